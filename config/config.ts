@@ -1,0 +1,120 @@
+import { SETTINGS, DATA_CENTERS, type DataCenter, type SettingName } from './schema';
+
+/** The Box app used for one data centre. */
+export interface BoxApp {
+  clientId: string;
+  clientSecret: string;
+}
+
+/** Every setting of connect-box, parsed and typed. */
+export interface Config {
+  temporal: {
+    address: string;
+    namespace: string;
+    tls: boolean;
+    tlsCertPath?: string;
+    tlsKeyPath?: string;
+    apiKey?: string;
+    taskQueues: { main: string; scan: string; priority: string };
+    devServerPort: number;
+    uiPort: number;
+  };
+  databaseUrl: string;
+  api: { host: string; port: number; publicBaseUrl: string; token: string };
+  encryptionKeyHex?: string;
+  box: {
+    apiBaseUrl: string;
+    uploadBaseUrl: string;
+    authorizeUrl: string;
+    apps: Partial<Record<DataCenter, BoxApp>>;
+    webhookPrimaryKey: string;
+    webhookSecondaryKey?: string;
+  };
+  boxSimPort: number;
+  timing: { authorizationTimeoutMs: number; backfillWindowMs: number; rescanIntervalMs: number };
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** Thrown when one or more environment settings are invalid; names each variable and what it expects. */
+export class ConfigError extends Error {
+  constructor(readonly problems: ReadonlyArray<{ variable: string; expected: string; got: string }>) {
+    super(
+      'Invalid configuration:\n' +
+        problems.map((p) => `  ${p.variable}=${JSON.stringify(p.got)}: expected ${p.expected}`).join('\n'),
+    );
+  }
+}
+
+/** Parses the environment (defaults give the embedded setup); throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const values: Record<string, unknown> = {};
+  const problems: Array<{ variable: string; expected: string; got: string }> = [];
+  for (const [name, s] of Object.entries(SETTINGS)) {
+    const raw = env[name] === '' ? undefined : env[name];
+    const result = s.schema.safeParse(raw ?? s.default);
+    if (result.success) values[name] = result.data;
+    else
+      problems.push({
+        variable: name,
+        expected: result.error.issues.map((i) => i.message).join('; '),
+        got: raw ?? '',
+      });
+  }
+  const apps: Partial<Record<DataCenter, BoxApp>> = {};
+  for (const dc of DATA_CENTERS) {
+    const clientId = values[`BOX_${dc}_CLIENT_ID`] as string | undefined;
+    const clientSecret = values[`BOX_${dc}_CLIENT_SECRET`] as string | undefined;
+    if (clientId && clientSecret) apps[dc] = { clientId, clientSecret };
+    else if (clientId || clientSecret) {
+      const missing = clientId ? `BOX_${dc}_CLIENT_SECRET` : `BOX_${dc}_CLIENT_ID`;
+      problems.push({
+        variable: missing,
+        expected: `set together with its pair for data centre ${dc}`,
+        got: '',
+      });
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const v = <T>(name: SettingName) => values[name] as T;
+  return {
+    temporal: {
+      address: v('TEMPORAL_ADDRESS'),
+      namespace: v('TEMPORAL_NAMESPACE'),
+      tls: v<boolean>('TEMPORAL_TLS') || v('TEMPORAL_API_KEY') !== undefined,
+      tlsCertPath: v('TEMPORAL_TLS_CERT_PATH'),
+      tlsKeyPath: v('TEMPORAL_TLS_KEY_PATH'),
+      apiKey: v('TEMPORAL_API_KEY'),
+      taskQueues: {
+        main: v('TEMPORAL_TASK_QUEUE'),
+        scan: v('TEMPORAL_SCAN_TASK_QUEUE'),
+        priority: v('TEMPORAL_PRIORITY_TASK_QUEUE'),
+      },
+      devServerPort: v('TEMPORAL_PORT'),
+      uiPort: v('TEMPORAL_UI_PORT'),
+    },
+    databaseUrl: v('DATABASE_URL'),
+    api: {
+      host: v('API_HOST'),
+      port: v('API_PORT'),
+      publicBaseUrl: v('PUBLIC_BASE_URL'),
+      token: v('API_TOKEN'),
+    },
+    encryptionKeyHex: v('ENCRYPTION_KEY'),
+    box: {
+      apiBaseUrl: v('BOX_API_BASE_URL'),
+      uploadBaseUrl: v('BOX_UPLOAD_BASE_URL'),
+      authorizeUrl: v('BOX_AUTHORIZE_URL'),
+      apps,
+      webhookPrimaryKey: v('BOX_WEBHOOK_PRIMARY_KEY'),
+      webhookSecondaryKey: v('BOX_WEBHOOK_SECONDARY_KEY'),
+    },
+    boxSimPort: v('BOX_SIM_PORT'),
+    timing: {
+      authorizationTimeoutMs: v('AUTHORIZATION_TIMEOUT'),
+      backfillWindowMs: v('BACKFILL_WINDOW'),
+      rescanIntervalMs: v('RESCAN_INTERVAL'),
+    },
+    logLevel: v('LOG_LEVEL'),
+  };
+}

@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { parseDuration } from './duration';
+import { TASK_QUEUES } from '../common/task-queues';
+
+/** Box data centres; each maps to its own Box app (client id) in configuration. */
+export const DATA_CENTERS = ['US1', 'US2', 'US3', 'EU1', 'EU2'] as const;
+/** One of DATA_CENTERS. */
+export type DataCenter = (typeof DATA_CENTERS)[number];
+
+const port = z.coerce.number().int().min(1).max(65535);
+const url = z.url({ protocol: /^https?$/ });
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) {
+    ctx.addIssue({ code: 'custom', message: "a duration such as '30s', '15m', '12h' or '7d'" });
+    return z.NEVER;
+  }
+  return ms;
+});
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, '64 hex characters (a 256-bit key)');
+
+/** One documented setting: its schema, its default (as the environment would spell it) and its meaning. */
+interface Setting {
+  schema: z.ZodType;
+  default?: string;
+  description: string;
+}
+
+const setting = (schema: z.ZodType, defaultValue: string | undefined, description: string): Setting => ({
+  schema,
+  default: defaultValue,
+  description,
+});
+
+const dataCentreSettings = Object.fromEntries(
+  DATA_CENTERS.flatMap((dc) => [
+    [
+      `BOX_${dc}_CLIENT_ID`,
+      setting(
+        z.string().min(1).optional(),
+        dc === 'US1' ? 'box-sim-client-id' : undefined,
+        `Client id of the Box app for data centre ${dc} (unset: ${dc} cannot be chosen)`,
+      ),
+    ],
+    [
+      `BOX_${dc}_CLIENT_SECRET`,
+      setting(
+        z.string().min(1).optional(),
+        dc === 'US1' ? 'box-sim-client-secret' : undefined,
+        `Client secret of the Box app for data centre ${dc}`,
+      ),
+    ],
+  ]),
+) as Record<string, Setting>;
+
+/** Every environment setting, in the order the README documents them. */
+export const SETTINGS = {
+  TEMPORAL_ADDRESS: setting(
+    z.string().regex(/^[^:\s]+:\d+$/, 'host:port'),
+    '127.0.0.1:7233',
+    'Temporal frontend (host:port)',
+  ),
+  TEMPORAL_NAMESPACE: setting(z.string().min(1), 'default', 'Temporal namespace'),
+  TEMPORAL_TLS: setting(
+    bool,
+    'false',
+    'Connect to Temporal over TLS (true for Temporal Cloud or a TLS cluster)',
+  ),
+  TEMPORAL_TLS_CERT_PATH: setting(
+    z.string().min(1).optional(),
+    undefined,
+    'Client certificate (PEM) for mTLS',
+  ),
+  TEMPORAL_TLS_KEY_PATH: setting(
+    z.string().min(1).optional(),
+    undefined,
+    'Client private key (PEM) for mTLS',
+  ),
+  TEMPORAL_API_KEY: setting(
+    z.string().min(1).optional(),
+    undefined,
+    'API key for Temporal Cloud (implies TLS)',
+  ),
+  TEMPORAL_TASK_QUEUE: setting(
+    z.string().min(1),
+    TASK_QUEUES.main,
+    'Task queue of the workflows and control activities',
+  ),
+  TEMPORAL_SCAN_TASK_QUEUE: setting(
+    z.string().min(1),
+    TASK_QUEUES.scan,
+    'Task queue of bulk scan activities',
+  ),
+  TEMPORAL_PRIORITY_TASK_QUEUE: setting(
+    z.string().min(1),
+    TASK_QUEUES.priority,
+    'Task queue of priority rescans',
+  ),
+  TEMPORAL_PORT: setting(port, '7233', 'Port of the embedded dev server (npm start)'),
+  TEMPORAL_UI_PORT: setting(port, '8233', 'Port of the embedded Temporal Web UI (npm start)'),
+  DATABASE_URL: setting(
+    z
+      .string()
+      .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, "'sqlite:<file>' or 'postgres://user@host:port/db'"),
+    'sqlite:data/connect-box.sqlite',
+    'Product store: a SQLite file (default) or PostgreSQL',
+  ),
+  API_HOST: setting(z.string().min(1), '127.0.0.1', 'Interface the API listens on'),
+  API_PORT: setting(port, '3000', 'Port of the API (connectors, OAuth callback, webhooks)'),
+  PUBLIC_BASE_URL: setting(
+    url,
+    'http://127.0.0.1:3000',
+    'How Box and browsers reach the API (OAuth redirect, webhook address)',
+  ),
+  API_TOKEN: setting(
+    z.string().min(16, 'at least 16 characters'),
+    'connect-box-dev-token-change-me',
+    'Bearer token required by /api/* (change it outside a laptop)',
+  ),
+  ENCRYPTION_KEY: setting(
+    hexKey.optional(),
+    undefined,
+    'AES-256-GCM key for tokens at rest (64 hex chars); unset: a key is created in data/encryption.key',
+  ),
+  BOX_API_BASE_URL: setting(
+    url,
+    'http://127.0.0.1:8600',
+    'Box API base (https://api.box.com for real Box; default: box-sim)',
+  ),
+  BOX_UPLOAD_BASE_URL: setting(
+    url,
+    'http://127.0.0.1:8600/upload',
+    'Box upload API base (https://upload.box.com/api)',
+  ),
+  BOX_AUTHORIZE_URL: setting(
+    url,
+    'http://127.0.0.1:8600/api/oauth2/authorize',
+    'Box OAuth consent page (https://account.box.com/api/oauth2/authorize)',
+  ),
+  ...dataCentreSettings,
+  BOX_WEBHOOK_PRIMARY_KEY: setting(z.string().min(1), 'box-sim-primary-key', 'Webhook signature primary key'),
+  BOX_WEBHOOK_SECONDARY_KEY: setting(
+    z.string().min(1).optional(),
+    'box-sim-secondary-key',
+    'Webhook signature secondary key',
+  ),
+  BOX_SIM_PORT: setting(port, '8600', 'Port of box-sim in the embedded stack'),
+  AUTHORIZATION_TIMEOUT: setting(
+    duration,
+    '15m',
+    'How long a new connector waits for OAuth before AuthorizationExpired',
+  ),
+  BACKFILL_WINDOW: setting(duration, '7d', 'Activity imported from before the connection'),
+  RESCAN_INTERVAL: setting(duration, '12h', 'Time between full scan passes'),
+  LOG_LEVEL: setting(z.enum(['debug', 'info', 'warn', 'error']), 'info', 'Log level of worker and API'),
+} satisfies Record<string, Setting>;
+
+/** Name of one environment setting. */
+export type SettingName = keyof typeof SETTINGS;

@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import SqliteDatabase from 'better-sqlite3';
+import { Pool } from 'pg';
+import type { Database } from './schema';
+import { migrateToLatest } from './migrate';
+
+/** Which engine a DATABASE_URL selects. */
+export type Dialect = 'sqlite' | 'postgres';
+
+/** The store handle: Kysely plus which dialect it speaks. */
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+/** Opens the store named by a DATABASE_URL ('sqlite:<file>' or 'postgres://...') and runs migrations. */
+export async function openStore(databaseUrl: string, options: { migrate?: boolean } = {}): Promise<Store> {
+  const store = databaseUrl.startsWith('sqlite:')
+    ? openSqlite(databaseUrl.slice('sqlite:'.length))
+    : openPostgres(databaseUrl);
+  if (options.migrate !== false) await migrateToLatest(store.db);
+  return store;
+}
+
+function openSqlite(file: string): Store {
+  let database: SqliteDatabase.Database;
+  if (file === ':memory:') database = new SqliteDatabase(':memory:');
+  else {
+    const path = resolve(file);
+    mkdirSync(dirname(path), { recursive: true });
+    database = new SqliteDatabase(path);
+    // WAL lets the API read while the worker writes; a busy timeout rides out short write contention.
+    database.pragma('journal_mode = WAL');
+  }
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+function openPostgres(connectionString: string): Store {
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: new Pool({ connectionString, max: 10 }) }),
+  });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig, ConfigError } from '../../config/config';
+import { configTableMarkdown } from '../../config/config-table';
+
+describe('configuration', () => {
+  it('gives the embedded setup when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.temporal.address).toBe('127.0.0.1:7233');
+    expect(config.databaseUrl).toBe('sqlite:data/connect-box.sqlite');
+    expect(config.box.apps.US1).toEqual({
+      clientId: 'box-sim-client-id',
+      clientSecret: 'box-sim-client-secret',
+    });
+    expect(config.box.apps.EU1).toBeUndefined();
+    expect(config.timing.authorizationTimeoutMs).toBe(15 * 60_000);
+    expect(config.timing.backfillWindowMs).toBe(7 * 86_400_000);
+  });
+
+  it('names every bad variable and what it expects', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        API_PORT: 'eighty',
+        RESCAN_INTERVAL: 'soon',
+        DATABASE_URL: 'mysql://x',
+        ENCRYPTION_KEY: 'abc',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('API_PORT="eighty"');
+    expect(message).toContain('RESCAN_INTERVAL="soon": expected a duration such as \'30s\'');
+    expect(message).toContain("DATABASE_URL=\"mysql://x\": expected 'sqlite:<file>' or 'postgres://");
+    expect(message).toContain('ENCRYPTION_KEY="abc": expected 64 hex characters');
+  });
+
+  it('refuses half of a Box app credential pair', () => {
+    expect(() => loadConfig({ BOX_EU1_CLIENT_ID: 'abc' })).toThrow(/BOX_EU1_CLIENT_SECRET.*data centre EU1/);
+  });
+
+  it('a Temporal API key implies TLS', () => {
+    expect(loadConfig({ TEMPORAL_API_KEY: 'k' }).temporal.tls).toBe(true);
+  });
+
+  it('the README documents exactly the settings of the schema', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    expect(readme).toContain(configTableMarkdown());
+  });
+});
