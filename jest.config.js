@@ -2,13 +2,20 @@
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
 };
+const setupFiles = ['<rootDir>/test/helpers/quiet-runtime.ts'];
 const base = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...base, displayName: 'store', testMatch: ['<rootDir>/test/store/**/*.test.ts'] },
-    { ...base, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },
-    { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    { ...base, displayName: 'workflow', setupFiles, testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },
+    {
+      ...base,
+      displayName: 'integration',
+      setupFiles,
+      testTimeout: 120_000,
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+    },
   ],
 };

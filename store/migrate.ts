@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, type Kysely, type MigrationProvider } from 'kysely';
 import { migrations } from './migrations';
 
 /** Thrown when a migration fails; the store is left at the last migration that succeeded. */
@@ -12,7 +12,7 @@ export class MigrationError extends Error {
 }
 
 const provider: MigrationProvider = {
-  getMigrations: () => Promise.resolve(migrations as Record<string, Migration>),
+  getMigrations: () => Promise.resolve(migrations),
 };
 
 /** Brings the schema to the latest migration (run at start by every process that opens the store). */

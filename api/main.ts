@@ -1,0 +1,28 @@
+/** API entry point: connectors API, OAuth callback, Box webhooks, health. */
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../config/config';
+import { temporalConnectionOptions } from '../common/temporal-connection';
+import { openStore } from '../store/database';
+import { buildApiServer } from './server';
+
+async function runApi(): Promise<void> {
+  const config = loadConfig();
+  const store = await openStore(config.databaseUrl);
+  const connection = await Connection.connect(temporalConnectionOptions(config));
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const app = await buildApiServer({ config, store, temporal });
+  await app.listen({ host: config.api.host, port: config.api.port });
+  const shutdown = () => {
+    void app
+      .close()
+      .then(() => Promise.all([store.close(), connection.close()]))
+      .finally(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+runApi().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

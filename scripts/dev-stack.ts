@@ -1,0 +1,114 @@
+/**
+ * `npm start`: the whole stack on one machine — Temporal dev server (persistent, Web UI), worker and API —
+ * printed with where each one is. Ctrl-C stops everything and leaves no process behind.
+ */
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig, type Config } from '../config/config';
+import { temporalToolchain } from '../common/temporal-toolchain';
+import { CUSTOM_SEARCH_ATTRIBUTES } from '../common/search-attributes';
+import { temporalConnectionOptions } from '../common/temporal-connection';
+import { stackProbe, echoSignal, echoedQuery, finishSignal } from '../workflows';
+import { ProcessGroup } from './process-group';
+import { waitFor, httpUp } from './wait-for';
+
+const root = join(__dirname, '..');
+const dataDir = join(root, 'data');
+
+/** Starts the embedded Temporal dev server with the project's search attributes and a persistent store. */
+function startTemporal(group: ProcessGroup, config: Config) {
+  const searchAttributes = Object.entries(CUSTOM_SEARCH_ATTRIBUTES).flatMap(([k, t]) => [
+    '--search-attribute',
+    `${k}=${t}`,
+  ]);
+  const [, port] = config.temporal.address.split(':');
+  return group.start('temporal', temporalToolchain().temporalCli, [
+    'server',
+    'start-dev',
+    '--db-filename',
+    join(dataDir, 'temporal.sqlite'),
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    port ?? String(config.temporal.devServerPort),
+    '--ui-port',
+    String(config.temporal.uiPort),
+    '--ui-disable-news-fetch',
+    '--log-level',
+    'warn',
+    ...searchAttributes,
+  ]);
+}
+
+/** Runs stackProbe through the worker: proves client, server and worker are wired together. */
+async function probeWorker(client: Client, config: Config): Promise<void> {
+  const handle = await client.workflow.start(stackProbe, {
+    taskQueue: config.temporal.taskQueues.main,
+    workflowId: `stack-probe/${Date.now()}`,
+    staticSummary: 'dev stack start-up probe',
+  });
+  await handle.signal(echoSignal, { text: 'ready?' });
+  await waitFor(
+    'the worker to answer the start-up probe',
+    async () => (await handle.query(echoedQuery)).length === 1,
+    60_000,
+  );
+  await handle.signal(finishSignal);
+  await handle.result();
+}
+
+async function runDevStack(): Promise<void> {
+  const config = loadConfig();
+  const group = new ProcessGroup(join(dataDir, 'logs'));
+  let shuttingDown = false;
+  const shutdown = async (code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    console.log('\nstopping the stack ...');
+    await group.stopAll();
+    console.log('stopped: no process left running.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    const useEmbeddedTemporal =
+      config.temporal.address.startsWith('127.0.0.1:') || config.temporal.address.startsWith('localhost:');
+    if (useEmbeddedTemporal) {
+      console.log('starting Temporal dev server ...');
+      const temporal = startTemporal(group, config);
+      await waitFor(
+        'Temporal',
+        () =>
+          Connection.connect({ address: config.temporal.address }).then(async (c) => (await c.close(), true)),
+        60_000,
+        temporal.failed,
+      );
+    }
+    const connection = await Connection.connect(temporalConnectionOptions(config));
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+
+    console.log('starting worker and API ...');
+    const tsx = join(root, 'node_modules', '.bin', 'tsx');
+    const worker = group.start('worker', tsx, [join(root, 'workers', 'main.ts')]);
+    const api = group.start('api', tsx, [join(root, 'api', 'main.ts')]);
+    const apiUrl = `http://${config.api.host}:${config.api.port}`;
+    await waitFor('the API', () => httpUp(`${apiUrl}/healthz`), 60_000, api.failed);
+    await Promise.race([probeWorker(client, config), worker.failed]);
+
+    console.log(`
+connect-box is running
+  Temporal Web UI   http://127.0.0.1:${config.temporal.uiPort}   (workflows of every connector)
+  Temporal server   ${config.temporal.address}   namespace '${config.temporal.namespace}'
+  API               ${apiUrl}   (GET /healthz; /api/* needs "Authorization: Bearer <API_TOKEN>")
+  Logs              ${join(dataDir, 'logs')}/{temporal,worker,api}.log
+Press Ctrl-C to stop everything.`);
+    await Promise.race([worker.failed, api.failed]);
+  } catch (err) {
+    console.error(`\nstack failed: ${err instanceof Error ? err.message : String(err)}`);
+    await shutdown(1);
+  }
+}
+
+void runDevStack();
