@@ -14,7 +14,21 @@ export interface ConnectorsTable {
   active: number;
 }
 
+/** Box tokens of one connector, sealed by box/token-cipher; `version` grows with every new pair stored. */
+export interface BoxTokensTable {
+  connector_id: string;
+  sealed_token: string;
+  /** When the access token expires (ISO 8601). */
+  expires_at: string;
+  version: number;
+  /** Who is refreshing right now, and until when the lease holds (ISO 8601); null when nobody is. */
+  lease_owner: string | null;
+  lease_until: string | null;
+  updated_at: string;
+}
+
 /** The database as Kysely sees it. Later migrations add their tables here. */
 export interface Database {
   connectors: ConnectorsTable;
+  box_tokens: BoxTokensTable;
 }

@@ -1,0 +1,167 @@
+import { BoxClient } from 'box-node-sdk';
+import {
+  BaseUrls,
+  BoxNetworkClient,
+  NetworkSession,
+  type FetchOptionsInput,
+  type FetchResponse,
+  type NetworkClient,
+} from 'box-node-sdk/networking';
+import type { BoxApp, Config } from '../config/config';
+import type { DataCenter } from '../config/schema';
+import { BoxAppNotConfiguredError } from './box-errors';
+import { ConnectorAuth, type ConnectorAuthOptions } from './connector-auth';
+import { RetryAfterStrategy, type RetryAfterStrategyOptions } from './retry-strategy';
+import { requestTokens, revokeToken } from './token-endpoint';
+import type { TokenVault } from './token-vault';
+
+export {
+  RefreshTokenRejectedError,
+  BoxTokensMissingError,
+  RefreshWaitTimeoutError,
+  BoxAppNotConfiguredError,
+} from './box-errors';
+
+/** Default timeout of one Box API request (headers of a download included, not its body). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Timeout of one token-endpoint request: short, so a refresh fits well inside the store lease. */
+export const TOKEN_REQUEST_TIMEOUT_MS = 15_000;
+
+/** Where and how to reach Box for one connector. */
+export interface BoxConnectionOptions {
+  config: Pick<Config, 'box'>;
+  dataCenter: DataCenter;
+  connectorId: string;
+  vault: TokenVault;
+}
+
+/** Extra knobs of createBoxClient (tests make everything fast; production keeps the defaults). */
+export interface BoxClientOptions extends BoxConnectionOptions {
+  retry?: RetryAfterStrategyOptions;
+  requestTimeoutMs?: number;
+  auth?: Partial<Omit<ConnectorAuthOptions, 'connectorId' | 'app' | 'vault' | 'tokenSession'>>;
+}
+
+/** A BoxClient plus the ConnectorAuth behind it. */
+export type ConnectedBoxClient = BoxClient & { readonly connectorAuth: ConnectorAuth };
+
+/** The Box app (client id and secret) of a data centre; throws BoxAppNotConfiguredError when unset. */
+export function boxAppFor(config: Pick<Config, 'box'>, dataCenter: DataCenter): BoxApp {
+  const app = config.box.apps[dataCenter];
+  if (!app) throw new BoxAppNotConfiguredError(dataCenter);
+  return app;
+}
+
+/** The SDK's base URLs from configuration (real Box or box-sim). */
+export function boxBaseUrls(config: Pick<Config, 'box'>): BaseUrls {
+  return new BaseUrls({
+    baseUrl: trimSlash(config.box.apiBaseUrl),
+    uploadUrl: trimSlash(config.box.uploadBaseUrl),
+    oauth2Url: trimSlash(config.box.authorizeUrl).replace(/\/authorize$/, ''),
+  });
+}
+
+/**
+ * A network session with our base URLs, RetryAfterStrategy and a request timeout. The timeout is also
+ * re-applied to every derived session, because the SDK's `withAdditionalHeaders` (used by
+ * `withAsUserHeader`) forgets it.
+ */
+export function createNetworkSession(
+  config: Pick<Config, 'box'>,
+  options: { retry?: RetryAfterStrategyOptions; timeoutMs?: number } = {},
+): NetworkSession {
+  const timeoutConfig = { timeoutMs: options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS };
+  return new NetworkSession({
+    baseUrls: boxBaseUrls(config),
+    retryStrategy: new RetryAfterStrategy(options.retry),
+    networkClient: new ConnectorNetworkClient(new BoxNetworkClient({}), timeoutConfig),
+    timeoutConfig,
+  });
+}
+
+/**
+ * Exchanges an OAuth authorization code (POST {baseUrl}/oauth2/token) and stores the tokens sealed in
+ * the vault. Nothing is returned: tokens never leave the box/ layer.
+ */
+export async function exchangeAuthorizationCode(
+  opts: BoxConnectionOptions & { code: string },
+): Promise<void> {
+  const app = boxAppFor(opts.config, opts.dataCenter);
+  const token = await requestTokens(tokenSession(opts.config), app, {
+    grantType: 'authorization_code',
+    code: opts.code,
+  });
+  await opts.vault.save(opts.connectorId, token);
+}
+
+/** A box-node-sdk BoxClient for the connector: tokens from the vault, serialized refresh, retries, timeouts. */
+export function createBoxClient(opts: BoxClientOptions): ConnectedBoxClient {
+  const connectorAuth = new ConnectorAuth({
+    ...opts.auth,
+    connectorId: opts.connectorId,
+    app: boxAppFor(opts.config, opts.dataCenter),
+    vault: opts.vault,
+    tokenSession: tokenSession(opts.config),
+  });
+  const networkSession = createNetworkSession(opts.config, {
+    retry: opts.retry,
+    timeoutMs: opts.requestTimeoutMs,
+  });
+  const client = new BoxClient({ auth: connectorAuth, networkSession });
+  return Object.assign(client, { connectorAuth });
+}
+
+/**
+ * Disconnect: revokes the connector's grant at Box (POST {baseUrl}/oauth2/revoke), then deletes the tokens
+ * from the vault whatever the revoke did. Never throws for a failed revoke; says whether it worked.
+ */
+export async function revokeConnectorTokens(
+  opts: BoxConnectionOptions,
+): Promise<{ revoked: boolean; problem?: string }> {
+  try {
+    const stored = await opts.vault.load(opts.connectorId);
+    if (!stored) return { revoked: false, problem: 'no tokens were stored' };
+    await revokeToken(
+      tokenSession(opts.config),
+      boxAppFor(opts.config, opts.dataCenter),
+      stored.refreshToken,
+    );
+    return { revoked: true };
+  } catch (err) {
+    return { revoked: false, problem: err instanceof Error ? err.message : String(err) };
+  } finally {
+    await opts.vault.delete(opts.connectorId);
+  }
+}
+
+function tokenSession(config: Pick<Config, 'box'>): NetworkSession {
+  return createNetworkSession(config, {
+    retry: { maxAttempts: 3, maxDelayMs: 5_000, maxRetryAfterMs: 10_000 },
+    timeoutMs: TOKEN_REQUEST_TIMEOUT_MS,
+  });
+}
+
+/**
+ * Wraps the SDK's network client: restores the timeout on sessions that lost it, and gives each request
+ * its own view of ConnectorAuth so a 401 knows which token version it had sent.
+ */
+class ConnectorNetworkClient implements NetworkClient {
+  constructor(
+    private readonly inner: BoxNetworkClient,
+    private readonly timeoutConfig: { timeoutMs: number },
+  ) {}
+
+  fetch(options: FetchOptionsInput): Promise<FetchResponse> {
+    const session = options.networkSession;
+    return this.inner.fetch({
+      ...options,
+      auth: options.auth instanceof ConnectorAuth ? options.auth.forRequest() : options.auth,
+      networkSession:
+        session && !session.timeoutConfig ? session.withTimeoutConfig(this.timeoutConfig) : session,
+    } as Parameters<BoxNetworkClient['fetch']>[0]);
+  }
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
