@@ -1,0 +1,42 @@
+import { apiTokenDetector } from './api-token';
+import { creditCardDetector } from './credit-card';
+import type { Detection, Detector } from './detection';
+import type { DetectorId } from './detector-id';
+import { emailDetector } from './email';
+import { ibanDetector } from './iban';
+import { phoneNumberDetector } from './phone-number';
+import { secretlintDetector } from './secretlint-detector';
+import { usSsnDetector } from './us-ssn';
+
+/** Every detector, in the order they run. */
+export const ALL_DETECTORS: readonly Detector[] = [
+  creditCardDetector,
+  usSsnDetector,
+  ibanDetector,
+  emailDetector,
+  phoneNumberDetector,
+  secretlintDetector,
+  apiTokenDetector,
+];
+
+/**
+ * Runs the detectors that serve `wanted` over `text`, in text order. Where two rules of one detector
+ * id claim overlapping text (secretlint and the generic token rule on one token), the first is kept.
+ */
+export async function detectSensitiveData(
+  text: string,
+  wanted: ReadonlySet<DetectorId>,
+): Promise<Detection[]> {
+  const all: Detection[] = [];
+  for (const detector of ALL_DETECTORS) {
+    if (!detector.ids.some((id) => wanted.has(id))) continue;
+    for (const d of await detector.find(text)) if (wanted.has(d.detector)) all.push(d);
+  }
+  all.sort((a, b) => a.start - b.start || b.end - a.end);
+  const lastEnd = new Map<DetectorId, number>();
+  return all.filter((d) => {
+    if (d.start < (lastEnd.get(d.detector) ?? -1)) return false;
+    lastEnd.set(d.detector, d.end);
+    return true;
+  });
+}

@@ -1,0 +1,20 @@
+/** Every detector the library runs; policies name them in their content conditions. */
+export const DETECTOR_IDS = [
+  'credit_card',
+  'us_ssn',
+  'iban',
+  'email',
+  'phone_number',
+  'aws_access_key',
+  'aws_secret_key',
+  'private_key',
+  'api_token',
+] as const;
+
+/** The name of a detector. */
+export type DetectorId = (typeof DETECTOR_IDS)[number];
+
+/** True when `value` is one of {@link DETECTOR_IDS}. */
+export function isDetectorId(value: unknown): value is DetectorId {
+  return (DETECTOR_IDS as readonly unknown[]).includes(value);
+}

@@ -1,0 +1,63 @@
+import type { Detection, Detector } from './detection';
+
+const LOCAL_CHAR = /[A-Za-z0-9._%+'-]/;
+const DOMAIN_CHAR = /[A-Za-z0-9.-]/;
+const DOMAIN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}$/;
+
+// Names that look like "logo@2x.png": retina image names, not mailboxes.
+const FILE_EXTENSIONS = new Set([
+  'png',
+  'jpg',
+  'jpeg',
+  'gif',
+  'svg',
+  'webp',
+  'bmp',
+  'ico',
+  'css',
+  'js',
+  'pdf',
+]);
+// RFC 2606 / 6761 reserved names: examples in documentation, never a real mailbox.
+const RESERVED = /(?:^|\.)(?:example\.(?:com|net|org)|example|test|invalid|localhost|local)$/i;
+
+/**
+ * Email addresses. Scans from each `@` outwards (much faster than a regex tried at every offset),
+ * then checks the RFC 5321 sizes, the dots of the local part and the labels of the domain; drops
+ * reserved documentation domains and image names.
+ */
+export const emailDetector: Detector = {
+  ids: ['email'],
+  find(text) {
+    const found: Detection[] = [];
+    let at = text.indexOf('@');
+    while (at !== -1) {
+      let start = at;
+      while (start > 0 && at - start < 64 && LOCAL_CHAR.test(text[start - 1]!)) start--;
+      let end = at + 1;
+      while (end < text.length && end - at < 255 && DOMAIN_CHAR.test(text[end]!)) end++;
+      while (end > at + 1 && /[.-]/.test(text[end - 1]!)) end--; // a sentence's full stop
+      const local = text.slice(start, at).replace(/^[.'%+-]+/, '');
+      const domain = text.slice(at + 1, end);
+      if (isMailbox(local, domain)) {
+        const from = at - local.length;
+        found.push({
+          detector: 'email',
+          value: text.slice(from, end),
+          start: from,
+          end,
+          likelihood: 'likely',
+        });
+      }
+      at = text.indexOf('@', end > at ? end : at + 1);
+    }
+    return found;
+  },
+};
+
+function isMailbox(local: string, domain: string): boolean {
+  if (local.length === 0 || local.endsWith('.') || local.includes('..')) return false;
+  if (!DOMAIN.test(domain) || domain.length > 253 || RESERVED.test(domain)) return false;
+  const tld = domain.slice(domain.lastIndexOf('.') + 1).toLowerCase();
+  return !FILE_EXTENSIONS.has(tld);
+}

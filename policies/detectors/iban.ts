@@ -1,0 +1,72 @@
+import { countrySpecs, isValidIBAN } from 'ibantools';
+import { adjustForContext, wordsPattern } from './context-words';
+import type { Detection, Detector } from './detection';
+
+const context = {
+  hotwords: wordsPattern([
+    'iban',
+    'bank',
+    'account',
+    'acct',
+    'swift',
+    'bic',
+    'sepa',
+    'wire',
+    'transfer',
+    'konto',
+  ]),
+};
+
+// Country code, check digits, then letters and digits, bare or in groups of four.
+const CANDIDATE = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){10,32}/g;
+
+/**
+ * Example IBANs printed in bank and standards documentation (Wikipedia, ECBS, ibantools' own docs):
+ * valid checksums, no real account, like the published test card numbers.
+ */
+const DOCUMENTATION_IBANS = new Set([
+  'DE89370400440532013000',
+  'GB82WEST12345698765432',
+  'GB29NWBK60161331926819',
+  'GB33BUKB20201555555555',
+  'FR1420041010050500013M02606',
+  'NL91ABNA0417164300',
+  'BE68539007547034',
+  'CH9300762011623852957',
+  'ES9121000418450200051332',
+  'IT60X0542811101000000123456',
+]);
+
+/**
+ * IBANs: the candidate is cut to its country's length (ibantools' country specs), then ibantools
+ * checks the BBAN format and the ISO 7064 mod-97 checksum. Documentation examples are dropped.
+ */
+export const ibanDetector: Detector = {
+  ids: ['iban'],
+  find(text) {
+    const found: Detection[] = [];
+    for (const m of text.matchAll(CANDIDATE)) {
+      const length = countrySpecs[m[0].slice(0, 2)]?.chars;
+      if (!length) continue;
+      const raw = takeChars(m[0], length);
+      if (raw === undefined) continue;
+      const electronic = raw.replace(/ /g, '');
+      const end = m.index + raw.length;
+      if (/[A-Za-z0-9]/.test(text[end] ?? '') || DOCUMENTATION_IBANS.has(electronic)) continue;
+      if (!isValidIBAN(electronic)) continue;
+      const likelihood = adjustForContext(text, m.index, end, 'likely', context);
+      if (likelihood) found.push({ detector: 'iban', value: raw, start: m.index, end, likelihood });
+    }
+    return found;
+  },
+};
+
+/** The prefix of `candidate` holding exactly `count` letters and digits, or undefined if shorter. */
+function takeChars(candidate: string, count: number): string | undefined {
+  let seen = 0;
+  for (let i = 0; i < candidate.length; i++) {
+    if (candidate[i] !== ' ') seen++;
+    if (seen === count) return candidate.slice(0, i + 1);
+  }
+  return undefined;
+}

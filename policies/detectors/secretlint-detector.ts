@@ -1,0 +1,125 @@
+import { importEsm } from '../esm-import';
+import type { Detection, Detector } from './detection';
+import type { DetectorId } from './detector-id';
+
+/** The part of secretlint's result this library reads. */
+interface SecretlintMessage {
+  readonly ruleId: string;
+  readonly messageId: string;
+  readonly range: readonly [number, number];
+  readonly data?: Record<string, unknown>;
+}
+
+interface SecretlintCore {
+  lintSource(input: {
+    source: { content: string; filePath: string; ext: string; contentType: 'text' };
+    options: { config: { rules: unknown[] }; maskSecrets?: boolean };
+  }): Promise<{ messages: SecretlintMessage[] }>;
+}
+
+interface RecommendedPreset {
+  readonly creator: { meta: { id: string } };
+}
+
+const AWS_RULE = '@secretlint/secretlint-rule-aws';
+const PRIVATE_KEY_RULE = '@secretlint/secretlint-rule-privatekey';
+// Honours "secretlint-disable" comments: a file's author must not be able to hide a secret from us.
+const FILTER_COMMENTS_RULE = '@secretlint/secretlint-rule-filter-comments';
+
+let loaded: Promise<{ core: SecretlintCore; rules: unknown[] }> | undefined;
+
+function loadSecretlint(): Promise<{ core: SecretlintCore; rules: unknown[] }> {
+  loaded ??= (async () => {
+    const core = await importEsm<SecretlintCore>('@secretlint/core');
+    const preset = await importEsm<RecommendedPreset>('@secretlint/secretlint-rule-preset-recommend');
+    const rules = [
+      {
+        id: preset.creator.meta.id,
+        rule: preset.creator,
+        rules: [
+          // Access key IDs are off by default in secretlint; an exposed key ID is a finding for us.
+          { id: AWS_RULE, options: { enableIDScanRule: true } },
+          { id: FILTER_COMMENTS_RULE, disabled: true },
+        ],
+      },
+    ];
+    return { core, rules };
+  })();
+  return loaded;
+}
+
+/** Which of our detectors a secretlint message feeds; `undefined` for messages we do not report. */
+function detectorFor(message: SecretlintMessage): DetectorId | undefined {
+  if (message.ruleId === AWS_RULE) {
+    if (message.messageId === 'AWSAccessKeyID') return 'aws_access_key';
+    if (message.messageId === 'AWSSecretAccessKey') return 'aws_secret_key';
+    return undefined; // an AWS account ID is an identifier, not a credential
+  }
+  if (message.ruleId === PRIVATE_KEY_RULE) return 'private_key';
+  return 'api_token';
+}
+
+/**
+ * Credentials by secretlint's recommended rules (10.x): AWS access key IDs and secret keys (the AWS
+ * documentation examples are ignored), PEM private keys, and vendor tokens (GitHub, Slack, npm,
+ * SendGrid, Shopify, OpenAI, Linear, 1Password, GCP service-account keys, basic auth in URLs) as
+ * `api_token`. Their formats are specific, so every match is `very_likely`.
+ */
+export const secretlintDetector: Detector = {
+  ids: ['aws_access_key', 'aws_secret_key', 'private_key', 'api_token'],
+  async find(text) {
+    if (text.length === 0) return [];
+    const { core, rules } = await loadSecretlint();
+    const result = await core.lintSource({
+      // A neutral name: the private-key rule reads .p12 files from disk when the name ends so.
+      source: {
+        content: unescapeQuotes(text),
+        filePath: 'inspected-text.txt',
+        ext: '.txt',
+        contentType: 'text',
+      },
+      options: { config: { rules } },
+    });
+    const found: Detection[] = [];
+    for (const message of result.messages) {
+      const detector = detectorFor(message);
+      if (!detector) continue;
+      const { start, end } = locate(text, message);
+      const raw = text.slice(start, end);
+      found.push({
+        detector,
+        value: detector === 'private_key' ? pemBody(raw) : raw,
+        start,
+        end,
+        likelihood: 'very_likely',
+      });
+    }
+    return found;
+  },
+};
+
+// The armour lines are the same for every key: the sample shows the end of the key material.
+function pemBody(pem: string): string {
+  return pem.replace(/-----(?:BEGIN|END)[^-]*-----/g, '').replace(/\s+/g, '') || pem;
+}
+
+/**
+ * Where the secret itself is. Some rules report the range of the whole `key = value` match with the
+ * length of the value only, so the value named in the message data is looked up from there.
+ */
+function locate(text: string, message: SecretlintMessage): { start: number; end: number } {
+  const [start, end] = message.range;
+  const value = Object.values(message.data ?? {}).find(
+    (v): v is string => typeof v === 'string' && v.length > 0,
+  );
+  const at = value === undefined ? -1 : text.indexOf(value, start);
+  return at !== -1 && at - start < 256 ? { start: at, end: at + value!.length } : { start, end };
+}
+
+/**
+ * `key = "value"` as a CSV cell (`""value""`) or inside a JSON string (`\"value\"`): the doubled or
+ * escaped quote becomes a space and a quote, so rules that expect one quote match, at the same offsets.
+ */
+export function unescapeQuotes(text: string): string {
+  return text.replace(/\\"|""/g, ' "');
+}

@@ -1,0 +1,71 @@
+import { adjustForContext, wordsPattern } from './context-words';
+import type { Detection, Detector } from './detection';
+import type { Likelihood } from './likelihood';
+
+const context = {
+  hotwords: wordsPattern([
+    'ssn',
+    'ssns',
+    'social security',
+    'social sec',
+    'ss#',
+    'ss #',
+    'ssa',
+    'tax id',
+    'tin',
+    'itin',
+  ]),
+  negativeWords: wordsPattern([
+    'order',
+    'invoice',
+    'tracking',
+    'ref',
+    'reference',
+    'part',
+    'serial',
+    'isbn',
+    'phone',
+  ]),
+};
+
+// ddd-dd-dddd, ddd dd dddd or nine bare digits; the back reference rejects mixed separators.
+const CANDIDATE = /(?<![\d.,-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\d-]|[.,]\d)/g;
+
+/** Numbers SSA published or that circulated on wallet inserts and in ads: never real. */
+const KNOWN_FAKES = new Set(['078051120', '219099999', '123456789', '111111111', '987654320']);
+
+/**
+ * True when the digits cannot be an SSN, after Presidio's UsSsnRecognizer and SSA rules: area 000,
+ * 666 or 900-999, group 00, serial 0000, one repeated digit, the 987-65-432x advertising range, and
+ * well-known fakes.
+ */
+export function isInvalidSsn(area: string, group: string, serial: string): boolean {
+  const digits = area + group + serial;
+  if (area === '000' || area === '666' || area.startsWith('9')) return true;
+  if (group === '00' || serial === '0000') return true;
+  if (/^(\d)\1{8}$/.test(digits)) return true;
+  if (digits.startsWith('98765432')) return true;
+  return KNOWN_FAKES.has(digits);
+}
+
+/**
+ * US Social Security numbers. A dashed or spaced number is `likely` (a `very_likely` near "SSN");
+ * nine bare digits are only `possible` unless a hotword is near, since order and account numbers
+ * look the same.
+ */
+export const usSsnDetector: Detector = {
+  ids: ['us_ssn'],
+  find(text) {
+    const found: Detection[] = [];
+    for (const m of text.matchAll(CANDIDATE)) {
+      const [raw, area, separator, group, serial] = m as unknown as [string, string, string, string, string];
+      if (isInvalidSsn(area, group, serial)) continue;
+      const start = m.index;
+      const base: Likelihood = separator === '' ? 'possible' : 'likely';
+      const likelihood = adjustForContext(text, start, start + raw.length, base, context);
+      if (likelihood)
+        found.push({ detector: 'us_ssn', value: raw, start, end: start + raw.length, likelihood });
+    }
+    return found;
+  },
+};

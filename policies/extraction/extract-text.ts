@@ -1,0 +1,108 @@
+import type { InspectionLimits } from '../inspection-limits';
+import type { InspectionStatus } from '../inspection-status';
+import type { DocumentFormat } from './document-format';
+import { formatForExtension } from './document-format';
+import { extractDocxText } from './docx-text';
+import { ExtractionError } from './extraction-error';
+import { classifyCompoundFile, isCompoundFile } from './office-encryption';
+import { isZip, openOfficeZip } from './office-zip';
+import { extractPdfText, isPdf } from './pdf-text';
+import { extractPlainText, textEncodingOf } from './plain-text';
+import { extractPptxText } from './pptx-text';
+import { TextBudget } from './text-budget';
+import { extractXlsxText } from './xlsx-text';
+import { markupToText } from './xml-text';
+
+/** What text extraction yields: the text (possibly cut) or a status saying why there is none. */
+export interface ExtractionResult {
+  readonly status: InspectionStatus;
+  readonly reason: string;
+  readonly format?: DocumentFormat;
+  readonly text: string;
+}
+
+/**
+ * Extracts the text of a file. Never throws: an unknown format is `Unsupported`, a password-protected
+ * Office file or PDF `Encrypted`, a corrupt one `Failed`, text beyond the limit is cut (`Truncated`).
+ * The extension picks the extractor; without a known one, the content's magic bytes do.
+ */
+export async function extractText(
+  bytes: Uint8Array,
+  extension: string | undefined,
+  limits: Pick<InspectionLimits, 'maxTextChars' | 'maxUncompressedBytes'>,
+): Promise<ExtractionResult> {
+  const budget = new TextBudget(limits.maxTextChars);
+  let format: DocumentFormat | undefined;
+  try {
+    format = chooseFormat(bytes, extension);
+    await extractInto(format, bytes, budget, limits.maxUncompressedBytes);
+  } catch (error) {
+    if (error instanceof ExtractionError)
+      return { status: error.status, reason: error.message, format, text: '' };
+    const message = error instanceof Error ? error.message : String(error);
+    return { status: 'Failed', reason: `text extraction failed: ${message}`, format, text: '' };
+  }
+  const text = budget.text();
+  if (budget.truncated) {
+    return { status: 'Truncated', reason: `text cut at ${limits.maxTextChars} characters`, format, text };
+  }
+  return {
+    status: 'Completed',
+    reason: `${text.length} characters of ${format} text inspected`,
+    format,
+    text,
+  };
+}
+
+function chooseFormat(bytes: Uint8Array, extension: string | undefined): DocumentFormat {
+  // Office wraps a password-protected docx/xlsx/pptx in a compound file, whatever the extension says.
+  if (isCompoundFile(bytes)) {
+    const kind = classifyCompoundFile(bytes);
+    if (kind === 'encrypted-office')
+      throw new ExtractionError('the Office document is protected by a password', 'Encrypted');
+    if (kind === 'legacy-office') {
+      throw new ExtractionError(
+        'legacy binary Office formats (.doc, .xls, .ppt) are not supported',
+        'Unsupported',
+      );
+    }
+    throw new ExtractionError('the file looks like an Office compound file but cannot be read', 'Failed');
+  }
+  const byExtension = formatForExtension(extension);
+  if (byExtension) return byExtension;
+  if (isPdf(bytes)) return 'pdf';
+  if (!isZip(bytes) && bytes.length > 0 && textEncodingOf(bytes) !== undefined) return 'text';
+  const shown = extension ? `.${extension}` : 'a file without extension';
+  throw new ExtractionError(`the format of ${shown} is not supported for content inspection`, 'Unsupported');
+}
+
+async function extractInto(
+  format: DocumentFormat,
+  bytes: Uint8Array,
+  budget: TextBudget,
+  maxUnzipped: number,
+) {
+  switch (format) {
+    case 'text':
+      return extractPlainText(bytes, budget);
+    case 'markup': {
+      const raw = new TextBudget(budget.maxChars * 2); // tags take room: cut after stripping them
+      extractPlainText(bytes, raw);
+      budget.add(markupToText(raw.text()));
+      if (raw.truncated) budget.truncated = true;
+      return;
+    }
+    case 'pdf':
+      return extractPdfText(bytes, budget);
+    case 'docx':
+    case 'xlsx':
+    case 'pptx': {
+      if (!isZip(bytes))
+        throw new ExtractionError(`the file is not a valid ${format} package (not a zip)`, 'Failed');
+      const zip = await openOfficeZip(bytes, maxUnzipped);
+      if (format === 'docx') return extractDocxText(zip, budget);
+      if (format === 'xlsx') return extractXlsxText(zip, budget);
+      return extractPptxText(zip, budget);
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import type { DetectorId } from './detectors/detector-id';
+import type { Exposure } from './exposure/evaluate-exposure';
+import type { InspectionStatus } from './inspection-status';
+import type { PolicyMatch } from './policy/policy-match';
+
+/** What inspecting one file yields; plain JSON, safe to store and to pass between activities. */
+export interface InspectionResult {
+  readonly status: InspectionStatus;
+  /** Why the file got its status, for a user to read. */
+  readonly reason: string;
+  /** Characters of text inspected (0 when the content was not inspected). */
+  readonly textLength: number;
+  readonly exposure: Exposure;
+  readonly matches: PolicyMatch[];
+  /** Values found per detector at the default likelihood (`likely`), before any policy's exclusions. */
+  readonly detectorCounts: Partial<Record<DetectorId, number>>;
+  /** The version of the policy set that judged the file. */
+  readonly policySetVersion: string;
+}

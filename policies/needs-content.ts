@@ -1,0 +1,25 @@
+import { evaluateExposure } from './exposure/evaluate-exposure';
+import { extensionOf, isNotInspectable } from './extraction/document-format';
+import type { FileMetadata } from './file-to-inspect';
+import type { InspectionLimits } from './inspection-limits';
+import { resolveLimits } from './inspection-limits';
+import type { CompiledPolicySet } from './policy/compile-policy-set';
+import { passesFilters } from './policy/policy-filters';
+
+/**
+ * True when inspecting the file needs its content: some enabled policy with a content condition
+ * passes the file's metadata filters, and the file is small enough and of a format that is
+ * inspected. When false, the scan calls {@link inspectFile} without content and skips the download.
+ */
+export function needsContent(
+  policySet: CompiledPolicySet,
+  file: FileMetadata,
+  limits?: Partial<InspectionLimits>,
+): boolean {
+  const extension = (file.extension ?? extensionOf(file.name)).toLowerCase().replace(/^\./, '');
+  if (file.size === 0 || file.size > resolveLimits(limits).maxFileBytes || isNotInspectable(extension))
+    return false;
+  const { accessLevel } = evaluateExposure(file.sharing, policySet.internalDomains);
+  const facts = { extension, size: file.size, ownerLogin: file.ownerLogin, path: file.path, accessLevel };
+  return policySet.policies.some((p) => p.content !== undefined && passesFilters(p.filters, facts));
+}

@@ -1,0 +1,73 @@
+import type { PolicyInput } from './policy-schema';
+
+/** The built-in policy templates, enabled unless the policy file lists the ones it wants. */
+export const TEMPLATE_IDS = [
+  'pci-card-numbers',
+  'pii-us-ssn',
+  'financial-iban',
+  'credentials-secrets',
+  'exposure-public-link',
+  'exposure-external-users',
+  'sensitive-shared-externally',
+] as const;
+
+/** The id of a built-in template. */
+export type TemplateId = (typeof TEMPLATE_IDS)[number];
+
+/** True when `value` is one of {@link TEMPLATE_IDS}. */
+export function isTemplateId(value: unknown): value is TemplateId {
+  return (TEMPLATE_IDS as readonly unknown[]).includes(value);
+}
+
+const SECRET_DETECTORS = ['aws_access_key', 'aws_secret_key', 'private_key', 'api_token'] as const;
+
+/** The built-in templates, written in the same format as user policies. */
+export const BUILTIN_TEMPLATES: Readonly<Record<TemplateId, PolicyInput>> = {
+  'pci-card-numbers': {
+    id: 'pci-card-numbers',
+    name: 'PCI: payment card numbers',
+    severity: 'high',
+    content: { detectors: [{ detector: 'credit_card' }] },
+  },
+  'pii-us-ssn': {
+    id: 'pii-us-ssn',
+    name: 'PII: US Social Security numbers',
+    severity: 'high',
+    content: { detectors: [{ detector: 'us_ssn' }] },
+  },
+  'financial-iban': {
+    id: 'financial-iban',
+    name: 'Financial: IBANs',
+    severity: 'medium',
+    content: { detectors: [{ detector: 'iban' }] },
+  },
+  'credentials-secrets': {
+    id: 'credentials-secrets',
+    name: 'Credentials: keys and tokens',
+    severity: 'high',
+    content: { detectors: SECRET_DETECTORS.map((detector) => ({ detector })) },
+  },
+  'exposure-public-link': {
+    id: 'exposure-public-link',
+    name: 'Exposure: file shared publicly by link',
+    severity: 'medium',
+    filters: { accessLevels: ['public'] },
+  },
+  'exposure-external-users': {
+    id: 'exposure-external-users',
+    name: 'Exposure: file shared with external users',
+    severity: 'low',
+    filters: { accessLevels: ['external'] },
+  },
+  'sensitive-shared-externally': {
+    id: 'sensitive-shared-externally',
+    name: 'Sensitive content shared outside the enterprise',
+    severity: 'critical',
+    filters: { accessLevels: ['external', 'public'] },
+    content: {
+      detectors: (['credit_card', 'us_ssn', 'iban', ...SECRET_DETECTORS] as const).map((detector) => ({
+        detector,
+      })),
+    },
+  },
+};

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import type { DetectorId } from '../detectors/detector-id';
+import { BUILTIN_TEMPLATES, TEMPLATE_IDS } from './builtin-templates';
+import { canonicalJson } from './canonical-json';
+import { policyFileSchema } from './policy-file-schema';
+import type { Policy } from './policy-schema';
+import { policySchema } from './policy-schema';
+import { PolicySetError } from './policy-set-error';
+
+/**
+ * Bumped whenever a detector, the extraction or the evaluation changes what a file yields: it is part
+ * of the policy-set version, so a new library rescans files that an old one judged.
+ */
+export const DETECTION_ENGINE_VERSION = '1';
+
+/** A policy ready to evaluate: validated, its exclusion patterns compiled. */
+export interface CompiledPolicy extends Policy {
+  readonly excludePatterns: readonly RegExp[];
+}
+
+/** The policies in force; `version` changes exactly when the result of a scan could change. */
+export interface CompiledPolicySet {
+  /** sha256 (hex) of the canonical JSON of the enabled policies, internal domains and engine version. */
+  readonly version: string;
+  readonly internalDomains: readonly string[];
+  readonly policies: readonly CompiledPolicy[];
+  /** The detectors some enabled policy counts: only these run. */
+  readonly detectors: readonly DetectorId[];
+}
+
+/**
+ * Validates a policy file's content (a `PolicyFileInput`, already parsed from JSON or YAML) and compiles it with the
+ * enabled built-in templates. `source` names it in error messages.
+ */
+export function compilePolicySet(input: unknown, source = 'policy set'): CompiledPolicySet {
+  const parsed = policyFileSchema.safeParse(input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new PolicySetError(`the policy set in ${source} is invalid`, source, issues);
+  }
+  const file = parsed.data;
+  const templateIds = file.templates === 'all' ? TEMPLATE_IDS : file.templates;
+  const templates = templateIds.map((id) => policySchema.parse(BUILTIN_TEMPLATES[id]));
+  const all = [...templates, ...file.policies];
+  const seen = new Set<string>();
+  for (const p of all) {
+    if (seen.has(p.id)) throw new PolicySetError(`policy id '${p.id}' is used twice in ${source}`, source);
+    seen.add(p.id);
+  }
+  const enabled = all.filter((p) => p.enabled).sort((a, b) => (a.id < b.id ? -1 : 1));
+  const internalDomains = [
+    ...new Set(file.internalDomains.map((d) => d.toLowerCase().replace(/^@/, ''))),
+  ].sort();
+  const version = createHash('sha256')
+    .update(canonicalJson({ engine: DETECTION_ENGINE_VERSION, internalDomains, policies: enabled }))
+    .digest('hex');
+  const detectors = new Set<DetectorId>();
+  for (const p of enabled) for (const c of p.content?.detectors ?? []) detectors.add(c.detector);
+  return {
+    version,
+    internalDomains,
+    policies: enabled.map((p) => ({
+      ...p,
+      excludePatterns: (p.content?.exclude ?? []).map((s) => new RegExp(s, 'u')),
+    })),
+    detectors: [...detectors].sort(),
+  };
+}

@@ -1,0 +1,75 @@
+import type { Detection } from '../detectors/detection';
+import type { DetectorId } from '../detectors/detector-id';
+import { reaches } from '../detectors/likelihood';
+import { maskSample } from '../detectors/mask-sample';
+import type { CompiledPolicy } from './compile-policy-set';
+import type { FileFacts } from './file-facts';
+import type { MaskedSample, PolicyMatch } from './policy-match';
+
+const SAMPLES_PER_DETECTOR = 5;
+
+/**
+ * The policies a file matches. Each policy must already have passed its filters. A policy with a
+ * content condition matches only when `detections` is given (the content was inspected) and the
+ * condition holds; a metadata-only policy matches on its filters alone.
+ */
+export function evaluatePolicies(
+  policies: readonly CompiledPolicy[],
+  file: FileFacts,
+  detections: readonly Detection[] | undefined,
+): PolicyMatch[] {
+  const matches: PolicyMatch[] = [];
+  for (const policy of policies) {
+    const base = {
+      policyId: policy.id,
+      policyName: policy.name,
+      severity: policy.severity,
+      accessLevel: file.accessLevel,
+    };
+    if (!policy.content) {
+      matches.push({ ...base, detectorCounts: {}, samples: [] });
+      continue;
+    }
+    if (!detections) continue;
+    const counted = countForPolicy(policy, detections);
+    const met = policy.content.detectors.map((c) => (counted.get(c.detector)?.length ?? 0) >= c.minMatches);
+    if (!(policy.content.operator === 'all' ? met.every(Boolean) : met.some(Boolean))) continue;
+    const detectorCounts: Partial<Record<DetectorId, number>> = {};
+    const samples: MaskedSample[] = [];
+    for (const [detector, found] of counted) {
+      if (found.length === 0) continue;
+      detectorCounts[detector] = found.length;
+      samples.push(...distinctSamples(found));
+    }
+    matches.push({ ...base, detectorCounts, samples });
+  }
+  return matches;
+}
+
+/** The detections each of the policy's detector conditions counts. */
+function countForPolicy(
+  policy: CompiledPolicy,
+  detections: readonly Detection[],
+): Map<DetectorId, Detection[]> {
+  const counted = new Map<DetectorId, Detection[]>();
+  for (const condition of policy.content?.detectors ?? []) {
+    const found = detections.filter(
+      (d) =>
+        d.detector === condition.detector &&
+        reaches(d.likelihood, condition.minLikelihood) &&
+        !policy.excludePatterns.some((p) => p.test(d.value)),
+    );
+    counted.set(condition.detector, found);
+  }
+  return counted;
+}
+
+function distinctSamples(found: readonly Detection[]): MaskedSample[] {
+  const samples = new Map<string, MaskedSample>();
+  for (const d of found) {
+    if (samples.size >= SAMPLES_PER_DETECTOR) break;
+    const masked = maskSample(d.value);
+    if (!samples.has(masked)) samples.set(masked, { detector: d.detector, masked, likelihood: d.likelihood });
+  }
+  return [...samples.values()];
+}

@@ -1,0 +1,11 @@
+import type { AccessLevel } from '../exposure/access-level';
+
+/** What policies know about a file without its content. */
+export interface FileFacts {
+  readonly extension: string;
+  readonly size: number;
+  readonly ownerLogin?: string;
+  /** The folder holding the file, "/"-separated from the root, such as "/Finance/Payroll". */
+  readonly path?: string;
+  readonly accessLevel: AccessLevel;
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { TEMPLATE_IDS } from './builtin-templates';
+import { policySchema } from './policy-schema';
+
+/** The policy file (JSON or YAML): internal domains, the templates to enable, the user policies. */
+export const policyFileSchema = z.strictObject({
+  version: z.literal(1),
+  /** The enterprise's own email domains: collaborators elsewhere are external. */
+  internalDomains: z
+    .array(z.string().regex(/^@?[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'a domain such as "example.com"'))
+    .default([]),
+  /** "all" (the default) or the list of built-in templates to enable; [] for none. */
+  templates: z.union([z.literal('all'), z.array(z.enum(TEMPLATE_IDS))]).default('all'),
+  policies: z.array(policySchema).default([]),
+});
+
+/** A policy file as written. */
+export type PolicyFileInput = z.input<typeof policyFileSchema>;
+
+/** A validated policy file. */
+export type PolicyFile = z.infer<typeof policyFileSchema>;

@@ -1,0 +1,91 @@
+import { detectSensitiveData } from '../../../policies/detectors/all-detectors';
+import { DETECTOR_IDS } from '../../../policies/detectors/detector-id';
+import { maskSample } from '../../../policies/detectors/mask-sample';
+import { NEGATIVES, POSITIVES } from '../../fixtures/corpus/labelled-samples';
+
+const ALL = new Set(DETECTOR_IDS);
+const reported = async (text: string) =>
+  (await detectSensitiveData(text, ALL)).filter((d) => d.likelihood !== 'possible');
+
+describe('detectors on labelled samples', () => {
+  it.each(POSITIVES.map((s) => [s.detector, s.text.split('\n')[0]!, s] as const))(
+    '%s finds the value in "%s"',
+    async (_detector, _line, sample) => {
+      const found = await reported(sample.text);
+      expect(found.map((d) => d.detector)).toEqual([sample.detector]);
+      if (sample.value !== undefined) expect(found[0]!.value).toBe(sample.value);
+    },
+  );
+
+  it.each(NEGATIVES.map((s) => [s.text.split('\n')[0]!, s.why!, s] as const))(
+    'nothing is reported in "%s" (%s)',
+    async (_line, _why, sample) => {
+      expect(await reported(sample.text)).toEqual([]);
+    },
+  );
+});
+
+describe('context words', () => {
+  it('a card number near "card" is very likely, the same number alone only likely', async () => {
+    const [near] = await detectSensitiveData('card number 4539 1488 0343 6467', ALL);
+    const [alone] = await detectSensitiveData('the value 4539 1488 0343 6467 was stored', ALL);
+    expect(near?.likelihood).toBe('very_likely');
+    expect(alone?.likelihood).toBe('likely');
+  });
+
+  it('nine bare digits become an SSN only next to an SSN hotword', async () => {
+    expect(await detectSensitiveData('the value 587349021 stored', new Set(['us_ssn'] as const))).toEqual([
+      expect.objectContaining({ likelihood: 'possible' }),
+    ]);
+    expect((await detectSensitiveData('SSN 587349021', new Set(['us_ssn'] as const)))[0]?.likelihood).toBe(
+      'likely',
+    );
+  });
+
+  it('an order number that passes Luhn drops below the reporting threshold', async () => {
+    const [order] = await detectSensitiveData(
+      'Order number 4716 2894 5512 3386',
+      new Set(['credit_card'] as const),
+    );
+    expect(order?.likelihood).toBe('possible');
+  });
+});
+
+describe('grouped digits', () => {
+  it('a card number followed by another number is still found', async () => {
+    const found = await reported('Visa 4539 1488 0343 6467 12 27');
+    expect(found.map((d) => d.value)).toEqual(['4539 1488 0343 6467']);
+  });
+
+  it('CSV-escaped and JSON-escaped quotes do not hide an AWS secret key', async () => {
+    const csv = '1,"AWS_SECRET_ACCESS_KEY=""q8R/3nB7vLx2Kp9Wm4Zt6Yc1Hd5Fj0Gs8Ae3Uo7I"""';
+    const json = '{"env": "AWS_SECRET_ACCESS_KEY=\\"q8R/3nB7vLx2Kp9Wm4Zt6Yc1Hd5Fj0Gs8Ae3Uo7I\\""}';
+    for (const text of [csv, json]) {
+      expect((await reported(text)).map((d) => [d.detector, d.value])).toEqual([
+        ['aws_secret_key', 'q8R/3nB7vLx2Kp9Wm4Zt6Yc1Hd5Fj0Gs8Ae3Uo7I'],
+      ]);
+    }
+  });
+
+  it('only the detectors asked for run', async () => {
+    const found = await detectSensitiveData(
+      'SSN 536-22-8741, card 4539 1488 0343 6467',
+      new Set(['us_ssn'] as const),
+    );
+    expect(found.map((d) => d.detector)).toEqual(['us_ssn']);
+  });
+});
+
+describe('masked samples', () => {
+  it('keep the last four characters and the separators only', () => {
+    expect(maskSample('536-22-8741')).toBe('***-**-8741');
+    expect(maskSample('4539 1488 0343 6467')).toBe('**** **** **** 6467');
+    expect(maskSample('jane.doe@acme-corp.com')).toBe('****.***@****-***p.com');
+  });
+
+  it('cut long secrets to their tail', () => {
+    const masked = maskSample('Zx9Pq2Lm4Nb6Vc8Xa1Sd3Fg5Hj7Kl0QwErTyUiOp');
+    expect(masked).toBe(`…${'*'.repeat(20)}UiOp`);
+    expect(masked).not.toContain('Zx9P');
+  });
+});
