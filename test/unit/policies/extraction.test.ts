@@ -1,0 +1,87 @@
+import JSZip from 'jszip';
+import { extractText } from '../../../policies/extraction/extract-text';
+import { buildPdf } from '../../fixtures/corpus/pdf-writer';
+import { buildDocx, buildPptx, buildXlsx } from '../../fixtures/corpus/ooxml-writers';
+
+const limits = { maxTextChars: 1_000_000, maxUncompressedBytes: 64 * 1024 * 1024 };
+const zipOf = async (files: Record<string, string>) => {
+  const zip = new JSZip();
+  for (const [path, content] of Object.entries(files)) zip.file(path, content);
+  return zip.generateAsync({ type: 'nodebuffer' });
+};
+
+describe('text extraction', () => {
+  it('a Word document keeps paragraphs, tabs, entities and its headers', async () => {
+    const w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
+    const bytes = await zipOf({
+      'word/document.xml': `<w:document ${w}><w:body><w:p><w:r><w:t>Tom &amp; Jerry</w:t><w:tab/><w:t xml:space="preserve"> &#65;&#x42;</w:t></w:r></w:p><w:p><w:r><w:t>second</w:t></w:r></w:p></w:body></w:document>`,
+      'word/header1.xml': `<w:hdr ${w}><w:p><w:r><w:t>Confidential</w:t></w:r></w:p></w:hdr>`,
+    });
+    const result = await extractText(bytes, 'docx', limits);
+    expect(result).toMatchObject({
+      status: 'Completed',
+      format: 'docx',
+      text: 'Tom & Jerry\t AB\nsecond\nConfidential\n',
+    });
+  });
+
+  it('a workbook resolves shared strings into rows of tab-separated cells', async () => {
+    const result = await extractText(await buildXlsx(['SSN 536-22-8741', 'b']), 'xlsx', limits);
+    expect(result.text).toBe('row 1\tSSN 536-22-8741\t10\nrow 2\tb\t20\n');
+  });
+
+  it('a presentation lists slides in numeric order', async () => {
+    const lines = Array.from({ length: 25 }, (_, i) => `line ${i + 1}`);
+    const result = await extractText(await buildPptx(lines), 'pptx', limits);
+    expect(result.text.trim().split('\n')).toEqual(lines);
+  });
+
+  it('a PDF yields its lines in order', async () => {
+    const result = await extractText(buildPdf(['first line', 'second (with parentheses)']), 'pdf', limits);
+    expect(result.status).toBe('Completed');
+    expect(result.text).toContain('first line');
+    expect(result.text).toContain('second (with parentheses)');
+  });
+
+  it('HTML loses its tags but keeps comments and decodes entities', async () => {
+    const html = Buffer.from('<p>a&lt;b</p><!-- key: 42 --><script>var x = 1;</script>');
+    expect((await extractText(html, 'html', limits)).text.replace(/\s+/g, ' ').trim()).toBe(
+      'a<b key: 42 var x = 1;',
+    );
+  });
+
+  it('UTF-8 with a BOM and UTF-16 both decode', async () => {
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('héllo')]);
+    const utf16be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('hi', 'utf16le').swap16()]);
+    expect((await extractText(bom, 'txt', limits)).text).toBe('héllo');
+    expect((await extractText(utf16be, 'txt', limits)).text).toBe('hi');
+  });
+
+  it('a docx that is not a zip, or a zip without a document, fails with a reason', async () => {
+    const notZip = await extractText(Buffer.from('plain text'), 'docx', limits);
+    expect([notZip.status, notZip.reason]).toEqual([
+      'Failed',
+      'the file is not a valid docx package (not a zip)',
+    ]);
+    const noDocument = await extractText(await zipOf({ 'readme.txt': 'hi' }), 'pptx', limits);
+    expect(noDocument.status).toBe('Failed');
+    expect(noDocument.reason).toMatch(/presentation\.xml/);
+  });
+
+  it('an unknown extension is read as text when the bytes are text, and as unsupported otherwise', async () => {
+    expect(await extractText(Buffer.from('just words'), 'weird', limits)).toMatchObject({
+      status: 'Completed',
+      format: 'text',
+    });
+    expect(await extractText(await buildDocx(['x']), 'zip2', limits)).toMatchObject({
+      status: 'Unsupported',
+    });
+  });
+
+  it('a PDF named without extension is recognised by its magic bytes', async () => {
+    expect(await extractText(buildPdf(['hello pdf']), undefined, limits)).toMatchObject({
+      status: 'Completed',
+      format: 'pdf',
+    });
+  });
+});
