@@ -22,6 +22,8 @@ export interface RefreshEvent {
   trigger: RefreshTrigger;
   outcome: 'refreshed' | 'adopted';
   version: number;
+  /** True when another holder of the store lease made this process wait. */
+  waited: boolean;
 }
 
 /** Tuning of ConnectorAuth; the defaults suit production, tests shrink them. */
@@ -164,11 +166,11 @@ export class ConnectorAuth implements Authentication {
   private refreshAfter(staleVersion: number, trigger: RefreshTrigger, accessTokenRevoked: boolean) {
     return this.o.mutex.run(this.connectorId, async () => {
       const started = this.o.now();
-      for (;;) {
+      for (let waited = false; ; waited = true) {
         const stored = await this.reload();
-        if (stored.version > staleVersion) return this.settled(stored, trigger, 'adopted');
+        if (stored.version > staleVersion) return this.settled(stored, trigger, 'adopted', waited);
         if (await this.o.vault.tryAcquireLease(this.connectorId, this.o.owner, this.o.leaseMs)) {
-          return this.refreshHoldingLease(staleVersion, trigger, accessTokenRevoked);
+          return this.refreshHoldingLease(staleVersion, trigger, accessTokenRevoked, waited);
         }
         if (this.o.now() - started > this.o.maxWaitMs) {
           throw new RefreshWaitTimeoutError(this.connectorId, this.o.now() - started);
@@ -182,6 +184,7 @@ export class ConnectorAuth implements Authentication {
     staleVersion: number,
     trigger: RefreshTrigger,
     accessTokenRevoked: boolean,
+    waited: boolean,
   ): Promise<VersionedToken> {
     let stored: VersionedToken;
     let fresh: StoredToken;
@@ -190,7 +193,7 @@ export class ConnectorAuth implements Authentication {
       stored = await this.reload();
       if (stored.version > staleVersion) {
         await this.o.vault.releaseLease(this.connectorId, this.o.owner);
-        return this.settled(stored, trigger, 'adopted');
+        return this.settled(stored, trigger, 'adopted', waited);
       }
       fresh = await requestTokens(
         this.o.tokenSession,
@@ -204,22 +207,33 @@ export class ConnectorAuth implements Authentication {
         // A lease that expired under a slow refresher can let two refreshes overlap: if the other one
         // stored a pair, ours failing is harmless.
         const after = await this.reload();
-        if (after.version > staleVersion) return this.settled(after, trigger, 'adopted');
+        if (after.version > staleVersion) return this.settled(after, trigger, 'adopted', waited);
         throw new RefreshTokenRejectedError(this.connectorId, accessTokenRevoked, err.description);
       }
       throw err;
     }
     if (!(await this.o.vault.replaceIfVersion(this.connectorId, stored.version, fresh))) {
       // Someone stored a pair meanwhile (a new authorization): theirs wins, ours is dropped unused.
-      return this.settled(await this.reload(), trigger, 'adopted');
+      return this.settled(await this.reload(), trigger, 'adopted', waited);
     }
     const versioned = { token: fresh, version: stored.version + 1 };
     this.cached = { versioned, readAt: this.o.now() };
-    return this.settled(versioned, trigger, 'refreshed');
+    return this.settled(versioned, trigger, 'refreshed', waited);
   }
 
-  private settled(versioned: VersionedToken, trigger: RefreshTrigger, outcome: RefreshEvent['outcome']) {
-    this.o.onRefresh?.({ connectorId: this.connectorId, trigger, outcome, version: versioned.version });
+  private settled(
+    versioned: VersionedToken,
+    trigger: RefreshTrigger,
+    outcome: RefreshEvent['outcome'],
+    waited: boolean,
+  ) {
+    this.o.onRefresh?.({
+      connectorId: this.connectorId,
+      trigger,
+      outcome,
+      version: versioned.version,
+      waited,
+    });
     return versioned;
   }
 }
