@@ -1,0 +1,336 @@
+/**
+ * Activity control: what a user does to a file (edit, share, preview, move ...). Each operation changes
+ * the model, appends the admin event Box would log and delivers the webhooks Box would send.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  COLLAB_ROLES,
+  SHARE_ACCESS,
+  type CollabRole,
+  type Collaboration,
+  type Enterprise,
+  type ShareAccess,
+  type SimUser,
+} from './enterprise';
+import { BoxApiFault, boxErrors } from './errors';
+import type { EventLog, SimEvent } from './event-log';
+import { idOf } from './ids';
+import { boxDate, fileJson, folderMini, userMini } from './json-shapes';
+import type { WebhookDeliverer, WebhookRegistry, WebhookTrigger } from './webhooks';
+
+/** What an operation did. */
+export interface ActivityResult {
+  readonly fileId: string;
+  /** The new file of a copy or upload. */
+  readonly newFileId?: string;
+  /** Admin events appended (none for a no-op such as re-sharing with the same access). */
+  readonly events: ReadonlyArray<{ id: string; type: string }>;
+  /** Webhook deliveries started. */
+  readonly webhookDeliveries: number;
+}
+
+/** Who acts: a user ID or login; the file's owner when omitted. */
+export interface AsUser {
+  readonly asUser?: string;
+}
+
+/** What the control operations need. */
+export interface ActivityDeps {
+  readonly enterprise: Enterprise;
+  readonly events: EventLog;
+  readonly webhooks: WebhookRegistry;
+  readonly deliverer: WebhookDeliverer;
+  readonly now: () => number;
+  readonly baseUrl: () => string;
+}
+
+/** The operations of the control API, callable directly. */
+export class ActivityControl {
+  constructor(private readonly deps: ActivityDeps) {}
+
+  private get ent(): Enterprise {
+    return this.deps.enterprise;
+  }
+
+  private file(fileId: string, allowTrashed = false): number {
+    const file = this.ent.fileIndex(fileId);
+    if (file === undefined || this.ent.isDeleted(file)) throw boxErrors.notFound('file', fileId);
+    if (!allowTrashed && this.ent.isTrashed(file)) throw boxErrors.trashed();
+    return file;
+  }
+
+  private actor(file: number, asUser: string | undefined): SimUser {
+    if (asUser === undefined) return this.ent.users[this.ent.fileOwner(file)]!;
+    const user = this.ent.userById(asUser) ?? this.ent.userByLogin(asUser);
+    if (!user)
+      throw boxErrors.badRequest(`Unknown user '${asUser}': give a user ID or login of the enterprise`);
+    if (!this.ent.canAccessFile(user.index, file))
+      throw boxErrors.forbidden(`${user.login} has no access to file ${idOf('file', file)}`);
+    return user;
+  }
+
+  private folder(folderId: string, user: SimUser): number {
+    const folder = this.ent.folderIndex(folderId);
+    if (folder === undefined) throw boxErrors.notFound('folder', folderId);
+    if (!this.ent.canAccessFolder(user.index, folder))
+      throw boxErrors.forbidden(`${user.login} has no access to folder ${folderId}`);
+    return folder;
+  }
+
+  private record(
+    file: number,
+    actor: SimUser,
+    eventType: string | undefined,
+    trigger: WebhookTrigger,
+    extra: {
+      details?: Record<string, unknown>;
+      source?: Record<string, unknown>;
+      accessibleBy?: SimEvent['accessibleBy'];
+      alsoFolders?: number[];
+      additionalInfo?: unknown;
+    } = {},
+  ): ActivityResult {
+    const events: Array<{ id: string; type: string }> = [];
+    if (eventType) {
+      const e = this.deps.events.append(
+        {
+          type: eventType,
+          userIndex: actor.index,
+          fileIndex: file,
+          fileName: this.ent.fileName(file),
+          folderIndex: this.ent.fileParentOf(file),
+          ...(extra.details ? { additionalDetails: extra.details } : {}),
+          ...(extra.accessibleBy ? { accessibleBy: extra.accessibleBy } : {}),
+        },
+        this.deps.now(),
+      );
+      events.push({ id: e.id, type: e.type });
+    }
+    const folders = new Set([
+      ...this.ent.folderChain(this.ent.fileParentOf(file)),
+      ...(extra.alsoFolders ?? []),
+    ]);
+    const targets = [
+      { type: 'file' as const, id: idOf('file', file) },
+      ...[...folders].map((f) => ({ type: 'folder' as const, id: idOf('folder', f) })),
+    ];
+    const hooks = this.deps.webhooks.matching(targets, trigger);
+    const source = extra.source ?? fileJson(this.ent, file, this.ent.fileOwner(file), this.deps.baseUrl());
+    for (const hook of hooks) {
+      this.deps.deliverer.deliver(hook, trigger, {
+        type: 'webhook_event',
+        id: randomUUID(),
+        created_at: boxDate(Math.floor(this.deps.now() / 1000)),
+        trigger,
+        webhook: { id: hook.id, type: 'webhook' },
+        created_by: userMini(actor),
+        source,
+        additional_info: extra.additionalInfo ?? [],
+      });
+    }
+    return { fileId: idOf('file', file), events, webhookDeliveries: hooks.length };
+  }
+
+  /** Uploads a new version (generated from the seed, or the given text). */
+  edit(fileId: string, input: AsUser & { text?: string } = {}): ActivityResult {
+    const file = this.file(fileId);
+    const actor = this.actor(file, input.asUser);
+    this.ent.newVersion(file, this.deps.now(), input.text);
+    return this.record(file, actor, 'EDIT', 'FILE.UPLOADED');
+  }
+
+  /** Uploads a new file into a folder. */
+  upload(folderId: string, input: AsUser & { name: string; text: string }): ActivityResult {
+    const owner = this.ent.folderIndex(folderId);
+    if (owner === undefined) throw boxErrors.notFound('folder', folderId);
+    const actor =
+      input.asUser === undefined
+        ? this.ent.users[this.ent.folderOwnerOf(owner)]!
+        : (this.ent.userById(input.asUser) ?? this.ent.userByLogin(input.asUser));
+    if (!actor) throw boxErrors.badRequest(`Unknown user '${input.asUser}'`);
+    const folder = this.folder(folderId, actor);
+    if (!input.name) throw boxErrors.badRequest('name is required');
+    const file = this.ent.createFile(
+      folder,
+      input.name,
+      Buffer.from(input.text ?? '', 'utf8'),
+      this.deps.now(),
+    );
+    const result = this.record(file, actor, 'UPLOAD', 'FILE.UPLOADED');
+    return { ...result, newFileId: result.fileId };
+  }
+
+  /** Creates, changes or removes (`none`) the shared link. */
+  share(fileId: string, input: AsUser & { access: ShareAccess }): ActivityResult {
+    if (!(SHARE_ACCESS as readonly string[]).includes(input.access))
+      throw boxErrors.badRequest(`access must be one of ${SHARE_ACCESS.join(', ')}`);
+    const file = this.file(fileId);
+    const actor = this.actor(file, input.asUser);
+    const before = this.ent.fileShareAccess(file);
+    if (before === input.access) return { fileId, events: [], webhookDeliveries: 0 };
+    this.ent.setShare(file, input.access);
+    const details = { shared_link_access: input.access, previous_access: before };
+    if (before === 'none') return this.record(file, actor, 'SHARE', 'SHARED_LINK.CREATED', { details });
+    if (input.access === 'none')
+      return this.record(file, actor, 'UNSHARE', 'SHARED_LINK.DELETED', { details });
+    return this.record(file, actor, 'ITEM_SHARED_UPDATE', 'SHARED_LINK.UPDATED', { details });
+  }
+
+  private collabSource(file: number, collab: Collaboration, status: string): Record<string, unknown> {
+    const user = collab.userIndex === undefined ? undefined : this.ent.users[collab.userIndex];
+    return {
+      type: 'collaboration',
+      id: collab.id,
+      created_by: userMini(this.ent.users[collab.createdBy]!),
+      created_at: boxDate(collab.createdAt),
+      modified_at: boxDate(Math.floor(this.deps.now() / 1000)),
+      expires_at: null,
+      status,
+      accessible_by: user
+        ? userMini(user)
+        : { type: 'user', id: null, name: collab.email, login: collab.email },
+      invite_email: user ? null : collab.email,
+      role: collab.role,
+      acknowledged_at: null,
+      item: {
+        type: 'file',
+        id: idOf('file', file),
+        name: this.ent.fileName(file),
+        parent: folderMini(this.ent, this.ent.fileParentOf(file)),
+      },
+    };
+  }
+
+  /** Invites a collaborator (internal login or external address), or changes the role of one. */
+  collaborate(fileId: string, input: AsUser & { email: string; role?: CollabRole }): ActivityResult {
+    const role = input.role ?? 'editor';
+    if (!(COLLAB_ROLES as readonly string[]).includes(role))
+      throw boxErrors.badRequest(`role must be one of ${COLLAB_ROLES.join(', ')}`);
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(input.email ?? ''))
+      throw boxErrors.badRequest('email must be an e-mail address');
+    const file = this.file(fileId);
+    const actor = this.actor(file, input.asUser);
+    const { collab, created, roleChanged } = this.ent.collaborate(
+      file,
+      input.email,
+      role,
+      actor.index,
+      this.deps.now(),
+    );
+    if (!created && !roleChanged) return { fileId, events: [], webhookDeliveries: 0 };
+    const accessibleBy = { email: collab.email, userIndex: collab.userIndex };
+    const source = this.collabSource(file, collab, collab.userIndex === undefined ? 'pending' : 'accepted');
+    const details = { role: collab.role };
+    return created
+      ? this.record(file, actor, 'COLLABORATION_INVITE', 'COLLABORATION.CREATED', {
+          details,
+          accessibleBy,
+          source,
+        })
+      : this.record(file, actor, 'COLLABORATION_ROLE_CHANGE', 'COLLABORATION.UPDATED', {
+          details,
+          accessibleBy,
+          source,
+        });
+  }
+
+  /** Removes a collaborator from a file. */
+  uncollaborate(fileId: string, input: AsUser & { email: string }): ActivityResult {
+    const file = this.file(fileId);
+    const actor = this.actor(file, input.asUser);
+    const removed = this.ent.removeCollaboration(file, input.email ?? '');
+    if (!removed) throw boxErrors.notFound('item', input.email);
+    return this.record(file, actor, 'COLLABORATION_REMOVE', 'COLLABORATION.REMOVED', {
+      accessibleBy: { email: removed.email, userIndex: removed.userIndex },
+      source: this.collabSource(file, removed, 'accepted'),
+    });
+  }
+
+  /** Previews the file in the web app. */
+  preview(fileId: string, input: AsUser = {}): ActivityResult {
+    const file = this.file(fileId);
+    const actor = this.actor(file, input.asUser);
+    this.ent.countShareUse(file, 'previews');
+    return this.record(file, actor, 'PREVIEW', 'FILE.PREVIEWED');
+  }
+
+  /** Downloads the file in the web app. */
+  download(fileId: string, input: AsUser = {}): ActivityResult {
+    const file = this.file(fileId);
+    const actor = this.actor(file, input.asUser);
+    this.ent.countShareUse(file, 'downloads');
+    return this.record(file, actor, 'DOWNLOAD', 'FILE.DOWNLOADED');
+  }
+
+  /** Renames the file. */
+  rename(fileId: string, input: AsUser & { name: string }): ActivityResult {
+    if (!input.name || /[/\\]/.test(input.name) || input.name.length > 255)
+      throw boxErrors.badRequest('name must be 1-255 characters without slashes');
+    const file = this.file(fileId);
+    const actor = this.actor(file, input.asUser);
+    const oldName = this.ent.fileName(file);
+    this.ent.rename(file, input.name);
+    return this.record(file, actor, 'RENAME', 'FILE.RENAMED', { details: { old_name: oldName } });
+  }
+
+  /** Moves the file to another folder the actor can access. */
+  move(fileId: string, input: AsUser & { folderId: string }): ActivityResult {
+    const file = this.file(fileId);
+    const actor = this.actor(file, input.asUser);
+    const folder = this.folder(input.folderId, actor);
+    const oldParent = this.ent.fileParentOf(file);
+    const oldFolders = this.ent.folderChain(oldParent);
+    this.ent.move(file, folder);
+    return this.record(file, actor, 'MOVE', 'FILE.MOVED', {
+      details: { old_parent_id: idOf('folder', oldParent) },
+      alsoFolders: oldFolders,
+      additionalInfo: { old_parent_id: idOf('folder', oldParent) },
+    });
+  }
+
+  /** Copies the file into a folder; the copy is a new file. */
+  copy(fileId: string, input: AsUser & { folderId: string; name?: string }): ActivityResult {
+    const file = this.file(fileId);
+    const actor = this.actor(file, input.asUser);
+    const folder = this.folder(input.folderId, actor);
+    const copy = this.ent.createFile(
+      folder,
+      input.name ?? `Copy of ${this.ent.fileName(file)}`,
+      this.ent.content(file),
+      this.deps.now(),
+    );
+    const result = this.record(copy, actor, 'COPY', 'FILE.COPIED', {
+      details: { source_file_id: idOf('file', file) },
+    });
+    return { ...result, fileId: idOf('file', file), newFileId: idOf('file', copy) };
+  }
+
+  /** Moves the file to the trash. */
+  trash(fileId: string, input: AsUser = {}): ActivityResult {
+    const file = this.file(fileId);
+    const actor = this.actor(file, input.asUser);
+    this.ent.trash(file);
+    return this.record(file, actor, 'DELETE', 'FILE.TRASHED');
+  }
+
+  /** Restores the file from the trash. */
+  restore(fileId: string, input: AsUser = {}): ActivityResult {
+    const file = this.file(fileId, true);
+    if (!this.ent.isTrashed(file)) throw new BoxApiFault(400, 'bad_request', 'The file is not in the trash');
+    const actor = this.actor(file, input.asUser);
+    this.ent.restore(file);
+    return this.record(file, actor, 'UNDELETE', 'FILE.RESTORED');
+  }
+
+  /** Deletes the file permanently (from the trash or not). Box logs no admin event the simulator knows for it. */
+  delete(fileId: string, input: AsUser = {}): ActivityResult {
+    const file = this.file(fileId, true);
+    const actor = this.actor(file, input.asUser);
+    const source = {
+      ...fileJson(this.ent, file, this.ent.fileOwner(file), this.deps.baseUrl()),
+      item_status: 'deleted',
+    };
+    this.ent.purge(file);
+    return this.record(file, actor, undefined, 'FILE.DELETED', { source });
+  }
+}

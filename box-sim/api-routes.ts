@@ -1,0 +1,210 @@
+/**
+ * Routing of the Box API surface: authentication, As-User, rate limit, latency, faults and strict
+ * parameter checks around the plain handlers.
+ */
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BoxApiFault, UnauthorizedFault, boxErrors } from './errors';
+import type { ApiContext, Query } from './handlers/context';
+import { getEvents } from './handlers/events';
+import { getFile, getFileContent } from './handlers/files';
+import { getFolder, listFolderItems } from './handlers/folders';
+import { authorizeDecision, authorizePage, revoke, token, type OAuthFields } from './handlers/oauth';
+import { getCurrentUser, getUser, listUsers } from './handlers/users';
+import { createWebhook, deleteWebhook, getWebhook, listWebhooks } from './handlers/webhooks';
+import type { SimState } from './state';
+
+/** The user a request was counted for (set once authenticated). */
+export const requestUser = new WeakMap<FastifyRequest, string>();
+
+type Params = Record<string, string>;
+type ApiHandler = (ctx: ApiContext, req: FastifyRequest, reply: FastifyReply) => unknown;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function authenticate(state: SimState, req: FastifyRequest): ApiContext {
+  const header = req.headers.authorization;
+  const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+  const { userIndex, clientId } = state.tokens.authenticate(bearer);
+  const ent = state.enterprise;
+  const tokenUser = ent.users[userIndex]!;
+  let actingUser = tokenUser;
+  const asUser = req.headers['as-user'];
+  if (typeof asUser === 'string' && asUser !== '') {
+    if (!tokenUser.inEnterprise || tokenUser.role === 'user') throw boxErrors.cannotActAs();
+    const target = ent.userById(asUser);
+    if (!target || !target.inEnterprise) throw boxErrors.notFound('user', asUser);
+    if (tokenUser.role === 'coadmin' && target.role === 'admin') throw boxErrors.cannotActAs();
+    actingUser = target;
+  }
+  return {
+    enterprise: ent,
+    strict: state.options.strict,
+    baseUrl: state.baseUrl,
+    tokenUser,
+    actingUser,
+    clientId,
+    now: state.options.now,
+  };
+}
+
+function checkQuery(state: SimState, req: FastifyRequest, route: string, allowed: readonly string[]): void {
+  if (!state.options.strict) return;
+  for (const name of Object.keys(req.query as Query))
+    if (!allowed.includes(name)) throw boxErrors.unsupportedParameter(name, route);
+}
+
+/** Registers the OAuth endpoints, the /2.0 API and the download host. */
+export function registerApiRoutes(app: FastifyInstance, state: SimState): void {
+  const api = (
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    query: readonly string[],
+    handler: ApiHandler,
+  ) => {
+    const endpoint = `${method} ${url}`;
+    app.route({
+      method,
+      url,
+      config: { endpoint },
+      handler: async (req, reply) => {
+        if (state.latencyMs > 0) await sleep(state.latencyMs);
+        const fault = state.faults.forRequest();
+        if (fault?.kind === 'drop') {
+          state.stats.fault();
+          state.stats.count(endpoint, 'anonymous', 0);
+          reply.hijack();
+          req.raw.socket.destroy();
+          return;
+        }
+        const ctx = authenticate(state, req);
+        requestUser.set(req, ctx.actingUser.id);
+        const wait = state.limiter.take(ctx.actingUser.id);
+        if (wait > 0) throw boxErrors.rateLimited(wait);
+        if (fault?.kind === 'error') {
+          state.stats.fault();
+          throw new BoxApiFault(
+            fault.status,
+            fault.status === 503 ? 'unavailable' : 'internal_server_error',
+            fault.status === 503 ? 'Unavailable' : 'Internal Server Error',
+          );
+        }
+        checkQuery(state, req, endpoint, query);
+        return handler(ctx, req, reply);
+      },
+    });
+  };
+  const id = (req: FastifyRequest) => (req.params as Params).id!;
+  const q = (req: FastifyRequest) => req.query as Query;
+
+  api('GET', '/2.0/users/me', ['fields'], (ctx, req) => getCurrentUser(ctx, q(req)));
+  api(
+    'GET',
+    '/2.0/users',
+    ['filter_term', 'user_type', 'fields', 'offset', 'limit', 'usemarker', 'marker'],
+    (ctx, req) => listUsers(ctx, q(req)),
+  );
+  api('GET', '/2.0/users/:id', ['fields'], (ctx, req) => getUser(ctx, id(req), q(req)));
+  api('GET', '/2.0/folders/:id', ['fields', 'sort', 'direction', 'offset', 'limit'], (ctx, req) =>
+    getFolder(ctx, id(req), q(req)),
+  );
+  api(
+    'GET',
+    '/2.0/folders/:id/items',
+    ['fields', 'usemarker', 'marker', 'offset', 'limit', 'sort', 'direction'],
+    (ctx, req) => listFolderItems(ctx, id(req), q(req)),
+  );
+  api('GET', '/2.0/files/:id', ['fields'], (ctx, req) => getFile(ctx, id(req), q(req)));
+  api('GET', '/2.0/files/:id/content', ['version', 'access_token'], (ctx, req, reply) => {
+    const answer = getFileContent(ctx, id(req), q(req), state.downloads, state.faults.notReady());
+    if ('location' in answer) return reply.code(302).header('location', answer.location).send();
+    return reply.code(202).header('retry-after', String(answer.retryAfterSeconds)).send();
+  });
+  api(
+    'GET',
+    '/2.0/events',
+    ['stream_type', 'stream_position', 'limit', 'event_type', 'created_after', 'created_before'],
+    (ctx, req) => getEvents(ctx, q(req), state.events),
+  );
+  api('POST', '/2.0/webhooks', [], (ctx, req, reply) =>
+    reply.code(201).send(createWebhook(ctx, req.body, state.webhooks)),
+  );
+  api('GET', '/2.0/webhooks', ['marker', 'limit'], (ctx, req) => listWebhooks(ctx, q(req), state.webhooks));
+  api('GET', '/2.0/webhooks/:id', [], (ctx, req) => getWebhook(ctx, id(req), state.webhooks));
+  api('DELETE', '/2.0/webhooks/:id', [], (ctx, req, reply) => {
+    deleteWebhook(ctx, id(req), state.webhooks);
+    return reply.code(204).send();
+  });
+
+  const app_ = { clientId: state.options.clientId, clientSecret: state.options.clientSecret };
+  const html = (reply: FastifyReply, outcome: ReturnType<typeof authorizePage>) =>
+    'redirect' in outcome
+      ? reply.code(302).header('location', outcome.redirect).send()
+      : reply.code(outcome.status).type('text/html; charset=utf-8').send(outcome.html);
+  app.get('/api/oauth2/authorize', { config: { endpoint: 'GET /api/oauth2/authorize' } }, (req, reply) =>
+    html(reply, authorizePage(state.enterprise, app_, req.query as OAuthFields)),
+  );
+  app.post('/api/oauth2/authorize', { config: { endpoint: 'POST /api/oauth2/authorize' } }, (req, reply) =>
+    html(reply, authorizeDecision(state.enterprise, app_, state.tokens, (req.body ?? {}) as OAuthFields)),
+  );
+  app.post('/oauth2/token', { config: { endpoint: 'POST /oauth2/token' } }, (req) =>
+    token(app_, state.tokens, (req.body ?? {}) as OAuthFields),
+  );
+  app.post('/oauth2/revoke', { config: { endpoint: 'POST /oauth2/revoke' } }, (req, reply) => {
+    revoke(app_, state.tokens, (req.body ?? {}) as OAuthFields);
+    return reply.code(200).send();
+  });
+
+  app.get(
+    '/d/1/:token/download',
+    { config: { endpoint: 'GET /d/1/:token/download' } },
+    async (req, reply) => {
+      const grant = state.downloads.redeem((req.params as Params).token!);
+      if (!grant)
+        throw new BoxApiFault(
+          404,
+          'not_found',
+          'The download link expired or does not exist: ask GET /2.0/files/:id/content again',
+        );
+      const ent = state.enterprise;
+      if (ent.fileVersionOf(grant.file) !== grant.version || ent.isDeleted(grant.file))
+        throw new BoxApiFault(404, 'not_found', 'This version is no longer current');
+      const bytes = ent.content(grant.file);
+      reply
+        .header('content-type', 'application/octet-stream')
+        .header('content-length', String(bytes.length))
+        .header(
+          'content-disposition',
+          `attachment; filename="${encodeURIComponent(ent.fileName(grant.file))}"`,
+        );
+      const rate = state.faults.downloadRate();
+      if (rate <= 0) return reply.send(bytes);
+      const chunk = Math.max(1, Math.floor(rate / 10));
+      return reply.send(
+        Readable.from(
+          (async function* () {
+            for (let at = 0; at < bytes.length; at += chunk) {
+              yield bytes.subarray(at, at + chunk);
+              await sleep(100);
+            }
+          })(),
+        ),
+      );
+    },
+  );
+}
+
+/** Answers a thrown fault the way Box would. */
+export function sendFault(reply: FastifyReply, err: unknown): FastifyReply | undefined {
+  if (err instanceof BoxApiFault) return reply.code(err.status).headers(err.headers).send(err.body());
+  if (err instanceof UnauthorizedFault) {
+    return reply
+      .code(401)
+      .header(
+        'www-authenticate',
+        'Bearer realm="Service", error="invalid_token", error_description="The access token provided is invalid."',
+      )
+      .send();
+  }
+  return undefined;
+}

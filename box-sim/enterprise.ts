@@ -1,0 +1,731 @@
+/**
+ * The in-memory model of one seeded enterprise: users, folder trees, files, sharing, and their changes.
+ * Metadata sits in typed arrays and is derived from the seed; content is generated on demand (see
+ * content.ts), so a million files fit in a few hundred megabytes. This is the single state interface the
+ * handlers use.
+ */
+import { createHash } from 'node:crypto';
+import { extensionFor, planContent, renderContent, type ContentPlan, type FileExtension } from './content';
+import { idOf, indexOf } from './ids';
+import { Rng, hash32, hashUnit } from './random';
+import type { SensitiveKind } from './sensitive-data';
+
+/** Enterprise roles, as Box names them. */
+export const ROLES = ['admin', 'coadmin', 'user'] as const;
+/** One enterprise role. */
+export type Role = (typeof ROLES)[number];
+
+/** Shared link access levels; `none` means no shared link. */
+export const SHARE_ACCESS = ['none', 'open', 'company', 'collaborators'] as const;
+/** One shared link access level. */
+export type ShareAccess = (typeof SHARE_ACCESS)[number];
+
+/** Collaboration roles the simulator knows. */
+export const COLLAB_ROLES = [
+  'editor',
+  'viewer',
+  'previewer',
+  'uploader',
+  'co-owner',
+  'viewer uploader',
+  'previewer uploader',
+] as const;
+/** One collaboration role. */
+export type CollabRole = (typeof COLLAB_ROLES)[number];
+
+/** A user of the simulated Box. */
+export interface SimUser {
+  readonly index: number;
+  readonly id: string;
+  readonly name: string;
+  readonly login: string;
+  readonly role: Role;
+  /** False for the one personal (non-enterprise) account. */
+  readonly inEnterprise: boolean;
+  readonly createdAt: number;
+}
+
+/** A collaboration on a file or folder. */
+export interface Collaboration {
+  readonly id: string;
+  readonly email: string;
+  /** Index of the collaborator when internal (an enterprise user). */
+  readonly userIndex: number | undefined;
+  role: CollabRole;
+  readonly createdBy: number;
+  readonly createdAt: number;
+}
+
+/** Size of the enterprise to generate. */
+export interface EnterpriseOptions {
+  readonly seed: number;
+  readonly users: number;
+  readonly files: number;
+  /** Epoch milliseconds the enterprise is generated at ("now"). */
+  readonly now: number;
+  /** Room for files created after generation (copies, uploads). */
+  readonly spareFiles?: number;
+}
+
+const FIRST_NAMES = [
+  'Alice',
+  'Bruno',
+  'Chloe',
+  'Dmitri',
+  'Elena',
+  'Farid',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Keiko',
+  'Liam',
+  'Maya',
+  'Nikhil',
+  'Olivia',
+  'Pablo',
+  'Quinn',
+  'Rosa',
+  'Sami',
+  'Tara',
+  'Umar',
+  'Vera',
+  'Wen',
+  'Xavier',
+  'Yara',
+  'Zoe',
+] as const;
+const LAST_NAMES = [
+  'Martin',
+  'Okafor',
+  'Lindqvist',
+  'Nakamura',
+  'Rossi',
+  'Haddad',
+  'Kowalski',
+  'Moreau',
+  'Santos',
+  'Fischer',
+  'Brennan',
+  'Singh',
+  'Novak',
+  'Duarte',
+  'Weber',
+  'Park',
+] as const;
+const FOLDER_WORDS = [
+  'Projects',
+  'Finance',
+  'HR',
+  'Legal',
+  'Marketing',
+  'Engineering',
+  'Archive',
+  'Clients',
+  'Board',
+  'Sales',
+  'Ops',
+  'Reports',
+  'Contracts',
+  'Drafts',
+  'Shared',
+] as const;
+const FILE_WORDS = [
+  'budget',
+  'roadmap',
+  'minutes',
+  'contract',
+  'invoice',
+  'report',
+  'plan',
+  'notes',
+  'export',
+  'summary',
+  'forecast',
+  'payroll',
+  'customers',
+  'inventory',
+  'audit',
+] as const;
+const EXTERNAL_DOMAINS = [
+  'partner-agency.example',
+  'gmail.example',
+  'contractor.example',
+  'lawfirm.example',
+] as const;
+
+/** The email domain of the simulated enterprise. */
+export const ENTERPRISE_DOMAIN = 'northwind-sim.example';
+const DAY_S = 86_400;
+const NO_PARENT = -1;
+const STATE_ACTIVE = 0;
+const STATE_TRASHED = 1;
+const STATE_DELETED = 2;
+
+/** Thrown when an operation refers to a file or folder index the enterprise does not have. */
+export class UnknownItemError extends Error {
+  constructor(
+    message: string,
+    readonly itemId: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The seeded enterprise and every change made to it since. */
+export class Enterprise {
+  readonly seed: number;
+  readonly enterpriseId: string;
+  readonly enterpriseName = 'Northwind Sim';
+  readonly users: readonly SimUser[];
+  /** Enterprise users only (the personal account excluded). */
+  readonly managedUsers: readonly SimUser[];
+  readonly folderCount: number;
+  readonly baseFileCount: number;
+  private fileCount: number;
+  private readonly capacity: number;
+  private readonly generatedAt: number;
+
+  private readonly folderOwner: Uint16Array;
+  private readonly folderParent: Int32Array;
+  private readonly folderCreatedAt: Uint32Array;
+  private readonly folderChildStart: Int32Array;
+  private readonly folderChildList: Int32Array;
+  private readonly rootFolders: number[][];
+
+  private readonly fileParent: Int32Array;
+  private readonly fileVersion: Uint16Array;
+  private readonly fileState: Uint8Array;
+  private readonly fileShare: Uint8Array;
+  private readonly fileModifiedAt: Uint32Array;
+  private readonly fileSize: Int32Array;
+  private readonly fileSha1: Uint8Array;
+  private readonly fileNames = new Map<number, string>();
+  private readonly fileExt = new Map<number, FileExtension>();
+  private readonly customContent = new Map<number, Buffer>();
+  private readonly movedIn = new Map<number, Set<number>>();
+  private readonly fileCollabs = new Map<number, Collaboration[]>();
+  private readonly folderCollabs = new Map<number, Collaboration[]>();
+  private readonly sharedWith = new Map<number, { folders: Set<number>; files: Set<number> }>();
+  private readonly shareCounters = new Map<number, { downloads: number; previews: number }>();
+  private collabCount = 0;
+  private readonly contentCache = new Map<string, Buffer>();
+
+  constructor(options: EnterpriseOptions) {
+    const { seed, now } = options;
+    const userCount = Math.max(2, Math.floor(options.users));
+    this.seed = seed >>> 0;
+    this.generatedAt = Math.floor(now / 1000);
+    this.enterpriseId = String(100_000 + (hash32(this.seed, 1) % 900_000));
+    this.users = generateUsers(this.seed, userCount, this.generatedAt);
+    this.managedUsers = this.users.filter((u) => u.inEnterprise);
+
+    const files = Math.max(0, Math.floor(options.files));
+    this.folderCount = Math.max(userCount * 2, Math.ceil(files / 10));
+    this.baseFileCount = files;
+    this.fileCount = files;
+    this.capacity = files + (options.spareFiles ?? 4096);
+
+    this.folderOwner = new Uint16Array(this.folderCount);
+    this.folderParent = new Int32Array(this.folderCount);
+    this.folderCreatedAt = new Uint32Array(this.folderCount);
+    this.rootFolders = Array.from({ length: userCount }, () => []);
+    const childCounts = new Int32Array(this.folderCount + 1);
+    for (let f = 0; f < this.folderCount; f++) {
+      const owner = Math.floor((f * userCount) / this.folderCount);
+      const blockStart = Math.ceil((owner * this.folderCount) / userCount);
+      this.folderOwner[f] = owner;
+      this.folderCreatedAt[f] =
+        this.generatedAt - DAY_S * 30 - Math.floor(hashUnit(this.seed, 2, f) * DAY_S * 700);
+      const atRoot = f === blockStart || hashUnit(this.seed, 3, f) < 0.25;
+      const parent = atRoot ? NO_PARENT : f - 1 - (hash32(this.seed, 4, f) % Math.min(8, f - blockStart));
+      this.folderParent[f] = parent;
+      if (parent === NO_PARENT) this.rootFolders[owner]!.push(f);
+      else childCounts[parent + 1]!++;
+    }
+    this.folderChildStart = new Int32Array(this.folderCount + 1);
+    for (let f = 0; f < this.folderCount; f++)
+      this.folderChildStart[f + 1] = this.folderChildStart[f]! + childCounts[f + 1]!;
+    this.folderChildList = new Int32Array(this.folderChildStart[this.folderCount]!);
+    const fill = this.folderChildStart.slice(0, this.folderCount);
+    for (let f = 0; f < this.folderCount; f++) {
+      const parent = this.folderParent[f]!;
+      if (parent !== NO_PARENT) this.folderChildList[fill[parent]!++] = f;
+    }
+
+    this.fileParent = new Int32Array(this.capacity);
+    this.fileVersion = new Uint16Array(this.capacity);
+    this.fileState = new Uint8Array(this.capacity);
+    this.fileShare = new Uint8Array(this.capacity);
+    this.fileModifiedAt = new Uint32Array(this.capacity);
+    this.fileSize = new Int32Array(this.capacity).fill(-1);
+    this.fileSha1 = new Uint8Array(this.capacity * 20);
+    for (let i = 0; i < files; i++) {
+      const folder = Math.floor((i * this.folderCount) / files);
+      this.fileParent[i] = folder;
+      this.fileModifiedAt[i] =
+        this.folderCreatedAt[folder]! +
+        Math.floor(
+          hashUnit(this.seed, 5, i) * (this.generatedAt - DAY_S * 11 - this.folderCreatedAt[folder]!),
+        );
+      const s = hashUnit(this.seed, 6, i);
+      this.fileShare[i] = s < 0.04 ? 1 : s < 0.1 ? 2 : s < 0.13 ? 3 : 0;
+    }
+    this.generateCollaborations(userCount, files);
+  }
+
+  private generateCollaborations(userCount: number, files: number): void {
+    const rng = new Rng(hash32(this.seed, 7));
+    const pickCollaborator = (owner: number): { email: string; userIndex: number | undefined } => {
+      if (rng.float() < 0.6) {
+        const other = (owner + 1 + rng.int(userCount - 1)) % userCount;
+        return { email: this.users[other]!.login, userIndex: other };
+      }
+      const first = rng.pick(FIRST_NAMES).toLowerCase();
+      return {
+        email: `${first}.${rng.pick(LAST_NAMES).toLowerCase()}@${rng.pick(EXTERNAL_DOMAINS)}`,
+        userIndex: undefined,
+      };
+    };
+    const createdAt = this.generatedAt - 20 * DAY_S;
+    const folderCollabCount = Math.max(1, Math.floor(this.folderCount * 0.04));
+    for (let k = 0; k < folderCollabCount; k++) {
+      const folder = hash32(this.seed, 8, k) % this.folderCount;
+      const owner = this.folderOwner[folder]!;
+      const who = pickCollaborator(owner);
+      this.attachCollab(
+        'folder',
+        folder,
+        who.email,
+        who.userIndex,
+        rng.pick(['editor', 'viewer'] as const),
+        owner,
+        createdAt,
+      );
+    }
+    const fileCollabCount = Math.floor(files * 0.03);
+    for (let k = 0; k < fileCollabCount; k++) {
+      const file = hash32(this.seed, 9, k) % files;
+      const owner = this.fileOwner(file);
+      const who = pickCollaborator(owner);
+      this.attachCollab(
+        'file',
+        file,
+        who.email,
+        who.userIndex,
+        rng.pick(['editor', 'viewer', 'previewer'] as const),
+        owner,
+        createdAt,
+      );
+    }
+  }
+
+  private attachCollab(
+    kind: 'file' | 'folder',
+    index: number,
+    email: string,
+    userIndex: number | undefined,
+    role: CollabRole,
+    createdBy: number,
+    createdAt: number,
+  ): Collaboration {
+    const map = kind === 'file' ? this.fileCollabs : this.folderCollabs;
+    const list = map.get(index) ?? [];
+    const existing = list.find((c) => c.email === email);
+    if (existing) return existing;
+    const collab: Collaboration = {
+      id: idOf('collaboration', this.collabCount++),
+      email,
+      userIndex,
+      role,
+      createdBy,
+      createdAt,
+    };
+    list.push(collab);
+    map.set(index, list);
+    if (userIndex !== undefined) {
+      const entry = this.sharedWith.get(userIndex) ?? {
+        folders: new Set<number>(),
+        files: new Set<number>(),
+      };
+      (kind === 'file' ? entry.files : entry.folders).add(index);
+      this.sharedWith.set(userIndex, entry);
+    }
+    return collab;
+  }
+
+  // ---- users -------------------------------------------------------------------------------------
+
+  /** The user with that ID, if any. */
+  userById(id: string): SimUser | undefined {
+    const index = indexOf('user', id, this.users.length);
+    return index === undefined ? undefined : this.users[index];
+  }
+
+  /** The user with that login, if any. */
+  userByLogin(login: string): SimUser | undefined {
+    return this.users.find((u) => u.login.toLowerCase() === login.toLowerCase());
+  }
+
+  // ---- folders -----------------------------------------------------------------------------------
+
+  /** Folder index of an ID (not the root), or undefined. */
+  folderIndex(id: string): number | undefined {
+    return indexOf('folder', id, this.folderCount);
+  }
+
+  /** Owner of a folder. */
+  folderOwnerOf(folder: number): number {
+    return this.folderOwner[folder]!;
+  }
+
+  /** Parent folder index, or -1 for a folder at its owner's root. */
+  folderParentOf(folder: number): number {
+    return this.folderParent[folder]!;
+  }
+
+  /** Creation time of a folder, epoch seconds. */
+  folderCreatedAtOf(folder: number): number {
+    return this.folderCreatedAt[folder]!;
+  }
+
+  /** The folder's name (unique among its siblings). */
+  folderName(folder: number): string {
+    const word = FOLDER_WORDS[hash32(this.seed, 40, folder) % FOLDER_WORDS.length]!;
+    return `${word} ${folder % 1000}`;
+  }
+
+  /** Subfolders of a folder (-1 with an owner: the owner's root folders). */
+  subfolders(folder: number, rootOwner?: number): readonly number[] {
+    if (folder === NO_PARENT) return this.rootFolders[rootOwner ?? 0] ?? [];
+    return Array.from(
+      this.folderChildList.subarray(this.folderChildStart[folder], this.folderChildStart[folder + 1]),
+    );
+  }
+
+  /** Files currently in a folder, not trashed, in a stable order. */
+  filesIn(folder: number): number[] {
+    const out: number[] = [];
+    if (this.baseFileCount > 0) {
+      const start = Math.ceil((folder * this.baseFileCount) / this.folderCount);
+      const end = Math.ceil(((folder + 1) * this.baseFileCount) / this.folderCount);
+      for (let i = start; i < end; i++)
+        if (this.fileParent[i] === folder && this.fileState[i] === STATE_ACTIVE) out.push(i);
+    }
+    const moved = this.movedIn.get(folder);
+    if (moved)
+      for (const i of [...moved].sort((a, b) => a - b))
+        if (this.fileParent[i] === folder && this.fileState[i] === STATE_ACTIVE) out.push(i);
+    return out;
+  }
+
+  /** Items shared with a user through collaborations (shown in the user's root). */
+  sharedWithUser(user: number): { folders: number[]; files: number[] } {
+    const entry = this.sharedWith.get(user);
+    if (!entry) return { folders: [], files: [] };
+    return {
+      folders: [...entry.folders]
+        .filter((f) => this.folderCollabs.get(f)?.some((c) => c.userIndex === user))
+        .sort((a, b) => a - b),
+      files: [...entry.files]
+        .filter(
+          (f) =>
+            this.fileState[f] === STATE_ACTIVE && this.fileCollabs.get(f)?.some((c) => c.userIndex === user),
+        )
+        .sort((a, b) => a - b),
+    };
+  }
+
+  /** The folder chain from the owner's root down to the folder itself (root excluded). */
+  folderChain(folder: number): number[] {
+    const chain: number[] = [];
+    for (let f = folder, guard = 0; f !== NO_PARENT && guard < 10_000; f = this.folderParent[f]!, guard++)
+      chain.push(f);
+    return chain.reverse();
+  }
+
+  /** True when the user owns the folder or collaborates on it or on an ancestor. */
+  canAccessFolder(user: number, folder: number): boolean {
+    if (this.folderOwner[folder] === user) return true;
+    return this.folderChain(folder).some(
+      (f) => this.folderCollabs.get(f)?.some((c) => c.userIndex === user) ?? false,
+    );
+  }
+
+  /** Collaborations on a folder. */
+  folderCollaborations(folder: number): readonly Collaboration[] {
+    return this.folderCollabs.get(folder) ?? [];
+  }
+
+  // ---- files -------------------------------------------------------------------------------------
+
+  /** Number of files ever created (including trashed and deleted ones). */
+  get totalFiles(): number {
+    return this.fileCount;
+  }
+
+  /** File index of an ID, or undefined if there is no such file (deleted files included). */
+  fileIndex(id: string): number | undefined {
+    return indexOf('file', id, this.fileCount);
+  }
+
+  /** True when the file is in the trash. */
+  isTrashed(file: number): boolean {
+    return this.fileState[file] === STATE_TRASHED;
+  }
+
+  /** True when the file was permanently deleted. */
+  isDeleted(file: number): boolean {
+    return this.fileState[file] === STATE_DELETED;
+  }
+
+  /** Parent folder of a file. */
+  fileParentOf(file: number): number {
+    return this.fileParent[file]!;
+  }
+
+  /** Owner of a file (the owner of its folder). */
+  fileOwner(file: number): number {
+    return this.folderOwner[this.fileParent[file]!]!;
+  }
+
+  /** The file's extension. */
+  fileExtension(file: number): FileExtension {
+    return this.fileExt.get(file) ?? extensionFor(this.seed, file);
+  }
+
+  /** The file's name. */
+  fileName(file: number): string {
+    const renamed = this.fileNames.get(file);
+    if (renamed !== undefined) return renamed;
+    const word = FILE_WORDS[hash32(this.seed, 41, file) % FILE_WORDS.length]!;
+    const year = 2022 + (hash32(this.seed, 42, file) % 5);
+    return `${word}-${year}-${file}.${this.fileExtension(file)}`;
+  }
+
+  /** Current version number (0 = as generated). */
+  fileVersionOf(file: number): number {
+    return this.fileVersion[file]!;
+  }
+
+  /** Creation time (epoch seconds). */
+  fileCreatedAt(file: number): number {
+    return Math.min(
+      this.fileModifiedAt[file]!,
+      this.folderCreatedAt[this.fileParent[file]!]! + (hash32(this.seed, 43, file) % DAY_S),
+    );
+  }
+
+  /** Last content modification (epoch seconds). */
+  fileModifiedAtOf(file: number): number {
+    return this.fileModifiedAt[file]!;
+  }
+
+  /** Shared link access of a file. */
+  fileShareAccess(file: number): ShareAccess {
+    return SHARE_ACCESS[this.fileShare[file]!]!;
+  }
+
+  /** Shared link counters of a file. */
+  shareCountersOf(file: number): { downloads: number; previews: number } {
+    return this.shareCounters.get(file) ?? { downloads: 0, previews: 0 };
+  }
+
+  /** Collaborations directly on a file. */
+  fileCollaborations(file: number): readonly Collaboration[] {
+    return this.fileCollabs.get(file) ?? [];
+  }
+
+  /** Collaborations on a file, including those inherited from its folders. */
+  effectiveCollaborations(file: number): Collaboration[] {
+    const inherited = this.folderChain(this.fileParent[file]!).flatMap(
+      (f) => this.folderCollabs.get(f) ?? [],
+    );
+    return [...inherited, ...this.fileCollaborations(file)];
+  }
+
+  /** True when the user owns the file or collaborates on it (directly or through a folder). */
+  canAccessFile(user: number, file: number): boolean {
+    if (this.fileOwner(file) === user) return true;
+    return this.effectiveCollaborations(file).some((c) => c.userIndex === user);
+  }
+
+  /** The plan of the file's current content, or undefined for content set through the control API. */
+  contentPlan(file: number): ContentPlan | undefined {
+    if (this.customContent.has(file)) return undefined;
+    return planContent(this.seed, file, this.fileVersion[file]!, this.fileExtension(file));
+  }
+
+  /** The bytes a download of the current version returns. */
+  content(file: number): Buffer {
+    const custom = this.customContent.get(file);
+    if (custom) return custom;
+    const key = `${file}:${this.fileVersion[file]}`;
+    const cached = this.contentCache.get(key);
+    if (cached) return cached;
+    const bytes = renderContent(this.seed, file, this.fileVersion[file]!, this.contentPlan(file)!);
+    this.contentCache.set(key, bytes);
+    if (this.contentCache.size > 64) this.contentCache.delete(this.contentCache.keys().next().value!);
+    return bytes;
+  }
+
+  private ensureDigest(file: number): void {
+    if (this.fileSize[file]! >= 0) return;
+    const bytes = this.content(file);
+    this.fileSize[file] = bytes.length;
+    this.fileSha1.set(createHash('sha1').update(bytes).digest(), file * 20);
+  }
+
+  /** Size in bytes of the current version. */
+  fileSizeOf(file: number): number {
+    this.ensureDigest(file);
+    return this.fileSize[file]!;
+  }
+
+  /** SHA-1 (hex) of the current version's bytes. */
+  fileSha1Of(file: number): string {
+    this.ensureDigest(file);
+    return Buffer.from(this.fileSha1.subarray(file * 20, file * 20 + 20)).toString('hex');
+  }
+
+  /** The owner-side path of a file: folder names from the root down. */
+  filePath(file: number): string[] {
+    return this.folderChain(this.fileParent[file]!).map((f) => this.folderName(f));
+  }
+
+  // ---- changes (used by the activity control) ----------------------------------------------------
+
+  /** Stores a new version: generated from the seed, or the given text. */
+  newVersion(file: number, at: number, text?: string): void {
+    this.fileVersion[file] = this.fileVersion[file]! + 1;
+    if (text !== undefined) this.customContent.set(file, Buffer.from(text, 'utf8'));
+    else this.customContent.delete(file);
+    this.fileModifiedAt[file] = Math.floor(at / 1000);
+    this.fileSize[file] = -1;
+  }
+
+  /** Renames a file. */
+  rename(file: number, name: string): void {
+    this.fileNames.set(file, name);
+  }
+
+  /** Moves a file to another folder. */
+  move(file: number, folder: number): void {
+    this.fileParent[file] = folder;
+    const set = this.movedIn.get(folder) ?? new Set<number>();
+    set.add(file);
+    this.movedIn.set(folder, set);
+  }
+
+  /** Sets the shared link access (`none` removes the link). */
+  setShare(file: number, access: ShareAccess): void {
+    this.fileShare[file] = SHARE_ACCESS.indexOf(access);
+  }
+
+  /** Counts a shared-link preview or download. */
+  countShareUse(file: number, kind: 'downloads' | 'previews'): void {
+    if (this.fileShare[file] === 0) return;
+    const counters = { ...this.shareCountersOf(file) };
+    counters[kind]++;
+    this.shareCounters.set(file, counters);
+  }
+
+  /** Adds (or returns the existing) collaboration on a file. */
+  collaborate(
+    file: number,
+    email: string,
+    role: CollabRole,
+    by: number,
+    at: number,
+  ): { collab: Collaboration; created: boolean; roleChanged: boolean } {
+    const existing = this.fileCollaborations(file).find((c) => c.email.toLowerCase() === email.toLowerCase());
+    if (existing) {
+      const roleChanged = existing.role !== role;
+      existing.role = role;
+      return { collab: existing, created: false, roleChanged };
+    }
+    const user = this.userByLogin(email);
+    const collab = this.attachCollab(
+      'file',
+      file,
+      user?.login ?? email,
+      user?.inEnterprise ? user.index : undefined,
+      role,
+      by,
+      Math.floor(at / 1000),
+    );
+    return { collab, created: true, roleChanged: false };
+  }
+
+  /** Removes a collaboration from a file; returns it, or undefined if there was none. */
+  removeCollaboration(file: number, email: string): Collaboration | undefined {
+    const list = this.fileCollabs.get(file) ?? [];
+    const at = list.findIndex((c) => c.email.toLowerCase() === email.toLowerCase());
+    if (at < 0) return undefined;
+    const [removed] = list.splice(at, 1);
+    if (removed?.userIndex !== undefined) this.sharedWith.get(removed.userIndex)?.files.delete(file);
+    return removed;
+  }
+
+  /** Moves a file to the trash. */
+  trash(file: number): void {
+    this.fileState[file] = STATE_TRASHED;
+  }
+
+  /** Restores a trashed file. */
+  restore(file: number): void {
+    this.fileState[file] = STATE_ACTIVE;
+  }
+
+  /** Deletes a file permanently. */
+  purge(file: number): void {
+    this.fileState[file] = STATE_DELETED;
+  }
+
+  /** Creates a file (upload or copy); returns its index. */
+  createFile(folder: number, name: string, content: Buffer, at: number): number {
+    if (this.fileCount >= this.capacity)
+      throw new Error(`box-sim: no room for more files (capacity ${this.capacity}); raise spareFiles`);
+    const file = this.fileCount++;
+    this.fileParent[file] = folder;
+    this.fileModifiedAt[file] = Math.floor(at / 1000);
+    this.fileNames.set(file, name);
+    const ext = name.split('.').pop()?.toLowerCase();
+    this.fileExt.set(file, (ext ?? 'txt') as FileExtension);
+    this.customContent.set(file, content);
+    this.move(file, folder);
+    return file;
+  }
+
+  /** The planted sensitive data of a file's current version (undefined for custom content). */
+  planted(file: number): Partial<Record<SensitiveKind, number>> | undefined {
+    return this.contentPlan(file)?.planted;
+  }
+}
+
+function generateUsers(seed: number, count: number, now: number): SimUser[] {
+  const coadmins = Math.max(1, Math.floor(count / 10));
+  const users: SimUser[] = [];
+  const used = new Set<string>();
+  for (let i = 0; i <= count; i++) {
+    const personal = i === count;
+    let first: string = FIRST_NAMES[hash32(seed, 50, i) % FIRST_NAMES.length]!;
+    let last: string = LAST_NAMES[hash32(seed, 51, i) % LAST_NAMES.length]!;
+    if (i === 0) [first, last] = ['Ada', 'Admin'];
+    let login = personal
+      ? `${first}.${last}@personal-mail.example`.toLowerCase()
+      : `${first}.${last}@${ENTERPRISE_DOMAIN}`.toLowerCase();
+    for (let n = 2; used.has(login); n++) login = login.replace(/(\d*)@/, `${n}@`);
+    used.add(login);
+    users.push({
+      index: i,
+      id: idOf('user', i),
+      name: `${first} ${last}`,
+      login,
+      role: i === 0 ? 'admin' : i <= coadmins && !personal ? 'coadmin' : 'user',
+      inEnterprise: !personal,
+      createdAt: now - 400 * DAY_S - (hash32(seed, 52, i) % (300 * DAY_S)),
+    });
+  }
+  return users;
+}

@@ -1,0 +1,107 @@
+/** The one error factory: Box's JSON error bodies and status codes, and OAuth's token errors. */
+import { randomBytes } from 'node:crypto';
+
+/** Box's JSON error body. */
+export interface BoxErrorBody {
+  type: 'error';
+  status: number;
+  code: string;
+  message: string;
+  request_id: string;
+  help_url: string;
+  context_info?: Record<string, unknown>;
+}
+
+/** Thrown by handlers to answer with a Box error body. */
+export class BoxApiFault extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly contextInfo?: Record<string, unknown>,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+
+  /** The body Box would send. */
+  body(): BoxErrorBody {
+    return {
+      type: 'error',
+      status: this.status,
+      code: this.code,
+      ...(this.contextInfo ? { context_info: this.contextInfo } : {}),
+      help_url: 'http://developers.box.com/docs/#errors',
+      message: this.message,
+      request_id: randomBytes(6).toString('hex'),
+    };
+  }
+}
+
+/** Thrown by the token endpoint: OAuth 2.0 errors use `{error, error_description}`. */
+export class OAuthFault extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly description: string,
+  ) {
+    super(description);
+  }
+}
+
+/** Thrown when the request carries no valid access token (Box answers 401 with an empty body). */
+export class UnauthorizedFault extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+/** Constructors of the errors Box returns for the endpoints the simulator serves. */
+export const boxErrors = {
+  notFound: (kind: 'file' | 'folder' | 'user' | 'webhook' | 'item', id: string) =>
+    new BoxApiFault(404, 'not_found', 'Not Found', {
+      errors: [
+        {
+          reason: 'invalid_parameter',
+          name: kind,
+          message: `Invalid value '${kind === 'file' ? 'f_' : kind === 'folder' ? 'd_' : ''}${id}'. '${kind}' with value '${id}' not found`,
+        },
+      ],
+    }),
+  trashed: () => new BoxApiFault(404, 'trashed', 'Item is trashed'),
+  badRequest: (message: string) => new BoxApiFault(400, 'bad_request', message),
+  invalidParameter: (name: string, message: string) =>
+    new BoxApiFault(400, 'bad_request', 'Bad Request', {
+      errors: [{ reason: 'invalid_parameter', name, message }],
+    }),
+  unsupportedParameter: (name: string, route: string) =>
+    new BoxApiFault(
+      400,
+      'bad_request',
+      `box-sim strict mode: query parameter '${name}' is not supported on ${route}. Remove it, or start box-sim with strict: false.`,
+      {
+        errors: [{ reason: 'invalid_parameter', name, message: `Unsupported parameter '${name}'` }],
+      },
+    ),
+  forbidden: (message = 'Access denied - insufficient permission') =>
+    new BoxApiFault(403, 'access_denied_insufficient_permissions', message),
+  cannotActAs: () =>
+    new BoxApiFault(403, 'access_denied_insufficient_permissions', 'Access denied - insufficient permission'),
+  conflict: (message: string, contextInfo?: Record<string, unknown>) =>
+    new BoxApiFault(409, 'conflict', message, contextInfo),
+  rateLimited: (retryAfterSeconds: number) =>
+    new BoxApiFault(
+      429,
+      'rate_limit_exceeded',
+      'Request rate limit exceeded, please try again later',
+      undefined,
+      { 'retry-after': String(retryAfterSeconds) },
+    ),
+  internal: () => new BoxApiFault(500, 'internal_server_error', 'Internal Server Error'),
+  unavailable: () => new BoxApiFault(503, 'unavailable', 'Unavailable'),
+  methodNotAllowed: () => new BoxApiFault(405, 'method_not_allowed', 'Method Not Allowed'),
+  invalidGrant: (description: string) => new OAuthFault(400, 'invalid_grant', description),
+  invalidClient: () => new OAuthFault(400, 'invalid_client', 'The client credentials are invalid'),
+  invalidRequest: (description: string) => new OAuthFault(400, 'invalid_request', description),
+  unsupportedGrant: () => new OAuthFault(400, 'unsupported_grant_type', 'Grant type is not supported'),
+};

@@ -1,0 +1,73 @@
+/**
+ * `npm run sim -- [--port 8600] [--seed 1] [--users 20] [--files 2000] [--events N] [--rate-limit 1000]
+ * [--latency-ms 0] [--access-token-minutes 60] [--lenient]`: runs box-sim alone and prints how to use it.
+ * Environment variables BOX_SIM_PORT, BOX_SIM_SEED, BOX_SIM_USERS, BOX_SIM_FILES, BOX_SIM_CLIENT_ID and
+ * BOX_SIM_CLIENT_SECRET, BOX_SIM_WEBHOOK_PRIMARY_KEY and BOX_SIM_WEBHOOK_SECONDARY_KEY work too.
+ */
+import { startBoxSim } from './index';
+
+function parseArgs(argv: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument '${arg}': options are --name value`);
+    const [key, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+    if (inline !== undefined) out[key] = inline;
+    else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) out[key] = argv[++i]!;
+    else out[key] = 'true';
+  }
+  return out;
+}
+
+function number(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, not '${value}'`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const env = process.env;
+  const accessMinutes = number(args['access-token-minutes'], 'access-token-minutes');
+  const sim = await startBoxSim({
+    port: number(args.port ?? env.BOX_SIM_PORT, 'port') ?? 8600,
+    seed: number(args.seed ?? env.BOX_SIM_SEED, 'seed') ?? 1,
+    users: number(args.users ?? env.BOX_SIM_USERS, 'users') ?? 20,
+    files: number(args.files ?? env.BOX_SIM_FILES, 'files') ?? 2000,
+    ...(args.events ? { events: number(args.events, 'events')! } : {}),
+    ...(args['rate-limit'] ? { rateLimitPerMinute: number(args['rate-limit'], 'rate-limit')! } : {}),
+    ...(args['latency-ms'] ? { latencyMs: number(args['latency-ms'], 'latency-ms')! } : {}),
+    ...(accessMinutes !== undefined ? { accessTokenLifetimeMs: accessMinutes * 60_000 } : {}),
+    ...(env.BOX_SIM_CLIENT_ID ? { clientId: env.BOX_SIM_CLIENT_ID } : {}),
+    ...(env.BOX_SIM_CLIENT_SECRET ? { clientSecret: env.BOX_SIM_CLIENT_SECRET } : {}),
+    ...(env.BOX_SIM_WEBHOOK_PRIMARY_KEY ? { webhookPrimaryKey: env.BOX_SIM_WEBHOOK_PRIMARY_KEY } : {}),
+    ...(env.BOX_SIM_WEBHOOK_SECONDARY_KEY ? { webhookSecondaryKey: env.BOX_SIM_WEBHOOK_SECONDARY_KEY } : {}),
+    strict: args.lenient !== 'true',
+  });
+  const users = sim.manifest.users;
+  const line = (u: (typeof users)[number]) =>
+    `    ${u.login.padEnd(44)} ${u.inEnterprise ? u.role : 'personal account (no enterprise)'}`;
+  console.log(`box-sim listening on ${sim.baseUrl}  (enterprise ${sim.manifest.enterpriseId}, ${sim.manifest.fileCount()} files, ${sim.manifest.eventCount()} events, generated in ${sim.generationMs.toFixed(0)} ms)
+
+  box-node-sdk:  new BaseUrls({ baseUrl: '${sim.baseUrl}', uploadUrl: '${sim.uploadUrl}', oauth2Url: '${sim.oauth2Url}' })
+  authorize:     ${sim.authorizeUrl({ redirectUri: 'http://127.0.0.1:3000/oauth/box/callback', state: 'xyz' })}
+  token:         ${sim.tokenUrl}
+  app:           client_id=${sim.clientId}  client_secret=${sim.clientSecret}
+  webhook keys:  primary=${sim.webhookPrimaryKey}  secondary=${sim.webhookSecondaryKey}
+  control API:   ${sim.baseUrl}/_sim/  (stats: ${sim.baseUrl}/_sim/stats)
+
+  accounts you can authorize with:
+${[users.find((u) => u.role === 'admin')!, ...users.filter((u) => u.role === 'coadmin'), ...users.filter((u) => u.role === 'user' && u.inEnterprise).slice(0, 5), ...users.filter((u) => !u.inEnterprise)].map(line).join('\n')}
+`);
+  const stop = () => {
+    void sim.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
