@@ -1,0 +1,200 @@
+import { randomBytes } from 'node:crypto';
+import { startBoxSim, type BoxSim } from '../../../box-sim/index';
+import {
+  createBoxClient,
+  exchangeAuthorizationCode,
+  revokeConnectorTokens,
+  type BoxClientOptions,
+} from '../../../box/box-connection';
+import { RefreshTokenRejectedError, describeBoxError } from '../../../box/box-errors';
+import type { RefreshEvent } from '../../../box/connector-auth';
+import { KeyedMutex } from '../../../box/keyed-mutex';
+import type { TokenVault } from '../../../box/token-vault';
+import { createTestStore } from '../../helpers/stores';
+import { authorizationCode, simConfig, vaultOver } from './box-test-kit';
+
+const KEY_HEX = randomBytes(32).toString('hex');
+const FAST_RETRY = { baseDelayMs: 10, maxDelayMs: 50 };
+
+describe('Box connection against box-sim', () => {
+  let sim: BoxSim;
+  let store: Awaited<ReturnType<typeof createTestStore>>;
+  let vault: TokenVault;
+  beforeAll(async () => {
+    [sim, store] = await Promise.all([
+      startBoxSim({ users: 6, files: 20, events: 10 }),
+      createTestStore('sqlite'),
+    ]);
+    vault = vaultOver(store, KEY_HEX);
+  });
+  afterAll(async () => {
+    await sim.close();
+    await store.dispose();
+  });
+  afterEach(() => {
+    sim.control.setFaults({});
+    sim.control.setLatency(0);
+    sim.control.setRateLimit(0);
+  });
+
+  const connect = async (connectorId: string, login?: string) => {
+    const code = await authorizationCode(sim, login);
+    await exchangeAuthorizationCode({ config: simConfig(sim), dataCenter: 'US1', connectorId, code, vault });
+  };
+  const client = (connectorId: string, extra: Partial<BoxClientOptions> = {}) => {
+    const events: RefreshEvent[] = [];
+    const c = createBoxClient({
+      config: simConfig(sim),
+      dataCenter: 'US1',
+      connectorId,
+      vault,
+      retry: FAST_RETRY,
+      auth: { mutex: new KeyedMutex(), onRefresh: (e) => events.push(e) },
+      ...extra,
+    });
+    return Object.assign(c, { events });
+  };
+
+  it('exchanges a code from the consent page and calls Box as the admin who allowed it', async () => {
+    await connect('c-basic');
+    const stored = await vault.load('c-basic');
+    expect(stored?.expiresAt).toBeGreaterThan(Date.now() + 50 * 60_000);
+    const row = await store.db
+      .selectFrom('box_tokens')
+      .selectAll()
+      .where('connector_id', '=', 'c-basic')
+      .executeTakeFirst();
+    expect(row?.sealed_token).not.toContain(stored!.refreshToken);
+    expect(row?.sealed_token).not.toContain(stored!.accessToken);
+    const me = await client('c-basic').users.getUserMe();
+    expect(me.login).toBe(sim.manifest.admin.login);
+  });
+
+  it('tells the user an authorization code was already used', async () => {
+    const code = await authorizationCode(sim);
+    const opts = { config: simConfig(sim), dataCenter: 'US1' as const, connectorId: 'c-code', code, vault };
+    await exchangeAuthorizationCode(opts);
+    const err = await exchangeAuthorizationCode(opts).catch((e: unknown) => e);
+    expect(describeBoxError(err)).toMatchObject({ kind: 'InvalidAuthorizationCode', retryable: false });
+  });
+
+  it('refreshes after a 401 and retries the call', async () => {
+    await connect('c-401');
+    const c = client('c-401');
+    await c.users.getUserMe();
+    const before = await vault.loadVersioned('c-401');
+    sim.control.expireAccessTokens(before!.token.accessToken);
+    expect((await c.users.getUserMe()).login).toBe(sim.manifest.admin.login);
+    expect(c.events).toMatchObject([
+      { trigger: 'rejected', outcome: 'refreshed', version: before!.version + 1 },
+    ]);
+  });
+
+  it('refreshes before calling when less than five minutes remain', async () => {
+    await connect('c-expiring');
+    const token = (await vault.load('c-expiring'))!;
+    await vault.save('c-expiring', { ...token, expiresAt: Date.now() + 60_000 });
+    const c = client('c-expiring');
+    await c.users.getUserMe();
+    expect(c.events).toMatchObject([{ trigger: 'expiring', outcome: 'refreshed' }]);
+    expect((await vault.load('c-expiring'))!.expiresAt).toBeGreaterThan(Date.now() + 50 * 60_000);
+  });
+
+  it('acts as another user and keeps its request timeout', async () => {
+    await connect('c-asuser');
+    const user = sim.manifest.users.find((u) => u.inEnterprise && u.role === 'user')!;
+    const c = client('c-asuser', { requestTimeoutMs: 100, retry: { ...FAST_RETRY, maxAttempts: 2 } });
+    expect((await c.withAsUserHeader(user.id).users.getUserMe()).id).toBe(user.id);
+    sim.control.setLatency(400);
+    const err = await c
+      .withAsUserHeader(user.id)
+      .users.getUserMe()
+      .catch((e: unknown) => e);
+    expect(describeBoxError(err)).toMatchObject({ kind: 'Timeout', retryable: true });
+  });
+
+  it('retries Box 5xx answers and succeeds', async () => {
+    await connect('c-5xx');
+    const c = client('c-5xx');
+    await c.users.getUserMe();
+    sim.resetStats();
+    sim.control.setFaults({ failNext: 2, errorStatus: 503 });
+    expect((await c.users.getUserMe()).login).toBe(sim.manifest.admin.login);
+    expect(sim.stats()).toMatchObject({ faultsInjected: 2 });
+  });
+
+  it('waits as long as retry-after says when rate limited, then succeeds', async () => {
+    await connect('c-429');
+    const c = client('c-429');
+    await c.users.getUserMe();
+    sim.resetStats();
+    sim.control.setRateLimit(60, 1);
+    await c.users.getUserMe();
+    expect((await c.users.getUserMe()).login).toBe(sim.manifest.admin.login);
+    expect(sim.stats().rateLimited).toBeGreaterThanOrEqual(1);
+  });
+
+  it('does not retry a 404', async () => {
+    await connect('c-404');
+    const c = client('c-404');
+    await c.users.getUserMe();
+    sim.resetStats();
+    const err = await c.folders.getFolderItems('987654321987').catch((e: unknown) => e);
+    expect(describeBoxError(err)).toMatchObject({ kind: 'NotFound', status: 404, retryable: false });
+    expect(sim.stats().byStatus).toEqual({ '404': 1 });
+  });
+
+  it('reports a rejected refresh token as InvalidRefreshToken, without the token in the message', async () => {
+    await connect('c-invalid');
+    const token = (await vault.load('c-invalid'))!;
+    sim.control.revokeToken(token.refreshToken);
+    await vault.save('c-invalid', { ...token, expiresAt: Date.now() + 60_000 });
+    const err = await client('c-invalid')
+      .users.getUserMe()
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RefreshTokenRejectedError);
+    expect(String(err)).not.toContain(token.refreshToken);
+    expect(describeBoxError(err)).toMatchObject({ kind: 'InvalidRefreshToken', retryable: false });
+    expect(describeBoxError(err).nextStep).toMatch(/admin account/);
+  });
+
+  it('revokes the grant at Box and forgets the tokens on disconnect', async () => {
+    await connect('c-revoke');
+    const token = (await vault.load('c-revoke'))!;
+    const outcome = await revokeConnectorTokens({
+      config: simConfig(sim),
+      dataCenter: 'US1',
+      connectorId: 'c-revoke',
+      vault,
+    });
+    expect(outcome).toEqual({ revoked: true });
+    expect(await vault.load('c-revoke')).toBeUndefined();
+    // The revoked refresh token no longer works at Box.
+    await vault.save('c-revoke', { ...token, expiresAt: Date.now() });
+    await expect(client('c-revoke').users.getUserMe()).rejects.toBeInstanceOf(RefreshTokenRejectedError);
+  });
+
+  it('forgets the tokens even when Box cannot be reached to revoke them', async () => {
+    await connect('c-revoke-offline');
+    const config = simConfig(sim);
+    const offline = { box: { ...config.box, apiBaseUrl: 'http://127.0.0.1:9' } };
+    const outcome = await revokeConnectorTokens({
+      config: offline,
+      dataCenter: 'US1',
+      connectorId: 'c-revoke-offline',
+      vault,
+    });
+    expect(outcome.revoked).toBe(false);
+    expect(await vault.load('c-revoke-offline')).toBeUndefined();
+  });
+
+  it('reports an app removed by the admin as AppRemoved (last: it revokes every token of the simulator)', async () => {
+    await connect('c-removed');
+    const c = client('c-removed');
+    await c.users.getUserMe();
+    sim.control.removeApp();
+    const err = await c.users.getUserMe().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RefreshTokenRejectedError);
+    expect(describeBoxError(err)).toMatchObject({ kind: 'AppRemoved', retryable: false });
+  });
+});
