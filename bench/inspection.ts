@@ -1,0 +1,155 @@
+/**
+ * Inspection throughput on one core: `npm run bench -- inspection [--seconds 3] [--text-mb 1]`.
+ * - text: one plain-text file of `text-mb` MB (prose with a sensitive value every ~2 KB) through
+ *   inspectFile with every detector: MB/s of text.
+ * - mixed: a set of txt, csv, json, html, docx, xlsx, pptx and pdf files of ~40 KB of text each,
+ *   through inspectFile with the built-in templates: files/s and MB/s of file bytes.
+ * Everything runs in this thread (pdf.js included: no worker), so the figures are per core.
+ */
+import { cpus } from 'node:os';
+import type { CompiledPolicySet, FileToInspect } from '../policies';
+import { compilePolicySet, DETECTOR_IDS, inspectFile } from '../policies';
+import { POSITIVES } from '../test/fixtures/corpus/labelled-samples';
+import { buildDocx, buildPptx, buildXlsx } from '../test/fixtures/corpus/ooxml-writers';
+import { buildPdf } from '../test/fixtures/corpus/pdf-writer';
+import { printFigures, printTable } from './report';
+
+const WORDS = (
+  'the quarterly report shows revenue growth across regions while customer retention improved and ' +
+  'the team shipped the migration plan on schedule with follow up actions for finance legal and support'
+).split(' ');
+
+/** Deterministic prose lines with one labelled sensitive value every ~2 KB. */
+function proseLines(chars: number): string[] {
+  const lines: string[] = [];
+  let length = 0;
+  let seed = 7;
+  let sinceSample = 0;
+  while (length < chars) {
+    let line = '';
+    while (line.length < 90) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      line += `${WORDS[seed % WORDS.length]} `;
+    }
+    if (sinceSample > 2000) {
+      line += POSITIVES[seed % POSITIVES.length]!.text.split('\n')[0]!;
+      sinceSample = 0;
+    }
+    lines.push(line);
+    length += line.length + 1;
+    sinceSample += line.length + 1;
+  }
+  return lines;
+}
+
+async function timeIt(seconds: number, run: () => Promise<void>): Promise<{ runs: number; elapsed: number }> {
+  await run(); // warm-up: module loading (pdf.js, secretlint) and JIT
+  const start = performance.now();
+  let runs = 0;
+  while (performance.now() - start < seconds * 1000 || runs < 3) {
+    await run();
+    runs++;
+  }
+  return { runs, elapsed: (performance.now() - start) / 1000 };
+}
+
+async function inspectAll(files: readonly FileToInspect[], set: CompiledPolicySet): Promise<void> {
+  for (const f of files) {
+    const r = await inspectFile(f, set);
+    if (r.status !== 'Completed' && r.status !== 'Truncated')
+      throw new Error(`${f.name}: ${r.status} (${r.reason})`);
+  }
+}
+
+/** Runs the benchmark and prints its table, then the figures as the last line. */
+export async function main(options: Record<string, string>): Promise<void> {
+  const seconds = Number(options.seconds ?? 3);
+  const textMb = Number(options['text-mb'] ?? 1);
+  const sharing = { collaborators: [] };
+  const everyDetector = compilePolicySet({
+    version: 1,
+    templates: [],
+    policies: [
+      {
+        id: 'all',
+        name: 'All',
+        severity: 'low',
+        content: { detectors: DETECTOR_IDS.map((detector) => ({ detector })) },
+      },
+    ],
+  });
+  const templates = compilePolicySet({ version: 1 });
+
+  const text = Buffer.from(proseLines(textMb * 990_000).join('\n'), 'utf8');
+  const textFile: FileToInspect = { name: 'big.txt', size: text.length, content: text, sharing };
+  const textRun = await timeIt(seconds, () => inspectAll([textFile], everyDetector));
+  const textMbPerSecond = (text.length * textRun.runs) / 1e6 / textRun.elapsed;
+
+  const lines = proseLines(40_000);
+  const plain = lines.join('\n');
+  const documents: Array<[string, Buffer]> = [
+    ['mixed.txt', Buffer.from(plain)],
+    ['mixed.csv', Buffer.from(lines.map((l, i) => `${i},"${l.replace(/"/g, '""')}"`).join('\n'))],
+    ['mixed.json', Buffer.from(JSON.stringify({ lines }))],
+    [
+      'mixed.html',
+      Buffer.from(
+        `<html><body>${lines.map((l) => `<p>${l.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`).join('')}</body></html>`,
+      ),
+    ],
+    ['mixed.docx', await buildDocx(lines)],
+    ['mixed.xlsx', await buildXlsx(lines)],
+    ['mixed.pptx', await buildPptx(lines)],
+    ['mixed.pdf', buildPdf(lines)],
+  ];
+  const mixed = documents.map(([name, content]): FileToInspect => ({
+    name,
+    size: content.length,
+    content,
+    sharing,
+  }));
+  const mixedBytes = mixed.reduce((sum, f) => sum + f.size, 0);
+  const mixedRun = await timeIt(seconds, () => inspectAll(mixed, templates));
+  const filesPerSecond = (mixed.length * mixedRun.runs) / mixedRun.elapsed;
+
+  const perFormat = [];
+  for (const f of mixed) {
+    const run = await timeIt(Math.max(0.5, seconds / 4), () => inspectAll([f], templates));
+    perFormat.push({
+      case: `mixed: ${f.name}`,
+      'file KB': f.size / 1024,
+      'files/s': run.runs / run.elapsed,
+      'MB/s': (f.size * run.runs) / 1e6 / run.elapsed,
+    });
+  }
+
+  printTable([
+    {
+      case: `text: ${(text.length / 1e6).toFixed(2)} MB, every detector`,
+      'file KB': text.length / 1024,
+      'files/s': textRun.runs / textRun.elapsed,
+      'MB/s': textMbPerSecond,
+    },
+    {
+      case: `mixed: ${mixed.length} formats, templates`,
+      'file KB': mixedBytes / 1024 / mixed.length,
+      'files/s': filesPerSecond,
+      'MB/s': (mixedBytes * mixedRun.runs) / 1e6 / mixedRun.elapsed,
+    },
+    ...perFormat,
+  ]);
+  printFigures({
+    textMbPerSecond: round(textMbPerSecond),
+    mixedFilesPerSecond: round(filesPerSecond),
+    mixedMbPerSecond: round((mixedBytes * mixedRun.runs) / 1e6 / mixedRun.elapsed),
+    textBytes: text.length,
+    mixedFiles: mixed.length,
+    mixedBytes,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+  });
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
