@@ -12,7 +12,10 @@ export interface InspectionResult {
   readonly textLength: number;
   readonly exposure: Exposure;
   readonly matches: PolicyMatch[];
-  /** Values found per detector at the default likelihood (`likely`), before any policy's exclusions. */
+  /**
+   * Values found per detector at the default likelihood (`likely`), before any policy's exclusions;
+   * only the detectors that the policies applying to this file use are run.
+   */
   readonly detectorCounts: Partial<Record<DetectorId, number>>;
   /** The version of the policy set that judged the file. */
   readonly policySetVersion: string;

@@ -1,6 +1,7 @@
 import { evaluateExposure } from './exposure/evaluate-exposure';
 import { extensionOf, isNotInspectable } from './extraction/document-format';
 import type { FileMetadata } from './file-to-inspect';
+import { fileToInspectSchema } from './file-to-inspect';
 import type { InspectionLimits } from './inspection-limits';
 import { resolveLimits } from './inspection-limits';
 import type { CompiledPolicySet } from './policy/compile-policy-set';
@@ -9,13 +10,15 @@ import { passesFilters } from './policy/policy-filters';
 /**
  * True when inspecting the file needs its content: some enabled policy with a content condition
  * passes the file's metadata filters, and the file is small enough and of a format that is
- * inspected. When false, the scan calls {@link inspectFile} without content and skips the download.
+ * inspected (and its metadata valid). When false, the scan calls {@link inspectFile} without content and skips the download.
  */
 export function needsContent(
   policySet: CompiledPolicySet,
   file: FileMetadata,
   limits?: Partial<InspectionLimits>,
 ): boolean {
+  // Malformed metadata gets a Failed status from inspectFile: no point downloading for it.
+  if (!fileToInspectSchema.omit({ content: true }).safeParse(file).success) return false;
   const extension = (file.extension ?? extensionOf(file.name)).toLowerCase().replace(/^\./, '');
   if (file.size === 0 || file.size > resolveLimits(limits).maxFileBytes || isNotInspectable(extension))
     return false;

@@ -59,6 +59,7 @@ function validCardWithin(run: string): { raw: string; offset: number } | undefin
   const groups = [...run.matchAll(/\d+/g)];
   for (let size = groups.length - 1; size >= 1; size--) {
     for (let first = 0; first + size <= groups.length; first++) {
+      if (size > 1 && groups[first]![0].length !== 4) continue; // every grouped layout opens with four digits
       const from = groups[first]!.index;
       const last = groups[first + size - 1]!;
       const raw = run.slice(from, last.index + last[0].length);

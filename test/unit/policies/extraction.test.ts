@@ -43,6 +43,21 @@ describe('text extraction', () => {
     expect(result.text).toContain('second (with parentheses)');
   });
 
+  it('a PDF with only an owner password opens without one, one with a user password is Encrypted', async () => {
+    const ownerOnly = await extractText(buildPdf(['owner only'], { user: '', owner: 'boss' }), 'pdf', limits);
+    expect([ownerOnly.status, ownerOnly.text.trim()]).toEqual(['Completed', 'owner only']);
+    const locked = await extractText(
+      buildPdf(['locked'], { user: 'open sesame', owner: 'boss' }),
+      'pdf',
+      limits,
+    );
+    expect([locked.status, locked.reason, locked.text]).toEqual([
+      'Encrypted',
+      'the PDF is protected by a password',
+      '',
+    ]);
+  });
+
   it('HTML loses its tags but keeps comments and decodes entities', async () => {
     const html = Buffer.from('<p>a&lt;b</p><!-- key: 42 --><script>var x = 1;</script>');
     expect((await extractText(html, 'html', limits)).text.replace(/\s+/g, ' ').trim()).toBe(

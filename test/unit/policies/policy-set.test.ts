@@ -212,6 +212,11 @@ describe('needsContent', () => {
     expect(needsContent(everyFile, { ...file, name: 'photo.png' }, { maxFileBytes: 1024 })).toBe(false);
   });
 
+  it('is false, without throwing, for malformed metadata', () => {
+    const malformed = { ...file, sharing: { sharedLink: { access: 'everyone' } } } as unknown as typeof file;
+    expect(needsContent(set, malformed)).toBe(false);
+  });
+
   it('honours a configured size limit', () => {
     expect(needsContent(set, file, { maxFileBytes: 1024 })).toBe(false);
   });
