@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ActivityControl } from './activity-control';
 import { boxErrors } from './errors';
 import type { GroundTruth } from './ground-truth';
-import type { FaultSettings, SimStats } from './realism';
+import type { SimStats } from './realism';
 import type { SimState } from './state';
 
 /** File operations of the control API, by route segment. */

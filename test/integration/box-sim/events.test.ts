@@ -1,0 +1,127 @@
+/** Contract: enterprise events (admin_logs, admin_logs_streaming) through box-node-sdk. */
+import type { BoxClient } from 'box-node-sdk';
+import { dateTimeFromString } from 'box-node-sdk/internal/utils';
+import { startBoxSim, type BoxSim } from '../../../box-sim';
+import { connectAs } from './sdk-session';
+
+const DAY = 86_400_000;
+
+describe('box-sim enterprise events through box-node-sdk', () => {
+  let sim: BoxSim;
+  let admin: BoxClient;
+  const now = Date.now();
+
+  beforeAll(async () => {
+    sim = await startBoxSim({ seed: 5, users: 8, files: 400, events: 3000, now: () => now });
+    admin = (await connectAs(sim, sim.manifest.admin.login)).client;
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  test('admin_logs pages a window in order, without duplicates, exactly as the ground truth says', async () => {
+    const after = new Date(now - 7 * DAY);
+    const before = new Date(now - 1 * DAY);
+    const ids: string[] = [];
+    const pageSizes: number[] = [];
+    let position: string | undefined;
+    for (let page = 0; page < 1000; page++) {
+      const events = await admin.events.getEvents({
+        streamType: 'admin_logs',
+        createdAfter: dateTimeFromString(after.toISOString()),
+        createdBefore: dateTimeFromString(before.toISOString()),
+        limit: 100,
+        ...(position ? { streamPosition: position } : {}),
+      });
+      const entries = events.entries ?? [];
+      if (entries.length === 0) break;
+      pageSizes.push(entries.length);
+      for (const e of entries) {
+        ids.push(e.eventId!);
+        const at = e.createdAt!.value.getTime();
+        expect(at).toBeGreaterThanOrEqual(Math.floor(after.getTime() / 1000) * 1000);
+        expect(at).toBeLessThan(before.getTime());
+      }
+      expect(typeof events.nextStreamPosition).toBe('string');
+      position = String(events.nextStreamPosition);
+    }
+    const truth = sim.manifest.eventsBetween(after, before);
+    expect(ids).toEqual(truth.map((e) => e.eventId));
+    expect(new Set(ids).size).toBe(ids.length);
+    // Box's pages can be shorter than the limit while more events exist.
+    expect(pageSizes.slice(0, -1).some((n) => n < 100)).toBe(true);
+  });
+
+  test('events carry the fields connect-box imports', async () => {
+    const events = await admin.events.getEvents({ streamType: 'admin_logs', limit: 200 });
+    const file = (events.entries ?? []).find((e) => e.eventType !== 'LOGIN')!;
+    expect(file).toMatchObject({ type: 'event', createdBy: { type: 'user' } });
+    const source = file.source as {
+      itemType?: string;
+      itemId?: string;
+      itemName?: string;
+      parent?: { id: string };
+    };
+    expect(source.itemType).toBe('file');
+    expect(source.itemId).toMatch(/^\d+$/);
+    expect(source.parent?.id).toMatch(/^\d+$/);
+    const login = (events.entries ?? []).find((e) => e.eventType === 'LOGIN')!;
+    expect((login.source as { type?: string }).type).toBe('user');
+  });
+
+  test('activity produced through the control API lands in admin_logs after the history', async () => {
+    const file = [...sim.manifest.files()][0]!;
+    const result = sim.control.preview(file.id);
+    const truth = sim.manifest.eventsBetween(now - 1000, now + 1000);
+    expect(truth.map((e) => e.eventId)).toContain(result.events[0]!.id);
+    const events = await admin.events.getEvents({
+      streamType: 'admin_logs',
+      createdAfter: dateTimeFromString(new Date(now - 1000).toISOString()),
+      limit: 500,
+    });
+    const found = (events.entries ?? []).find((e) => e.eventId === result.events[0]!.id);
+    expect(found).toMatchObject({ eventType: 'PREVIEW' });
+    expect((found!.source as { itemId?: string }).itemId).toBe(file.id);
+  });
+
+  test('admin_logs_streaming pages with numeric positions; deduplicated, it yields every recent event', async () => {
+    const seen = new Set<string>();
+    let total = 0;
+    let position: string | undefined = '0';
+    for (let page = 0; page < 1000; page++) {
+      const events = await admin.events.getEvents({
+        streamType: 'admin_logs_streaming',
+        limit: 500,
+        streamPosition: position,
+      });
+      const entries = events.entries ?? [];
+      expect(typeof events.nextStreamPosition).toBe('number');
+      if (entries.length === 0) break;
+      for (const e of entries) seen.add(e.eventId!);
+      total += entries.length;
+      position = String(events.nextStreamPosition);
+    }
+    expect(seen.size).toBe(sim.manifest.eventCount());
+    expect(total).toBeGreaterThanOrEqual(seen.size);
+    const latest = await admin.events.getEvents({
+      streamType: 'admin_logs_streaming',
+      streamPosition: 'now',
+    });
+    expect(latest.entries).toEqual([]);
+    expect(latest.nextStreamPosition).toBe(sim.manifest.eventCount());
+  });
+
+  test('a plain user may not read the enterprise event log (403)', async () => {
+    const plain = sim.manifest.users.find((u) => u.role === 'user' && u.inEnterprise)!;
+    const { client } = await connectAs(sim, plain.login);
+    await expect(client.events.getEvents({ streamType: 'admin_logs' })).rejects.toMatchObject({
+      responseInfo: { statusCode: 403 },
+    });
+  });
+
+  test('limit above 500 is refused in strict mode', async () => {
+    await expect(admin.events.getEvents({ streamType: 'admin_logs', limit: 501 })).rejects.toMatchObject({
+      responseInfo: { statusCode: 400 },
+    });
+  });
+});

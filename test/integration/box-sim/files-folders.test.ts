@@ -1,0 +1,188 @@
+/** Contract: folders, files and content through box-node-sdk, checked against the ground truth. */
+import { createHash } from 'node:crypto';
+import type { BoxClient } from 'box-node-sdk';
+import { startBoxSim, type BoxSim } from '../../../box-sim';
+import { connectAs } from './sdk-session';
+
+const FIELDS = [
+  'sha1',
+  'size',
+  'name',
+  'owned_by',
+  'shared_link',
+  'modified_at',
+  'path_collection',
+  'extension',
+  'file_version',
+  'has_collaborations',
+  'is_externally_owned',
+  'parent',
+];
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks);
+}
+
+/** Walks a user's tree from folder 0, as the scanner does; returns files by ID. */
+async function walk(
+  client: BoxClient,
+): Promise<Map<string, { sha1?: string; size?: number; ownerId?: string; access?: string }>> {
+  const files = new Map<string, { sha1?: string; size?: number; ownerId?: string; access?: string }>();
+  const queue = ['0'];
+  for (let guard = 0; queue.length > 0 && guard < 10_000; guard++) {
+    const folder = queue.shift()!;
+    let marker: string | undefined;
+    do {
+      const page = await client.folders.getFolderItems(folder, {
+        queryParams: { usemarker: true, limit: 1000, fields: FIELDS, ...(marker ? { marker } : {}) },
+      });
+      for (const item of page.entries ?? []) {
+        if (item.type === 'folder') queue.push(item.id);
+        else if (item.type === 'file') {
+          const f = item as {
+            id: string;
+            sha1?: string;
+            size?: number;
+            ownedBy?: { id: string };
+            sharedLink?: { access?: string };
+          };
+          files.set(f.id, {
+            sha1: f.sha1,
+            size: f.size,
+            ownerId: f.ownedBy?.id,
+            access: f.sharedLink?.access,
+          });
+        }
+      }
+      marker = page.nextMarker ?? undefined;
+    } while (marker);
+  }
+  return files;
+}
+
+describe('box-sim folders, files and content through box-node-sdk', () => {
+  let sim: BoxSim;
+  let admin: BoxClient;
+
+  beforeAll(async () => {
+    sim = await startBoxSim({ seed: 11, users: 6, files: 300 });
+    admin = (await connectAs(sim, sim.manifest.admin.login)).client;
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  test('walking every user with As-User finds each file once as its owner, with the manifest sha1 and size', async () => {
+    const owned = new Map<string, { sha1?: string; size?: number; access?: string }>();
+    for (const user of sim.manifest.users.filter((u) => u.inEnterprise)) {
+      const files = await walk(admin.withAsUserHeader(user.id));
+      for (const [id, f] of files) if (f.ownerId === user.id) owned.set(id, f);
+    }
+    const truth = [...sim.manifest.files()];
+    expect(owned.size).toBe(truth.length);
+    for (const t of truth) {
+      expect(owned.get(t.id)).toEqual({
+        sha1: t.sha1,
+        size: t.size,
+        ownerId: t.ownerId,
+        access: t.sharedLinkAccess === 'none' ? undefined : t.sharedLinkAccess,
+      });
+    }
+  });
+
+  test('items collaborated with a user appear in the root of that user, owned by someone else', async () => {
+    const shared = [...sim.manifest.files()].find((f) => f.collaborators.internal.length > 0)!;
+    const collaborator = sim.manifest.users.find((u) => u.login === shared.collaborators.internal[0])!;
+    const files = await walk(admin.withAsUserHeader(collaborator.id));
+    expect(files.get(shared.id)?.ownerId).toBe(shared.ownerId);
+  });
+
+  test('getFileById returns the requested fields; 404 for an unknown file; 404 trashed after trash', async () => {
+    const truth = [...sim.manifest.files()].find((f) => f.ownerId === sim.manifest.admin.id)!;
+    const file = await admin.files.getFileById(truth.id, { queryParams: { fields: FIELDS } });
+    expect(file).toMatchObject({
+      id: truth.id,
+      name: truth.name,
+      sha1: truth.sha1,
+      size: truth.size,
+      extension: truth.extension,
+    });
+    expect(file.pathCollection?.entries?.[0]?.id).toBe('0');
+    await expect(admin.files.getFileById('1000099999999')).rejects.toMatchObject({
+      responseInfo: { statusCode: 404, body: { type: 'error', status: 404, code: 'not_found' } },
+    });
+    sim.control.trash(truth.id);
+    await expect(admin.files.getFileById(truth.id)).rejects.toMatchObject({
+      responseInfo: { statusCode: 404, body: { code: 'trashed' } },
+    });
+    sim.control.restore(truth.id);
+    expect((await admin.files.getFileById(truth.id)).id).toBe(truth.id);
+  });
+
+  test('a file of another user is 404 without As-User and visible with it', async () => {
+    const other = [...sim.manifest.files()].find(
+      (f) =>
+        f.ownerId !== sim.manifest.admin.id &&
+        f.collaborators.internal.every((l) => l !== sim.manifest.admin.login),
+    )!;
+    await expect(admin.files.getFileById(other.id)).rejects.toMatchObject({
+      responseInfo: { statusCode: 404 },
+    });
+    expect((await admin.withAsUserHeader(other.ownerId).files.getFileById(other.id)).id).toBe(other.id);
+  });
+
+  test('downloads follow the 302 and return the bytes whose sha1 the manifest and the API report', async () => {
+    for (const ext of ['txt', 'csv', 'docx', 'xlsx', 'pdf', 'json']) {
+      const truth = [...sim.manifest.files()].find((f) => f.extension === ext && !f.trashed)!;
+      const client = admin.withAsUserHeader(truth.ownerId);
+      const bytes = await readAll((await client.downloads.downloadFile(truth.id))!);
+      expect(createHash('sha1').update(bytes).digest('hex')).toBe(truth.sha1);
+      expect(bytes.length).toBe(truth.size);
+      const magic = bytes.subarray(0, 4).toString('latin1');
+      if (ext === 'docx' || ext === 'xlsx') expect(magic).toBe('PK\u0003\u0004');
+      if (ext === 'pdf') expect(magic).toBe('%PDF');
+    }
+  });
+
+  test('getDownloadFileUrl points at a short-lived URL served by the simulator', async () => {
+    const truth = [...sim.manifest.files()].find((f) => f.ownerId === sim.manifest.admin.id)!;
+    const url = await admin.downloads.getDownloadFileUrl(truth.id);
+    expect(url.startsWith(`${sim.baseUrl}/d/1/`)).toBe(true);
+    const bytes = Buffer.from(await (await fetch(url)).arrayBuffer());
+    expect(createHash('sha1').update(bytes).digest('hex')).toBe(truth.sha1);
+  });
+
+  test('a file that is not ready answers 202: downloadFile returns undefined, a retry gets the bytes', async () => {
+    const truth = [...sim.manifest.files()].find((f) => f.ownerId === sim.manifest.admin.id)!;
+    sim.control.setFaults({ notReadyRate: 1 });
+    expect(await admin.downloads.downloadFile(truth.id)).toBeUndefined();
+    sim.control.setFaults({});
+    expect(await admin.downloads.downloadFile(truth.id)).toBeDefined();
+  });
+
+  test('an edit changes the sha1 the API reports and the bytes downloaded', async () => {
+    const truth = [...sim.manifest.files()].find(
+      (f) => f.ownerId === sim.manifest.admin.id && f.extension === 'txt',
+    )!;
+    sim.control.edit(truth.id, { text: 'Card 4111 1111 1111 1111 on file.\n' });
+    const file = await admin.files.getFileById(truth.id, { queryParams: { fields: ['sha1', 'size'] } });
+    expect(file.sha1).toBe(createHash('sha1').update('Card 4111 1111 1111 1111 on file.\n').digest('hex'));
+    expect(sim.manifest.file(truth.id)).toMatchObject({ sha1: file.sha1, planted: null, version: 1 });
+    const bytes = await readAll((await admin.downloads.downloadFile(truth.id))!);
+    expect(bytes.toString('utf8')).toContain('4111 1111 1111 1111');
+  });
+
+  test('folder listings page with offsets too, and reject a limit above 1000', async () => {
+    const root = await admin.folders.getFolderItems('0', { queryParams: { limit: 2, offset: 0 } });
+    expect(root.totalCount).toBeGreaterThan(0);
+    expect(root.entries?.length).toBeLessThanOrEqual(2);
+    await expect(admin.folders.getFolderItems('0', { queryParams: { limit: 1001 } })).rejects.toMatchObject({
+      responseInfo: { statusCode: 400 },
+    });
+    await expect(admin.folders.getFolderItems('299999999999')).rejects.toMatchObject({
+      responseInfo: { statusCode: 404 },
+    });
+  });
+});

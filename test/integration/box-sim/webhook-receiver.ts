@@ -1,0 +1,49 @@
+/** A local HTTP endpoint that records webhook deliveries and answers with scripted statuses. */
+import { createServer, type Server } from 'node:http';
+
+/** One received delivery: the raw body and the (lowercase) headers. */
+export interface Received {
+  readonly body: string;
+  readonly headers: Record<string, string>;
+}
+
+/** The receiver: its URL, what it got, and the statuses to answer next (then 200). */
+export interface Receiver {
+  readonly url: string;
+  readonly received: Received[];
+  readonly nextStatuses: number[];
+  /** Resolves when `count` deliveries arrived (bounded wait). */
+  waitFor(count: number, maxWaitMs?: number): Promise<Received[]>;
+  close(): Promise<void>;
+}
+
+/** Starts a receiver on 127.0.0.1. */
+export async function startReceiver(): Promise<Receiver> {
+  const received: Received[] = [];
+  const nextStatuses: number[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+      received.push({ body: Buffer.concat(chunks).toString('utf8'), headers });
+      res.statusCode = nextStatuses.shift() ?? 200;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('receiver has no port');
+  return {
+    url: `http://127.0.0.1:${address.port}/webhooks/box`,
+    received,
+    nextStatuses,
+    async waitFor(count, maxWaitMs = 5000) {
+      const deadline = Date.now() + maxWaitMs;
+      while (received.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      return received;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
