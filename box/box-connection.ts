@@ -1,4 +1,5 @@
 import { BoxClient } from 'box-node-sdk';
+import { BoxApiError } from 'box-node-sdk/box';
 import {
   BaseUrls,
   BoxNetworkClient,
@@ -151,15 +152,45 @@ class ConnectorNetworkClient implements NetworkClient {
     private readonly timeoutConfig: { timeoutMs: number },
   ) {}
 
-  fetch(options: FetchOptionsInput): Promise<FetchResponse> {
+  async fetch(options: FetchOptionsInput): Promise<FetchResponse> {
     const session = options.networkSession;
-    return this.inner.fetch({
-      ...options,
-      auth: options.auth instanceof ConnectorAuth ? options.auth.forRequest() : options.auth,
-      networkSession:
-        session && !session.timeoutConfig ? session.withTimeoutConfig(this.timeoutConfig) : session,
-    } as Parameters<BoxNetworkClient['fetch']>[0]);
+    try {
+      return await this.inner.fetch({
+        ...options,
+        auth: options.auth instanceof ConnectorAuth ? options.auth.forRequest() : options.auth,
+        networkSession:
+          session && !session.timeoutConfig ? session.withTimeoutConfig(this.timeoutConfig) : session,
+      } as Parameters<BoxNetworkClient['fetch']>[0]);
+    } catch (err) {
+      throw err instanceof BoxApiError ? withoutSecrets(err) : err;
+    }
   }
+}
+
+/**
+ * The SDK's BoxApiError keeps the request's Authorization header and form body (client secret, refresh
+ * token) in plain fields, which loggers that copy an error's properties would print: blank them.
+ */
+function withoutSecrets(err: BoxApiError): BoxApiError {
+  const sanitizer = err.dataSanitizer;
+  const { requestInfo, responseInfo } = err;
+  const clean = new BoxApiError({
+    message: err.message,
+    timestamp: err.timestamp,
+    error: err.error,
+    requestInfo: {
+      ...requestInfo,
+      headers: sanitizer.sanitizeHeaders(requestInfo.headers),
+      body:
+        typeof requestInfo.body === 'string'
+          ? sanitizer.sanitizeStringBody(requestInfo.body, requestInfo.contentType)
+          : undefined,
+    },
+    responseInfo: { ...responseInfo, headers: sanitizer.sanitizeHeaders(responseInfo.headers) },
+    dataSanitizer: sanitizer,
+  });
+  clean.stack = err.stack;
+  return clean;
 }
 
 function trimSlash(url: string): string {

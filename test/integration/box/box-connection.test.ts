@@ -142,6 +142,10 @@ describe('Box connection against box-sim', () => {
     const err = await c.folders.getFolderItems('987654321987').catch((e: unknown) => e);
     expect(describeBoxError(err)).toMatchObject({ kind: 'NotFound', status: 404, retryable: false });
     expect(sim.stats().byStatus).toEqual({ '404': 1 });
+    // The error keeps no secret a logger could print.
+    const { accessToken } = (await vault.load('c-404'))!;
+    expect(JSON.stringify({ ...(err as object) })).not.toContain(accessToken);
+    expect(JSON.stringify({ ...(err as object) })).toContain('not_found');
   });
 
   it('reports a rejected refresh token as InvalidRefreshToken, without the token in the message', async () => {
