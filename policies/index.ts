@@ -14,7 +14,7 @@ export { evaluateExposure } from './exposure/evaluate-exposure';
 export type { Exposure } from './exposure/evaluate-exposure';
 export { ACCESS_LEVELS, isAccessLevel } from './exposure/access-level';
 export type { AccessLevel } from './exposure/access-level';
-export { fileSharingSchema, SHARED_LINK_ACCESSES } from './exposure/file-sharing';
+export { fileSharingSchema, isSharedLinkAccess, SHARED_LINK_ACCESSES } from './exposure/file-sharing';
 export type { FileSharing, Collaborator, SharedLinkAccess } from './exposure/file-sharing';
 export { DETECTOR_IDS, isDetectorId } from './detectors/detector-id';
 export type { DetectorId } from './detectors/detector-id';

@@ -38,6 +38,7 @@ export const CORPUS_FORMATS = [
   'html',
   'xml',
   'log',
+  'py',
   'docx',
   'xlsx',
   'pptx',
@@ -76,6 +77,10 @@ const WRITERS: Record<(typeof CORPUS_FORMATS)[number], Writer> = {
             `2026-11-27T10:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z INFO ${l}`,
         )
         .join('\n'),
+    ),
+  py: (lines) =>
+    utf8(
+      `"""Support notes kept next to the code."""\n\nNOTES = [\n${lines.map((l) => `    ${JSON.stringify(l)},`).join('\n')}\n]\n`,
     ),
   docx: buildDocx,
   xlsx: buildXlsx,

@@ -6,6 +6,11 @@ export const SHARED_LINK_ACCESSES = ['open', 'company', 'collaborators'] as cons
 /** Who a Box shared link admits. */
 export type SharedLinkAccess = (typeof SHARED_LINK_ACCESSES)[number];
 
+/** True when `value` is one of {@link SHARED_LINK_ACCESSES}. */
+export function isSharedLinkAccess(value: unknown): value is SharedLinkAccess {
+  return (SHARED_LINK_ACCESSES as readonly unknown[]).includes(value);
+}
+
 /** One collaboration on the file or an ancestor folder, as Box's `accessible_by` describes it. */
 export const collaboratorSchema = z.object({
   type: z.enum(['user', 'group']),

@@ -5,7 +5,7 @@ import type { DetectorId, InspectionResult } from '../../../policies';
 import { compilePolicySet, DETECTOR_IDS, inspectFile } from '../../../policies';
 import type { CorpusFile } from '../../../scripts/generate-corpus';
 import { CORPUS_FORMATS, generateCorpus } from '../../../scripts/generate-corpus';
-import { NEGATIVES } from '../../fixtures/corpus/labelled-samples';
+import { NEGATIVES, POSITIVES } from '../../fixtures/corpus/labelled-samples';
 
 // One policy that counts every detector, so the corpus measures the detectors, not the templates.
 const everyDetector = compilePolicySet({
@@ -120,6 +120,13 @@ describe('labelled corpus in every format', () => {
   it.each(DETECTOR_IDS)('%s reports nothing on the labelled negatives and nothing extra anywhere', (id) => {
     expect(tally.get(id)!.negativesFlagged).toBe(0);
     expect(tally.get(id)!.falsePositives).toBe(0);
+  });
+
+  it('no result carries a raw sensitive value, only masked samples', () => {
+    const everything = JSON.stringify([...results.values()]);
+    const values = POSITIVES.flatMap((p) => (p.value === undefined ? [] : [p.value]));
+    expect(values.filter((v) => everything.includes(v))).toEqual([]);
+    expect(everything).toContain('"masked":"***-**-8741"');
   });
 
   it('every unreadable file says why', () => {
