@@ -42,15 +42,22 @@ function proseLines(chars: number): string[] {
   return lines;
 }
 
-async function timeIt(seconds: number, run: () => Promise<void>): Promise<{ runs: number; elapsed: number }> {
+/** Repeats `run` for at least `seconds` (and 3 runs); `cpuShare` is CPU time over wall time (1.0 = one busy core). */
+async function timeIt(
+  seconds: number,
+  run: () => Promise<void>,
+): Promise<{ runs: number; elapsed: number; cpuShare: number }> {
   await run(); // warm-up: module loading (pdf.js, secretlint) and JIT
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   let runs = 0;
   while (performance.now() - start < seconds * 1000 || runs < 3) {
     await run();
     runs++;
   }
-  return { runs, elapsed: (performance.now() - start) / 1000 };
+  const elapsed = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  return { runs, elapsed, cpuShare: (cpu.user + cpu.system) / 1e6 / elapsed };
 }
 
 async function inspectAll(files: readonly FileToInspect[], set: CompiledPolicySet): Promise<void> {
@@ -142,11 +149,14 @@ export async function main(options: Record<string, string>): Promise<void> {
     textMbPerSecond: round(textMbPerSecond),
     mixedFilesPerSecond: round(filesPerSecond),
     mixedMbPerSecond: round((mixedBytes * mixedRun.runs) / 1e6 / mixedRun.elapsed),
+    cpuShareText: round(textRun.cpuShare),
+    cpuShareMixed: round(mixedRun.cpuShare),
     textBytes: text.length,
     mixedFiles: mixed.length,
     mixedBytes,
     cpu: cpus()[0]?.model ?? 'unknown',
     node: process.version,
+    cores: cpus().length,
   });
 }
 
