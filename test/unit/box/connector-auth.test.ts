@@ -1,6 +1,5 @@
 import { BoxApiError } from 'box-node-sdk/box';
 import { NetworkSession, type FetchOptionsInput, type FetchResponse } from 'box-node-sdk/networking';
-import type { SerializedData } from 'box-node-sdk/serialization/json';
 import {
   BoxTokenEndpointError,
   BoxTokensMissingError,
@@ -51,7 +50,7 @@ function tokenError(statusCode: number, body: Record<string, string>) {
   return new BoxApiError({
     message: `${statusCode}`,
     requestInfo: { method: 'POST', url: 'https://box/oauth2/token', queryParams: {}, headers: {} },
-    responseInfo: { statusCode, headers: {}, body: body as SerializedData },
+    responseInfo: { statusCode, headers: {}, body },
   });
 }
 
