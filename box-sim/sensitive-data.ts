@@ -111,8 +111,26 @@ function bban(rng: Rng, country: string, length: number): string {
   return digits(rng, length);
 }
 
-/** A mod-97-valid IBAN, printed in groups of four. */
+/** True when some run of 13-19 consecutive digits (spaces ignored) passes Luhn: a card detector would fire. */
+export function containsLuhnRun(value: string): boolean {
+  for (const run of value.replace(/ /g, '').match(/\d+/g) ?? []) {
+    for (let len = 13; len <= Math.min(19, run.length); len++) {
+      for (let at = 0; at + len <= run.length; at++) if (isLuhnValid(run.slice(at, at + len))) return true;
+    }
+  }
+  return false;
+}
+
+/** A mod-97-valid IBAN, printed in groups of four, with no digit run a card detector could take for a card. */
 export function iban(rng: Rng): string {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const value = ibanCandidate(rng);
+    if (!containsLuhnRun(value)) return value;
+  }
+  return ibanCandidate(rng);
+}
+
+function ibanCandidate(rng: Rng): string {
   const format = rng.pick(IBAN_FORMATS);
   const body = bban(rng, format.country, format.bban);
   const check = 98 - mod97(ibanNumeric(body + format.country + '00'));
@@ -122,6 +140,14 @@ export function iban(rng: Rng): string {
 
 /** An IBAN-shaped value whose check digits are wrong. */
 export function invalidIban(rng: Rng): string {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const value = invalidIbanCandidate(rng);
+    if (!containsLuhnRun(value)) return value;
+  }
+  return invalidIbanCandidate(rng);
+}
+
+function invalidIbanCandidate(rng: Rng): string {
   const valid = iban(rng).replace(/\s/g, '');
   const check = Number(valid.slice(2, 4));
   const wrong = String(((check + 1 + rng.int(50)) % 97) + 2).padStart(2, '0');
