@@ -8,6 +8,7 @@ import {
   describeBoxError,
 } from '../../../box/box-errors';
 import { TokenDecryptionError } from '../../../box/token-cipher';
+import { boxFailure } from '../../../box/box-failure';
 
 function apiError(
   statusCode: number,
@@ -116,5 +117,19 @@ describe('describeBoxError', () => {
   it('keeps anything else as Unknown, retryable', () => {
     expect(describeBoxError(new Error('boom'))).toMatchObject({ kind: 'Unknown', retryable: true });
     expect(describeBoxError('text')).toMatchObject({ kind: 'Unknown' });
+  });
+});
+
+describe('boxFailure', () => {
+  it('makes a non-retryable activity failure that tells the user what to do', () => {
+    const failure = boxFailure(new RefreshTokenRejectedError('c1', true));
+    expect(failure).toMatchObject({ type: 'BoxAppRemoved', nonRetryable: true });
+    expect(failure.message).toMatch(/authorize the connector again/);
+    expect(failure.details).toEqual([expect.objectContaining({ kind: 'AppRemoved' })]);
+  });
+
+  it("passes Box's retry-after on as the next retry delay", () => {
+    const failure = boxFailure(apiError(429, { code: 'rate_limit_exceeded' }, { 'retry-after': '30' }));
+    expect(failure).toMatchObject({ type: 'BoxRateLimited', nonRetryable: false, nextRetryDelay: 30_000 });
   });
 });
