@@ -4,7 +4,9 @@
  * generation and listen time, memory after startup, and the cost of first API work (a folder listing
  * with sha1 for 1,000 files, an admin_logs page).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startBoxSim } from '../box-sim';
 import { cpus } from 'node:os';
 import { printFigures, printTable } from './report';
 
@@ -24,7 +26,6 @@ interface ChildFigures {
 }
 
 async function child(files: number, users: number): Promise<void> {
-  const { startBoxSim } = await import('../box-sim');
   const t0 = performance.now();
   const sim = await startBoxSim({ files, users, rateLimitPerMinute: 0 });
   const startupMs = performance.now() - t0;
@@ -55,8 +56,8 @@ async function child(files: number, users: number): Promise<void> {
   process.stdout.write(JSON.stringify(figures) + '\n');
 }
 
-function runChild(files: number, users: number): ChildFigures {
-  const out = execFileSync(
+async function runChild(files: number, users: number): Promise<ChildFigures> {
+  const { stdout: out } = await promisify(execFile)(
     process.execPath,
     [
       ...process.execArgv,
@@ -80,9 +81,10 @@ function runChild(files: number, users: number): ChildFigures {
 /** Runs the benchmark. */
 export async function main(options: Record<string, string>): Promise<void> {
   const sizes = options.files ? [Number(options.files)] : [100_000, 1_000_000];
-  const rows = sizes.map((files) =>
-    runChild(files, Number(options.users ?? Math.max(20, Math.round(files / 1000)))),
-  );
+  const rows: ChildFigures[] = [];
+  for (const files of sizes) {
+    rows.push(await runChild(files, Number(options.users ?? Math.max(20, Math.round(files / 1000)))));
+  }
   printTable(
     rows.map((r) => ({
       files: r.files,
