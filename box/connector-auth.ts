@@ -138,8 +138,14 @@ export class ConnectorAuth implements Authentication {
 
   private async currentUsable(): Promise<VersionedToken> {
     const current = await this.current();
-    if (current.token.expiresAt - this.o.now() >= this.o.refreshMarginMs) return current;
+    if (current.token.expiresAt - this.o.now() >= this.marginFor(current.token)) return current;
     return this.refreshAfter(current.version, 'expiring', false);
+  }
+
+  /** The refresh margin, but at most half the token's lifetime: short-lived tokens must not refresh on every call. */
+  private marginFor(token: StoredToken): number {
+    if (token.obtainedAt === undefined) return this.o.refreshMarginMs;
+    return Math.min(this.o.refreshMarginMs, (token.expiresAt - token.obtainedAt) / 2);
   }
 
   private refreshAfterRejection(held: VersionedToken): Promise<VersionedToken> {

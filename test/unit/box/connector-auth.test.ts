@@ -92,6 +92,17 @@ describe('ConnectorAuth', () => {
     expect((await vault.load('c1'))?.refreshToken).toBe('rt-1');
   });
 
+  it('uses half the lifetime as the margin for tokens shorter-lived than twice the margin', async () => {
+    const now = Date.now();
+    const token = { accessToken: 'at-0', refreshToken: 'rt-0', obtainedAt: now - 10_000 };
+    // Two minutes of lifetime, 110 s left: more than half of it, no refresh (the 5-minute margin would).
+    await vault.save('c1', { ...token, expiresAt: now + 110_000 });
+    expect(await auth().retrieveAuthorizationHeader()).toBe('Bearer at-0');
+    // Two minutes of lifetime, 20 s left: under half of it, refresh.
+    await vault.save('c1', { ...token, obtainedAt: now - 100_000, expiresAt: now + 20_000 });
+    expect(await auth().retrieveAuthorizationHeader()).toBe('Bearer at-1');
+  });
+
   it('refreshes once for many concurrent rejections of the same token in one process', async () => {
     const a = auth();
     const requests = Array.from({ length: 5 }, () => a.forRequest());
