@@ -10,10 +10,14 @@ export interface ContextRule {
 // Like Presidio's context window: a label usually precedes its value ("SSN: ...") within a few words.
 const BEFORE = 48;
 const AFTER = 16;
+// A negative word must be the value's own label ("Order 4716..."), not a word of the line above.
+const NEGATIVE_BEFORE = 32;
 
 /**
  * The likelihood of a match after looking at the words around it: one step up for a hotword, one
- * step down for a negative word (both cancel out). `undefined` means "drop it".
+ * step down for a negative word (both cancel out). `undefined` means "drop it". Hotwords may sit on
+ * the line above (a form label) but not in another cell (tab); negative words only in the value's
+ * own cell or line, just before it, so a spreadsheet's "Phone" column does not lower its "SSN" column.
  */
 export function adjustForContext(
   text: string,
@@ -22,10 +26,14 @@ export function adjustForContext(
   base: Likelihood,
   rule: ContextRule,
 ): Likelihood | undefined {
-  const window = text.slice(Math.max(0, start - BEFORE), Math.min(text.length, end + AFTER)).toLowerCase();
+  const before = text.slice(Math.max(0, start - BEFORE), start).toLowerCase();
+  const after = text.slice(end, Math.min(text.length, end + AFTER)).toLowerCase();
+  const hotWindow = `${before.slice(before.lastIndexOf('\t') + 1)} ${after.split('\t', 1)[0]}`;
+  const ownLabel = before.slice(-NEGATIVE_BEFORE);
+  const negativeWindow = ownLabel.slice(Math.max(ownLabel.lastIndexOf('\t'), ownLabel.lastIndexOf('\n')) + 1);
   let steps = 0;
-  if (rule.hotwords.test(window)) steps++;
-  if (rule.negativeWords?.test(window)) steps--;
+  if (rule.hotwords.test(hotWindow)) steps++;
+  if (rule.negativeWords?.test(negativeWindow)) steps--;
   return stepLikelihood(base, steps);
 }
 

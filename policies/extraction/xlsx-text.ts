@@ -10,10 +10,21 @@ const ROW = /<row\b[^>]*?(?:\/>|>([\s\S]*?)<\/row>)/g;
 const CELL = /<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g;
 const VALUE = /<v>([^<]*)<\/v>/;
 const TYPE = /\bt="([a-zA-Z]+)"/;
+const COLUMN = /\br="([A-Z]+)\d+"/;
+// Values that mean little without their column name: 587349021 is an SSN only under "SSN".
+const BARE_IDENTIFIER = /^[\d\s().+/-]{7,40}$/;
+const MAX_HEADER_LENGTH = 40;
+
+interface Cell {
+  readonly column: string | undefined;
+  readonly text: string;
+}
 
 /**
- * The text of a workbook, sheet by sheet: a line per row, cells separated by tabs, so a header such
- * as "SSN" stays in the text next to the values. Shared strings are resolved into their cells.
+ * The text of a workbook, sheet by sheet: a line per row, cells separated by tabs. Shared strings are
+ * resolved into their cells. The first row of a sheet is taken as its header: a bare number below a
+ * header cell is written "SSN: 587349021", so the column name serves as a context word, as table-aware
+ * DLP engines use column headers.
  */
 export async function extractXlsxText(zip: JSZip, budget: TextBudget): Promise<void> {
   if (!zip.file('xl/workbook.xml')) {
@@ -23,10 +34,29 @@ export async function extractXlsxText(zip: JSZip, budget: TextBudget): Promise<v
   for (const part of partsMatching(zip, /^xl\/worksheets\/sheet\d+\.xml$/)) {
     const xml = await readPart(zip, part);
     if (xml === undefined) continue;
+    let headers: Map<string, string> | undefined;
     for (const row of xml.matchAll(ROW)) {
-      if (!budget.add(`${rowText(row[1] ?? '', shared)}\n`)) return;
+      const cells = rowCells(row[1] ?? '', shared);
+      if (headers === undefined) headers = headersOf(cells);
+      else cells.forEach((cell, i) => (cells[i] = withHeader(cell, headers!)));
+      if (!budget.add(`${cells.map((c) => c.text).join('\t')}\n`)) return;
     }
   }
+}
+
+function headersOf(cells: readonly Cell[]): Map<string, string> {
+  const headers = new Map<string, string>();
+  for (const { column, text } of cells) {
+    const name = text.trim();
+    if (column && name && name.length <= MAX_HEADER_LENGTH && !BARE_IDENTIFIER.test(name))
+      headers.set(column, name);
+  }
+  return headers;
+}
+
+function withHeader(cell: Cell, headers: ReadonlyMap<string, string>): Cell {
+  const header = cell.column === undefined ? undefined : headers.get(cell.column);
+  return header && BARE_IDENTIFIER.test(cell.text) ? { ...cell, text: `${header}: ${cell.text}` } : cell;
 }
 
 function sharedStrings(xml: string): string[] {
@@ -39,20 +69,22 @@ function sharedStrings(xml: string): string[] {
   return strings;
 }
 
-function rowText(rowXml: string, shared: readonly string[]): string {
-  const cells: string[] = [];
+function rowCells(rowXml: string, shared: readonly string[]): Cell[] {
+  const cells: Cell[] = [];
   for (const cell of rowXml.matchAll(CELL)) {
-    const type = TYPE.exec(cell[1]!)?.[1];
+    const attributes = cell[1]!;
+    const column = COLUMN.exec(attributes)?.[1];
+    const type = TYPE.exec(attributes)?.[1];
     const body = cell[2] ?? '';
     if (type === 'inlineStr') {
       let text = '';
       for (const t of body.matchAll(TEXT_RUN)) text += t[1]!;
-      cells.push(decodeXmlEntities(text));
+      cells.push({ column, text: decodeXmlEntities(text) });
       continue;
     }
     const value = VALUE.exec(body)?.[1];
     if (value === undefined) continue;
-    cells.push(type === 's' ? (shared[Number(value)] ?? '') : decodeXmlEntities(value));
+    cells.push({ column, text: type === 's' ? (shared[Number(value)] ?? '') : decodeXmlEntities(value) });
   }
-  return cells.join('\t');
+  return cells;
 }

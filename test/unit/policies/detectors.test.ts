@@ -42,6 +42,24 @@ describe('context words', () => {
     );
   });
 
+  it('a label on the line above counts, a hotword in another cell does not', async () => {
+    const ssn = new Set(['us_ssn'] as const);
+    expect((await detectSensitiveData('Social Security Number\n587349021', ssn))[0]?.likelihood).toBe(
+      'likely',
+    );
+    const table = 'SSN\tEmployee ID\n536-22-8741\t587349021';
+    expect((await detectSensitiveData(table, ssn)).map((d) => [d.value, d.likelihood])).toEqual([
+      ['536-22-8741', 'likely'],
+      ['587349021', 'possible'],
+    ]);
+  });
+
+  it('a negative word lowers only the value it labels, not the next line', async () => {
+    const cards = new Set(['credit_card'] as const);
+    const found = await detectSensitiveData('Order shipped\n4539 1488 0343 6467', cards);
+    expect(found[0]?.likelihood).toBe('likely');
+  });
+
   it('an order number that passes Luhn drops below the reporting threshold', async () => {
     const [order] = await detectSensitiveData(
       'Order number 4716 2894 5512 3386',

@@ -1,4 +1,5 @@
 import JSZip from 'jszip';
+import { compilePolicySet, inspectFile } from '../../../policies';
 import { extractText } from '../../../policies/extraction/extract-text';
 import { buildPdf } from '../../fixtures/corpus/pdf-writer';
 import { buildDocx, buildPptx, buildXlsx } from '../../fixtures/corpus/ooxml-writers';
@@ -28,6 +29,34 @@ describe('text extraction', () => {
   it('a workbook resolves shared strings into rows of tab-separated cells', async () => {
     const result = await extractText(await buildXlsx(['SSN 536-22-8741', 'b']), 'xlsx', limits);
     expect(result.text).toBe('row 1\tSSN 536-22-8741\t10\nrow 2\tb\t20\n');
+  });
+
+  it('a workbook puts a column header before the bare numbers below it', async () => {
+    const ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
+    const cell = (ref: string, text: string) => `<c r="${ref}" t="inlineStr"><is><t>${text}</t></is></c>`;
+    const sheet =
+      `<worksheet ${ns}><sheetData>` +
+      `<row r="1">${cell('A1', 'Name')}${cell('B1', 'SSN')}${cell('C1', 'Mobile phone')}</row>` +
+      `<row r="2">${cell('A2', 'Bob')}<c r="B2"><v>587349021</v></c><c r="C2"><v>4155552671</v></c></row>` +
+      `<row r="3">${cell('A3', 'Ann')}<c r="C3"><v>12</v></c></row>` +
+      '</sheetData></worksheet>';
+    const bytes = await zipOf({ 'xl/workbook.xml': `<workbook ${ns}/>`, 'xl/worksheets/sheet1.xml': sheet });
+    const result = await extractText(bytes, 'xlsx', limits);
+    expect(result.text).toBe(
+      'Name\tSSN\tMobile phone\nBob\tSSN: 587349021\tMobile phone: 4155552671\nAnn\t12\n',
+    );
+    const policy = {
+      id: 'pii',
+      name: 'PII',
+      severity: 'low' as const,
+      content: { detectors: [{ detector: 'us_ssn' as const }, { detector: 'phone_number' as const }] },
+    };
+    const set = compilePolicySet({ version: 1, templates: [], policies: [policy] });
+    const inspected = await inspectFile(
+      { name: 'staff.xlsx', size: bytes.length, content: bytes, sharing: { collaborators: [] } },
+      set,
+    );
+    expect(inspected.detectorCounts).toEqual({ us_ssn: 1, phone_number: 1 });
   });
 
   it('a presentation lists slides in numeric order', async () => {
