@@ -58,16 +58,19 @@ export class UnauthorizedFault extends Error {
 
 /** Constructors of the errors Box returns for the endpoints the simulator serves. */
 export const boxErrors = {
-  notFound: (kind: 'file' | 'folder' | 'user' | 'webhook' | 'item', id: string) =>
-    new BoxApiFault(404, 'not_found', 'Not Found', {
+  notFound: (kind: 'file' | 'folder' | 'user' | 'webhook' | 'item', id: string) => {
+    const ref = kind === 'file' ? `f_${id}` : kind === 'folder' ? `d_${id}` : id;
+    const name = kind === 'file' || kind === 'folder' ? 'item' : kind;
+    return new BoxApiFault(404, 'not_found', 'Not Found', {
       errors: [
         {
           reason: 'invalid_parameter',
-          name: kind,
-          message: `Invalid value '${kind === 'file' ? 'f_' : kind === 'folder' ? 'd_' : ''}${id}'. '${kind}' with value '${id}' not found`,
+          name,
+          message: `Invalid value '${ref}'. '${name}' with value '${ref}' not found`,
         },
       ],
-    }),
+    });
+  },
   trashed: () => new BoxApiFault(404, 'trashed', 'Item is trashed'),
   badRequest: (message: string) => new BoxApiFault(400, 'bad_request', message),
   invalidParameter: (name: string, message: string) =>
@@ -87,8 +90,16 @@ export const boxErrors = {
     new BoxApiFault(403, 'access_denied_insufficient_permissions', message),
   cannotActAs: () =>
     new BoxApiFault(403, 'access_denied_insufficient_permissions', 'Access denied - insufficient permission'),
-  conflict: (message: string, contextInfo?: Record<string, unknown>) =>
-    new BoxApiFault(409, 'conflict', message, contextInfo),
+  webhookExists: (webhookId: string) =>
+    new BoxApiFault(409, 'conflict', 'Bad Request', {
+      errors: [
+        {
+          reason: 'invalid_parameter',
+          name: 'existWebhookId',
+          message: `Webhook:${webhookId} already exists on the specified target.`,
+        },
+      ],
+    }),
   rateLimited: (retryAfterSeconds: number) =>
     new BoxApiFault(
       429,

@@ -99,7 +99,7 @@ export class WebhookRegistry {
         hook.clientId === input.clientId &&
         hook.createdBy === input.createdBy
       ) {
-        throw boxErrors.conflict(`Webhook:${hook.id} already exists on the specified target.`);
+        throw boxErrors.webhookExists(hook.id);
       }
     }
     const hook: SimWebhook = {

@@ -222,6 +222,39 @@ describe('box-sim webhooks through box-node-sdk', () => {
     await admin.webhooks.deleteWebhookById(hook.id!);
   });
 
+  test('uploads and copies into a watched folder fire FILE.UPLOADED and FILE.COPIED with UPLOAD and COPY events', async () => {
+    const source = [...sim.manifest.files()].find(
+      (f) => f.ownerId === sim.manifest.admin.id && !f.deleted && f.id !== file.id,
+    )!;
+    const hook = await admin.webhooks.createWebhook({
+      target: { id: source.parentId, type: 'folder' },
+      address: receiver.url,
+      triggers: ['FILE.UPLOADED', 'FILE.COPIED'],
+    });
+    const uploaded = sim.control.upload(source.parentId, {
+      name: 'new-notes.txt',
+      text: 'SSN 123-45-6789\n',
+    });
+    expect(uploaded.events.map((e) => e.type)).toEqual(['UPLOAD']);
+    const copied = sim.control.copy(source.id, { folderId: source.parentId });
+    expect(copied.events.map((e) => e.type)).toEqual(['COPY']);
+    const got = await receiver.waitFor(2);
+    const payloads = got.map((d) => JSON.parse(d.body) as Payload);
+    expect(payloads.map((p) => [p.trigger, p.source.id])).toEqual([
+      ['FILE.UPLOADED', uploaded.newFileId],
+      ['FILE.COPIED', copied.newFileId],
+    ]);
+    expect(sim.manifest.file(copied.newFileId!)).toMatchObject({
+      sha1: source.sha1,
+      parentId: source.parentId,
+    });
+    const listed = await admin.folders.getFolderItems(source.parentId, { queryParams: { limit: 1000 } });
+    expect(listed.entries!.map((e) => e.id)).toEqual(
+      expect.arrayContaining([uploaded.newFileId, copied.newFileId]),
+    );
+    await admin.webhooks.deleteWebhookById(hook.id!);
+  });
+
   test('the control API over HTTP produces the same activity', async () => {
     const target = [...sim.manifest.files()].find(
       (f) => f.ownerId === sim.manifest.admin.id && !f.deleted && f.id !== file.id,
