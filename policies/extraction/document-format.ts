@@ -1,5 +1,5 @@
 /** The families of files the library extracts text from. */
-export const DOCUMENT_FORMATS = ['text', 'markup', 'docx', 'xlsx', 'pptx', 'pdf'] as const;
+export const DOCUMENT_FORMATS = ['text', 'delimited', 'markup', 'docx', 'xlsx', 'pptx', 'pdf'] as const;
 
 /** A family of files sharing one text extractor. */
 export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
@@ -12,7 +12,7 @@ export function isDocumentFormat(value: unknown): value is DocumentFormat {
 // prettier-ignore
 const TEXT_EXTENSIONS = [
   // documents and data
-  'txt', 'text', 'csv', 'tsv', 'md', 'markdown', 'rst', 'json', 'jsonl', 'ndjson', 'log', 'rtf', 'tex',
+  'txt', 'text', 'md', 'markdown', 'rst', 'json', 'jsonl', 'ndjson', 'log', 'rtf', 'tex',
   'yaml', 'yml', 'toml', 'ini', 'cfg', 'conf', 'properties', 'env', 'sql', 'vcf', 'ics', 'eml', 'boxnote',
   // keys and certificates
   'pem', 'key', 'crt', 'cer', 'pub',
@@ -26,6 +26,8 @@ const MARKUP_EXTENSIONS = ['html', 'htm', 'xhtml', 'xml', 'svg'] as const;
 const BY_EXTENSION: ReadonlyMap<string, DocumentFormat> = new Map<string, DocumentFormat>([
   ...TEXT_EXTENSIONS.map((e) => [e, 'text'] as const),
   ...MARKUP_EXTENSIONS.map((e) => [e, 'markup'] as const),
+  ['csv', 'delimited'],
+  ['tsv', 'delimited'],
   ...(['docx', 'docm', 'dotx', 'dotm'] as const).map((e) => [e, 'docx'] as const),
   ...(['xlsx', 'xlsm', 'xltx', 'xltm'] as const).map((e) => [e, 'xlsx'] as const),
   ...(['pptx', 'pptm', 'potx', 'ppsx'] as const).map((e) => [e, 'pptx'] as const),

@@ -1,5 +1,6 @@
 import type { InspectionLimits } from '../inspection-limits';
 import type { InspectionStatus } from '../inspection-status';
+import { extractDelimitedText } from './delimited-text';
 import type { DocumentFormat } from './document-format';
 import { formatForExtension } from './document-format';
 import { extractDocxText } from './docx-text';
@@ -35,7 +36,7 @@ export async function extractText(
   let format: DocumentFormat | undefined;
   try {
     format = chooseFormat(bytes, extension);
-    await extractInto(format, bytes, budget, limits.maxUncompressedBytes);
+    await extractInto(format, bytes, extension ?? '', budget, limits.maxUncompressedBytes);
   } catch (error) {
     if (error instanceof ExtractionError)
       return { status: error.status, reason: error.message, format, text: '' };
@@ -79,12 +80,15 @@ function chooseFormat(bytes: Uint8Array, extension: string | undefined): Documen
 async function extractInto(
   format: DocumentFormat,
   bytes: Uint8Array,
+  extension: string,
   budget: TextBudget,
   maxUnzipped: number,
 ) {
   switch (format) {
     case 'text':
       return extractPlainText(bytes, budget);
+    case 'delimited':
+      return extractDelimitedText(bytes, extension.toLowerCase().replace(/^\./, ''), budget);
     case 'markup': {
       const raw = new TextBudget(budget.maxChars * 2); // tags take room: cut after stripping them
       extractPlainText(bytes, raw);

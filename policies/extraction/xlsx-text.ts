@@ -1,4 +1,6 @@
 import type JSZip from 'jszip';
+import type { TableCell } from './column-headers';
+import { tableToText } from './column-headers';
 import { ExtractionError } from './extraction-error';
 import { partsMatching, readPart } from './office-zip';
 import type { TextBudget } from './text-budget';
@@ -11,20 +13,11 @@ const CELL = /<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g;
 const VALUE = /<v>([^<]*)<\/v>/;
 const TYPE = /\bt="([a-zA-Z]+)"/;
 const COLUMN = /\br="([A-Z]+)\d+"/;
-// Values that mean little without their column name: 587349021 is an SSN only under "SSN".
-const BARE_IDENTIFIER = /^[\d\s().+/-]{7,40}$/;
-const MAX_HEADER_LENGTH = 40;
-
-interface Cell {
-  readonly column: string | undefined;
-  readonly text: string;
-}
 
 /**
  * The text of a workbook, sheet by sheet: a line per row, cells separated by tabs. Shared strings are
- * resolved into their cells. The first row of a sheet is taken as its header: a bare number below a
- * header cell is written "SSN: 587349021", so the column name serves as a context word, as table-aware
- * DLP engines use column headers.
+ * resolved into their cells. The first row of a sheet is its header: a bare number below a header cell
+ * is written "SSN: 587349021" (see column-headers.ts).
  */
 export async function extractXlsxText(zip: JSZip, budget: TextBudget): Promise<void> {
   if (!zip.file('xl/workbook.xml')) {
@@ -34,29 +27,12 @@ export async function extractXlsxText(zip: JSZip, budget: TextBudget): Promise<v
   for (const part of partsMatching(zip, /^xl\/worksheets\/sheet\d+\.xml$/)) {
     const xml = await readPart(zip, part);
     if (xml === undefined) continue;
-    let headers: Map<string, string> | undefined;
-    for (const row of xml.matchAll(ROW)) {
-      const cells = rowCells(row[1] ?? '', shared);
-      if (headers === undefined) headers = headersOf(cells);
-      else cells.forEach((cell, i) => (cells[i] = withHeader(cell, headers!)));
-      if (!budget.add(`${cells.map((c) => c.text).join('\t')}\n`)) return;
-    }
+    const rows = (function* () {
+      for (const row of xml.matchAll(ROW)) yield rowCells(row[1] ?? '', shared);
+    })();
+    tableToText(rows, (line) => budget.add(line));
+    if (budget.full) return;
   }
-}
-
-function headersOf(cells: readonly Cell[]): Map<string, string> {
-  const headers = new Map<string, string>();
-  for (const { column, text } of cells) {
-    const name = text.trim();
-    if (column && name && name.length <= MAX_HEADER_LENGTH && !BARE_IDENTIFIER.test(name))
-      headers.set(column, name);
-  }
-  return headers;
-}
-
-function withHeader(cell: Cell, headers: ReadonlyMap<string, string>): Cell {
-  const header = cell.column === undefined ? undefined : headers.get(cell.column);
-  return header && BARE_IDENTIFIER.test(cell.text) ? { ...cell, text: `${header}: ${cell.text}` } : cell;
 }
 
 function sharedStrings(xml: string): string[] {
@@ -69,8 +45,8 @@ function sharedStrings(xml: string): string[] {
   return strings;
 }
 
-function rowCells(rowXml: string, shared: readonly string[]): Cell[] {
-  const cells: Cell[] = [];
+function rowCells(rowXml: string, shared: readonly string[]): TableCell[] {
+  const cells: TableCell[] = [];
   for (const cell of rowXml.matchAll(CELL)) {
     const attributes = cell[1]!;
     const column = COLUMN.exec(attributes)?.[1];

@@ -59,6 +59,27 @@ describe('text extraction', () => {
     expect(inspected.detectorCounts).toEqual({ us_ssn: 1, phone_number: 1 });
   });
 
+  it('a CSV file becomes tab-separated rows with column headers before bare numbers', async () => {
+    const csv = Buffer.from('name,SSN,phone\r\n"Doe, Bob",587349021,4155552671\r\n');
+    const result = await extractText(csv, 'csv', limits);
+    expect(result).toMatchObject({ status: 'Completed', format: 'delimited' });
+    expect(result.text).toBe('name\tSSN\tphone\nDoe, Bob\tSSN: 587349021\tphone: 4155552671\n');
+  });
+
+  it('a semicolon CSV and a TSV are split on their own delimiter', async () => {
+    const semicolon = await extractText(Buffer.from('name;SSN\nBob;587349021\n'), 'csv', limits);
+    const tsv = await extractText(Buffer.from('name\tSSN\nBob\t587349021\n'), 'tsv', limits);
+    expect(semicolon.text).toBe('name\tSSN\nBob\tSSN: 587349021\n');
+    expect(tsv.text).toBe(semicolon.text);
+  });
+
+  it('a CSV file that does not parse is inspected as plain text', async () => {
+    const broken = Buffer.from('a,b\n"unclosed,SSN 536-22-8741\n');
+    const result = await extractText(broken, 'csv', limits);
+    expect(result.status).toBe('Completed');
+    expect(result.text).toBe('a,b\n"unclosed,SSN 536-22-8741\n');
+  });
+
   it('a presentation lists slides in numeric order', async () => {
     const lines = Array.from({ length: 25 }, (_, i) => `line ${i + 1}`);
     const result = await extractText(await buildPptx(lines), 'pptx', limits);
