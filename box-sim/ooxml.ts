@@ -1,21 +1,22 @@
+import zlib from 'node:zlib';
+
 /**
  * Minimal Office Open XML documents (docx, xlsx) in a stored (uncompressed) zip, written synchronously so
  * that content can be generated on demand and its size known without async work.
  */
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
+let crcTable: Uint32Array | undefined;
+
+// zlib.crc32 exists from Node 20.15; the table version keeps older Node 20 releases working.
+function crc32(data: Buffer): number {
+  if (typeof zlib.crc32 === 'function') return zlib.crc32(data) >>> 0;
+  crcTable ??= Uint32Array.from({ length: 256 }, (_, n) => {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(data: Buffer): number {
+    return c >>> 0;
+  });
   let crc = 0xffffffff;
-  for (let i = 0; i < data.length; i++) crc = CRC_TABLE[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
+  for (let i = 0; i < data.length; i++) crc = crcTable[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
 

@@ -174,6 +174,15 @@ describe('box-sim folders, files and content through box-node-sdk', () => {
     expect(bytes.toString('utf8')).toContain('4111 1111 1111 1111');
   });
 
+  test('getFolderById returns the root and a folder with their first items', async () => {
+    const root = await admin.folders.getFolderById('0');
+    expect(root).toMatchObject({ id: '0', type: 'folder', name: 'All Files' });
+    const first = root.itemCollection!.entries![0]!;
+    const folder = await admin.folders.getFolderById(first.id);
+    expect(folder).toMatchObject({ id: first.id, type: 'folder', ownedBy: { id: sim.manifest.admin.id } });
+    expect(folder.itemCollection?.totalCount).toBeGreaterThanOrEqual(0);
+  });
+
   test('folder listings page with offsets too, and reject a limit above 1000', async () => {
     const root = await admin.folders.getFolderItems('0', { queryParams: { limit: 2, offset: 0 } });
     expect(root.totalCount).toBeGreaterThan(0);

@@ -115,6 +115,19 @@ describe('box-sim OAuth and users through box-node-sdk', () => {
     expect(new Set(seen.map((u) => u.role))).toEqual(new Set(['admin', 'coadmin', 'user']));
   });
 
+  test('getUserById: admins see any enterprise user, a user only themselves', async () => {
+    const { client } = await connectAs(sim, sim.manifest.admin.login);
+    const plain = sim.manifest.users.find((u) => u.role === 'user' && u.inEnterprise)!;
+    expect(
+      (await client.users.getUserById(plain.id, { queryParams: { fields: ['role', 'login'] } })).role,
+    ).toBe('user');
+    const { client: plainClient } = await connectAs(sim, plain.login);
+    expect((await plainClient.users.getUserById(plain.id)).id).toBe(plain.id);
+    await expect(plainClient.users.getUserById(sim.manifest.admin.id)).rejects.toMatchObject({
+      responseInfo: { statusCode: 404 },
+    });
+  });
+
   test('a plain user cannot list users (403)', async () => {
     const plain = sim.manifest.users.find((u) => u.role === 'user' && u.inEnterprise)!;
     const { client } = await connectAs(sim, plain.login);
