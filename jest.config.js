@@ -6,6 +6,8 @@ const setupFiles = ['<rootDir>/test/helpers/quiet-runtime.ts'];
 const base = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
+  // Servers start and workflows bundle inside tests: generous per-test limits (no test asserts time).
+  testTimeout: 120_000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...base, displayName: 'store', testMatch: ['<rootDir>/test/store/**/*.test.ts'] },

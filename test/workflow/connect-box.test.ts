@@ -1,0 +1,294 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandle } from '@temporalio/client';
+import { createTimeSkippingEnv } from '../helpers/temporal-env';
+import { workflowBundle } from '../helpers/workflow-bundle';
+import { connectBox, type ConnectBoxInput } from '../../workflows/connect-box';
+import {
+  disconnectSignal,
+  fileActivitySignal,
+  oauthAuthorizedSignal,
+  statusQuery,
+  tokenRejectedSignal,
+} from '../../workflows/connect-box-messages';
+import { CONNECT_FAILURES, type ConnectActivities } from '../../workflows/connect-box-activities';
+import type { BackfillActivities } from '../../workflows/backfill-activities-interface';
+import type { ApiTestReport, ConnectorStatus } from '../../workflows/connector-status';
+import { progressQuery } from '../../workflows/scan-files-messages';
+import { workflowIds } from '../../common/workflow-ids';
+
+const TASK_QUEUE = 'connect-box-test';
+
+/** API test reports by the code the fake exchange received (the code names the account). */
+function reportFor(role: string): ApiTestReport {
+  const base = {
+    checks: [{ name: 'authorized-user', passed: true, message: `signed in as ${role}@acme.test` }],
+    testedAt: new Date().toISOString(),
+  };
+  if (role === 'admin')
+    return {
+      ...base,
+      outcome: 'passed',
+      summary: 'All checks passed.',
+      user: { id: '1', login: 'admin@acme.test', name: 'Ada', role: 'admin' },
+      enterprise: { id: 'e1', name: 'Acme' },
+      scope: 'allUsers',
+    };
+  if (role === 'coadmin')
+    return {
+      ...base,
+      outcome: 'passedWithWarning',
+      summary: 'The account is a co-admin: files owned by other admins are out of scope.',
+      user: { id: '2', login: 'co@acme.test', name: 'Co', role: 'coadmin' },
+      enterprise: { id: 'e1', name: 'Acme' },
+      scope: 'allButOtherAdmins',
+    };
+  return {
+    ...base,
+    outcome: 'failed',
+    summary: 'The account is not a Box admin.',
+    user: { id: '3', login: 'user@acme.test', name: 'U', role: 'user' },
+    enterprise: { id: 'e1', name: 'Acme' },
+  };
+}
+
+/** Fake activities: record calls; `gate` lets a test hold a step to act in the middle of it. */
+class FakeBox implements ConnectActivities, BackfillActivities {
+  calls: string[] = [];
+  recorded: string[] = [];
+  codes = new Map<string, string>();
+  gate: { step: string; release: Promise<void> } | undefined;
+
+  reset() {
+    this.calls = [];
+    this.recorded = [];
+    this.gate = undefined;
+  }
+
+  private async hold(step: string) {
+    if (this.gate?.step === step) await this.gate.release;
+  }
+  async exchangeAuthorizationCode({ connectorId, code }: { connectorId: string; code: string }) {
+    this.calls.push(`exchange:${code}`);
+    await this.hold('exchange');
+    if (code === 'expired')
+      throw ApplicationFailure.nonRetryable(
+        'Box refused the authorization code: it expired.',
+        CONNECT_FAILURES.codeRejected,
+      );
+    this.codes.set(connectorId, code);
+  }
+  async runApiTest({ connectorId }: { connectorId: string }) {
+    this.calls.push('apiTest');
+    await this.hold('apiTest');
+    return reportFor(this.codes.get(connectorId) ?? 'user');
+  }
+  recordConnectorStatus({ status }: { status: string }) {
+    this.recorded.push(status);
+    return Promise.resolve();
+  }
+  revokeConnectorTokens() {
+    this.calls.push('revoke');
+    return Promise.resolve();
+  }
+  importEventPages() {
+    this.calls.push('importEventPages');
+    return Promise.resolve({ imported: 42, pages: 1, nextStreamPosition: '100', done: true });
+  }
+}
+
+function input(connectorId: string, extra: Partial<ConnectBoxInput> = {}): ConnectBoxInput {
+  return {
+    connectorId,
+    instanceName: `Acme ${connectorId}`,
+    dataCenter: 'US1',
+    authorizationTimeoutMs: 15 * 60_000,
+    backfillWindowMs: 7 * 86_400_000,
+    rescanIntervalMs: 12 * 3_600_000,
+    taskQueues: { main: TASK_QUEUE, scan: TASK_QUEUE, priority: TASK_QUEUE },
+    ...extra,
+  };
+}
+
+async function waitForStatus(
+  handle: WorkflowHandle,
+  predicate: (s: ConnectorStatus) => boolean,
+): Promise<ConnectorStatus> {
+  for (let i = 0; i < 200; i++) {
+    const s = await handle.query(statusQuery);
+    if (predicate(s)) return s;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`status never matched; last: ${JSON.stringify(await handle.query(statusQuery))}`);
+}
+
+describe('connectBox on the time-skipping server', () => {
+  let env: TestWorkflowEnvironment;
+  const fake = new FakeBox();
+  let worker: Worker;
+  let running: Promise<void>;
+
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      workflowBundle: await workflowBundle(),
+      // Bound methods: the worker registers an object's own function properties.
+      activities: {
+        exchangeAuthorizationCode: fake.exchangeAuthorizationCode.bind(fake),
+        runApiTest: fake.runApiTest.bind(fake),
+        recordConnectorStatus: fake.recordConnectorStatus.bind(fake),
+        revokeConnectorTokens: fake.revokeConnectorTokens.bind(fake),
+        importEventPages: fake.importEventPages.bind(fake),
+      },
+    });
+    running = worker.run();
+  });
+  beforeEach(() => fake.reset());
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+  });
+
+  const start = (id: string, extra?: Partial<ConnectBoxInput>) =>
+    env.client.workflow.start(connectBox, {
+      taskQueue: TASK_QUEUE,
+      workflowId: workflowIds.connector(id),
+      args: [input(id, extra)],
+    });
+
+  it('expires when no authorization arrives within the window, and can still be authorized later', async () => {
+    const handle = await start('expire');
+    await env.sleep('16m');
+    const expired = await waitForStatus(handle, (s) => s.status === 'AuthorizationExpired');
+    expect(expired.nextStep).toMatch(/fresh authorize URL/);
+    await handle.signal(oauthAuthorizedSignal, { code: 'admin' });
+    await waitForStatus(handle, (s) => s.status === 'Connected');
+  });
+
+  it('an admin connects: API test passed, backfill and scan children started and reporting', async () => {
+    const handle = await start('admin');
+    await handle.signal(oauthAuthorizedSignal, { code: 'admin' });
+    const status = await waitForStatus(
+      handle,
+      (s) => s.status === 'Connected' && s.backfill?.state === 'finished',
+    );
+    expect(status.apiTest?.outcome).toBe('passed');
+    expect(status.message).toContain('successfully connected');
+    expect(status.backfill).toMatchObject({ state: 'finished', imported: 42 });
+    expect(fake.recorded).toEqual(['AwaitingAuthorization', 'Authorizing', 'RunningApiTest', 'Connected']);
+    const scan = env.client.workflow.getHandle(workflowIds.scan('admin'));
+    expect((await scan.describe()).status.name).toBe('RUNNING');
+    await expect(scan.query(progressQuery)).resolves.toMatchObject({ pass: 0 });
+  });
+
+  it('a co-admin connects with a warning and other admins out of scope', async () => {
+    const handle = await start('coadmin');
+    await handle.signal(oauthAuthorizedSignal, { code: 'coadmin' });
+    const status = await waitForStatus(handle, (s) => s.status === 'Connected');
+    expect(status.apiTest).toMatchObject({ outcome: 'passedWithWarning', scope: 'allButOtherAdmins' });
+    expect(status.message).toMatch(/warning.*other admins.*out of scope/);
+  });
+
+  it('a plain user fails the API test, nothing is scanned, and an admin can authorize afterwards', async () => {
+    const handle = await start('user');
+    await handle.signal(oauthAuthorizedSignal, { code: 'user' });
+    const failed = await waitForStatus(handle, (s) => s.status === 'ApiTestFailed');
+    expect(failed.message).toContain('not a Box admin');
+    expect(fake.calls).toContain('revoke');
+    await expect(env.client.workflow.getHandle(workflowIds.scan('user')).describe()).rejects.toThrow();
+    await handle.signal(oauthAuthorizedSignal, { code: 'admin' });
+    await waitForStatus(handle, (s) => s.status === 'Connected');
+  });
+
+  it('a rejected code sends the connector back to waiting with the reason', async () => {
+    const handle = await start('expired-code');
+    await handle.signal(oauthAuthorizedSignal, { code: 'expired' });
+    const status = await waitForStatus(
+      handle,
+      (s) => s.authorizationAttempts === 1 && s.status === 'AwaitingAuthorization',
+    );
+    expect(status.message).toContain('it expired');
+  });
+
+  for (const phase of ['AwaitingAuthorization', 'Authorizing', 'RunningApiTest', 'Connected'] as const) {
+    it(`disconnect during ${phase} ends Disconnected, revokes the token and cancels the children`, async () => {
+      let release: () => void = () => undefined;
+      if (phase === 'Authorizing')
+        fake.gate = { step: 'exchange', release: new Promise((r) => (release = r)) };
+      if (phase === 'RunningApiTest')
+        fake.gate = { step: 'apiTest', release: new Promise((r) => (release = r)) };
+      const id = `disconnect-${phase}`;
+      const handle = await start(id);
+      if (phase !== 'AwaitingAuthorization') {
+        await handle.signal(oauthAuthorizedSignal, { code: 'admin' });
+        await waitForStatus(handle, (s) => s.status === phase);
+      }
+      await handle.signal(disconnectSignal, { reason: 'removed by the operator' });
+      release();
+      const final = await handle.result();
+      expect(final.status).toBe('Disconnected');
+      expect(final.message).toContain('removed by the operator');
+      expect(fake.calls).toContain('revoke');
+      if (phase !== 'AwaitingAuthorization') {
+        const scan = await env.client.workflow.getHandle(workflowIds.scan(id)).describe();
+        expect(scan.status.name).toBe('CANCELLED');
+      }
+    });
+  }
+
+  it('a rejected refresh token pauses as NeedsReauthorization until an admin authorizes again', async () => {
+    const handle = await start('reauth');
+    await handle.signal(oauthAuthorizedSignal, { code: 'admin' });
+    await waitForStatus(handle, (s) => s.status === 'Connected');
+    await handle.signal(tokenRejectedSignal, { message: 'The refresh token was revoked.' });
+    const paused = await waitForStatus(handle, (s) => s.status === 'NeedsReauthorization');
+    expect(paused.message).toContain('Scanning is paused');
+    await handle.signal(oauthAuthorizedSignal, { code: 'admin' });
+    const again = await waitForStatus(
+      handle,
+      (s) => s.status === 'Connected' && s.authorizationAttempts === 2,
+    );
+    expect(again.connectedAt).toBe(paused.connectedAt);
+  });
+
+  it('continues as new after many signals and keeps its status', async () => {
+    const handle = await start('can', { signalsPerRun: 5 });
+    await handle.signal(oauthAuthorizedSignal, { code: 'admin' });
+    const before = await waitForStatus(
+      handle,
+      (s) => s.status === 'Connected' && s.backfill?.state === 'finished',
+    );
+    const firstRun = (await handle.describe()).runId;
+    for (let i = 0; i < 5; i++) {
+      await handle.signal(fileActivitySignal, {
+        events: [
+          {
+            fileId: `f${i}`,
+            kind: 'content',
+            eventType: 'FILE.UPLOADED',
+            occurredAt: new Date().toISOString(),
+            source: 'webhook',
+          },
+        ],
+      });
+    }
+    await waitForStatus(handle, () => true);
+    for (let i = 0; i < 100 && (await handle.describe()).runId === firstRun; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const latest = env.client.workflow.getHandle(workflowIds.connector('can'));
+    expect((await latest.describe()).runId).not.toBe(firstRun);
+    const after = await latest.query(statusQuery);
+    expect(after).toMatchObject({
+      status: 'Connected',
+      connectedAt: before.connectedAt,
+      backfill: before.backfill,
+      apiTest: before.apiTest,
+    });
+    const scan = env.client.workflow.getHandle(workflowIds.scan('can'));
+    expect((await scan.query(progressQuery)).priorityQueued).toBe(5);
+  });
+});

@@ -1,0 +1,14 @@
+import { defineQuery } from '@temporalio/workflow';
+
+/** Progress of the backfill. */
+export interface BackfillProgress {
+  createdAfter: string;
+  createdBefore: string;
+  imported: number;
+  pages: number;
+  streamPosition?: string;
+  done: boolean;
+}
+
+/** The backfill's progress. */
+export const backfillProgressQuery = defineQuery<BackfillProgress>('progress');

@@ -1,0 +1,27 @@
+import type { ApiTestReport } from './connector-status';
+
+/**
+ * The activities connectBox calls, as an interface (activities/ implements it; workflows import types only).
+ * Failure types a workflow reacts to are named in CONNECT_FAILURES.
+ */
+export interface ConnectActivities {
+  exchangeAuthorizationCode(input: { connectorId: string; dataCenter: string; code: string }): Promise<void>;
+  runApiTest(input: { connectorId: string; dataCenter: string }): Promise<ApiTestReport>;
+  recordConnectorStatus(input: {
+    connectorId: string;
+    status: string;
+    message: string;
+    enterpriseId?: string;
+    authorizedLogin?: string;
+    authorizedRole?: string;
+  }): Promise<void>;
+  revokeConnectorTokens(input: { connectorId: string; dataCenter: string }): Promise<void>;
+}
+
+/** ApplicationFailure types raised by the connect activities. */
+export const CONNECT_FAILURES = {
+  /** Box refused the authorization code (expired after 30 s, already used, wrong app). */
+  codeRejected: 'AuthorizationCodeRejected',
+  /** Box refused the refresh token: a new authorization is needed. */
+  refreshTokenRejected: 'RefreshTokenRejected',
+} as const;

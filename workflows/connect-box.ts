@@ -1,0 +1,303 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+  type SignalDefinition,
+} from '@temporalio/workflow';
+import { BOX_ENTERPRISE_ID, CONNECTOR_STATUS } from '../common/search-attributes';
+import { workflowIds } from '../common/workflow-ids';
+import type { ConnectActivities } from './connect-box-activities';
+import { CONNECT_FAILURES } from './connect-box-activities';
+import {
+  backfillFinishedSignal,
+  disconnectSignal,
+  fileActivitySignal,
+  oauthAuthorizedSignal,
+  statusQuery,
+  tokenRejectedSignal,
+} from './connect-box-messages';
+import type { ConnectorStatus } from './connector-status';
+import { ConnectorState } from './connector-state';
+import type { FileActivity } from './file-activity';
+import { PRIORITY_KINDS } from './file-activity';
+import { backfillActivities } from './backfill-activities';
+import { scanFiles } from './scan-files';
+import { prioritizeSignal, resumeSignal } from './scan-files-messages';
+import { describeConnector } from './describe-connector';
+
+/** Input of connectBox; `carried` is set only by its own continue-as-new. */
+export interface ConnectBoxInput {
+  connectorId: string;
+  instanceName: string;
+  dataCenter: string;
+  authorizationTimeoutMs: number;
+  backfillWindowMs: number;
+  rescanIntervalMs: number;
+  taskQueues: { main: string; scan: string; priority: string };
+  /** Signals after which a run continues as new (default SIGNALS_PER_RUN; tests set it low). */
+  signalsPerRun?: number;
+  carried?: { status: ConnectorStatus; childrenStarted: boolean };
+}
+
+/** Signals per run after which the run continues as new (Temporal allows 10,000). */
+export const SIGNALS_PER_RUN = 2000;
+
+const store = proxyActivities<ConnectActivities>({
+  startToCloseTimeout: '30s',
+  retry: { maximumInterval: '30s' },
+});
+const box = proxyActivities<ConnectActivities>({
+  startToCloseTimeout: '2m',
+  retry: {
+    maximumAttempts: 5,
+    maximumInterval: '30s',
+    nonRetryableErrorTypes: Object.values(CONNECT_FAILURES),
+  },
+});
+
+/**
+ * The connector entity (ID `connector/<connectorId>`): waits for OAuth, runs the API test, starts the
+ * backfill and scan children, routes file activity to the scan, and owns the status until disconnected.
+ */
+export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatus> {
+  const state = input.carried ? new ConnectorState(input.carried.status) : ConnectorState.initial(input);
+  let childrenStarted = input.carried?.childrenStarted ?? false;
+  let pendingCode: string | undefined;
+  let disconnectReason: string | undefined;
+  let rejectedToken: string | undefined;
+  let backfillImported: number | undefined;
+  const activities: FileActivity[] = [];
+  let signalsThisRun = 0;
+
+  setHandler(statusQuery, () => state.status);
+  setHandler(oauthAuthorizedSignal, ({ code }) => {
+    signalsThisRun++;
+    pendingCode = code;
+  });
+  setHandler(fileActivitySignal, ({ events }) => {
+    signalsThisRun++;
+    if (state.connected) activities.push(...events);
+    else
+      log.warn('file activity ignored: connector not connected', {
+        count: events.length,
+        status: state.status.status,
+      });
+  });
+  setHandler(backfillFinishedSignal, ({ imported }) => {
+    signalsThisRun++;
+    backfillImported = imported;
+  });
+  setHandler(tokenRejectedSignal, ({ message }) => {
+    signalsThisRun++;
+    rejectedToken = message;
+  });
+  setHandler(disconnectSignal, ({ reason }) => {
+    signalsThisRun++;
+    disconnectReason = reason;
+  });
+
+  const publish = async (extra: { enterpriseId?: string; login?: string; role?: string } = {}) => {
+    upsertSearchAttributes([
+      { key: CONNECTOR_STATUS, value: state.status.status },
+      ...(extra.enterpriseId ? [{ key: BOX_ENTERPRISE_ID, value: extra.enterpriseId }] : []),
+    ]);
+    setCurrentDetails(describeConnector(state.status));
+    await store.recordConnectorStatus({
+      connectorId: input.connectorId,
+      status: state.status.status,
+      message: state.status.message,
+      enterpriseId: extra.enterpriseId,
+      authorizedLogin: extra.login,
+      authorizedRole: extra.role,
+    });
+  };
+
+  const authorize = async (code: string) => {
+    const previous = state.status.status;
+    state.authorizing();
+    await publish();
+    let report;
+    try {
+      await box.exchangeAuthorizationCode({
+        connectorId: input.connectorId,
+        dataCenter: input.dataCenter,
+        code,
+      });
+      state.runningApiTest();
+      await publish();
+      report = await box.runApiTest({ connectorId: input.connectorId, dataCenter: input.dataCenter });
+    } catch (err) {
+      // Box refused the code or stayed unreachable through the retries: say so and wait for a new try.
+      state.authorizationFailed(previous, failureMessage(err));
+      return publish();
+    }
+    state.apiTested(report, new Date().toISOString());
+    if (report.outcome === 'failed') {
+      await revokeTokens();
+      return publish();
+    }
+    await publish({
+      enterpriseId: report.enterprise?.id,
+      login: report.user?.login,
+      role: report.user?.role,
+    });
+    if (!childrenStarted) {
+      await startChildren(report.scope ?? 'allButOtherAdmins');
+      childrenStarted = true;
+    } else {
+      // A new authorization after a rejected token: the scan may go on.
+      await signalChild(workflowIds.scan(input.connectorId), resumeSignal);
+    }
+  };
+
+  const revokeTokens = async () => {
+    try {
+      await box.revokeConnectorTokens({ connectorId: input.connectorId, dataCenter: input.dataCenter });
+    } catch (err) {
+      log.warn('token revocation failed; the stored token was deleted anyway', {
+        error: failureMessage(err),
+      });
+    }
+  };
+
+  const startChildren = async (scope: 'allUsers' | 'allButOtherAdmins') => {
+    const connectedAt = Date.parse(state.status.connectedAt ?? new Date().toISOString());
+    const common = { parentClosePolicy: ParentClosePolicy.ABANDON, taskQueue: input.taskQueues.main };
+    await startChild(backfillActivities, {
+      ...common,
+      workflowId: workflowIds.backfill(input.connectorId),
+      staticSummary: `${input.instanceName}: import the activity before the connection`,
+      args: [
+        {
+          connectorId: input.connectorId,
+          dataCenter: input.dataCenter,
+          createdAfter: new Date(connectedAt - input.backfillWindowMs).toISOString(),
+          createdBefore: new Date(connectedAt).toISOString(),
+          parentWorkflowId: workflowInfo().workflowId,
+        },
+      ],
+    });
+    state.backfillStarted();
+    await startChild(scanFiles, {
+      ...common,
+      workflowId: workflowIds.scan(input.connectorId),
+      staticSummary: `${input.instanceName}: scan every file, then rescan`,
+      args: [
+        {
+          connectorId: input.connectorId,
+          dataCenter: input.dataCenter,
+          scope,
+          rescanIntervalMs: input.rescanIntervalMs,
+          taskQueues: input.taskQueues,
+          parentWorkflowId: workflowInfo().workflowId,
+        },
+      ],
+    });
+  };
+
+  const routeActivities = async () => {
+    const batch = activities.splice(0, activities.length);
+    // Views wait for the regular scan (they are in the activity log already); the rest jump the queue.
+    const latest = new Map<string, FileActivity>();
+    for (const a of batch)
+      if (PRIORITY_KINDS.includes(a.kind) || a.kind === 'delete') latest.set(a.fileId, a);
+    if (latest.size > 0)
+      await signalChild(workflowIds.scan(input.connectorId), prioritizeSignal, {
+        files: [...latest.values()],
+      });
+  };
+
+  const disconnect = async (reason: string) => {
+    if (childrenStarted) {
+      for (const id of [workflowIds.backfill(input.connectorId), workflowIds.scan(input.connectorId)]) {
+        await getExternalWorkflowHandle(id)
+          .cancel()
+          .catch(() => undefined); // already finished
+      }
+    }
+    await revokeTokens();
+    state.disconnected(reason);
+    await publish();
+  };
+
+  if (!input.carried) {
+    await publish();
+    const signalled = await condition(
+      () => pendingCode !== undefined || disconnectReason !== undefined,
+      input.authorizationTimeoutMs,
+    );
+    if (!signalled) {
+      state.authorizationExpired();
+      await publish();
+    }
+  }
+
+  for (;;) {
+    await condition(
+      () =>
+        pendingCode !== undefined ||
+        disconnectReason !== undefined ||
+        activities.length > 0 ||
+        rejectedToken !== undefined ||
+        backfillImported !== undefined ||
+        shouldContinueAsNew(signalsThisRun, input.signalsPerRun ?? SIGNALS_PER_RUN),
+    );
+    if (disconnectReason !== undefined) {
+      await disconnect(disconnectReason);
+      return state.status;
+    }
+    if (pendingCode !== undefined) {
+      const code = pendingCode;
+      pendingCode = undefined;
+      await authorize(code);
+    } else if (rejectedToken !== undefined) {
+      if (state.connected) {
+        state.needsReauthorization(rejectedToken);
+        await publish();
+      }
+      rejectedToken = undefined;
+    } else if (backfillImported !== undefined) {
+      state.backfillFinished(backfillImported);
+      backfillImported = undefined;
+      setCurrentDetails(describeConnector(state.status));
+    } else if (activities.length > 0) {
+      await routeActivities();
+    } else {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof connectBox>({
+        ...input,
+        carried: { status: state.status, childrenStarted },
+      });
+    }
+  }
+}
+
+function shouldContinueAsNew(signalsThisRun: number, limit: number): boolean {
+  return workflowInfo().continueAsNewSuggested || signalsThisRun >= limit;
+}
+
+async function signalChild<T extends unknown[]>(workflowId: string, signal: SignalDefinition<T>, ...args: T) {
+  try {
+    await getExternalWorkflowHandle(workflowId).signal(signal, ...args);
+  } catch (err) {
+    log.warn('could not signal child workflow', { workflowId, signal: signal.name, error: String(err) });
+  }
+}
+
+function failureMessage(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure && cause.type === CONNECT_FAILURES.codeRejected)
+    return cause.message;
+  return cause instanceof Error ? cause.message : String(cause);
+}

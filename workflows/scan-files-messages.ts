@@ -1,0 +1,29 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { FileActivity } from './file-activity';
+
+/** Files with fresh activity: scan them ahead of the full scan (deletes mark the inventory). */
+export const prioritizeSignal = defineSignal<[{ files: FileActivity[] }]>('prioritize');
+/** Start the next pass now instead of after the rescan interval. */
+export const rescanNowSignal = defineSignal('rescanNow');
+/** The connector was authorized again after a rejected token: scanning may resume. */
+export const resumeSignal = defineSignal('resume');
+
+/** Progress of the scan, for the connector status and the API. */
+export interface ScanProgress {
+  state: 'scanning' | 'waiting' | 'paused';
+  pass: number;
+  usersDone: number;
+  usersTotal: number;
+  filesSeen: number;
+  inspected: number;
+  skippedUnchanged: number;
+  findings: number;
+  priorityQueued: number;
+  priorityScanned: number;
+  lastPassCompletedAt?: string;
+  nextPassAt?: string;
+  message: string;
+}
+
+/** The scan's progress. */
+export const progressQuery = defineQuery<ScanProgress>('progress');
