@@ -138,7 +138,8 @@ export class ConnectorAuth implements Authentication {
 
   private async currentUsable(): Promise<VersionedToken> {
     const current = await this.current();
-    if (current.token.expiresAt - this.o.now() >= this.marginFor(current.token)) return current;
+    const remaining = current.token.expiresAt - this.o.now();
+    if (remaining > 0 && remaining >= this.marginFor(current.token)) return current;
     return this.refreshAfter(current.version, 'expiring', false);
   }
 

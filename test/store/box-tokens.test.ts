@@ -1,16 +1,17 @@
 import { BoxTokensRepository } from '../../store/box-tokens-repository';
 import { TokenCipher } from '../../box/token-cipher';
 import { TokenVault } from '../../box/token-vault';
-import { DIALECTS, createTestStore } from '../helpers/stores';
+import { DIALECTS } from '../helpers/stores';
+import { createQuietTestStore } from '../integration/box/box-test-kit';
 
 const expiresAt = new Date('2026-11-27T12:00:00.000Z');
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: box tokens store`, () => {
-    let store: Awaited<ReturnType<typeof createTestStore>>;
+    let store: Awaited<ReturnType<typeof createQuietTestStore>>;
     let repo: BoxTokensRepository;
     beforeAll(async () => {
-      store = await createTestStore(dialect);
+      store = await createQuietTestStore(dialect);
       repo = new BoxTokensRepository(store.db);
     });
     afterAll(() => store.dispose());

@@ -15,6 +15,8 @@ import { authorizationCode, simConfig, vaultOver } from './box-test-kit';
 
 const KEY_HEX = randomBytes(32).toString('hex');
 const FAST_RETRY = { baseDelayMs: 10, maxDelayMs: 50 };
+/** Times of a token issued 59 minutes ago: one minute left. */
+const issuedAnHourAgo = () => ({ obtainedAt: Date.now() - 59 * 60_000, expiresAt: Date.now() + 60_000 });
 
 describe('Box connection against box-sim', () => {
   let sim: BoxSim;
@@ -93,7 +95,7 @@ describe('Box connection against box-sim', () => {
   it('refreshes before calling when less than five minutes remain', async () => {
     await connect('c-expiring');
     const token = (await vault.load('c-expiring'))!;
-    await vault.save('c-expiring', { ...token, expiresAt: Date.now() + 60_000 });
+    await vault.save('c-expiring', { ...token, ...issuedAnHourAgo() });
     const c = client('c-expiring');
     await c.users.getUserMe();
     expect(c.events).toMatchObject([{ trigger: 'expiring', outcome: 'refreshed' }]);
@@ -152,7 +154,7 @@ describe('Box connection against box-sim', () => {
     await connect('c-invalid');
     const token = (await vault.load('c-invalid'))!;
     sim.control.revokeToken(token.refreshToken);
-    await vault.save('c-invalid', { ...token, expiresAt: Date.now() + 60_000 });
+    await vault.save('c-invalid', { ...token, ...issuedAnHourAgo() });
     const err = await client('c-invalid')
       .users.getUserMe()
       .catch((e: unknown) => e);
