@@ -18,10 +18,16 @@ export interface ConnectActivities {
   revokeConnectorTokens(input: { connectorId: string; dataCenter: string }): Promise<void>;
 }
 
-/** ApplicationFailure types raised by the connect activities. */
+/** ApplicationFailure types raised by the connect activities (box/box-failure.ts names them `Box<kind>`). */
 export const CONNECT_FAILURES = {
   /** Box refused the authorization code (expired after 30 s, already used, wrong app). */
-  codeRejected: 'AuthorizationCodeRejected',
+  codeRejected: 'BoxInvalidAuthorizationCode',
   /** Box refused the refresh token: a new authorization is needed. */
-  refreshTokenRejected: 'RefreshTokenRejected',
+  refreshTokenRejected: 'BoxInvalidRefreshToken',
+  /** The admin removed the app: every token is refused. */
+  appRemoved: 'BoxAppRemoved',
+  /** The app's client id or secret is wrong in configuration. */
+  invalidClient: 'BoxInvalidClientCredentials',
+  /** No Box app is configured for the data centre. */
+  misconfigured: 'BoxMisconfigured',
 } as const;

@@ -1,6 +1,5 @@
 import {
   ActivityFailure,
-  ApplicationFailure,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
@@ -297,7 +296,6 @@ async function signalChild<T extends unknown[]>(workflowId: string, signal: Sign
 
 function failureMessage(err: unknown): string {
   const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure && cause.type === CONNECT_FAILURES.codeRejected)
-    return cause.message;
+  // Box failures carry a message written for the user (what happened and what to do next).
   return cause instanceof Error ? cause.message : String(cause);
 }

@@ -1,0 +1,32 @@
+import { BoxClientPool } from '../box/box-client-pool';
+import { TokenCipher, resolveEncryptionKey } from '../box/token-cipher';
+import { TokenVault } from '../box/token-vault';
+import type { Config } from '../config/config';
+import { BoxTokensRepository } from '../store/box-tokens-repository';
+import { ConnectorsRepository } from '../store/connectors-repository';
+import { openStore, type Store } from '../store/database';
+
+/** Everything activities share inside one worker process. */
+export interface WorkerDeps {
+  config: Config;
+  store: Store;
+  connectors: ConnectorsRepository;
+  vault: TokenVault;
+  clients: BoxClientPool;
+}
+
+/** Opens the store (migrating it) and builds the token vault and the per-connector Box clients. */
+export async function createWorkerDeps(config: Config): Promise<WorkerDeps> {
+  const store = await openStore(config.databaseUrl);
+  const vault = new TokenVault(
+    new BoxTokensRepository(store.db),
+    new TokenCipher(resolveEncryptionKey(config)),
+  );
+  return {
+    config,
+    store,
+    connectors: new ConnectorsRepository(store.db),
+    vault,
+    clients: new BoxClientPool({ config, vault }),
+  };
+}
