@@ -107,3 +107,13 @@ describe('masked samples', () => {
     expect(masked).not.toContain('Zx9P');
   });
 });
+
+describe('secretlint in a long-running worker', () => {
+  it('leaves no performance marks behind, so the thousandth file costs what the first did', async () => {
+    const { performance } = await import('node:perf_hooks');
+    const before = performance.getEntriesByType('mark').length;
+    for (let i = 0; i < 50; i++) await detectSensitiveData(`file ${i}: nothing secret here`, ALL);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(performance.getEntriesByType('mark').length).toBe(before);
+  });
+});
