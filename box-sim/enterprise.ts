@@ -597,9 +597,14 @@ export class Enterprise {
 
   /** Stores a new version: generated from the seed, or the given text. */
   newVersion(file: number, at: number, text?: string): void {
-    this.fileVersion[file] = this.fileVersion[file]! + 1;
+    const version = this.fileVersion[file]! + 1;
+    this.fileVersion[file] = version;
+    const custom = this.customContent.get(file);
     if (text !== undefined) this.customContent.set(file, Buffer.from(text, 'utf8'));
-    else this.customContent.delete(file);
+    else if (file >= this.baseFileCount && custom) {
+      // Uploaded and copied files have no seed-generated content to fall back on: append a revision line.
+      this.customContent.set(file, Buffer.concat([custom, Buffer.from(`\nRevision ${version}.\n`)]));
+    } else this.customContent.delete(file);
     this.fileModifiedAt[file] = Math.floor(at / 1000);
     this.fileSize[file] = -1;
   }

@@ -179,6 +179,7 @@ export class WebhookDeliverer {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: DeliveryOptions) {}
 
@@ -235,7 +236,7 @@ export class WebhookDeliverer {
           method: 'POST',
           headers,
           body,
-          signal: AbortSignal.timeout(this.options.timeoutMs),
+          signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.closing.signal]),
         });
         record.status = response.status;
         await response.arrayBuffer().catch(() => undefined);
@@ -268,6 +269,7 @@ export class WebhookDeliverer {
   /** Cancels scheduled retries and waits for requests in flight. */
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await Promise.allSettled([...this.inFlight]);

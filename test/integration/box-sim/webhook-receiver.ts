@@ -12,6 +12,8 @@ export interface Receiver {
   readonly url: string;
   readonly received: Received[];
   readonly nextStatuses: number[];
+  /** Answers to hold back (milliseconds) before replying, one per delivery, then none. */
+  readonly nextDelaysMs: number[];
   /** Resolves when `count` deliveries arrived (bounded wait). */
   waitFor(count: number, maxWaitMs?: number): Promise<Received[]>;
   close(): Promise<void>;
@@ -21,6 +23,7 @@ export interface Receiver {
 export async function startReceiver(): Promise<Receiver> {
   const received: Received[] = [];
   const nextStatuses: number[] = [];
+  const nextDelaysMs: number[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -28,8 +31,13 @@ export async function startReceiver(): Promise<Receiver> {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
       received.push({ body: Buffer.concat(chunks).toString('utf8'), headers });
-      res.statusCode = nextStatuses.shift() ?? 200;
-      res.end();
+      const status = nextStatuses.shift() ?? 200;
+      const delay = nextDelaysMs.shift() ?? 0;
+      setTimeout(() => {
+        if (res.destroyed) return;
+        res.statusCode = status;
+        res.end();
+      }, delay);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -39,11 +47,16 @@ export async function startReceiver(): Promise<Receiver> {
     url: `http://127.0.0.1:${address.port}/webhooks/box`,
     received,
     nextStatuses,
+    nextDelaysMs,
     async waitFor(count, maxWaitMs = 5000) {
       const deadline = Date.now() + maxWaitMs;
       while (received.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       return received;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

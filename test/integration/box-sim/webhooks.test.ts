@@ -21,7 +21,13 @@ describe('box-sim webhooks through box-node-sdk', () => {
   let file: FileTruth;
 
   beforeAll(async () => {
-    sim = await startBoxSim({ seed: 3, users: 5, files: 120, webhookRetryDelaysMs: [20, 20, 20] });
+    sim = await startBoxSim({
+      seed: 3,
+      users: 5,
+      files: 120,
+      webhookRetryDelaysMs: [20, 20, 20],
+      webhookTimeoutMs: 300,
+    });
     receiver = await startReceiver();
     admin = (await connectAs(sim, sim.manifest.admin.login)).client;
     file = [...sim.manifest.files()].find((f) => f.ownerId === sim.manifest.admin.id)!;
@@ -144,6 +150,23 @@ describe('box-sim webhooks through box-node-sdk', () => {
     await sim.webhooksIdle();
     const attempts = sim.webhookDeliveries().filter((a) => a.payloadId === payloads[0]!.id);
     expect(attempts.map((a) => a.status)).toEqual([500, 503, 200]);
+    await admin.webhooks.deleteWebhookById(hook.id!);
+  });
+
+  test('a delivery without an answer within the timeout counts as failed and is retried', async () => {
+    const hook = await admin.webhooks.createWebhook({
+      target: { id: file.id, type: 'file' },
+      address: receiver.url,
+      triggers: ['FILE.PREVIEWED'],
+    });
+    receiver.nextDelaysMs.push(2000);
+    sim.control.preview(file.id);
+    await receiver.waitFor(2);
+    await sim.webhooksIdle();
+    const payloadId = (JSON.parse(receiver.received[0]!.body) as Payload).id;
+    const attempts = sim.webhookDeliveries().filter((a) => a.payloadId === payloadId);
+    expect(attempts.map((a) => a.status)).toEqual([0, 200]);
+    expect(attempts[0]!.error).toBeDefined();
     await admin.webhooks.deleteWebhookById(hook.id!);
   });
 
