@@ -46,8 +46,9 @@ export async function inspectFile(
   try {
     const contentPolicies = applicable.filter((p) => p.content !== undefined);
     const { maxFileBytes, ...extractionLimits } = resolveLimits(limits);
-    if (contentPolicies.length === 0)
+    if (contentPolicies.length === 0) {
       return finish('NotApplicable', 'no content policy applies to this file');
+    }
     const size = Math.max(file.size, file.content?.byteLength ?? 0);
     if (size > maxFileBytes) {
       return finish(
@@ -58,21 +59,24 @@ export async function inspectFile(
     if (isNotInspectable(facts.extension)) {
       return finish('Unsupported', `.${facts.extension} files are not inspected for content`);
     }
-    if (file.size === 0 && (file.content?.byteLength ?? 0) === 0)
+    if (file.size === 0 && (file.content?.byteLength ?? 0) === 0) {
       return finish('NotApplicable', 'the file is empty');
+    }
     if (file.content === undefined) {
       const ids = contentPolicies.map((p) => p.id).join(', ');
       return finish('Failed', `the content was not provided, but policies need it: ${ids}`);
     }
-    if (file.content.byteLength === 0)
+    if (file.content.byteLength === 0) {
       return finish('Failed', `the file has ${file.size} bytes but no content was read`);
+    }
     const extracted = await extractText(
       file.content,
       file.extension ?? extensionOf(file.name),
       extractionLimits,
     );
-    if (extracted.status !== 'Completed' && extracted.status !== 'Truncated')
+    if (extracted.status !== 'Completed' && extracted.status !== 'Truncated') {
       return finish(extracted.status, extracted.reason);
+    }
     const detections = await detectSensitiveData(extracted.text, detectorsFor(contentPolicies));
     return finish(extracted.status, extracted.reason, detections, extracted.text.length);
   } catch (error) {
@@ -108,8 +112,8 @@ function result(
 ): InspectionResult {
   const detectorCounts: Partial<Record<DetectorId, number>> = {};
   for (const d of detections ?? []) {
-    if (reaches(d.likelihood, DEFAULT_MIN_LIKELIHOOD))
-      detectorCounts[d.detector] = (detectorCounts[d.detector] ?? 0) + 1;
+    if (!reaches(d.likelihood, DEFAULT_MIN_LIKELIHOOD)) continue;
+    detectorCounts[d.detector] = (detectorCounts[d.detector] ?? 0) + 1;
   }
   const matches = facts ? evaluatePolicies(applicable, facts, detections) : [];
   return {

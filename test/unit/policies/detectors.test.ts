@@ -117,3 +117,11 @@ describe('secretlint in a long-running worker', () => {
     expect(performance.getEntriesByType('mark').length).toBe(before);
   });
 });
+
+describe('secretlint-disable comments', () => {
+  it('do not hide a secret from the scan', async () => {
+    const token = 'ghp_R4nd0mT0k3nF0rC0rpu5Xy9Zq8Wv7Ut6Sr5Q';
+    const text = `// secretlint-disable\nGITHUB_TOKEN=${token}\nAWS_KEY=AKIA2E0A8F3B244C9986 // secretlint-disable-line\n`;
+    expect((await reported(text)).map((d) => d.detector)).toEqual(['api_token', 'aws_access_key']);
+  });
+});
