@@ -146,6 +146,21 @@ function sentence(rng: Rng, topic: string): string {
   }
 }
 
+// Filler comes from a fixed pool per topic: generating it is most of the cost of content, and the pool
+// keeps that cost low without changing what the text looks like.
+const POOL_SIZE = 1024;
+const sentencePools = new Map<string, string[]>();
+
+function pooledSentence(rng: Rng, topic: string): string {
+  let pool = sentencePools.get(topic);
+  if (!pool) {
+    const poolRng = new Rng(hash32(0x5e47, topic.length, topic.charCodeAt(0), topic.charCodeAt(1)));
+    pool = Array.from({ length: POOL_SIZE }, () => sentence(poolRng, topic));
+    sentencePools.set(topic, pool);
+  }
+  return pool[rng.next() & (POOL_SIZE - 1)]!;
+}
+
 function plantedLines(rng: Rng, plan: ContentPlan): string[] {
   const lines: string[] = [];
   for (const kind of SENSITIVE_KINDS) {
@@ -203,7 +218,7 @@ function textLines(
   const lines: string[] = [];
   let bytes = 0;
   for (let i = 0; bytes < plan.targetSize; i++) {
-    const line = render(sentence(rng, topic), i);
+    const line = render(pooledSentence(rng, topic), i);
     lines.push(line);
     bytes += line.length + 1;
   }
