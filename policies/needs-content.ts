@@ -20,8 +20,8 @@ export function needsContent(
   // Malformed metadata gets a Failed status from inspectFile: no point downloading for it.
   if (!fileToInspectSchema.omit({ content: true }).safeParse(file).success) return false;
   const extension = (file.extension ?? extensionOf(file.name)).toLowerCase().replace(/^\./, '');
-  if (file.size === 0 || file.size > resolveLimits(limits).maxFileBytes || isNotInspectable(extension))
-    return false;
+  const tooLarge = file.size > resolveLimits(limits).maxFileBytes;
+  if (file.size === 0 || tooLarge || isNotInspectable(extension)) return false;
   const { accessLevel } = evaluateExposure(file.sharing, policySet.internalDomains);
   const facts = { extension, size: file.size, ownerLogin: file.ownerLogin, path: file.path, accessLevel };
   return policySet.policies.some((p) => p.content !== undefined && passesFilters(p.filters, facts));

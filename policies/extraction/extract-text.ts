@@ -38,8 +38,9 @@ export async function extractText(
     format = chooseFormat(bytes, extension);
     await extractInto(format, bytes, extension ?? '', budget, limits.maxUncompressedBytes);
   } catch (error) {
-    if (error instanceof ExtractionError)
+    if (error instanceof ExtractionError) {
       return { status: error.status, reason: error.message, format, text: '' };
+    }
     const message = error instanceof Error ? error.message : String(error);
     return { status: 'Failed', reason: `text extraction failed: ${message}`, format, text: '' };
   }

@@ -61,8 +61,9 @@ export async function extractPdfText(bytes: Uint8Array, budget: TextBudget): Pro
 
 function toExtractionError(error: unknown): ExtractionError {
   const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
-  if (name === 'PasswordException')
+  if (name === 'PasswordException') {
     return new ExtractionError('the PDF is protected by a password', 'Encrypted');
+  }
   return new ExtractionError(
     `the PDF cannot be read (${typeof message === 'string' ? message : String(error)})`,
     'Failed',
