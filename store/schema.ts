@@ -1,3 +1,5 @@
+import type { ActivityLogTable } from './activity-log-table';
+
 /** A connector: one Box enterprise connection (the workflow owns the live status; this is the record). */
 export interface ConnectorsTable {
   id: string;
@@ -31,4 +33,5 @@ export interface BoxTokensTable {
 export interface Database {
   connectors: ConnectorsTable;
   box_tokens: BoxTokensTable;
+  activity_log: ActivityLogTable;
 }
