@@ -102,7 +102,7 @@ describe('refreshing one connector from several workers', () => {
 
       const runWorkers = async (
         connectorId: string,
-        mode: 'force' | 'call',
+        mode: 'force' | 'call' | 'expiring',
         beforeGo: () => void,
         knobs: Record<string, string> = {},
       ) => {
@@ -176,6 +176,20 @@ describe('refreshing one connector from several workers', () => {
         });
         await expectConnectionSurvives(connectorId, results);
         expect(results.flatMap((r) => r.events.map((e) => e.trigger))).toEqual(['rejected', 'rejected']);
+      });
+
+      it('two worker processes find the token about to expire at the same time, refresh once, and survive', async () => {
+        const connectorId = `expiring-${dialect}`;
+        const { vault } = await connect(connectorId);
+        const token = (await vault.load(connectorId))!;
+        await vault.save(connectorId, {
+          ...token,
+          obtainedAt: Date.now() - 59 * 60_000,
+          expiresAt: Date.now() + 60_000,
+        });
+        const results = await runWorkers(connectorId, 'expiring', () => undefined, { SLOW_STORE_MS: '300' });
+        await expectConnectionSurvives(connectorId, results);
+        expect(results.flatMap((r) => r.events.map((e) => e.trigger))).toEqual(['expiring', 'expiring']);
       });
 
       it('four clients with independent mutexes in one process refresh together and stay connected', async () => {
