@@ -15,7 +15,17 @@ export const DEFAULT_INSPECTION_LIMITS: InspectionLimits = {
   maxUncompressedBytes: 256 * 1024 * 1024,
 };
 
-/** Fills the limits a caller left out with the defaults. */
+/** Fills the limits a caller left out (or gave as undefined, NaN or negative) with the defaults. */
 export function resolveLimits(limits?: Partial<InspectionLimits>): InspectionLimits {
-  return { ...DEFAULT_INSPECTION_LIMITS, ...limits };
+  const pick = (key: keyof InspectionLimits) => {
+    const value = limits?.[key];
+    return value !== undefined && Number.isFinite(value) && value >= 0
+      ? value
+      : DEFAULT_INSPECTION_LIMITS[key];
+  };
+  return {
+    maxFileBytes: pick('maxFileBytes'),
+    maxTextChars: pick('maxTextChars'),
+    maxUncompressedBytes: pick('maxUncompressedBytes'),
+  };
 }

@@ -1,5 +1,11 @@
 import type { FileToInspect, PolicyFileInput } from '../../../policies';
-import { compilePolicySet, inspectFile, INSPECTION_STATUSES } from '../../../policies';
+import {
+  compilePolicySet,
+  DEFAULT_INSPECTION_LIMITS,
+  inspectFile,
+  INSPECTION_STATUSES,
+  resolveLimits,
+} from '../../../policies';
 import { buildDocx } from '../../fixtures/corpus/ooxml-writers';
 
 const policies: PolicyFileInput = {
@@ -111,6 +117,13 @@ describe('inspectFile', () => {
     expect(ids(result)).toEqual(['exposure-public-link']);
     const small = await inspectFile(file({ content: text('x'.repeat(2000)) }), set, { maxFileBytes: 1000 });
     expect(small.status).toBe('SizeExceeded');
+  });
+
+  it('falls back to the default limits for missing or nonsensical ones', () => {
+    expect(
+      resolveLimits({ maxFileBytes: undefined, maxTextChars: Number.NaN, maxUncompressedBytes: -1 }),
+    ).toEqual(DEFAULT_INSPECTION_LIMITS);
+    expect(resolveLimits({ maxTextChars: 10 })).toEqual({ ...DEFAULT_INSPECTION_LIMITS, maxTextChars: 10 });
   });
 
   it('cuts text at the limit, reports Truncated and still finds what comes before', async () => {
