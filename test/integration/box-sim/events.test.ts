@@ -1,7 +1,7 @@
 /** Contract: enterprise events (admin_logs, admin_logs_streaming) through box-node-sdk. */
 import type { BoxClient } from 'box-node-sdk';
 import { dateTimeFromString } from 'box-node-sdk/internal/utils';
-import { startBoxSim, type BoxSim } from '../../../box-sim';
+import { startBoxSim, type BoxSim, type FileTruth } from '../../../box-sim';
 import { connectAs } from './sdk-session';
 
 const DAY = 86_400_000;
@@ -70,7 +70,8 @@ describe('box-sim enterprise events through box-node-sdk', () => {
   });
 
   test('activity produced through the control API lands in admin_logs after the history', async () => {
-    const file = [...sim.manifest.files()][0]!;
+    const [first] = sim.manifest.files() as Iterable<FileTruth>;
+    const file = first!;
     const result = sim.control.preview(file.id);
     const truth = sim.manifest.eventsBetween(now - 1000, now + 1000);
     expect(truth.map((e) => e.eventId)).toContain(result.events[0]!.id);

@@ -1,7 +1,7 @@
 /** Contract: folders, files and content through box-node-sdk, checked against the ground truth. */
 import { createHash } from 'node:crypto';
 import type { BoxClient } from 'box-node-sdk';
-import { startBoxSim, type BoxSim } from '../../../box-sim';
+import { startBoxSim, type BoxSim, type FileTruth } from '../../../box-sim';
 import { connectAs } from './sdk-session';
 
 const FIELDS = [
@@ -65,9 +65,12 @@ async function walk(
 describe('box-sim folders, files and content through box-node-sdk', () => {
   let sim: BoxSim;
   let admin: BoxClient;
+  /** The ground truth at start (computing it hashes every file, so once). */
+  let initial: FileTruth[];
 
   beforeAll(async () => {
     sim = await startBoxSim({ seed: 11, users: 6, files: 300 });
+    initial = [...sim.manifest.files()];
     admin = (await connectAs(sim, sim.manifest.admin.login)).client;
   });
   afterAll(async () => {
@@ -80,7 +83,7 @@ describe('box-sim folders, files and content through box-node-sdk', () => {
       const files = await walk(admin.withAsUserHeader(user.id));
       for (const [id, f] of files) if (f.ownerId === user.id) owned.set(id, f);
     }
-    const truth = [...sim.manifest.files()];
+    const truth = initial;
     expect(owned.size).toBe(truth.length);
     for (const t of truth) {
       expect(owned.get(t.id)).toEqual({
@@ -93,14 +96,14 @@ describe('box-sim folders, files and content through box-node-sdk', () => {
   });
 
   test('items collaborated with a user appear in the root of that user, owned by someone else', async () => {
-    const shared = [...sim.manifest.files()].find((f) => f.collaborators.internal.length > 0)!;
+    const shared = initial.find((f) => f.collaborators.internal.length > 0)!;
     const collaborator = sim.manifest.users.find((u) => u.login === shared.collaborators.internal[0])!;
     const files = await walk(admin.withAsUserHeader(collaborator.id));
     expect(files.get(shared.id)?.ownerId).toBe(shared.ownerId);
   });
 
   test('getFileById returns the requested fields; 404 for an unknown file; 404 trashed after trash', async () => {
-    const truth = [...sim.manifest.files()].find((f) => f.ownerId === sim.manifest.admin.id)!;
+    const truth = initial.find((f) => f.ownerId === sim.manifest.admin.id)!;
     const file = await admin.files.getFileById(truth.id, { queryParams: { fields: FIELDS } });
     expect(file).toMatchObject({
       id: truth.id,
@@ -122,7 +125,7 @@ describe('box-sim folders, files and content through box-node-sdk', () => {
   });
 
   test('a file of another user is 404 without As-User and visible with it', async () => {
-    const other = [...sim.manifest.files()].find(
+    const other = initial.find(
       (f) =>
         f.ownerId !== sim.manifest.admin.id &&
         f.collaborators.internal.every((l) => l !== sim.manifest.admin.login),
@@ -135,7 +138,7 @@ describe('box-sim folders, files and content through box-node-sdk', () => {
 
   test('downloads follow the 302 and return the bytes whose sha1 the manifest and the API report', async () => {
     for (const ext of ['txt', 'csv', 'docx', 'xlsx', 'pdf', 'json']) {
-      const truth = [...sim.manifest.files()].find((f) => f.extension === ext && !f.trashed)!;
+      const truth = initial.find((f) => f.extension === ext && !f.trashed)!;
       const client = admin.withAsUserHeader(truth.ownerId);
       const bytes = await readAll((await client.downloads.downloadFile(truth.id))!);
       expect(createHash('sha1').update(bytes).digest('hex')).toBe(truth.sha1);
@@ -147,7 +150,7 @@ describe('box-sim folders, files and content through box-node-sdk', () => {
   });
 
   test('getDownloadFileUrl points at a short-lived URL served by the simulator', async () => {
-    const truth = [...sim.manifest.files()].find((f) => f.ownerId === sim.manifest.admin.id)!;
+    const truth = initial.find((f) => f.ownerId === sim.manifest.admin.id)!;
     const url = await admin.downloads.getDownloadFileUrl(truth.id);
     expect(url.startsWith(`${sim.baseUrl}/d/1/`)).toBe(true);
     const bytes = Buffer.from(await (await fetch(url)).arrayBuffer());
@@ -155,7 +158,7 @@ describe('box-sim folders, files and content through box-node-sdk', () => {
   });
 
   test('a file that is not ready answers 202: downloadFile returns undefined, a retry gets the bytes', async () => {
-    const truth = [...sim.manifest.files()].find((f) => f.ownerId === sim.manifest.admin.id)!;
+    const truth = initial.find((f) => f.ownerId === sim.manifest.admin.id)!;
     sim.control.setFaults({ notReadyRate: 1 });
     expect(await admin.downloads.downloadFile(truth.id)).toBeUndefined();
     sim.control.setFaults({});
@@ -163,9 +166,7 @@ describe('box-sim folders, files and content through box-node-sdk', () => {
   });
 
   test('an edit changes the sha1 the API reports and the bytes downloaded', async () => {
-    const truth = [...sim.manifest.files()].find(
-      (f) => f.ownerId === sim.manifest.admin.id && f.extension === 'txt',
-    )!;
+    const truth = initial.find((f) => f.ownerId === sim.manifest.admin.id && f.extension === 'txt')!;
     sim.control.edit(truth.id, { text: 'Card 4111 1111 1111 1111 on file.\n' });
     const file = await admin.files.getFileById(truth.id, { queryParams: { fields: ['sha1', 'size'] } });
     expect(file.sha1).toBe(createHash('sha1').update('Card 4111 1111 1111 1111 on file.\n').digest('hex'));
