@@ -75,7 +75,10 @@ export class ConnectorAuth implements Authentication {
       mutex: processRefreshMutex,
       owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
       now: Date.now,
-      ...options,
+      // An option passed as undefined keeps its default.
+      ...(Object.fromEntries(
+        Object.entries(options).filter(([, v]) => v !== undefined),
+      ) as ConnectorAuthOptions),
     };
   }
 
@@ -126,9 +129,12 @@ export class ConnectorAuth implements Authentication {
     };
   }
 
-  /** Refreshes now unless a newer pair than the one held is stored (tests, and "reconnect now" buttons). */
-  async forceRefresh(): Promise<StoredToken> {
-    return (await this.refreshAfterRejection(await this.current())).token;
+  /**
+   * Refreshes now unless a newer pair than the one held is stored (tests, "reconnect now" buttons);
+   * returns the version now stored, never the token.
+   */
+  async forceRefresh(): Promise<{ version: number }> {
+    return { version: (await this.refreshAfterRejection(await this.current())).version };
   }
 
   /** Drops the in-memory copy: the next call reads the store. */
