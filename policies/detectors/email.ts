@@ -24,7 +24,7 @@ const RESERVED = /(?:^|\.)(?:example\.(?:com|net|org)|example|test|invalid|local
 /**
  * Email addresses. Scans from each `@` outwards (much faster than a regex tried at every offset),
  * then checks the RFC 5321 sizes, the dots of the local part and the labels of the domain; drops
- * reserved documentation domains and image names.
+ * reserved documentation domains, image names and SSH remotes.
  */
 export const emailDetector: Detector = {
   ids: ['email'],
@@ -39,7 +39,9 @@ export const emailDetector: Detector = {
       while (end > at + 1 && /[.-]/.test(text[end - 1]!)) end--; // a sentence's full stop
       const local = text.slice(start, at).replace(/^[.'%+-]+/, '');
       const domain = text.slice(at + 1, end);
-      if (isMailbox(local, domain)) {
+      // "git@github.com:acme/app.git" is an SSH remote, not a mailbox.
+      const sshRemote = text[end] === ':' && /[\w~]/.test(text[end + 1] ?? '');
+      if (!sshRemote && isMailbox(local, domain)) {
         const from = at - local.length;
         found.push({
           detector: 'email',
