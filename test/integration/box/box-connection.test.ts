@@ -194,6 +194,16 @@ describe('Box connection against box-sim', () => {
     expect(await vault.load('c-revoke-offline')).toBeUndefined();
   });
 
+  it('shows a personal account as one without an enterprise, and refuses it the user list', async () => {
+    const personal = sim.manifest.users.find((u) => !u.inEnterprise)!;
+    await connect('c-personal', personal.login);
+    const c = client('c-personal');
+    const me = await c.users.getUserMe({ queryParams: { fields: ['enterprise', 'role'] } });
+    expect(me.enterprise ?? undefined).toBeUndefined();
+    const err = await c.users.getUsers().catch((e: unknown) => e);
+    expect(describeBoxError(err)).toMatchObject({ kind: 'Forbidden', status: 403, retryable: false });
+  });
+
   it('reports an app removed by the admin as AppRemoved (last: it revokes every token of the simulator)', async () => {
     await connect('c-removed');
     const c = client('c-removed');
