@@ -1,19 +1,17 @@
 /**
  * The in-memory model of one seeded enterprise: users, folder trees, files, sharing, and their changes.
  * Metadata sits in typed arrays and is derived from the seed; content is generated on demand (see
- * content.ts), so a million files fit in a few hundred megabytes. This is the single state interface the
+ * content.ts), so a million files fit in about 130 MB. This is the single state interface the
  * handlers use.
  */
 import { createHash } from 'node:crypto';
 import { extensionFor, planContent, renderContent, type ContentPlan, type FileExtension } from './content';
 import { idOf, indexOf } from './ids';
 import { Rng, hash32, hashUnit } from './random';
+import { FIRST_NAMES, LAST_NAMES, generateUsers, type SimUser } from './enterprise-users';
 import type { SensitiveKind } from './sensitive-data';
 
-/** Enterprise roles, as Box names them. */
-export const ROLES = ['admin', 'coadmin', 'user'] as const;
-/** One enterprise role. */
-export type Role = (typeof ROLES)[number];
+export { ENTERPRISE_DOMAIN, ROLES, type Role, type SimUser } from './enterprise-users';
 
 /** Shared link access levels; `none` means no shared link. */
 export const SHARE_ACCESS = ['none', 'open', 'company', 'collaborators'] as const;
@@ -32,18 +30,6 @@ export const COLLAB_ROLES = [
 ] as const;
 /** One collaboration role. */
 export type CollabRole = (typeof COLLAB_ROLES)[number];
-
-/** A user of the simulated Box. */
-export interface SimUser {
-  readonly index: number;
-  readonly id: string;
-  readonly name: string;
-  readonly login: string;
-  readonly role: Role;
-  /** False for the one personal (non-enterprise) account. */
-  readonly inEnterprise: boolean;
-  readonly createdAt: number;
-}
 
 /** A collaboration on a file or folder. */
 export interface Collaboration {
@@ -67,52 +53,6 @@ export interface EnterpriseOptions {
   readonly spareFiles?: number;
 }
 
-const FIRST_NAMES = [
-  'Alice',
-  'Bruno',
-  'Chloe',
-  'Dmitri',
-  'Elena',
-  'Farid',
-  'Grace',
-  'Hiro',
-  'Ines',
-  'Jonas',
-  'Keiko',
-  'Liam',
-  'Maya',
-  'Nikhil',
-  'Olivia',
-  'Pablo',
-  'Quinn',
-  'Rosa',
-  'Sami',
-  'Tara',
-  'Umar',
-  'Vera',
-  'Wen',
-  'Xavier',
-  'Yara',
-  'Zoe',
-] as const;
-const LAST_NAMES = [
-  'Martin',
-  'Okafor',
-  'Lindqvist',
-  'Nakamura',
-  'Rossi',
-  'Haddad',
-  'Kowalski',
-  'Moreau',
-  'Santos',
-  'Fischer',
-  'Brennan',
-  'Singh',
-  'Novak',
-  'Duarte',
-  'Weber',
-  'Park',
-] as const;
 const FOLDER_WORDS = [
   'Projects',
   'Finance',
@@ -154,23 +94,11 @@ const EXTERNAL_DOMAINS = [
   'lawfirm.example',
 ] as const;
 
-/** The email domain of the simulated enterprise. */
-export const ENTERPRISE_DOMAIN = 'northwind-sim.example';
 const DAY_S = 86_400;
 const NO_PARENT = -1;
 const STATE_ACTIVE = 0;
 const STATE_TRASHED = 1;
 const STATE_DELETED = 2;
-
-/** Thrown when an operation refers to a file or folder index the enterprise does not have. */
-export class UnknownItemError extends Error {
-  constructor(
-    message: string,
-    readonly itemId: string,
-  ) {
-    super(message);
-  }
-}
 
 /** The seeded enterprise and every change made to it since. */
 export class Enterprise {
@@ -706,31 +634,4 @@ export class Enterprise {
   planted(file: number): Partial<Record<SensitiveKind, number>> | undefined {
     return this.contentPlan(file)?.planted;
   }
-}
-
-function generateUsers(seed: number, count: number, now: number): SimUser[] {
-  const coadmins = Math.max(1, Math.floor(count / 10));
-  const users: SimUser[] = [];
-  const used = new Set<string>();
-  for (let i = 0; i <= count; i++) {
-    const personal = i === count;
-    let first: string = FIRST_NAMES[hash32(seed, 50, i) % FIRST_NAMES.length]!;
-    let last: string = LAST_NAMES[hash32(seed, 51, i) % LAST_NAMES.length]!;
-    if (i === 0) [first, last] = ['Ada', 'Admin'];
-    let login = personal
-      ? `${first}.${last}@personal-mail.example`.toLowerCase()
-      : `${first}.${last}@${ENTERPRISE_DOMAIN}`.toLowerCase();
-    for (let n = 2; used.has(login); n++) login = login.replace(/(\d*)@/, `${n}@`);
-    used.add(login);
-    users.push({
-      index: i,
-      id: idOf('user', i),
-      name: `${first} ${last}`,
-      login,
-      role: i === 0 ? 'admin' : i <= coadmins && !personal ? 'coadmin' : 'user',
-      inEnterprise: !personal,
-      createdAt: now - 400 * DAY_S - (hash32(seed, 52, i) % (300 * DAY_S)),
-    });
-  }
-  return users;
 }
