@@ -47,6 +47,31 @@ export function registerControlRoutes(
   app.post('/_sim/folders/:id/upload', (req) => control.upload(fileId(req), body(req) as never));
 
   app.get('/_sim/health', () => ({ ok: true }));
+  app.get('/_sim/', () => ({
+    about: 'box-sim control API: see box-sim/README.md',
+    baseUrl: state.baseUrl,
+    oauth2Url: `${state.baseUrl}/api/oauth2`,
+    clientId: state.options.clientId,
+    routes: [
+      ...FILE_OPERATIONS.map((op) => `POST /_sim/files/:id/${op}`),
+      'POST /_sim/folders/:id/upload',
+      'GET /_sim/stats',
+      'POST /_sim/stats/reset',
+      'GET /_sim/faults',
+      'POST /_sim/faults',
+      'POST /_sim/rate-limit',
+      'POST /_sim/latency',
+      'POST /_sim/tokens/expire',
+      'POST /_sim/tokens/revoke',
+      'POST /_sim/app/remove',
+      'GET /_sim/manifest',
+      'GET /_sim/manifest/files',
+      'GET /_sim/manifest/files/:id',
+      'GET /_sim/manifest/events',
+      'GET /_sim/webhooks/deliveries',
+      'GET /_sim/health',
+    ],
+  }));
   app.get('/_sim/stats', () => stats());
   app.post('/_sim/stats/reset', () => {
     state.stats.reset();
