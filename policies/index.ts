@@ -22,7 +22,7 @@ export { LIKELIHOODS, isLikelihood } from './detectors/likelihood';
 export type { Likelihood } from './detectors/likelihood';
 export { loadPolicySet } from './policy/load-policy-set';
 export { compilePolicySet, DETECTION_ENGINE_VERSION } from './policy/compile-policy-set';
-export type { CompiledPolicySet, CompiledPolicy } from './policy/compile-policy-set';
+export type { CompiledPolicySet, CompiledPolicy, CompileOptions } from './policy/compile-policy-set';
 export { PolicySetError } from './policy/policy-set-error';
 export { BUILTIN_TEMPLATES, TEMPLATE_IDS, isTemplateId } from './policy/builtin-templates';
 export type { TemplateId } from './policy/builtin-templates';

@@ -13,6 +13,12 @@ import { PolicySetError } from './policy-set-error';
  */
 export const DETECTION_ENGINE_VERSION = '1';
 
+/** What the deployment adds to a policy file. */
+export interface CompileOptions {
+  /** Internal domains from the deployment's configuration, added to the file's own. */
+  readonly internalDomains?: readonly string[];
+}
+
 /** A policy ready to evaluate: validated, its exclusion patterns compiled. */
 export interface CompiledPolicy extends Policy {
   readonly excludePatterns: readonly RegExp[];
@@ -32,7 +38,11 @@ export interface CompiledPolicySet {
  * Validates a policy file's content (a `PolicyFileInput`, already parsed from JSON or YAML) and compiles it with the
  * enabled built-in templates. `source` names it in error messages.
  */
-export function compilePolicySet(input: unknown, source = 'policy set'): CompiledPolicySet {
+export function compilePolicySet(
+  input: unknown,
+  source = 'policy set',
+  options: CompileOptions = {},
+): CompiledPolicySet {
   const parsed = policyFileSchema.safeParse(input);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
@@ -48,9 +58,8 @@ export function compilePolicySet(input: unknown, source = 'policy set'): Compile
     seen.add(p.id);
   }
   const enabled = all.filter((p) => p.enabled).sort((a, b) => (a.id < b.id ? -1 : 1));
-  const internalDomains = [
-    ...new Set(file.internalDomains.map((d) => d.toLowerCase().replace(/^@/, ''))),
-  ].sort();
+  const domains = [...file.internalDomains, ...(options.internalDomains ?? [])];
+  const internalDomains = [...new Set(domains.map((d) => d.trim().toLowerCase().replace(/^@/, '')))].sort();
   const version = createHash('sha256')
     .update(canonicalJson({ engine: DETECTION_ENGINE_VERSION, internalDomains, policies: enabled }))
     .digest('hex');

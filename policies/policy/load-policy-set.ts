@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { CompiledPolicySet } from './compile-policy-set';
+import type { CompiledPolicySet, CompileOptions } from './compile-policy-set';
 import { compilePolicySet } from './compile-policy-set';
 import type { PolicyFileInput } from './policy-file-schema';
 import { PolicySetError } from './policy-set-error';
@@ -9,10 +9,13 @@ import { PolicySetError } from './policy-set-error';
 /**
  * Loads and compiles a policy set from a JSON or YAML file (by its extension; YAML otherwise, which
  * also reads JSON), or compiles an object already in memory. Without a file, pass `{ version: 1 }`
- * to get the built-in templates.
+ * to get the built-in templates. `options.internalDomains` (from configuration) join the file's own.
  */
-export async function loadPolicySet(fileOrObject: string | PolicyFileInput): Promise<CompiledPolicySet> {
-  if (typeof fileOrObject !== 'string') return compilePolicySet(fileOrObject);
+export async function loadPolicySet(
+  fileOrObject: string | PolicyFileInput,
+  options: CompileOptions = {},
+): Promise<CompiledPolicySet> {
+  if (typeof fileOrObject !== 'string') return compilePolicySet(fileOrObject, 'policy set', options);
   let text: string;
   try {
     text = await readFile(fileOrObject, 'utf8');
@@ -30,5 +33,5 @@ export async function loadPolicySet(fileOrObject: string | PolicyFileInput): Pro
       fileOrObject,
     );
   }
-  return compilePolicySet(content, fileOrObject);
+  return compilePolicySet(content, fileOrObject, options);
 }

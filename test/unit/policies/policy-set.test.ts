@@ -170,6 +170,15 @@ describe('loadPolicySet', () => {
     expect((await loadPolicySet(hrPolicy)).version).toBe(compilePolicySet(hrPolicy).version);
   });
 
+  it("adds the configured internal domains to the file's own, and they count in the version", async () => {
+    const set = await loadPolicySet(hrPolicy, { internalDomains: ['Acme.co.uk', 'acme.com'] });
+    expect(set.internalDomains).toEqual(['acme.co.uk', 'acme.com']);
+    expect(set.version).toBe(
+      compilePolicySet({ ...hrPolicy, internalDomains: ['acme.com', 'acme.co.uk'] }).version,
+    );
+    expect(set.version).not.toBe(compilePolicySet(hrPolicy).version);
+  });
+
   it('says which file is missing or malformed', async () => {
     await expect(loadPolicySet(join(dir, 'absent.yaml'))).rejects.toThrow(
       /cannot read the policy file .*absent\.yaml/,
