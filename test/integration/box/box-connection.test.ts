@@ -198,7 +198,7 @@ describe('Box connection against box-sim', () => {
     const personal = sim.manifest.users.find((u) => !u.inEnterprise)!;
     await connect('c-personal', personal.login);
     const c = client('c-personal');
-    const me = await c.users.getUserMe({ queryParams: { fields: ['enterprise', 'role'] } });
+    const me = await c.users.getUserMe({ fields: ['enterprise', 'role'] });
     expect(me.enterprise ?? undefined).toBeUndefined();
     const err = await c.users.getUsers().catch((e: unknown) => e);
     expect(describeBoxError(err)).toMatchObject({ kind: 'Forbidden', status: 403, retryable: false });
