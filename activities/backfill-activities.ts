@@ -1,0 +1,236 @@
+import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { dateTimeFromString } from 'box-node-sdk/internal/utils';
+import type { BoxClientPool } from '../box/box-client-pool';
+import { boxFailure } from '../box/box-failure';
+import { kindOfEventType } from '../common/activity-kinds';
+import type { DataCenter } from '../config/schema';
+import type { ActivityLogRepository, NewActivity } from '../store/activity-log-repository';
+import type { BackfillActivities } from '../workflows/backfill-activities-interface';
+
+/** What the backfill activities need. */
+export interface BackfillDeps {
+  clients: BoxClientPool;
+  activityLog: ActivityLogRepository;
+  /** How much one importEventPages call does before it returns (tests and benchmarks shrink it). */
+  budget?: Partial<BackfillBudget>;
+}
+
+/** Bounds of one importEventPages call: it returns after whichever comes first. */
+export interface BackfillBudget {
+  maxPages: number;
+  maxMs: number;
+}
+
+/** 200 pages (up to 100,000 events) or a minute: a few history events per call, short retries. */
+export const DEFAULT_BACKFILL_BUDGET: BackfillBudget = { maxPages: 200, maxMs: 60_000 };
+
+/** Events per admin_logs request (Box's maximum). */
+export const EVENT_PAGE_LIMIT = 500;
+
+/**
+ * Empty pages in a row, each with a new position, after which the window is taken as exhausted: Box may
+ * answer an empty page that is not the end, but an endless run of them would loop forever.
+ */
+export const MAX_EMPTY_PAGES_IN_A_ROW = 100;
+
+/** What importEventPages heartbeats after every page (counts since the call started). */
+export interface BackfillHeartbeat {
+  streamPosition?: string;
+  imported: number;
+  pages: number;
+}
+
+/** Heartbeats while a request (and the SDK's retry-after waits) is in flight, well inside the timeout. */
+const KEEPALIVE_MS = 10_000;
+
+/** The activities of backfillActivities. */
+export function createBackfillActivities(deps: BackfillDeps): BackfillActivities {
+  const budget = { ...DEFAULT_BACKFILL_BUDGET, ...deps.budget };
+  return {
+    /**
+     * Pages `GET /2.0/events?stream_type=admin_logs` over [createdAfter, createdBefore) (whole seconds:
+     * Box's timestamps have no fraction, and the SDK drops it) from the heartbeated position when this is
+     * a retry, else from `streamPosition` (none: the window start). Each page's in-window events go to the
+     * activity log (idempotent), then the position and counts are heartbeated. `imported` counts the
+     * window's events read from Box and stored, whether or not an earlier attempt had already stored them,
+     * so the total over the backfill equals the window's events exactly.
+     *
+     * Stop rule: a page with events is never the end. An empty page is the end when its
+     * `next_stream_position` is absent, `0`, or the position that was sent; an empty page with a new
+     * position is not the end (Box pages can be empty while more exist), up to MAX_EMPTY_PAGES_IN_A_ROW.
+     */
+    async importEventPages(input) {
+      const ctx = Context.current();
+      const resumed = readHeartbeat(ctx.info.heartbeatDetails);
+      const progress: BackfillHeartbeat = resumed ?? {
+        streamPosition: input.streamPosition,
+        imported: 0,
+        pages: 0,
+      };
+      const window = windowOf(input.createdAfter, input.createdBefore);
+      const client = deps.clients.get(input.connectorId, input.dataCenter as DataCenter);
+      const started = Date.now();
+      let pagesThisAttempt = 0;
+      let emptyInARow = 0;
+      if (resumed) log.info('backfill resumes from the last heartbeat', { ...resumed });
+
+      for (;;) {
+        const sent = progress.streamPosition;
+        const keepalive = setInterval(() => ctx.heartbeat({ ...progress }), KEEPALIVE_MS);
+        let page: { entries: unknown[]; next: string | undefined };
+        try {
+          const events = await client.events.getEvents(
+            {
+              streamType: 'admin_logs',
+              createdAfter: dateTimeFromString(window.afterIso),
+              createdBefore: dateTimeFromString(window.beforeIso),
+              limit: EVENT_PAGE_LIMIT,
+              ...(sent !== undefined && { streamPosition: sent }),
+            },
+            undefined,
+            ctx.cancellationSignal,
+          );
+          page = rawPage(events.rawData, events.nextStreamPosition);
+        } catch (err) {
+          if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+          throw boxFailure(err);
+        } finally {
+          clearInterval(keepalive);
+        }
+
+        const activities = page.entries.flatMap((e) => {
+          const activity = toActivity(e);
+          return activity && window.contains(activity.occurredAt) ? [activity] : [];
+        });
+        if (activities.length > 0) await deps.activityLog.insertPage(input.connectorId, activities);
+        progress.imported += activities.length;
+        progress.pages++;
+        pagesThisAttempt++;
+
+        const end = isEndOfWindow(sent, page, emptyInARow);
+        emptyInARow = page.entries.length === 0 ? emptyInARow + 1 : 0;
+        if (!end) progress.streamPosition = page.next;
+        ctx.heartbeat({ ...progress });
+        if (end) return { ...counts(progress), done: true };
+        if (pagesThisAttempt >= budget.maxPages || Date.now() - started >= budget.maxMs)
+          return { ...counts(progress), done: false };
+        if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+      }
+    },
+  };
+}
+
+/** Whether a page ends the window (see importEventPages for the rule). */
+export function isEndOfWindow(
+  sent: string | undefined,
+  page: { entries: readonly unknown[]; next: string | undefined },
+  emptyPagesBefore = 0,
+): boolean {
+  if (page.entries.length > 0) {
+    if (page.next === undefined) {
+      log.warn('Box sent events without a next stream position: the window ends here');
+      return true;
+    }
+    if (page.next === sent)
+      throw ApplicationFailure.nonRetryable(
+        `Box's event stream did not advance past position ${sent}: reading on would repeat the same page forever.`,
+        'BoxEventStreamStuck',
+      );
+    return false;
+  }
+  if (page.next === undefined || page.next === '0' || page.next === sent) return true;
+  if (emptyPagesBefore + 1 >= MAX_EMPTY_PAGES_IN_A_ROW) {
+    log.warn('Box kept sending empty pages with new positions: the window is taken as exhausted', {
+      position: page.next,
+    });
+    return true;
+  }
+  return false;
+}
+
+function counts(p: BackfillHeartbeat) {
+  return { imported: p.imported, pages: p.pages, nextStreamPosition: p.streamPosition };
+}
+
+/** The window in whole seconds: [after, before). */
+function windowOf(createdAfter: string, createdBefore: string) {
+  const after = Math.floor(parseDate(createdAfter, 'createdAfter') / 1000);
+  const before = Math.floor(parseDate(createdBefore, 'createdBefore') / 1000);
+  return {
+    afterIso: new Date(after * 1000).toISOString(),
+    beforeIso: new Date(before * 1000).toISOString(),
+    contains(occurredAt: string) {
+      const t = Math.floor(Date.parse(occurredAt) / 1000);
+      return t >= after && t < before;
+    },
+  };
+}
+
+function parseDate(text: string, name: string): number {
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms))
+    throw ApplicationFailure.nonRetryable(`${name} is not a date: '${text}'`, 'InvalidBackfillWindow');
+  return ms;
+}
+
+/** Entries as Box sent them, and the next position as text (Box sends a number or a string). */
+function rawPage(rawData: unknown, nextStreamPosition: string | number | undefined) {
+  const raw = isRecord(rawData) ? rawData : {};
+  const entries = Array.isArray(raw.entries) ? (raw.entries as unknown[]) : [];
+  const next = raw.next_stream_position ?? nextStreamPosition;
+  return {
+    entries,
+    next: typeof next === 'string' || typeof next === 'number' ? String(next) : undefined,
+  };
+}
+
+/** An admin_logs event as an activity-log row; undefined (logged) when it lacks an id, type or time. */
+export function toActivity(entry: unknown): NewActivity | undefined {
+  if (!isRecord(entry)) return undefined;
+  const eventId = text(entry.event_id);
+  const eventType = text(entry.event_type);
+  const occurredAt = text(entry.created_at);
+  if (!eventId || !eventType || !occurredAt || Number.isNaN(Date.parse(occurredAt))) {
+    log.warn('skipped a Box event without an id, type or valid time', { eventId, eventType, occurredAt });
+    return undefined;
+  }
+  const actor = isRecord(entry.created_by) ? entry.created_by : {};
+  const source = isRecord(entry.source) ? entry.source : {};
+  // File events carry {item_type:'file', item_id}; some event types carry the file object itself.
+  const fileId =
+    source.item_type === 'file' ? text(source.item_id) : source.type === 'file' ? text(source.id) : undefined;
+  return {
+    eventId,
+    eventType,
+    kind: kindOfEventType(eventType),
+    fileId,
+    actorId: text(actor.id),
+    actorLogin: text(actor.login),
+    ipAddress: text(entry.ip_address),
+    occurredAt,
+    source: 'event-log',
+    rawJson: JSON.stringify(entry),
+  };
+}
+
+function readHeartbeat(details: unknown): BackfillHeartbeat | undefined {
+  if (!isRecord(details) || typeof details.imported !== 'number' || typeof details.pages !== 'number')
+    return undefined;
+  const position = details.streamPosition;
+  return {
+    streamPosition: typeof position === 'string' ? position : undefined,
+    imported: details.imported,
+    pages: details.pages,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number') return String(value);
+  return undefined;
+}
