@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { startBoxSim, type BoxSim } from '../../../box-sim/index';
 import {
   createBoxClient,
@@ -134,6 +134,21 @@ describe('Box connection against box-sim', () => {
     await c.users.getUserMe();
     expect((await c.users.getUserMe()).login).toBe(sim.manifest.admin.login);
     expect(sim.stats().rateLimited).toBeGreaterThanOrEqual(1);
+  });
+
+  it('downloads a file, retrying a 202 (not ready yet) after its retry-after', async () => {
+    await connect('c-202');
+    const [file] = sim.manifest.files({ activeOnly: true });
+    const c = client('c-202', { retry: { ...FAST_RETRY, maxAttempts: 2 } }).withAsUserHeader(file.ownerId);
+    const stream = (await c.downloads.downloadFile(file.id)) as AsyncIterable<Buffer> | undefined;
+    const sha1 = createHash('sha1');
+    for await (const chunk of stream!) sha1.update(chunk);
+    expect(sha1.digest('hex')).toBe(file.sha1);
+    sim.resetStats();
+    sim.control.setFaults({ notReadyRate: 1 });
+    // Still not ready after the second attempt: the SDK gives up and says so with `undefined`.
+    expect(await c.downloads.downloadFile(file.id)).toBeUndefined();
+    expect(sim.stats().byStatus).toEqual({ '202': 2 });
   });
 
   it('does not retry a 404', async () => {
