@@ -262,6 +262,14 @@ export class ActivityControl {
     return this.record(file, actor, 'DOWNLOAD', 'FILE.DOWNLOADED');
   }
 
+  /** A download through the API (the content URL was fetched): Box logs it and fires FILE.DOWNLOADED. */
+  downloadedThroughApi(file: number, userIndex: number, clientId: string): ActivityResult {
+    const actor = this.ent.users[userIndex]!;
+    return this.record(file, actor, 'DOWNLOAD', 'FILE.DOWNLOADED', {
+      details: { service_id: clientId, service_name: clientId },
+    });
+  }
+
   /** Renames the file. */
   rename(fileId: string, input: AsUser & { name: string }): ActivityResult {
     if (!input.name || /[/\\]/.test(input.name) || input.name.length > 255)

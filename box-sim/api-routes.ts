@@ -170,6 +170,8 @@ export function registerApiRoutes(app: FastifyInstance, state: SimState): void {
       if (ent.fileVersionOf(grant.file) !== grant.version || ent.isDeleted(grant.file))
         throw new BoxApiFault(404, 'not_found', 'This version is no longer current');
       const bytes = ent.content(grant.file);
+      if (state.options.apiDownloadsAreActivity)
+        state.control.downloadedThroughApi(grant.file, grant.userIndex, grant.clientId);
       reply
         .header('content-type', 'application/octet-stream')
         .header('content-length', String(bytes.length))

@@ -42,6 +42,11 @@ export interface BoxSimOptions {
   authorizationCodeLifetimeMs?: number;
   /** Reject unsupported query parameters, fields and body fields (default true). */
   strict?: boolean;
+  /**
+   * Downloads through the API are user activity, as in Box: each fetched download URL logs a DOWNLOAD
+   * admin event and fires FILE.DOWNLOADED webhooks (default false: scans leave no trace).
+   */
+  apiDownloadsAreActivity?: boolean;
   /** Clock, epoch milliseconds (default Date.now). */
   now?: () => number;
 }
@@ -82,6 +87,7 @@ export function resolveOptions(options: BoxSimOptions): ResolvedOptions {
     refreshTokenLifetimeMs: options.refreshTokenLifetimeMs ?? 60 * 86_400_000,
     authorizationCodeLifetimeMs: options.authorizationCodeLifetimeMs ?? 30_000,
     strict: options.strict ?? true,
+    apiDownloadsAreActivity: options.apiDownloadsAreActivity ?? false,
     now: options.now ?? Date.now,
   };
 }

@@ -29,9 +29,17 @@ export function getFile(ctx: ApiContext, id: string, query: Query): Record<strin
   );
 }
 
+/** What a download URL gives access to, and who asked for it. */
+export interface DownloadGrant {
+  readonly file: number;
+  readonly version: number;
+  readonly userIndex: number;
+  readonly clientId: string;
+}
+
 /** Short-lived download URLs (Box's dl.boxcloud.com links live about 15 minutes). */
 export class DownloadUrls {
-  private readonly grants = new Map<string, { file: number; version: number; expiresAt: number }>();
+  private readonly grants = new Map<string, DownloadGrant & { expiresAt: number }>();
 
   constructor(
     private readonly now: () => number,
@@ -39,15 +47,15 @@ export class DownloadUrls {
   ) {}
 
   /** A URL path for the file's current version. */
-  issue(file: number, version: number): string {
+  issue(grant: DownloadGrant): string {
     const token = randomBytes(18).toString('base64url');
-    this.grants.set(token, { file, version, expiresAt: this.now() + this.lifetimeMs });
+    this.grants.set(token, { ...grant, expiresAt: this.now() + this.lifetimeMs });
     if (this.grants.size > 10_000) this.sweep();
     return `/d/1/${token}/download`;
   }
 
   /** The grant behind a token, if still valid. */
-  redeem(token: string): { file: number; version: number } | undefined {
+  redeem(token: string): DownloadGrant | undefined {
     const grant = this.grants.get(token);
     if (!grant || grant.expiresAt <= this.now()) return undefined;
     return grant;
@@ -72,5 +80,14 @@ export function getFileContent(
   if (version !== undefined && ctx.strict)
     throw boxErrors.invalidParameter('version', 'box-sim serves the current version only');
   if (notReady) return { retryAfterSeconds: 1 };
-  return { location: ctx.baseUrl + urls.issue(file, ctx.enterprise.fileVersionOf(file)) };
+  return {
+    location:
+      ctx.baseUrl +
+      urls.issue({
+        file,
+        version: ctx.enterprise.fileVersionOf(file),
+        userIndex: ctx.actingUser.index,
+        clientId: ctx.clientId,
+      }),
+  };
 }

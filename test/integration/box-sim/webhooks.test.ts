@@ -295,3 +295,30 @@ describe('box-sim webhooks through box-node-sdk', () => {
     );
   });
 });
+
+describe('box-sim with apiDownloadsAreActivity', () => {
+  test('a download through the API logs DOWNLOAD and fires FILE.DOWNLOADED, as Box does', async () => {
+    const sim = await startBoxSim({ seed: 4, users: 4, files: 30, apiDownloadsAreActivity: true });
+    const receiver = await startReceiver();
+    try {
+      const { client } = await connectAs(sim, sim.manifest.admin.login);
+      const file = [...sim.manifest.files()].find((f) => f.ownerId === sim.manifest.admin.id)!;
+      await client.webhooks.createWebhook({
+        target: { id: file.id, type: 'file' },
+        address: receiver.url,
+        triggers: ['FILE.DOWNLOADED'],
+      });
+      const before = sim.manifest.eventCount();
+      const stream = await client.downloads.downloadFile(file.id);
+      for await (const chunk of stream!) void chunk;
+      const [delivery] = await receiver.waitFor(1);
+      expect((JSON.parse(delivery!.body) as Payload).trigger).toBe('FILE.DOWNLOADED');
+      expect(sim.manifest.eventCount()).toBe(before + 1);
+      const logged = sim.manifest.eventsBetween(Date.now() - 60_000, Date.now() + 60_000).pop()!;
+      expect(logged).toMatchObject({ eventType: 'DOWNLOAD', fileId: file.id, userId: sim.manifest.admin.id });
+    } finally {
+      await sim.close();
+      await receiver.close();
+    }
+  });
+});
