@@ -93,6 +93,33 @@ describe('text extraction', () => {
     expect(result.text).toContain('second (with parentheses)');
   });
 
+  it('a PDF line drawn in several pieces (Tj, TJ with kerning) reads as one line', async () => {
+    const content =
+      'BT /F1 10 Tf 14 TL 40 760 Td (SSN: 536-22-) Tj (8741) Tj T* (Card 4539) Tj [( 1488 03) -20 (43 6467)] TJ ET';
+    const objects = [
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [4 0 R] /Count 1 >>',
+      '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>',
+      `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    ];
+    let pdf = '%PDF-1.4\n';
+    const offsets = objects.map((o, i) => {
+      const at = pdf.length;
+      pdf += `${i + 1} 0 obj\n${o}\nendobj\n`;
+      return `${String(at).padStart(10, '0')} 00000 n \n`;
+    });
+    const xref = pdf.length;
+    pdf += `xref\n0 6\n0000000000 65535 f \n${offsets.join('')}trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+    const result = await extractText(Buffer.from(pdf, 'latin1'), 'pdf', limits);
+    expect(
+      result.text
+        .split('\n')
+        .map((l) => l.trim())
+        .slice(0, 2),
+    ).toEqual(['SSN: 536-22-8741', 'Card 4539 1488 0343 6467']);
+  });
+
   it('a PDF with only an owner password opens without one, one with a user password is Encrypted', async () => {
     const ownerOnly = await extractText(buildPdf(['owner only'], { user: '', owner: 'boss' }), 'pdf', limits);
     expect([ownerOnly.status, ownerOnly.text.trim()]).toEqual(['Completed', 'owner only']);
