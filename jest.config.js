@@ -1,9 +1,18 @@
 /** Jest: one project per test layer so a layer can be run alone (`npx jest --selectProjects unit`). */
+const swc = { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } };
 const transform = {
-  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+  '^.+\\.ts$': ['@swc/jest', swc],
+  '^.+\\.js$': ['@swc/jest', { ...swc, jsc: { ...swc.jsc, parser: { syntax: 'ecmascript' } } }],
 };
+// cookie 2 (under fastify's inject) ships ESM only: Node 20 can require() it, jest's module system cannot.
+const transformIgnorePatterns = ['/node_modules/(?!cookie/)'];
 const setupFiles = ['<rootDir>/test/helpers/quiet-runtime.ts'];
-const base = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const base = {
+  testEnvironment: 'node',
+  transform,
+  transformIgnorePatterns,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 
 module.exports = {
   // Servers start and workflows bundle inside tests: generous per-test limits (no test asserts time).
@@ -16,7 +25,6 @@ module.exports = {
       ...base,
       displayName: 'integration',
       setupFiles,
-      testTimeout: 120_000,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
     },
   ],

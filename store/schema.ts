@@ -29,9 +29,18 @@ export interface BoxTokensTable {
   updated_at: string;
 }
 
+/** An issued OAuth `state`: single use, expiring with the authorization window. */
+export interface OAuthStatesTable {
+  nonce: string;
+  connector_id: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
 /** The database as Kysely sees it. Later migrations add their tables here. */
 export interface Database {
   connectors: ConnectorsTable;
   box_tokens: BoxTokensTable;
   activity_log: ActivityLogTable;
+  oauth_states: OAuthStatesTable;
 }

@@ -1,11 +1,13 @@
 import type { Migration } from 'kysely';
 import * as m001 from './001-connectors';
 import * as m002 from './002-box-tokens';
+import * as m003 from './003-oauth-states';
 import * as m004 from './004-activity-log';
 
 /** All migrations, applied in key order. */
 export const migrations: Record<string, Migration> = {
   '001-connectors': m001,
   '002-box-tokens': m002,
+  '003-oauth-states': m003,
   '004-activity-log': m004,
 };

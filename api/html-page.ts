@@ -1,0 +1,28 @@
+/** Escapes text for HTML. */
+export function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+}
+
+/** A small self-contained page for the browser that comes back from Box. */
+export function htmlPage(input: {
+  title: string;
+  message: string;
+  nextStep?: string;
+  details?: string[];
+  ok: boolean;
+}): string {
+  const details = input.details?.length
+    ? `<ul>${input.details.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>`
+    : '';
+  const next = input.nextStep
+    ? `<p class="next"><strong>What to do next:</strong> ${escapeHtml(input.nextStep)}</p>`
+    : '';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(input.title)} - connect-box</title>
+<style>body{font-family:system-ui,sans-serif;max-width:44rem;margin:3rem auto;padding:0 1rem;color:#222}
+h1{color:${input.ok ? '#17663a' : '#a3262a'}}li{margin:.3rem 0}.next{background:#f4f4f4;padding:.8rem;border-radius:6px}</style>
+</head><body><h1 id="outcome">${escapeHtml(input.title)}</h1><p id="message">${escapeHtml(input.message)}</p>${next}${details}</body></html>`;
+}

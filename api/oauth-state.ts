@@ -1,0 +1,75 @@
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { OAuthStatesRepository } from '../store/oauth-states-repository';
+
+/** Why a `state` was refused. */
+export type StateRejection = 'malformed' | 'forged' | 'expired' | 'replayed';
+
+/** Thrown when an OAuth callback's `state` cannot be accepted; `reason` says which check failed. */
+export class OAuthStateError extends Error {
+  constructor(readonly reason: StateRejection) {
+    super(
+      {
+        malformed: 'The authorization link is incomplete or damaged.',
+        forged: 'The authorization response was not issued by this connect-box.',
+        expired: 'The authorization link expired.',
+        replayed: 'This authorization response was already used.',
+      }[reason],
+    );
+  }
+}
+
+/**
+ * OAuth `state`: `<payload>.<mac>`, payload = base64url JSON {connector, nonce, expiry}, mac = HMAC-SHA256
+ * with a key derived from the encryption key. Signed (bound to the connector, unforgeable), expiring with
+ * the authorization window, and single use (the nonce is consumed in the store).
+ */
+export class OAuthStateSigner {
+  private readonly key: Buffer;
+
+  constructor(
+    masterKey: Buffer,
+    private readonly repo: OAuthStatesRepository,
+  ) {
+    this.key = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'connect-box oauth state', 32));
+  }
+
+  /** Issues a state for the connector, valid for `ttlMs`. */
+  async issue(
+    connectorId: string,
+    ttlMs: number,
+    now = Date.now(),
+  ): Promise<{ state: string; expiresAt: Date }> {
+    const nonce = randomBytes(16).toString('base64url');
+    const expiresAt = new Date(now + ttlMs);
+    await this.repo.issue(nonce, connectorId, expiresAt);
+    const payload = Buffer.from(
+      JSON.stringify({ c: connectorId, n: nonce, e: expiresAt.getTime() }),
+    ).toString('base64url');
+    return { state: `${payload}.${this.mac(payload)}`, expiresAt };
+  }
+
+  /** Verifies and consumes a state; returns its connector or throws OAuthStateError. */
+  async consume(state: string, now = Date.now()): Promise<{ connectorId: string }> {
+    const [payload, mac, extra] = state.split('.');
+    if (!payload || !mac || extra !== undefined) throw new OAuthStateError('malformed');
+    const expected = Buffer.from(this.mac(payload));
+    const given = Buffer.from(mac);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      throw new OAuthStateError('forged');
+    let claims: { c?: unknown; n?: unknown; e?: unknown };
+    try {
+      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof claims;
+    } catch {
+      throw new OAuthStateError('malformed');
+    }
+    if (typeof claims.c !== 'string' || typeof claims.n !== 'string' || typeof claims.e !== 'number')
+      throw new OAuthStateError('malformed');
+    if (claims.e <= now) throw new OAuthStateError('expired');
+    if (!(await this.repo.consume(claims.n, claims.c, new Date(now)))) throw new OAuthStateError('replayed');
+    return { connectorId: claims.c };
+  }
+
+  private mac(payload: string): string {
+    return createHmac('sha256', this.key).update(payload).digest('base64url');
+  }
+}

@@ -1,0 +1,154 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createLocalEnv } from '../helpers/temporal-env';
+import { clickThroughConsent } from '../helpers/box-consent';
+import { startConnectStack, type ConnectStack } from '../helpers/connect-stack';
+import { workflowIds } from '../../common/workflow-ids';
+import { CONNECTOR_STATUS, BOX_ENTERPRISE_ID } from '../../common/search-attributes';
+
+/** Follows a Box redirect back into the API (the browser's last hop) and returns the page. */
+async function followCallback(stack: ConnectStack, location: URL) {
+  const res = await stack.api.inject({ method: 'GET', url: `${location.pathname}${location.search}` });
+  return { status: res.statusCode, html: res.body };
+}
+
+describe('connecting a Box enterprise end to end (dev server, box-sim, real box-node-sdk)', () => {
+  let env: TestWorkflowEnvironment;
+  let stack: ConnectStack;
+  beforeAll(async () => {
+    env = await createLocalEnv();
+    stack = await startConnectStack({ env });
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await env?.teardown();
+  });
+
+  const create = async (instanceName: string) => {
+    const res = await stack.call('POST', '/api/connectors', { instanceName, dataCenter: 'US1' });
+    expect(res.status).toBe(201);
+    return res.json as { id: string; status: string; authorizeUrl: string };
+  };
+
+  it('an admin authorizes through the consent page and the connector is Connected with its API test', async () => {
+    const created = await create('Acme admin');
+    expect(created.status).toBe('AwaitingAuthorization');
+    expect(created.authorizeUrl.startsWith(`${stack.sim.oauth2Url}/authorize?`)).toBe(true);
+
+    const redirect = await clickThroughConsent(created.authorizeUrl, stack.sim.manifest.admin.login);
+    expect(redirect.pathname).toBe('/oauth/box/callback');
+    const page = await followCallback(stack, redirect);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('Box was successfully connected');
+
+    const got = await stack.call('GET', `/api/connectors/${created.id}`);
+    expect(got.json).toMatchObject({
+      status: 'Connected',
+      live: true,
+      enterpriseId: stack.sim.manifest.enterpriseId,
+      authorizedRole: 'admin',
+    });
+    expect(got.json.details.apiTest.outcome).toBe('passed');
+    expect(got.json.details.apiTest.checks.every((c: { passed: boolean }) => c.passed)).toBe(true);
+
+    const described = await env.client.workflow.getHandle(workflowIds.connector(created.id)).describe();
+    expect(described.typedSearchAttributes.get(CONNECTOR_STATUS)).toBe('Connected');
+    expect(described.typedSearchAttributes.get(BOX_ENTERPRISE_ID)).toBe(stack.sim.manifest.enterpriseId);
+    const scan = await env.client.workflow.getHandle(workflowIds.scan(created.id)).describe();
+    expect(scan.status.name).toBe('RUNNING');
+  });
+
+  it('the same state cannot be used twice, and a forged state is refused', async () => {
+    const created = await create('Acme replay');
+    const redirect = await clickThroughConsent(created.authorizeUrl, stack.sim.manifest.admin.login);
+    expect((await followCallback(stack, redirect)).status).toBe(200);
+    const replay = await followCallback(stack, redirect);
+    expect(replay.status).toBe(400);
+    expect(replay.html).toContain('already used');
+
+    const forged = new URL(redirect);
+    const state = forged.searchParams.get('state')!;
+    forged.searchParams.set('state', `${state.split('.')[0]}.${'A'.repeat(43)}`);
+    const refused = await followCallback(stack, forged);
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('not issued by this connect-box');
+  });
+
+  it('a co-admin connects with a warning: other admins are out of scope', async () => {
+    const created = await create('Acme coadmin');
+    const coadmin = stack.sim.manifest.coadmins[0]!;
+    const page = await followCallback(stack, await clickThroughConsent(created.authorizeUrl, coadmin.login));
+    expect(page.html).toContain('Box was connected, with a warning');
+    const got = await stack.call('GET', `/api/connectors/${created.id}`);
+    expect(got.json.status).toBe('Connected');
+    expect(got.json.details.apiTest).toMatchObject({
+      outcome: 'passedWithWarning',
+      scope: 'allButOtherAdmins',
+    });
+    expect(got.json.message).toContain('files owned by other admins are out of scope');
+  });
+
+  it('a plain user fails the API test, gets told why, and nothing is scanned', async () => {
+    const created = await create('Acme user');
+    const user = stack.sim.manifest.users.find((u) => u.role === 'user' && u.inEnterprise)!;
+    const page = await followCallback(stack, await clickThroughConsent(created.authorizeUrl, user.login));
+    expect(page.html).toContain('The API test failed');
+    expect(page.html).toContain('not a Box admin');
+    const got = await stack.call('GET', `/api/connectors/${created.id}`);
+    expect(got.json.status).toBe('ApiTestFailed');
+    await expect(env.client.workflow.getHandle(workflowIds.scan(created.id)).describe()).rejects.toThrow();
+  });
+
+  it('Deny on the consent page says access was denied and connects nothing', async () => {
+    const created = await create('Acme deny');
+    const page = await followCallback(
+      stack,
+      await clickThroughConsent(created.authorizeUrl, stack.sim.manifest.admin.login, 'deny'),
+    );
+    expect(page.status).toBe(403);
+    expect(page.html).toContain('Access was denied in Box');
+    expect((await stack.call('GET', `/api/connectors/${created.id}`)).json.status).toBe(
+      'AwaitingAuthorization',
+    );
+  });
+
+  it('disconnect cancels the children, revokes the token and frees the name', async () => {
+    const created = await create('Acme bye');
+    await followCallback(
+      stack,
+      await clickThroughConsent(created.authorizeUrl, stack.sim.manifest.admin.login),
+    );
+    expect((await stack.call('DELETE', `/api/connectors/${created.id}`)).status).toBe(202);
+    const result = await env.client.workflow.getHandle(workflowIds.connector(created.id)).result();
+    expect(result.status).toBe('Disconnected');
+    expect((await env.client.workflow.getHandle(workflowIds.scan(created.id)).describe()).status.name).toBe(
+      'CANCELLED',
+    );
+    expect(await stack.deps.vault.load(created.id)).toBeUndefined();
+    expect(
+      (await stack.call('POST', '/api/connectors', { instanceName: 'Acme bye', dataCenter: 'US1' })).status,
+    ).toBe(201);
+  });
+
+  it('bad input gets a clear 4xx and never reaches a workflow', async () => {
+    const bad = await stack.call('POST', '/api/connectors', { instanceName: '', dataCenter: 'MARS' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toMatch(/instanceName.*dataCenter: one of US1, US2, US3, EU1, EU2/);
+    expect(
+      (await stack.call('POST', '/api/connectors', { instanceName: 'x', dataCenter: 'EU1' })).json.message,
+    ).toContain('BOX_EU1_CLIENT_ID');
+    await create('Acme dup');
+    expect(
+      (await stack.call('POST', '/api/connectors', { instanceName: 'Acme dup', dataCenter: 'US1' })).status,
+    ).toBe(409);
+    expect((await stack.call('GET', '/api/connectors/nope')).status).toBe(404);
+    const noToken = await stack.api.inject({ method: 'GET', url: '/api/connectors' });
+    expect(noToken.statusCode).toBe(401);
+    const badJson = await stack.api.inject({
+      method: 'POST',
+      url: '/api/connectors',
+      payload: '{nope',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.config.api.token}` },
+    });
+    expect(badJson.statusCode).toBe(400);
+  });
+});
