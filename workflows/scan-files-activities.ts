@@ -1,0 +1,82 @@
+import type { FileActivity } from './file-activity';
+
+/** Counts one unit of scan work produced. */
+export interface ScanCounts {
+  filesSeen: number;
+  inspected: number;
+  skippedUnchanged: number;
+  findings: number;
+}
+
+/**
+ * The activities scanFiles calls (activities/scan-activities.ts implements them). Bulk data stays in the
+ * store: the walk's pending folders and markers, the inventory, the findings and the priority overflow.
+ * Every call is idempotent for its (connector, pass) so a retried or resumed activity neither loses nor
+ * doubles a file.
+ */
+export interface ScanActivities {
+  /**
+   * Starts pass `pass`: lists the enterprise's users (marker paging), keeps those in scope (scope
+   * 'allButOtherAdmins' drops every admin other than the authorizing account), records them as the pass's
+   * work list in the store with their root folder `0` pending, and returns how many. Also returns the
+   * policy-set version in force, so the pass's unchanged-file test is against the right policies.
+   */
+  startScanPass(input: {
+    connectorId: string;
+    dataCenter: string;
+    scope: 'allUsers' | 'allButOtherAdmins';
+    pass: number;
+  }): Promise<{
+    usersTotal: number;
+    policyVersion: string;
+  }>;
+
+  /** Up to `limit` users of the pass whose walk is not finished (those of `exclude` left out), oldest first. */
+  nextScanUsers(input: {
+    connectorId: string;
+    pass: number;
+    limit: number;
+    exclude: string[];
+  }): Promise<string[]>;
+
+  /**
+   * Walks part of one user's tree as that user (As-User): folder pages of 1,000 with the metadata fields,
+   * files owned by the user upserted into the inventory (seen in this pass), changed ones (sha1, sharing or
+   * policy version differ) downloaded and inspected, findings stored; subfolders queued in the store.
+   * Heartbeats after each page; returns after a bounded amount of work with `userDone` when the user's
+   * tree is finished.
+   */
+  scanUserFolders(input: {
+    connectorId: string;
+    dataCenter: string;
+    pass: number;
+    userId: string;
+  }): Promise<ScanCounts & { userDone: boolean }>;
+
+  /**
+   * Ends pass `pass`: files of in-scope users not seen in it are marked deleted and their findings
+   * closed; the pass's time and counts are recorded. Returns the number of files marked deleted.
+   */
+  finishScanPass(input: {
+    connectorId: string;
+    pass: number;
+    counts: ScanCounts;
+  }): Promise<{ deleted: number }>;
+
+  /**
+   * Scans files with fresh activity now (priority task queue): fetches each file's current metadata,
+   * inspects it (download only when sha1, sharing or policies changed), stores the result; a file gone
+   * from Box (404 / trashed) or a `delete` activity marks it deleted and closes its findings.
+   */
+  scanPriorityFiles(input: {
+    connectorId: string;
+    dataCenter: string;
+    files: FileActivity[];
+  }): Promise<{ scanned: number; deleted: number; findings: number }>;
+
+  /** Keeps priority files that do not fit the workflow's bounded queue in the store (deduplicated by file). */
+  storePriorityOverflow(input: { connectorId: string; files: FileActivity[] }): Promise<{ stored: number }>;
+
+  /** Takes up to `limit` files back from the stored overflow (oldest first), removing them from the store. */
+  takePriorityOverflow(input: { connectorId: string; limit: number }): Promise<FileActivity[]>;
+}
