@@ -31,6 +31,13 @@ export interface Config {
     webhookSecondaryKey?: string;
   };
   boxSimPort: number;
+  policies: { file?: string; internalDomains?: string[] };
+  scan: {
+    userConcurrency: number;
+    maxConcurrentActivities: number;
+    activitiesPerSecond: number;
+    priorityMaxConcurrentActivities: number;
+  };
   timing: { authorizationTimeoutMs: number; backfillWindowMs: number; rescanIntervalMs: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -110,6 +117,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webhookSecondaryKey: v('BOX_WEBHOOK_SECONDARY_KEY'),
     },
     boxSimPort: v('BOX_SIM_PORT'),
+    policies: {
+      file: v('POLICY_FILE'),
+      internalDomains: v<string | undefined>('INTERNAL_DOMAINS')
+        ?.split(',')
+        .map((d) => d.trim().toLowerCase()),
+    },
+    scan: {
+      userConcurrency: v('SCAN_USER_CONCURRENCY'),
+      maxConcurrentActivities: v('SCAN_MAX_CONCURRENT_ACTIVITIES'),
+      activitiesPerSecond: v('SCAN_ACTIVITIES_PER_SECOND'),
+      priorityMaxConcurrentActivities: v('PRIORITY_MAX_CONCURRENT_ACTIVITIES'),
+    },
     timing: {
       authorizationTimeoutMs: v('AUTHORIZATION_TIMEOUT'),
       backfillWindowMs: v('BACKFILL_WINDOW'),

@@ -153,6 +153,42 @@ export const SETTINGS = {
   ),
   BACKFILL_WINDOW: setting(duration, '7d', 'Activity imported from before the connection'),
   RESCAN_INTERVAL: setting(duration, '12h', 'Time between full scan passes'),
+  POLICY_FILE: setting(
+    z.string().min(1).optional(),
+    undefined,
+    'Policy file (JSON or YAML, see policies/README.md); unset: the built-in templates',
+  ),
+  INTERNAL_DOMAINS: setting(
+    z
+      .string()
+      .regex(
+        /^([a-z0-9.-]+\.[a-z]{2,})(,[a-z0-9.-]+\.[a-z]{2,})*$/i,
+        'comma-separated domains such as acme.com,acme.de',
+      )
+      .optional(),
+    undefined,
+    "The enterprise's own e-mail domains (collaborators elsewhere are external); unset: the domains of its users' logins",
+  ),
+  SCAN_USER_CONCURRENCY: setting(
+    z.coerce.number().int().min(1).max(64),
+    '4',
+    'Users walked at once per connector (Box rate limits are per user)',
+  ),
+  SCAN_MAX_CONCURRENT_ACTIVITIES: setting(
+    z.coerce.number().int().min(1).max(512),
+    '8',
+    'Bulk scan activities one worker runs at once',
+  ),
+  SCAN_ACTIVITIES_PER_SECOND: setting(
+    z.coerce.number().min(0),
+    '0',
+    'Cap on bulk scan activities started per second on the whole task queue (0: none)',
+  ),
+  PRIORITY_MAX_CONCURRENT_ACTIVITIES: setting(
+    z.coerce.number().int().min(1).max(512),
+    '4',
+    'Worker slots reserved for priority rescans',
+  ),
   LOG_LEVEL: setting(z.enum(['debug', 'info', 'warn', 'error']), 'info', 'Log level of worker and API'),
 } satisfies Record<string, Setting>;
 
