@@ -138,7 +138,7 @@ describe('Box connection against box-sim', () => {
 
   it('downloads a file, retrying a 202 (not ready yet) after its retry-after', async () => {
     await connect('c-202');
-    const [file] = sim.manifest.files({ activeOnly: true });
+    const file = [...sim.manifest.files({ activeOnly: true })][0]!;
     const c = client('c-202', { retry: { ...FAST_RETRY, maxAttempts: 2 } }).withAsUserHeader(file.ownerId);
     const stream = (await c.downloads.downloadFile(file.id)) as AsyncIterable<Buffer> | undefined;
     const sha1 = createHash('sha1');
