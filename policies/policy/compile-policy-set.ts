@@ -59,7 +59,8 @@ export function compilePolicySet(
   }
   const enabled = all.filter((p) => p.enabled).sort((a, b) => (a.id < b.id ? -1 : 1));
   const domains = [...file.internalDomains, ...(options.internalDomains ?? [])];
-  const internalDomains = [...new Set(domains.map((d) => d.trim().toLowerCase().replace(/^@/, '')))].sort();
+  const normalized = domains.map((d) => d.trim().toLowerCase().replace(/^@/, '')).filter(Boolean);
+  const internalDomains = [...new Set(normalized)].sort();
   const version = createHash('sha256')
     .update(canonicalJson({ engine: DETECTION_ENGINE_VERSION, internalDomains, policies: enabled }))
     .digest('hex');
