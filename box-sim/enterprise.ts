@@ -347,19 +347,25 @@ export class Enterprise {
     return out;
   }
 
-  /** Items shared with a user through collaborations (shown in the user's root). */
+  /**
+   * Items shared with a user through collaborations, shown in the user's root: only the top-most ones
+   * (an item inside a folder the user already reaches is listed there, not again at the root).
+   */
   sharedWithUser(user: number): { folders: number[]; files: number[] } {
     const entry = this.sharedWith.get(user);
     if (!entry) return { folders: [], files: [] };
+    const reachesParent = (folder: number) => folder !== NO_PARENT && this.canAccessFolder(user, folder);
     return {
       folders: [...entry.folders]
         .filter((f) => this.folderCollabs.get(f)?.some((c) => c.userIndex === user))
+        .filter((f) => this.folderOwner[f] !== user && !reachesParent(this.folderParent[f]!))
         .sort((a, b) => a - b),
       files: [...entry.files]
         .filter(
           (f) =>
             this.fileState[f] === STATE_ACTIVE && this.fileCollabs.get(f)?.some((c) => c.userIndex === user),
         )
+        .filter((f) => this.fileOwner(f) !== user && !reachesParent(this.fileParent[f]!))
         .sort((a, b) => a - b),
     };
   }

@@ -43,6 +43,27 @@ describe('enterprise model', () => {
   });
 });
 
+describe('trees as users see them', () => {
+  test("walking a user's root reaches every file at most once, and every file the user owns", () => {
+    const e = new Enterprise({ seed: 8, users: 5, files: 3000, now: NOW });
+    for (let user = 0; user < 5; user++) {
+      const shared = e.sharedWithUser(user);
+      const seen: number[] = [...shared.files];
+      const queue = [...e.subfolders(-1, user), ...shared.folders];
+      for (let guard = 0; queue.length > 0 && guard < 100_000; guard++) {
+        const folder = queue.shift()!;
+        queue.push(...e.subfolders(folder));
+        seen.push(...e.filesIn(folder));
+      }
+      expect(new Set(seen).size).toBe(seen.length);
+      const owned = seen.filter((f) => e.fileOwner(f) === user).length;
+      expect(owned).toBe(
+        Array.from({ length: 3000 }, (_, i) => i).filter((i) => e.fileOwner(i) === user).length,
+      );
+    }
+  });
+});
+
 describe('event log', () => {
   test('times never decrease and firstAtOrAfter finds the window bounds', () => {
     const e = new Enterprise({ seed: 4, users: 5, files: 100, now: NOW });
