@@ -210,6 +210,9 @@ export class ActivityControl {
       throw boxErrors.badRequest('email must be an e-mail address');
     const file = this.file(fileId);
     const actor = this.actor(file, input.asUser);
+    if (this.ent.users[this.ent.fileOwner(file)]!.login.toLowerCase() === input.email.toLowerCase()) {
+      throw boxErrors.badRequest(`${input.email} owns the file and cannot be invited to it`);
+    }
     const { collab, created, roleChanged } = this.ent.collaborate(
       file,
       input.email,
