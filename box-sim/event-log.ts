@@ -24,6 +24,19 @@ export const HISTORY_EVENT_TYPES = [
   ['LOGIN', 0.17],
 ] as const;
 
+/** History event types that are sometimes about a folder rather than a file. */
+const FOLDER_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'SHARE',
+  'ITEM_SHARED_UPDATE',
+  'UNSHARE',
+  'COLLABORATION_INVITE',
+  'RENAME',
+  'MOVE',
+  'COPY',
+  'DELETE',
+  'UNDELETE',
+]);
+
 /** One entry of the log. */
 export interface SimEvent {
   readonly position: number;
@@ -33,6 +46,8 @@ export interface SimEvent {
   readonly type: string;
   readonly userIndex: number;
   readonly fileIndex?: number;
+  /** The folder an event is about (folder events: sharing, collaboration, rename ... of a folder). */
+  readonly folderItem?: number;
   /** Name of the file when the event happened (defaults to its current name). */
   readonly fileName?: string;
   /** Parent folder when the event happened (defaults to the current one). */
@@ -103,6 +118,26 @@ export class EventLog {
         type: 'LOGIN',
         userIndex: hash32(seed, 66, position) % users,
         ipAddress: ip,
+      };
+    }
+    if (FOLDER_EVENT_TYPES.has(type) && hashUnit(seed, 72, position) < 0.15) {
+      const folderItem = hash32(seed, 73, position) % this.enterprise.folderCount;
+      const folderOwner = this.enterprise.folderOwnerOf(folderItem);
+      const event: SimEvent = {
+        position,
+        id,
+        createdAt,
+        type,
+        userIndex: folderOwner,
+        folderItem,
+        ipAddress: ip,
+      };
+      if (type !== 'COLLABORATION_INVITE') return event;
+      const other = (folderOwner + 1 + (hash32(seed, 70, position) % Math.max(1, users - 1))) % users;
+      return {
+        ...event,
+        accessibleBy: { email: this.enterprise.users[other]!.login, userIndex: other },
+        additionalDetails: { role: 'Editor' },
       };
     }
     const fileIndex = hash32(seed, 67, position) % files;

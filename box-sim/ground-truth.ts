@@ -37,6 +37,8 @@ export interface EventTruth {
   readonly eventType: string;
   readonly userId: string;
   readonly fileId?: string;
+  /** Set for events about a folder. */
+  readonly folderId?: string;
 }
 
 /** A user of the enterprise. */
@@ -140,6 +142,7 @@ export function groundTruth(ent: Enterprise, log: EventLog): GroundTruth {
           eventType: e.type,
           userId: ent.users[e.userIndex]!.id,
           ...(e.fileIndex !== undefined ? { fileId: idOf('file', e.fileIndex) } : {}),
+          ...(e.folderItem !== undefined ? { folderId: idOf('folder', e.folderItem) } : {}),
         });
       }
       return out;

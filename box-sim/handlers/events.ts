@@ -13,7 +13,19 @@ export function eventJson(ctx: ApiContext, event: SimEvent): Record<string, unkn
   const ent = ctx.enterprise;
   const user = ent.users[event.userIndex]!;
   let source: Record<string, unknown>;
-  if (event.fileIndex === undefined) {
+  if (event.folderItem !== undefined) {
+    const parent = ent.folderParentOf(event.folderItem);
+    source = {
+      item_type: 'folder',
+      item_id: idOf('folder', event.folderItem),
+      item_name: ent.folderName(event.folderItem),
+      parent:
+        parent < 0
+          ? { type: 'folder', name: 'All Files', id: '0' }
+          : { type: 'folder', name: ent.folderName(parent), id: idOf('folder', parent) },
+      owned_by: userMini(ent.users[ent.folderOwnerOf(event.folderItem)]!),
+    };
+  } else if (event.fileIndex === undefined) {
     source = userMini(user);
   } else {
     const folder = event.folderIndex ?? ent.fileParentOf(event.fileIndex);

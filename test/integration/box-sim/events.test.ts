@@ -54,7 +54,9 @@ describe('box-sim enterprise events through box-node-sdk', () => {
 
   test('events carry the fields connect-box imports', async () => {
     const events = await admin.events.getEvents({ streamType: 'admin_logs', limit: 200 });
-    const file = (events.entries ?? []).find((e) => e.eventType !== 'LOGIN')!;
+    const file = (events.entries ?? []).find(
+      (e) => (e.source as { itemType?: string } | undefined)?.itemType === 'file',
+    )!;
     expect(file).toMatchObject({ type: 'event', createdBy: { type: 'user' } });
     const source = file.source as {
       itemType?: string;
@@ -65,6 +67,14 @@ describe('box-sim enterprise events through box-node-sdk', () => {
     expect(source.itemType).toBe('file');
     expect(source.itemId).toMatch(/^\d+$/);
     expect(source.parent?.id).toMatch(/^\d+$/);
+    const all = await admin.events.getEvents({ streamType: 'admin_logs', limit: 500 });
+    const folderEvent = (all.entries ?? []).find(
+      (e) => (e.source as { itemType?: string }).itemType === 'folder',
+    )!;
+    expect(folderEvent.source).toMatchObject({
+      itemType: 'folder',
+      itemId: expect.stringMatching(/^\d+$/) as unknown,
+    });
     const login = (events.entries ?? []).find((e) => e.eventType === 'LOGIN')!;
     expect((login.source as { type?: string }).type).toBe('user');
   });
