@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BoxApiFault, UnauthorizedFault, boxErrors } from './errors';
 import type { ApiContext, Query } from './handlers/context';
+import { listFileCollaborations, listFolderCollaborations } from './handlers/collaborations';
 import { getEvents } from './handlers/events';
 import { getFile, getFileContent } from './handlers/files';
 import { getFolder, listFolderItems } from './handlers/folders';
@@ -115,6 +116,12 @@ export function registerApiRoutes(app: FastifyInstance, state: SimState): void {
     (ctx, req) => listFolderItems(ctx, id(req), q(req)),
   );
   api('GET', '/2.0/files/:id', ['fields'], (ctx, req) => getFile(ctx, id(req), q(req)));
+  api('GET', '/2.0/files/:id/collaborations', ['fields', 'limit', 'marker'], (ctx, req) =>
+    listFileCollaborations(ctx, id(req), q(req)),
+  );
+  api('GET', '/2.0/folders/:id/collaborations', ['fields', 'limit', 'marker'], (ctx, req) =>
+    listFolderCollaborations(ctx, id(req), q(req)),
+  );
   api('GET', '/2.0/files/:id/content', ['version', 'access_token'], (ctx, req, reply) => {
     const answer = getFileContent(ctx, id(req), q(req), state.downloads, state.faults.notReady());
     if ('location' in answer) return reply.code(302).header('location', answer.location).send();
