@@ -1,4 +1,12 @@
 import type { ActivityLogTable } from './activity-log-table';
+import type {
+  FilesTable,
+  FindingsTable,
+  PriorityOverflowTable,
+  ScanFoldersTable,
+  ScanPassesTable,
+  ScanUsersTable,
+} from './scan-tables';
 
 /** A connector: one Box enterprise connection (the workflow owns the live status; this is the record). */
 export interface ConnectorsTable {
@@ -43,4 +51,10 @@ export interface Database {
   box_tokens: BoxTokensTable;
   activity_log: ActivityLogTable;
   oauth_states: OAuthStatesTable;
+  scan_passes: ScanPassesTable;
+  scan_users: ScanUsersTable;
+  scan_folders: ScanFoldersTable;
+  files: FilesTable;
+  findings: FindingsTable;
+  priority_overflow: PriorityOverflowTable;
 }

@@ -3,6 +3,7 @@ import * as m001 from './001-connectors';
 import * as m002 from './002-box-tokens';
 import * as m003 from './003-oauth-states';
 import * as m004 from './004-activity-log';
+import * as m005 from './005-scan';
 
 /** All migrations, applied in key order. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '002-box-tokens': m002,
   '003-oauth-states': m003,
   '004-activity-log': m004,
+  '005-scan': m005,
 };
