@@ -54,8 +54,9 @@ export interface ScanActivities {
   }): Promise<ScanCounts & { userDone: boolean }>;
 
   /**
-   * Ends pass `pass`: files of in-scope users not seen in it are marked deleted and their findings
-   * closed; the pass's time and counts are recorded. Returns the number of files marked deleted.
+   * Ends pass `pass`: inventory files not seen in it (gone from Box, or their owner no longer in scope) are
+   * marked deleted and their findings closed; the pass's time and counts (the store's, exact even when an
+   * activity's result was lost) are recorded. Returns the number of files marked deleted.
    */
   finishScanPass(input: {
     connectorId: string;
@@ -77,6 +78,10 @@ export interface ScanActivities {
   /** Keeps priority files that do not fit the workflow's bounded queue in the store (deduplicated by file). */
   storePriorityOverflow(input: { connectorId: string; files: FileActivity[] }): Promise<{ stored: number }>;
 
-  /** Takes up to `limit` files back from the stored overflow (oldest first), removing them from the store. */
+  /**
+   * Takes up to `limit` files back from the stored overflow (oldest first). They are leased, not removed:
+   * scanPriorityFiles removes them once their result is stored, and a lease that is never acknowledged
+   * (10 minutes) hands them out again, so a lost result drops nothing.
+   */
   takePriorityOverflow(input: { connectorId: string; limit: number }): Promise<FileActivity[]>;
 }

@@ -1,0 +1,421 @@
+import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { BoxClient } from 'box-node-sdk';
+import type { BoxClientPool } from '../box/box-client-pool';
+import { boxFailure } from '../box/box-failure';
+import { describeBoxError } from '../box/box-errors';
+import type { Config } from '../config/config';
+import type { DataCenter } from '../config/schema';
+import { loadPolicySet, type CompiledPolicySet, type InspectionLimits } from '../policies';
+import type { Store } from '../store/database';
+import { FindingsRepository } from '../store/findings-repository';
+import { InventoryRepository } from '../store/inventory-repository';
+import { PriorityOverflowRepository } from '../store/priority-overflow-repository';
+import { ScanWorkRepository, type PageCounts } from '../store/scan-work-repository';
+import type { FileActivity } from '../workflows/file-activity';
+import type { ScanActivities, ScanCounts } from '../workflows/scan-files-activities';
+import {
+  directCollaborators,
+  getListedFile,
+  listEnterpriseUsers,
+  listFolderPage,
+  type ListedFile,
+} from './scan-box-reader';
+import { judgeFile, type FileToJudge, type FileVerdict } from './scan-file-judge';
+
+/** What the scan activities need. */
+export interface ScanDeps {
+  config: Pick<Config, 'policies'>;
+  store: Store;
+  clients: BoxClientPool;
+  /** How much one scanUserFolders call does (tests and benchmarks shrink it). */
+  budget?: Partial<ScanBudget>;
+  limits?: Partial<InspectionLimits>;
+}
+
+/** Bounds of one scanUserFolders call, and the work done at once inside a page. */
+export interface ScanBudget {
+  /** Items per folder page (Box's maximum is 1,000). */
+  pageSize: number;
+  /** Folder pages per call. */
+  maxPages: number;
+  /** Milliseconds per call (checked between pages). */
+  maxMs: number;
+  /** Files of a page downloaded and inspected at once. */
+  fileConcurrency: number;
+}
+
+/** 1,000 items a page, 20 pages or 30 s a call, 4 files at once. */
+export const DEFAULT_SCAN_BUDGET: ScanBudget = {
+  pageSize: 1000,
+  maxPages: 20,
+  maxMs: 30_000,
+  fileConcurrency: 4,
+};
+
+/** Heartbeats while a page is being inspected, well inside any heartbeat timeout. */
+const KEEPALIVE_MS = 5_000;
+
+const ZERO: ScanCounts = { filesSeen: 0, inspected: 0, skippedUnchanged: 0, findings: 0 };
+
+// Compiled once per worker process per (policy file, internal domains): regexes are not cheap.
+const policySets = new Map<string, Promise<CompiledPolicySet>>();
+
+/**
+ * The scan activities over the store and Box. Bulk ones (startScanPass, nextScanUsers, scanUserFolders,
+ * finishScanPass, storePriorityOverflow, takePriorityOverflow) belong on the scan task queue,
+ * scanPriorityFiles on the priority task queue.
+ */
+export function createScanActivities(deps: ScanDeps): ScanActivities {
+  const budget = { ...DEFAULT_SCAN_BUDGET, ...deps.budget };
+  const db = deps.store.db;
+  const work = new ScanWorkRepository(db);
+  const inventory = new InventoryRepository(db);
+  const overflow = new PriorityOverflowRepository(db);
+
+  const policySetFor = (internalDomains: readonly string[]): Promise<CompiledPolicySet> => {
+    const file = deps.config.policies.file;
+    const key = JSON.stringify([file ?? null, internalDomains]);
+    let set = policySets.get(key);
+    if (!set) {
+      set = loadPolicySet(file ?? { version: 1 }, { internalDomains });
+      set.catch(() => policySets.delete(key));
+      policySets.set(key, set);
+    }
+    return set;
+  };
+
+  const passPolicySet = async (connectorId: string, pass?: number) => {
+    const row =
+      pass === undefined ? await work.latestPass(connectorId) : await work.getPass(connectorId, pass);
+    if (!row) return undefined;
+    const policySet = await policySetFor(JSON.parse(row.internal_domains_json) as string[]);
+    if (policySet.version !== row.policy_version)
+      log.warn('the policy set changed during the pass: files are judged with the new one', {
+        connectorId,
+        pass: row.pass,
+      });
+    return { row, policySet };
+  };
+
+  /** Judges files (bounded concurrency) and stores rows, findings and the page record in one transaction. */
+  const judgeAndStore = async (
+    connectorId: string,
+    files: ReadonlyArray<{ file: FileToJudge; client: BoxClient; refreshCollaborators?: boolean }>,
+    policySet: CompiledPolicySet,
+    pass: number,
+    now: string,
+    signal: AbortSignal,
+    alsoInTransaction?: (trx: typeof db, counts: PageCounts) => Promise<void>,
+  ): Promise<PageCounts> => {
+    const existing = await inventory.getMany(
+      connectorId,
+      files.map((f) => f.file.id),
+    );
+    const verdicts: FileVerdict[] = new Array<FileVerdict>(files.length);
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < files.length; i = next++) {
+        const { file, client, refreshCollaborators } = files[i]!;
+        verdicts[i] = await judgeFile(
+          { connectorId, client, policySet, pass, now, limits: deps.limits, signal, refreshCollaborators },
+          file,
+          existing.get(file.id),
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(budget.fileConcurrency, files.length) }, worker));
+    const inspected = verdicts.filter((v) => v.matches !== undefined);
+    const counts: PageCounts = {
+      filesSeen: verdicts.filter((v) => existing.get(v.row.file_id)?.last_seen_pass !== pass).length,
+      inspected: inspected.length,
+      skippedUnchanged: verdicts.length - inspected.length,
+      findings: 0,
+    };
+    await db.transaction().execute(async (trx) => {
+      await new InventoryRepository(trx).upsertMany(verdicts.map((v) => v.row));
+      const findingsTrx = new FindingsRepository(trx);
+      await findingsTrx.sync(
+        connectorId,
+        inspected.map((v) => ({ fileId: v.row.file_id, matches: v.matches! })),
+        now,
+      );
+      counts.findings = (
+        await findingsTrx.openOf(
+          connectorId,
+          verdicts.map((v) => v.row.file_id),
+        )
+      ).length;
+      await alsoInTransaction?.(trx, counts);
+    });
+    return counts;
+  };
+
+  return {
+    async startScanPass({ connectorId, dataCenter, scope, pass }) {
+      const ctx = Context.current();
+      const client = deps.clients.get(connectorId, dataCenter as DataCenter);
+      const stored = await work.getPass(connectorId, pass);
+      if (stored) return { usersTotal: stored.users_total, policyVersion: stored.policy_version };
+      let users;
+      let me: string;
+      try {
+        me = (await client.users.getUserMe({ fields: ['id'] })).id;
+        users = await listEnterpriseUsers(client, ctx.cancellationSignal);
+      } catch (err) {
+        throw boxFailure(err);
+      }
+      const inScope = users.filter(
+        (u) => scope === 'allUsers' || u.id === me || (u.role !== 'admin' && u.role !== 'coadmin'),
+      );
+      const configured = deps.config.policies.internalDomains?.filter(Boolean) ?? [];
+      const internalDomains =
+        configured.length > 0
+          ? configured
+          : [
+              ...new Set(users.map((u) => u.login.slice(u.login.lastIndexOf('@') + 1)).filter(Boolean)),
+            ].sort();
+      const policySet = await policySetFor(internalDomains);
+      const row = await work.startPass({
+        connectorId,
+        pass,
+        policyVersion: policySet.version,
+        internalDomains,
+        users: inScope,
+        at: new Date().toISOString(),
+      });
+      return { usersTotal: row.users_total, policyVersion: row.policy_version };
+    },
+
+    async nextScanUsers({ connectorId, pass, limit, exclude }) {
+      return work.nextUsers(connectorId, pass, limit, exclude);
+    },
+
+    async scanUserFolders({ connectorId, dataCenter, pass, userId }) {
+      const ctx = Context.current();
+      const signal = ctx.cancellationSignal;
+      const found = await passPolicySet(connectorId, pass);
+      if (!found)
+        throw ApplicationFailure.nonRetryable(
+          `Scan pass ${pass} of connector ${connectorId} was never started`,
+          'ScanPassMissing',
+        );
+      const user = await work.userOf(connectorId, pass, userId);
+      if (!user)
+        throw ApplicationFailure.nonRetryable(
+          `User ${userId} is not part of scan pass ${pass}`,
+          'ScanUserMissing',
+        );
+      const client = deps.clients.get(connectorId, dataCenter as DataCenter).withAsUserHeader(userId);
+      const resumed = readCounts(ctx.info.heartbeatDetails);
+      const total: ScanCounts & { pages: number } = { ...ZERO, pages: 0, ...resumed };
+      const started = Date.now();
+      let pagesThisCall = 0;
+      if (user.done) return { ...countsOf(total), userDone: true };
+
+      for (;;) {
+        const [folder] = await work.pendingFolders(connectorId, pass, userId, 1);
+        if (!folder) {
+          await work.finishUserIfDone(connectorId, pass, userId, new Date().toISOString());
+          return { ...countsOf(total), userDone: true };
+        }
+        const keepalive = setInterval(() => ctx.heartbeat({ ...total }), KEEPALIVE_MS);
+        try {
+          const inherited = JSON.parse(folder.collaborators_json) as string[];
+          let page;
+          const subfolders: Array<{ folderId: string; collaborators: string[] }> = [];
+          try {
+            page = await listFolderPage(client, folder.folder_id, folder.marker, budget.pageSize, signal);
+            // Only the user's own folders are walked: a folder shared with the user is walked as its owner.
+            for (const f of page.folders.filter((f) => f.ownerId === userId)) {
+              const own = f.hasCollaborations
+                ? await directCollaborators(client, { type: 'folder', id: f.id }, signal)
+                : [];
+              subfolders.push({ folderId: f.id, collaborators: [...new Set([...inherited, ...own])].sort() });
+            }
+          } catch (err) {
+            if (signal.aborted) throw signal.reason;
+            throw boxFailure(err);
+          }
+          const files = page.files
+            .filter((f) => f.ownerId === userId)
+            .map((f) => ({ file: { ...f, inheritedCollaborators: inherited }, client }));
+          const now = new Date().toISOString();
+          let counts: PageCounts;
+          try {
+            counts = await judgeAndStore(connectorId, files, found.policySet, pass, now, signal, (trx, c) =>
+              new ScanWorkRepository(trx).recordPage({
+                connectorId,
+                pass,
+                userId,
+                folderId: folder.folder_id,
+                nextMarker: page.nextMarker,
+                subfolders,
+                counts: c,
+                at: now,
+              }),
+            );
+          } catch (err) {
+            if (signal.aborted) throw signal.reason;
+            if (err instanceof ApplicationFailure) throw err;
+            if (describeBoxError(err).kind !== 'Unknown') throw boxFailure(err);
+            throw err;
+          }
+          total.filesSeen += counts.filesSeen;
+          total.inspected += counts.inspected;
+          total.skippedUnchanged += counts.skippedUnchanged;
+          total.findings += counts.findings;
+          total.pages++;
+          pagesThisCall++;
+        } finally {
+          clearInterval(keepalive);
+        }
+        ctx.heartbeat({ ...total });
+        if (signal.aborted) throw signal.reason;
+        if (pagesThisCall >= budget.maxPages || Date.now() - started >= budget.maxMs) {
+          const done = await work.finishUserIfDone(connectorId, pass, userId, new Date().toISOString());
+          return { ...countsOf(total), userDone: done };
+        }
+      }
+    },
+
+    async finishScanPass({ connectorId, pass }) {
+      const row = await work.getPass(connectorId, pass);
+      if (!row)
+        throw ApplicationFailure.nonRetryable(
+          `Scan pass ${pass} of connector ${connectorId} was never started`,
+          'ScanPassMissing',
+        );
+      if (row.completed_at !== null) return { deleted: row.deleted };
+      const at = new Date().toISOString();
+      const unseen = await inventory.unseenIn(connectorId, pass);
+      const counts = await work.passCounts(connectorId, pass);
+      await db.transaction().execute(async (trx) => {
+        await new InventoryRepository(trx).markDeleted(connectorId, unseen, at);
+        await new FindingsRepository(trx).closeForFiles(connectorId, unseen, at);
+        await new ScanWorkRepository(trx).completePass(
+          connectorId,
+          pass,
+          { ...counts, deleted: unseen.length },
+          at,
+        );
+      });
+      return { deleted: unseen.length };
+    },
+
+    async scanPriorityFiles({ connectorId, dataCenter, files }) {
+      const ctx = Context.current();
+      const signal = ctx.cancellationSignal;
+      const latest = await passPolicySet(connectorId);
+      const last = new Map<string, FileActivity>();
+      for (const f of files) last.set(f.fileId, f);
+      if (!latest) {
+        // No pass has started: the first full pass will scan these files; keep nothing waiting on them.
+        await overflow.acknowledge(connectorId, [...last.keys()]);
+        return { scanned: 0, deleted: 0, findings: 0 };
+      }
+      const { row: passRow, policySet } = latest;
+      const admin = deps.clients.get(connectorId, dataCenter as DataCenter);
+      const known = await inventory.getMany(connectorId, [...last.keys()]);
+      const gone: string[] = [];
+      const toJudge: Array<{ file: FileToJudge; client: BoxClient; refreshCollaborators: boolean }> = [];
+      let done = 0;
+      for (const activity of last.values()) {
+        const stored = known.get(activity.fileId);
+        if (activity.kind === 'delete') {
+          if (stored) gone.push(activity.fileId);
+        } else {
+          const ownerId = activity.ownerId ?? stored?.owner_id;
+          const client = ownerId ? admin.withAsUserHeader(ownerId) : admin;
+          try {
+            const file = await getListedFile(client, activity.fileId, signal);
+            const inScope = (await work.userOf(connectorId, passRow.pass, file.ownerId)) !== undefined;
+            if (inScope) {
+              const owned = file.ownerId === ownerId ? client : admin.withAsUserHeader(file.ownerId);
+              const inherited = await inheritedCollaborators(owned, file, signal);
+              toJudge.push({
+                file: { ...file, inheritedCollaborators: inherited },
+                client: owned,
+                refreshCollaborators: true,
+              });
+            }
+          } catch (err) {
+            if (signal.aborted) throw signal.reason;
+            if (err instanceof ApplicationFailure) throw err;
+            const kind = describeBoxError(err).kind;
+            if (kind === 'NotFound') {
+              if (stored) gone.push(activity.fileId);
+            } else throw boxFailure(err);
+          }
+        }
+        ctx.heartbeat({ done: ++done });
+      }
+      const now = new Date().toISOString();
+      let counts: PageCounts;
+      try {
+        counts = await judgeAndStore(
+          connectorId,
+          toJudge,
+          policySet,
+          passRow.pass,
+          now,
+          signal,
+          async (trx) => {
+            await new InventoryRepository(trx).markDeleted(connectorId, gone, now);
+            await new FindingsRepository(trx).closeForFiles(connectorId, gone, now);
+            await new PriorityOverflowRepository(trx).acknowledge(connectorId, [...last.keys()]);
+          },
+        );
+      } catch (err) {
+        if (signal.aborted) throw signal.reason;
+        if (err instanceof ApplicationFailure) throw err;
+        if (describeBoxError(err).kind !== 'Unknown') throw boxFailure(err);
+        throw err;
+      }
+      return { scanned: toJudge.length, deleted: gone.length, findings: counts.findings };
+    },
+
+    async storePriorityOverflow({ connectorId, files }) {
+      return { stored: await overflow.store(connectorId, files) };
+    },
+
+    async takePriorityOverflow({ connectorId, limit }) {
+      return overflow.take(connectorId, limit);
+    },
+  };
+}
+
+/** Collaborators a file gets from its folders: each ancestor folder's own (only for collaborated files). */
+async function inheritedCollaborators(
+  client: BoxClient,
+  file: ListedFile,
+  signal: AbortSignal,
+): Promise<string[]> {
+  if (!file.hasCollaborations) return [];
+  const all = new Set<string>();
+  for (const folderId of file.folderIds)
+    for (const c of await directCollaborators(client, { type: 'folder', id: folderId }, signal)) all.add(c);
+  return [...all].sort();
+}
+
+function readCounts(details: unknown): (ScanCounts & { pages: number }) | undefined {
+  if (typeof details !== 'object' || details === null) return undefined;
+  const d = details as Record<string, unknown>;
+  const n = (k: string) => (typeof d[k] === 'number' ? d[k] : 0);
+  return {
+    filesSeen: n('filesSeen'),
+    inspected: n('inspected'),
+    skippedUnchanged: n('skippedUnchanged'),
+    findings: n('findings'),
+    pages: n('pages'),
+  };
+}
+
+function countsOf(c: ScanCounts): ScanCounts {
+  return {
+    filesSeen: c.filesSeen,
+    inspected: c.inspected,
+    skippedUnchanged: c.skippedUnchanged,
+    findings: c.findings,
+  };
+}
