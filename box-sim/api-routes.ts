@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BoxApiFault, UnauthorizedFault, boxErrors } from './errors';
 import type { ApiContext, Query } from './handlers/context';
 import { listFileCollaborations, listFolderCollaborations } from './handlers/collaborations';
+import { listFileCollaborations, listFolderCollaborations } from './handlers/collaborations';
 import { getEvents } from './handlers/events';
 import { getFile, getFileContent } from './handlers/files';
 import { getFolder, listFolderItems } from './handlers/folders';
@@ -116,6 +117,12 @@ export function registerApiRoutes(app: FastifyInstance, state: SimState): void {
     (ctx, req) => listFolderItems(ctx, id(req), q(req)),
   );
   api('GET', '/2.0/files/:id', ['fields'], (ctx, req) => getFile(ctx, id(req), q(req)));
+  api('GET', '/2.0/files/:id/collaborations', ['fields', 'limit', 'marker'], (ctx, req) =>
+    listFileCollaborations(ctx, id(req), q(req)),
+  );
+  api('GET', '/2.0/folders/:id/collaborations', ['fields', 'limit', 'marker'], (ctx, req) =>
+    listFolderCollaborations(ctx, id(req), q(req)),
+  );
   api('GET', '/2.0/files/:id/collaborations', ['fields', 'limit', 'marker'], (ctx, req) =>
     listFileCollaborations(ctx, id(req), q(req)),
   );
