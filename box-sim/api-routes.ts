@@ -7,7 +7,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BoxApiFault, UnauthorizedFault, boxErrors } from './errors';
 import type { ApiContext, Query } from './handlers/context';
 import { listFileCollaborations, listFolderCollaborations } from './handlers/collaborations';
-import { listFileCollaborations, listFolderCollaborations } from './handlers/collaborations';
 import { getEvents } from './handlers/events';
 import { getFile, getFileContent } from './handlers/files';
 import { getFolder, listFolderItems } from './handlers/folders';
@@ -123,12 +122,6 @@ export function registerApiRoutes(app: FastifyInstance, state: SimState): void {
   api('GET', '/2.0/folders/:id/collaborations', ['fields', 'limit', 'marker'], (ctx, req) =>
     listFolderCollaborations(ctx, id(req), q(req)),
   );
-  api('GET', '/2.0/files/:id/collaborations', ['fields', 'limit', 'marker'], (ctx, req) =>
-    listFileCollaborations(ctx, id(req), q(req)),
-  );
-  api('GET', '/2.0/folders/:id/collaborations', ['fields', 'limit', 'marker'], (ctx, req) =>
-    listFolderCollaborations(ctx, id(req), q(req)),
-  );
   api('GET', '/2.0/files/:id/content', ['version', 'access_token'], (ctx, req, reply) => {
     const answer = getFileContent(ctx, id(req), q(req), state.downloads, state.faults.notReady());
     if ('location' in answer) return reply.code(302).header('location', answer.location).send();
@@ -183,10 +176,17 @@ export function registerApiRoutes(app: FastifyInstance, state: SimState): void {
       const ent = state.enterprise;
       if (ent.fileVersionOf(grant.file) !== grant.version || ent.isDeleted(grant.file))
         throw new BoxApiFault(404, 'not_found', 'This version is no longer current');
-      const bytes = ent.content(grant.file);
+      const whole = ent.content(grant.file);
       if (state.options.apiDownloadsAreActivity)
         state.control.downloadedThroughApi(grant.file, grant.userIndex, grant.clientId);
+      const range = byteRange(req.headers.range, whole.length);
+      if (range === 'unsatisfiable') {
+        return reply.code(416).header('content-range', `bytes */${whole.length}`).send();
+      }
+      const bytes = range ? whole.subarray(range.start, range.end + 1) : whole;
+      if (range) reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${whole.length}`);
       reply
+        .header('accept-ranges', 'bytes')
         .header('content-type', 'application/octet-stream')
         .header('content-length', String(bytes.length))
         .header(
@@ -208,6 +208,25 @@ export function registerApiRoutes(app: FastifyInstance, state: SimState): void {
       );
     },
   );
+}
+
+/** Parses a single `bytes=a-b`, `bytes=a-` or `bytes=-n` range; undefined means the whole file. */
+export function byteRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | undefined {
+  const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    start = Math.max(0, size - Number(m[2]));
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(size - 1, Number(m[2]));
+  }
+  return start > end || start >= size ? 'unsatisfiable' : { start, end };
 }
 
 /** Answers a thrown fault the way Box would. */

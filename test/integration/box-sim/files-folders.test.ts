@@ -149,6 +149,15 @@ describe('box-sim folders, files and content through box-node-sdk', () => {
     }
   });
 
+  test('a Range header gets the requested bytes (206)', async () => {
+    const truth = initial.find((f) => f.ownerId === sim.manifest.admin.id && f.size > 300)!;
+    const whole = await readAll((await admin.downloads.downloadFile(truth.id))!);
+    const part = await readAll(
+      (await admin.downloads.downloadFile(truth.id, { headers: { range: 'bytes=100-199' } }))!,
+    );
+    expect(part.equals(whole.subarray(100, 200))).toBe(true);
+  });
+
   test('getDownloadFileUrl points at a short-lived URL served by the simulator', async () => {
     const truth = initial.find((f) => f.ownerId === sim.manifest.admin.id)!;
     const url = await admin.downloads.getDownloadFileUrl(truth.id);
