@@ -75,47 +75,60 @@ export function createBackfillActivities(deps: BackfillDeps): BackfillActivities
       let emptyInARow = 0;
       if (resumed) log.info('backfill resumes from the last heartbeat', { ...resumed });
 
-      for (;;) {
-        const sent = progress.streamPosition;
-        const keepalive = setInterval(() => ctx.heartbeat({ ...progress }), KEEPALIVE_MS);
-        let page: { entries: unknown[]; next: string | undefined };
-        try {
-          const events = await client.events.getEvents(
+      const fetchPage = (position: string | undefined) => {
+        const page = client.events
+          .getEvents(
             {
               streamType: 'admin_logs',
               createdAfter: dateTimeFromString(window.afterIso),
               createdBefore: dateTimeFromString(window.beforeIso),
               limit: EVENT_PAGE_LIMIT,
-              ...(sent !== undefined && { streamPosition: sent }),
+              ...(position !== undefined && { streamPosition: position }),
             },
             undefined,
             ctx.cancellationSignal,
+          )
+          .then(
+            (events) => rawPage(events.rawData, events.nextStreamPosition),
+            (err: unknown) => {
+              throw ctx.cancellationSignal.aborted ? ctx.cancellationSignal.reason : boxFailure(err);
+            },
           );
-          page = rawPage(events.rawData, events.nextStreamPosition);
-        } catch (err) {
+        page.catch(() => undefined); // a read-ahead left behind by a failure must not go unhandled
+        return page;
+      };
+
+      const keepalive = setInterval(() => ctx.heartbeat({ ...progress }), KEEPALIVE_MS);
+      try {
+        let sent = progress.streamPosition;
+        let pending = fetchPage(sent);
+        for (;;) {
+          const page = await pending;
+          const end = isEndOfWindow(sent, page, emptyInARow);
+          emptyInARow = page.entries.length === 0 ? emptyInARow + 1 : 0;
+          pagesThisAttempt++;
+          const last = end || pagesThisAttempt >= budget.maxPages || Date.now() - started >= budget.maxMs;
+          // Read ahead: Box prepares the next page while this one is written. The heartbeat below
+          // still names only positions whose pages are stored.
+          if (!last) {
+            sent = page.next;
+            pending = fetchPage(sent);
+          }
+
+          const activities = page.entries.flatMap((e) => {
+            const activity = toActivity(e);
+            return activity && window.contains(activity.occurredAt) ? [activity] : [];
+          });
+          if (activities.length > 0) await deps.activityLog.insertPage(input.connectorId, activities);
+          progress.imported += activities.length;
+          progress.pages++;
+          if (!end) progress.streamPosition = page.next;
+          ctx.heartbeat({ ...progress });
+          if (last) return { ...counts(progress), done: end };
           if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
-          throw boxFailure(err);
-        } finally {
-          clearInterval(keepalive);
         }
-
-        const activities = page.entries.flatMap((e) => {
-          const activity = toActivity(e);
-          return activity && window.contains(activity.occurredAt) ? [activity] : [];
-        });
-        if (activities.length > 0) await deps.activityLog.insertPage(input.connectorId, activities);
-        progress.imported += activities.length;
-        progress.pages++;
-        pagesThisAttempt++;
-
-        const end = isEndOfWindow(sent, page, emptyInARow);
-        emptyInARow = page.entries.length === 0 ? emptyInARow + 1 : 0;
-        if (!end) progress.streamPosition = page.next;
-        ctx.heartbeat({ ...progress });
-        if (end) return { ...counts(progress), done: true };
-        if (pagesThisAttempt >= budget.maxPages || Date.now() - started >= budget.maxMs)
-          return { ...counts(progress), done: false };
-        if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+      } finally {
+        clearInterval(keepalive);
       }
     },
   };
