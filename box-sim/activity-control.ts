@@ -265,7 +265,7 @@ export class ActivityControl {
     return this.record(file, actor, 'DOWNLOAD', 'FILE.DOWNLOADED');
   }
 
-  /** A download through the API (the content URL was fetched): Box logs it and fires FILE.DOWNLOADED. */
+  /** Internal (the download host calls it, with indices): an API download, logged and signalled as Box does. */
   downloadedThroughApi(file: number, userIndex: number, clientId: string): ActivityResult {
     const actor = this.ent.users[userIndex]!;
     return this.record(file, actor, 'DOWNLOAD', 'FILE.DOWNLOADED', {
