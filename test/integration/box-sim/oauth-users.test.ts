@@ -169,6 +169,15 @@ describe('box-sim OAuth and users through box-node-sdk', () => {
     });
   });
 
+  test('an access token expires after 60 minutes of the simulator clock; the SDK refreshes on the 401', async () => {
+    const { client, storage } = await connectAs(sim, sim.manifest.admin.login);
+    const before = (await storage.get())!;
+    clock += 61 * 60_000;
+    expect((await client.users.getUserMe()).id).toBe(sim.manifest.admin.id);
+    expect((await storage.get())!.accessToken).not.toBe(before.accessToken);
+    expect(sim.stats().byEndpoint['POST /oauth2/token']).toBeGreaterThan(0);
+  });
+
   test('removing the app rejects every token; refresh answers invalid_grant', async () => {
     const local = await startBoxSim({ seed: 7, users: 5, files: 10 });
     try {
