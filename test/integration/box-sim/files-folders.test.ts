@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { BoxClient } from 'box-node-sdk';
 import { startBoxSim, type BoxSim, type FileTruth } from '../../../box-sim';
+import { idOf } from '../../../box-sim/ids';
 import { connectAs } from './sdk-session';
 
 const FIELDS = [
@@ -182,6 +183,30 @@ describe('box-sim folders, files and content through box-node-sdk', () => {
     expect(sim.manifest.file(truth.id)).toMatchObject({ sha1: file.sha1, planted: null, version: 1 });
     const bytes = await readAll((await admin.downloads.downloadFile(truth.id))!);
     expect(bytes.toString('utf8')).toContain('4111 1111 1111 1111');
+  });
+
+  test('collaborations of a file and of a folder are listed as Box lists them (direct ones only)', async () => {
+    const truth = initial.find((f) => f.ownerId === sim.manifest.admin.id && !f.trashed)!;
+    sim.control.collaborate(truth.id, { email: 'auditor@lawfirm.example', role: 'viewer' });
+    const fileCollabs = await admin.listCollaborations.getFileCollaborations(truth.id);
+    expect(
+      fileCollabs.entries?.map((c) => [
+        c.accessibleBy?.type,
+        (c.accessibleBy as { login?: string }).login,
+        c.role,
+      ]),
+    ).toContainEqual(['user', 'auditor@lawfirm.example', 'viewer']);
+    const ent = sim.enterprise;
+    const folder = Array.from({ length: ent.folderCount }, (_, i) => i).find(
+      (i) => ent.folderCollaborations(i).length > 0,
+    )!;
+    const owner = sim.manifest.users[ent.folderOwnerOf(folder)]!;
+    const folderCollabs = await admin
+      .withAsUserHeader(owner.id)
+      .listCollaborations.getFolderCollaborations(idOf('folder', folder));
+    expect(folderCollabs.entries?.map((c) => c.id)).toEqual(
+      ent.folderCollaborations(folder).map((c) => c.id),
+    );
   });
 
   test('getFolderById returns the root and a folder with their first items', async () => {
