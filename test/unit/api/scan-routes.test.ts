@@ -1,0 +1,183 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { registerScanRoutes } from '../../../api/scan-routes';
+import { ConnectorsRepository } from '../../../store/connectors-repository';
+import { openStore, type Store } from '../../../store/database';
+import { FindingsRepository } from '../../../store/findings-repository';
+import { InventoryRepository, type FileRow } from '../../../store/inventory-repository';
+
+const AT = '2026-06-01T00:00:00.000Z';
+
+function file(id: string, accessLevel: string): FileRow {
+  return {
+    connector_id: 'c1',
+    file_id: id,
+    owner_id: 'u1',
+    owner_login: 'ann@acme.test',
+    name: `${id}.csv`,
+    path: `/HR/${id}.csv`,
+    extension: 'csv',
+    size: 2048,
+    sha1: `sha-${id}`,
+    access_level: accessLevel,
+    shared_link_access: accessLevel === 'public' ? 'open' : null,
+    collaborators_json: '{"internal":1,"external":0,"externalDomains":[]}',
+    direct_collaborators_json: '[]',
+    has_collaborations: 1,
+    modified_at: AT,
+    last_seen_pass: 1,
+    last_scanned_at: AT,
+    scanned_sha1: `sha-${id}`,
+    scanned_sharing_hash: 'h',
+    scanned_policy_version: 'v',
+    inspection_status: 'Completed',
+    inspection_reason: 'inspected',
+    deleted_at: null,
+    updated_at: AT,
+  };
+}
+
+describe('scan routes', () => {
+  let store: Store;
+  let app: FastifyInstance;
+  const signals: string[] = [];
+  let scanRunning = true;
+
+  beforeAll(async () => {
+    store = await openStore('sqlite::memory:');
+    const connectors = new ConnectorsRepository(store.db);
+    await connectors.create({
+      id: 'c1',
+      instanceName: 'acme',
+      dataCenter: 'US1',
+      status: 'Connected',
+      statusMessage: '',
+    });
+    await new InventoryRepository(store.db).upsertMany(
+      Array.from({ length: 7 }, (_, i) => file(`f${i}`, i % 2 ? 'public' : 'private')),
+    );
+    await new FindingsRepository(store.db).sync(
+      'c1',
+      Array.from({ length: 7 }, (_, i) => ({
+        fileId: `f${i}`,
+        matches: [
+          {
+            policyId: i % 2 ? 'exposure-public-link' : 'pii-us-ssn',
+            policyName: 'p',
+            severity: i % 2 ? 'medium' : 'high',
+            accessLevel: i % 2 ? 'public' : 'private',
+            detectorCounts: i % 2 ? {} : { us_ssn: 3 },
+            samples: i % 2 ? [] : [{ detector: 'us_ssn', masked: '***-**-8741', likelihood: 'likely' }],
+          },
+        ],
+      })),
+      AT,
+    );
+    const temporal = {
+      workflow: {
+        getHandle: (workflowId: string) => ({
+          signal: (def: { name: string }) => {
+            if (!scanRunning)
+              return Promise.reject(new WorkflowNotFoundError('not found', workflowId, undefined));
+            signals.push(`${workflowId}:${def.name}`);
+            return Promise.resolve();
+          },
+        }),
+      },
+    } as unknown as Client;
+    app = Fastify();
+    registerScanRoutes(app, { store, connectors, temporal });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app.close();
+    await store.close();
+  });
+
+  const get = (url: string) => app.inject({ method: 'GET', url });
+
+  test('files page by cursor and filter by access level and policy', async () => {
+    const first = await get('/api/connectors/c1/files?accessLevel=private&limit=2');
+    expect(first.statusCode).toBe(200);
+    const body = first.json<{
+      items: Array<{ fileId: string; owner: { login: string } }>;
+      nextCursor?: string;
+    }>();
+    expect(body.items.map((f) => f.fileId)).toEqual(['f0', 'f2']);
+    expect(body.items[0]).toMatchObject({
+      owner: { login: 'ann@acme.test' },
+      path: '/HR/f0.csv',
+      accessLevel: 'private',
+      collaborators: { internal: 1, external: 0 },
+      inspection: { status: 'Completed' },
+    });
+    const second = await get(
+      `/api/connectors/c1/files?accessLevel=private&limit=2&cursor=${body.nextCursor!}`,
+    );
+    const rest = second.json<{ items: Array<{ fileId: string }>; nextCursor?: string }>();
+    expect(rest.items.map((f) => f.fileId)).toEqual(['f4', 'f6']);
+    expect(rest.nextCursor).toBeUndefined();
+    const byPolicy = await get('/api/connectors/c1/files?policy=exposure-public-link');
+    expect(byPolicy.json<{ items: Array<{ fileId: string }> }>().items.map((f) => f.fileId)).toEqual([
+      'f1',
+      'f3',
+      'f5',
+    ]);
+  });
+
+  test('findings filter by severity, policy and status and carry masked samples only', async () => {
+    const res = await get('/api/connectors/c1/findings?severity=high&status=open&limit=1000');
+    expect(res.statusCode).toBe(200);
+    const items = res.json<{ items: Array<Record<string, unknown>> }>().items;
+    expect(items).toHaveLength(4);
+    expect(items[0]).toMatchObject({
+      policyId: 'pii-us-ssn',
+      status: 'open',
+      detectorCounts: { us_ssn: 3 },
+      samples: [{ detector: 'us_ssn', masked: '***-**-8741', likelihood: 'likely' }],
+      file: { ownerLogin: 'ann@acme.test' },
+    });
+    const pages: string[] = [];
+    let cursor = '';
+    do {
+      const page = await get(`/api/connectors/c1/findings?policy=exposure-public-link&limit=2${cursor}`);
+      const b = page.json<{ items: Array<{ fileId: string }>; nextCursor?: string }>();
+      pages.push(...b.items.map((f) => f.fileId));
+      cursor = b.nextCursor ? `&cursor=${b.nextCursor}` : '';
+    } while (cursor);
+    expect(pages.sort()).toEqual(['f1', 'f3', 'f5']);
+    expect((await get('/api/connectors/c1/findings?status=closed')).json()).toEqual({ items: [] });
+  });
+
+  test.each([
+    ['/api/connectors/c1/files?accessLevel=everyone', 'accessLevel'],
+    ['/api/connectors/c1/files?limit=0', 'limit'],
+    ['/api/connectors/c1/files?limit=5000', 'limit'],
+    ['/api/connectors/c1/files?colour=red', 'colour'],
+    ['/api/connectors/c1/files?cursor=garbage', 'cursor'],
+    ['/api/connectors/c1/findings?severity=urgent', 'severity'],
+    ['/api/connectors/c1/findings?status=maybe', 'status'],
+    ['/api/connectors/c1/findings?policy=Not%20A%20Policy', 'policy'],
+    ['/api/connectors/c1/findings?cursor=garbage', 'cursor'],
+  ])('%s is a 400 naming %s', async (url, parameter) => {
+    const res = await get(url);
+    expect(res.statusCode).toBe(400);
+    expect(res.json<{ error: string; message: string }>().message).toContain(parameter);
+  });
+
+  test('an unknown connector is a 404', async () => {
+    expect((await get('/api/connectors/nope/files')).statusCode).toBe(404);
+    expect((await get('/api/connectors/nope/findings')).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: '/api/connectors/nope/rescan' })).statusCode).toBe(404);
+  });
+
+  test('rescan signals the scan workflow, or answers 409 when the scan is not running', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/connectors/c1/rescan' });
+    expect(res.statusCode).toBe(202);
+    expect(signals).toEqual(['connector/c1/scan:rescanNow']);
+    scanRunning = false;
+    const conflict = await app.inject({ method: 'POST', url: '/api/connectors/c1/rescan' });
+    expect(conflict.statusCode).toBe(409);
+    expect(conflict.json<{ message: string }>().message).toContain('not running');
+  });
+});
