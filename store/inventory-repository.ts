@@ -108,7 +108,10 @@ export class InventoryRepository {
     return changed;
   }
 
-  /** Files present in Box (not deleted) that the walk of `pass` did not see. */
+  /**
+   * Files present in Box (not deleted) that the walk of `pass` did not see, leaving out files of users
+   * whose walk in that pass did not finish (a user skipped after an error keeps their files).
+   */
   async unseenIn(connectorId: string, pass: number): Promise<string[]> {
     const rows = await this.db
       .selectFrom('files')
@@ -116,6 +119,19 @@ export class InventoryRepository {
       .where('connector_id', '=', connectorId)
       .where('last_seen_pass', '<', pass)
       .where('deleted_at', 'is', null)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('scan_users')
+              .select('scan_users.user_id')
+              .where('scan_users.connector_id', '=', connectorId)
+              .where('scan_users.pass', '=', pass)
+              .where('scan_users.done', '=', 0)
+              .whereRef('scan_users.user_id', '=', 'files.owner_id'),
+          ),
+        ),
+      )
       .execute();
     return rows.map((r) => r.file_id);
   }

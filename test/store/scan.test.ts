@@ -133,14 +133,22 @@ for (const dialect of DIALECTS) {
       expect((await work.getPass('c1', 2))?.policy_version).toBe('v1');
       expect(await work.nextUsers('c1', 2, 10, [])).toEqual(['u1', 'u2']);
       expect(await work.nextUsers('c1', 2, 10, ['u1'])).toEqual(['u2']);
-      await inventory.upsertMany([file('f2', { last_seen_pass: 2 })]);
+      await inventory.upsertMany([file('f2', { last_seen_pass: 2 }), file('g1', { owner_id: 'u2' })]);
+      // u1's walk is finished; u2's is not (say it was skipped after an error): g1 is not taken for deleted.
+      await store.db
+        .updateTable('scan_users')
+        .set({ done: 1 })
+        .where('connector_id', '=', 'c1')
+        .where('pass', '=', 2)
+        .where('user_id', '=', 'u1')
+        .execute();
       const unseen = await inventory.unseenIn('c1', 2);
       expect(unseen).toEqual(['f1']);
       await inventory.markDeleted('c1', unseen, AT);
       await findings.closeForFiles('c1', unseen, AT);
       expect(await inventory.get('c1', 'f1')).toMatchObject({ inspection_status: 'Deleted', deleted_at: AT });
       expect(await findings.openOf('c1', ['f1'])).toEqual([]);
-      expect(await inventory.count('c1')).toBe(1);
+      expect(await inventory.count('c1')).toBe(2);
     });
 
     it('a folder page recorded twice queues its subfolders once and counts once per record', async () => {
