@@ -1,6 +1,7 @@
 import {
   continueAsNew,
   getExternalWorkflowHandle,
+  log,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -18,6 +19,8 @@ export interface BackfillInput {
   /** Window end (exclusive): the connection time, ISO. */
   createdBefore: string;
   parentWorkflowId: string;
+  /** Activity calls after which a run continues as new even if not suggested (tests set it low). */
+  callsPerRun?: number;
   carried?: { streamPosition?: string; imported: number; pages: number };
 }
 
@@ -44,6 +47,7 @@ export async function backfillActivities(input: BackfillInput): Promise<{ import
   };
   setHandler(backfillProgressQuery, () => progress);
 
+  let callsThisRun = 0;
   while (!progress.done) {
     const result = await importEventPages({
       connectorId: input.connectorId,
@@ -56,7 +60,9 @@ export async function backfillActivities(input: BackfillInput): Promise<{ import
     progress.pages += result.pages;
     progress.streamPosition = result.nextStreamPosition;
     progress.done = result.done;
-    if (!progress.done && workflowInfo().continueAsNewSuggested) {
+    callsThisRun++;
+    const runIsFull = input.callsPerRun !== undefined && callsThisRun >= input.callsPerRun;
+    if (!progress.done && (workflowInfo().continueAsNewSuggested || runIsFull)) {
       await continueAsNew<typeof backfillActivities>({
         ...input,
         carried: {
@@ -67,8 +73,16 @@ export async function backfillActivities(input: BackfillInput): Promise<{ import
       });
     }
   }
-  await getExternalWorkflowHandle(input.parentWorkflowId).signal(backfillFinishedSignal, {
-    imported: progress.imported,
-  });
+  try {
+    await getExternalWorkflowHandle(input.parentWorkflowId).signal(backfillFinishedSignal, {
+      imported: progress.imported,
+    });
+  } catch (err) {
+    // The parent is gone (disconnected meanwhile): the import is done all the same.
+    log.warn('could not tell the connector that the backfill finished', {
+      parentWorkflowId: input.parentWorkflowId,
+      error: String(err),
+    });
+  }
   return { imported: progress.imported };
 }
