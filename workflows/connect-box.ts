@@ -9,6 +9,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
@@ -44,6 +45,8 @@ export interface ConnectBoxInput {
   backfillWindowMs: number;
   rescanIntervalMs: number;
   taskQueues: { main: string; scan: string; priority: string };
+  /** Users the scan walks at once (default 4). */
+  scanUserConcurrency?: number;
   /** Signals after which a run continues as new (default SIGNALS_PER_RUN; tests set it low). */
   signalsPerRun?: number;
   carried?: { status: ConnectorStatus; childrenStarted: boolean };
@@ -199,6 +202,7 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
           scope,
           rescanIntervalMs: input.rescanIntervalMs,
           taskQueues: input.taskQueues,
+          userConcurrency: input.scanUserConcurrency,
           parentWorkflowId: workflowInfo().workflowId,
         },
       ],
@@ -219,11 +223,15 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
 
   const disconnect = async (reason: string) => {
     if (childrenStarted) {
-      for (const id of [workflowIds.backfill(input.connectorId), workflowIds.scan(input.connectorId)]) {
-        await getExternalWorkflowHandle(id)
+      const running = [workflowIds.scan(input.connectorId)];
+      if (state.status.backfill?.state !== 'finished') running.push(workflowIds.backfill(input.connectorId));
+      // A cancel request to a child that closed meanwhile may never be answered: wait a bounded time.
+      const requests = running.map((id) =>
+        getExternalWorkflowHandle(id)
           .cancel()
-          .catch(() => undefined); // already finished
-      }
+          .catch(() => undefined),
+      );
+      await Promise.race([Promise.all(requests), sleep('30s')]);
     }
     await revokeTokens();
     state.disconnected(reason);

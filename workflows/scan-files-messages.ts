@@ -22,6 +22,8 @@ export interface ScanProgress {
   priorityScanned: number;
   lastPassCompletedAt?: string;
   nextPassAt?: string;
+  /** Files seen per second in the running pass. */
+  filesPerSecond?: number;
   message: string;
 }
 

@@ -1,5 +1,21 @@
-import { condition, setHandler } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { tokenRejectedSignal } from './connect-box-messages';
 import type { FileActivity } from './file-activity';
+import { PriorityQueue } from './priority-queue';
+import type { ScanActivities, ScanCounts } from './scan-files-activities';
 import {
   prioritizeSignal,
   progressQuery,
@@ -8,7 +24,7 @@ import {
   type ScanProgress,
 } from './scan-files-messages';
 
-/** Input of scanFiles. */
+/** Input of scanFiles; `carried` only from its own continue-as-new. */
 export interface ScanFilesInput {
   connectorId: string;
   dataCenter: string;
@@ -16,33 +32,290 @@ export interface ScanFilesInput {
   rescanIntervalMs: number;
   taskQueues: { main: string; scan: string; priority: string };
   parentWorkflowId: string;
+  /** Users walked at once (default 4). */
+  userConcurrency?: number;
+  /** Files the priority lane keeps in state before overflowing to the store (default 500). */
+  priorityQueueLimit?: number;
+  /** Signals after which a run continues as new (default 2,000). */
+  signalsPerRun?: number;
+  carried?: ScanCarried;
 }
 
+/** The scan's state across continue-as-new: bounded (counters, a bounded queue, a bounded skip list). */
+export interface ScanCarried {
+  pass: number;
+  phase: 'scanning' | 'waiting';
+  passStarted: boolean;
+  passStartedAt?: string;
+  usersTotal: number;
+  usersDone: number;
+  counts: ScanCounts;
+  skippedUsers: string[];
+  lastPassCompletedAt?: string;
+  nextPassAt?: string;
+  priority: ReturnType<PriorityQueue['toJSON']>;
+  priorityScanned: number;
+}
+
+/** Failure types that mean the connection must be authorized again: the scan pauses, it does not fail. */
+const TOKEN_FAILURES = ['BoxInvalidRefreshToken', 'BoxAppRemoved', 'BoxTokensUnavailable'];
+const PRIORITY_BATCH = 50;
+const SKIPPED_USERS_KEPT = 1000;
+
 /**
- * The scan of every file (ID `connector/<id>/scan`). This first version receives the hand-off from
- * connectBox (start, prioritize, rescanNow, resume, progress) but does not enumerate Box yet: that is the
- * scan issue's work. Prioritized files are counted, not scanned.
+ * The scan of every file (ID `connector/<id>/scan`): passes over every in-scope user's tree, then rescans
+ * after the interval or on `rescanNow`; files with fresh activity go through the priority lane on their own
+ * task queue, concurrently with the walk. Workflow state holds counters and a bounded queue only: the walk's
+ * folders and cursors, the inventory and the overflow live in the store.
  */
-export async function scanFiles(_input: ScanFilesInput): Promise<void> {
-  const queued = new Set<string>();
-  const progress: ScanProgress = {
-    state: 'waiting',
-    pass: 0,
-    usersDone: 0,
-    usersTotal: 0,
-    filesSeen: 0,
-    inspected: 0,
-    skippedUnchanged: 0,
-    findings: 0,
-    priorityQueued: 0,
-    priorityScanned: 0,
-    message: 'Scanning is not implemented yet; file activity is received and counted.',
-  };
-  setHandler(progressQuery, () => ({ ...progress, priorityQueued: queued.size }));
-  setHandler(prioritizeSignal, ({ files }: { files: FileActivity[] }) =>
-    files.forEach((f) => queued.add(f.fileId)),
+export async function scanFiles(input: ScanFilesInput): Promise<void> {
+  const c = input.carried;
+  const queue = new PriorityQueue(
+    input.priorityQueueLimit ?? 500,
+    c?.priority.queued,
+    c?.priority.overflow,
+    c?.priority.stored,
   );
-  setHandler(rescanNowSignal, () => undefined);
-  setHandler(resumeSignal, () => undefined);
-  await condition(() => false);
+  const s: ScanCarried = c ?? {
+    pass: 1,
+    phase: 'scanning',
+    passStarted: false,
+    usersTotal: 0,
+    usersDone: 0,
+    counts: zeroCounts(),
+    skippedUsers: [],
+    priority: queue.toJSON(),
+    priorityScanned: 0,
+  };
+  let signalsThisRun = 0;
+  let rescanRequested = false;
+  let paused = false;
+  let stopping = false;
+  const { bulk, priority } = activityProxies(input);
+
+  setHandler(prioritizeSignal, ({ files }) => {
+    signalsThisRun++;
+    queue.add(files);
+  });
+  setHandler(rescanNowSignal, () => {
+    signalsThisRun++;
+    rescanRequested = true;
+  });
+  setHandler(resumeSignal, () => {
+    signalsThisRun++;
+    paused = false;
+  });
+  setHandler(progressQuery, () => progress());
+
+  const progress = (): ScanProgress => {
+    const elapsedS = s.passStartedAt ? (Date.now() - Date.parse(s.passStartedAt)) / 1000 : 0;
+    return {
+      state: paused ? 'paused' : s.phase,
+      pass: s.pass,
+      usersDone: s.usersDone,
+      usersTotal: s.usersTotal,
+      ...s.counts,
+      priorityQueued: queue.length,
+      priorityScanned: s.priorityScanned,
+      lastPassCompletedAt: s.lastPassCompletedAt,
+      nextPassAt: s.phase === 'waiting' ? s.nextPassAt : undefined,
+      filesPerSecond:
+        s.phase === 'scanning' && elapsedS > 0
+          ? Math.round((s.counts.filesSeen / elapsedS) * 10) / 10
+          : undefined,
+      message: paused
+        ? 'Paused: the connection needs a new authorization.'
+        : s.phase === 'scanning'
+          ? `Pass ${s.pass}: ${s.usersDone} of ${s.usersTotal} users walked, ${s.counts.filesSeen} files seen.`
+          : `Pass ${s.pass - 1} complete; next pass at ${s.nextPassAt ?? 'once requested'}.`,
+    };
+  };
+
+  /** Runs an activity; a rejected token pauses until connectBox resumes us, then the call is retried. */
+  const withToken = async <T>(run: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      try {
+        return await run();
+      } catch (err) {
+        const cause = err instanceof ActivityFailure ? err.cause : undefined;
+        if (!(cause instanceof ApplicationFailure) || !TOKEN_FAILURES.includes(cause.type ?? '')) throw err;
+        if (!paused) {
+          paused = true;
+          await getExternalWorkflowHandle(input.parentWorkflowId).signal(tokenRejectedSignal, {
+            message: cause.message,
+          });
+        }
+        await condition(() => !paused);
+      }
+    }
+  };
+
+  const shouldStop = () =>
+    workflowInfo().continueAsNewSuggested || signalsThisRun >= (input.signalsPerRun ?? 2000);
+
+  const priorityLane = async () => {
+    for (;;) {
+      await condition(() => (queue.pending && !paused) || stopping);
+      if (stopping) return;
+      if (queue.overflow.length > 0) {
+        const files = queue.overflow.splice(0, queue.overflow.length);
+        queue.stored += (
+          await priority.storePriorityOverflow({ connectorId: input.connectorId, files })
+        ).stored;
+      }
+      if (queue.queued.length === 0 && queue.stored > 0) {
+        const back = await priority.takePriorityOverflow({
+          connectorId: input.connectorId,
+          limit: PRIORITY_BATCH,
+        });
+        queue.stored = back.length === 0 ? 0 : Math.max(0, queue.stored - back.length);
+        queue.add(back);
+      }
+      const batch: FileActivity[] = queue.take(PRIORITY_BATCH);
+      if (batch.length === 0) continue;
+      try {
+        const result = await withToken(() =>
+          priority.scanPriorityFiles({
+            connectorId: input.connectorId,
+            dataCenter: input.dataCenter,
+            files: batch,
+          }),
+        );
+        s.priorityScanned += result.scanned;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        // Only a non-retryable failure gets here; the next full pass scans these files anyway.
+        log.warn('priority batch failed; left to the next pass', { files: batch.length, error: String(err) });
+      }
+    }
+  };
+
+  const walkUser = async (userId: string) => {
+    while (!stopping) {
+      let result: Awaited<ReturnType<ScanActivities['scanUserFolders']>>;
+      try {
+        result = await withToken(() =>
+          bulk.scanUserFolders({
+            connectorId: input.connectorId,
+            dataCenter: input.dataCenter,
+            pass: s.pass,
+            userId,
+          }),
+        );
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        // A user Box will not let us walk (deleted meanwhile, say) must not stall the pass: next pass retries.
+        log.warn('user skipped in this pass', { userId, error: String(err) });
+        if (s.skippedUsers.length < SKIPPED_USERS_KEPT) s.skippedUsers.push(userId);
+        return;
+      }
+      addCounts(s.counts, result);
+      if (result.userDone) {
+        s.usersDone++;
+        return;
+      }
+    }
+  };
+
+  const walk = async () => {
+    if (!s.passStarted) {
+      const started = await withToken(() =>
+        bulk.startScanPass({
+          connectorId: input.connectorId,
+          dataCenter: input.dataCenter,
+          scope: input.scope,
+          pass: s.pass,
+        }),
+      );
+      Object.assign(s, {
+        passStarted: true,
+        passStartedAt: new Date().toISOString(),
+        usersTotal: started.usersTotal,
+        usersDone: 0,
+        counts: zeroCounts(),
+        skippedUsers: [],
+      });
+    }
+    const walking = new Map<string, Promise<void>>();
+    for (;;) {
+      if (shouldStop()) stopping = true;
+      if (!stopping && walking.size < (input.userConcurrency ?? 4)) {
+        const next = await bulk.nextScanUsers({
+          connectorId: input.connectorId,
+          pass: s.pass,
+          limit: (input.userConcurrency ?? 4) - walking.size,
+          exclude: [...walking.keys(), ...s.skippedUsers],
+        });
+        for (const userId of next)
+          walking.set(
+            userId,
+            walkUser(userId).finally(() => walking.delete(userId)),
+          );
+      }
+      if (walking.size === 0) return !stopping;
+      await Promise.race(walking.values());
+    }
+  };
+
+  const lane = priorityLane();
+  // The lane only rejects on cancellation, which the main loop sees too: do not fail the task twice.
+  lane.catch(() => undefined);
+  for (;;) {
+    setCurrentDetails(progress().message);
+    if (s.phase === 'scanning') {
+      const complete = await walk();
+      if (!complete) break;
+      await bulk.finishScanPass({ connectorId: input.connectorId, pass: s.pass, counts: s.counts });
+      const now = Date.now();
+      Object.assign(s, {
+        phase: 'waiting',
+        passStarted: false,
+        pass: s.pass + 1,
+        lastPassCompletedAt: new Date(now).toISOString(),
+        nextPassAt: new Date(now + input.rescanIntervalMs).toISOString(),
+      });
+      rescanRequested = false;
+    }
+    const waitMs = Math.max(0, Date.parse(s.nextPassAt ?? new Date().toISOString()) - Date.now());
+    const woke = await condition(() => rescanRequested || shouldStop(), waitMs);
+    if (!woke || rescanRequested) {
+      Object.assign(s, { phase: 'scanning', nextPassAt: undefined });
+      rescanRequested = false;
+      continue;
+    }
+    break; // continue-as-new requested
+  }
+  stopping = true;
+  await lane;
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof scanFiles>({ ...input, carried: { ...s, priority: queue.toJSON() } });
+}
+
+function activityProxies(input: ScanFilesInput) {
+  const retry = { maximumInterval: '5m', nonRetryableErrorTypes: TOKEN_FAILURES };
+  return {
+    bulk: proxyActivities<ScanActivities>({
+      taskQueue: input.taskQueues.scan,
+      startToCloseTimeout: '15m',
+      heartbeatTimeout: '2m',
+      retry,
+    }),
+    priority: proxyActivities<ScanActivities>({
+      taskQueue: input.taskQueues.priority,
+      startToCloseTimeout: '5m',
+      heartbeatTimeout: '1m',
+      retry,
+    }),
+  };
+}
+
+function zeroCounts(): ScanCounts {
+  return { filesSeen: 0, inspected: 0, skippedUnchanged: 0, findings: 0 };
+}
+
+function addCounts(into: ScanCounts, more: ScanCounts): void {
+  into.filesSeen += more.filesSeen;
+  into.inspected += more.inspected;
+  into.skippedUnchanged += more.skippedUnchanged;
+  into.findings += more.findings;
 }

@@ -63,6 +63,7 @@ class FakeBox implements ConnectActivities, BackfillActivities {
   reset() {
     this.calls = [];
     this.recorded = [];
+    this.prioritized = [];
     this.gate = undefined;
   }
 
@@ -91,6 +92,21 @@ class FakeBox implements ConnectActivities, BackfillActivities {
   revokeConnectorTokens() {
     this.calls.push('revoke');
     return Promise.resolve();
+  }
+  // The scan child runs too: an enterprise with no users, and priority scans recorded.
+  prioritized: string[] = [];
+  startScanPass() {
+    return Promise.resolve({ usersTotal: 0, policyVersion: 'v1' });
+  }
+  nextScanUsers() {
+    return Promise.resolve([]);
+  }
+  finishScanPass() {
+    return Promise.resolve({ deleted: 0 });
+  }
+  scanPriorityFiles({ files }: { files: Array<{ fileId: string }> }) {
+    this.prioritized.push(...files.map((f) => f.fileId));
+    return Promise.resolve({ scanned: files.length, deleted: 0, findings: 0 });
   }
   importEventPages() {
     this.calls.push('importEventPages');
@@ -142,6 +158,10 @@ describe('connectBox on the time-skipping server', () => {
         recordConnectorStatus: fake.recordConnectorStatus.bind(fake),
         revokeConnectorTokens: fake.revokeConnectorTokens.bind(fake),
         importEventPages: fake.importEventPages.bind(fake),
+        startScanPass: fake.startScanPass.bind(fake),
+        nextScanUsers: fake.nextScanUsers.bind(fake),
+        finishScanPass: fake.finishScanPass.bind(fake),
+        scanPriorityFiles: fake.scanPriorityFiles.bind(fake),
       },
     });
     running = worker.run();
@@ -182,7 +202,7 @@ describe('connectBox on the time-skipping server', () => {
     expect(fake.recorded).toEqual(['AwaitingAuthorization', 'Authorizing', 'RunningApiTest', 'Connected']);
     const scan = env.client.workflow.getHandle(workflowIds.scan('admin'));
     expect((await scan.describe()).status.name).toBe('RUNNING');
-    await expect(scan.query(progressQuery)).resolves.toMatchObject({ pass: 0 });
+    await expect(scan.query(progressQuery)).resolves.toMatchObject({ usersTotal: 0 });
   });
 
   it('a co-admin connects with a warning and other admins out of scope', async () => {
@@ -234,8 +254,10 @@ describe('connectBox on the time-skipping server', () => {
       expect(final.message).toContain('removed by the operator');
       expect(fake.calls).toContain('revoke');
       if (phase !== 'AwaitingAuthorization') {
-        const scan = await env.client.workflow.getHandle(workflowIds.scan(id)).describe();
-        expect(scan.status.name).toBe('CANCELLED');
+        const scan = env.client.workflow.getHandle(workflowIds.scan(id));
+        for (let i = 0; i < 100 && (await scan.describe()).status.name === 'RUNNING'; i++)
+          await new Promise((r) => setTimeout(r, 50));
+        expect((await scan.describe()).status.name).toBe('CANCELLED');
       }
     });
   }
@@ -288,7 +310,7 @@ describe('connectBox on the time-skipping server', () => {
       backfill: before.backfill,
       apiTest: before.apiTest,
     });
-    const scan = env.client.workflow.getHandle(workflowIds.scan('can'));
-    expect((await scan.query(progressQuery)).priorityQueued).toBe(5);
+    for (let i = 0; i < 100 && fake.prioritized.length < 5; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(fake.prioritized.sort()).toEqual(['f0', 'f1', 'f2', 'f3', 'f4']);
   });
 });

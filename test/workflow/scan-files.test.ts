@@ -1,0 +1,246 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandle } from '@temporalio/client';
+import { createTimeSkippingEnv } from '../helpers/temporal-env';
+import { workflowBundle } from '../helpers/workflow-bundle';
+import { scanFiles, type ScanFilesInput } from '../../workflows/scan-files';
+import {
+  prioritizeSignal,
+  progressQuery,
+  rescanNowSignal,
+  resumeSignal,
+  type ScanProgress,
+} from '../../workflows/scan-files-messages';
+import type { ScanActivities } from '../../workflows/scan-files-activities';
+import type { FileActivity } from '../../workflows/file-activity';
+import { stackProbe } from '../../workflows/stack-probe';
+
+const QUEUE = 'scan-files-test';
+
+/**
+ * An in-memory enterprise behind the scan activities: each user needs `pagesPerUser` calls, each call
+ * sees 10 files. Records every priority scan so tests can check nothing is lost or doubled.
+ */
+class FakeScan implements ScanActivities {
+  users = ['u1', 'u2', 'u3', 'u4', 'u5'];
+  pagesPerUser = 3;
+  passes: Array<{ pass: number; walked: Record<string, number>; finished: boolean }> = [];
+  priorityScanned: string[] = [];
+  overflowStore: FileActivity[] = [];
+  holdPriority: Promise<void> | undefined;
+  rejectNextWalk = false;
+
+  private passOf(pass: number) {
+    let p = this.passes.find((x) => x.pass === pass);
+    if (!p) this.passes.push((p = { pass, walked: {}, finished: false }));
+    return p;
+  }
+  startScanPass({ pass }: { pass: number }) {
+    this.passOf(pass);
+    return Promise.resolve({ usersTotal: this.users.length, policyVersion: 'v1' });
+  }
+  nextScanUsers({ pass, limit, exclude }: { pass: number; limit: number; exclude: string[] }) {
+    const p = this.passOf(pass);
+    return Promise.resolve(
+      this.users
+        .filter((u) => (p.walked[u] ?? 0) < this.pagesPerUser && !exclude.includes(u))
+        .slice(0, limit),
+    );
+  }
+  scanUserFolders({ pass, userId }: { pass: number; userId: string }) {
+    if (this.rejectNextWalk) {
+      this.rejectNextWalk = false;
+      throw ApplicationFailure.nonRetryable('Box rejected the refresh token.', 'BoxInvalidRefreshToken');
+    }
+    const p = this.passOf(pass);
+    p.walked[userId] = (p.walked[userId] ?? 0) + 1;
+    return Promise.resolve({
+      filesSeen: 10,
+      inspected: pass === 1 ? 10 : 0,
+      skippedUnchanged: pass === 1 ? 0 : 10,
+      findings: 1,
+      userDone: p.walked[userId] >= this.pagesPerUser,
+    });
+  }
+  finishScanPass({ pass }: { pass: number }) {
+    this.passOf(pass).finished = true;
+    return Promise.resolve({ deleted: 0 });
+  }
+  async scanPriorityFiles({ files }: { files: FileActivity[] }) {
+    await this.holdPriority;
+    this.priorityScanned.push(...files.map((f) => f.fileId));
+    return { scanned: files.length, deleted: 0, findings: 0 };
+  }
+  storePriorityOverflow({ files }: { files: FileActivity[] }) {
+    const fresh = files.filter((f) => !this.overflowStore.some((o) => o.fileId === f.fileId));
+    this.overflowStore.push(...fresh);
+    return Promise.resolve({ stored: fresh.length });
+  }
+  takePriorityOverflow({ limit }: { limit: number }) {
+    return Promise.resolve(this.overflowStore.splice(0, limit));
+  }
+}
+
+const activity = (fileId: string): FileActivity => ({
+  fileId,
+  kind: 'content',
+  eventType: 'FILE.UPLOADED',
+  occurredAt: '2026-11-27T00:00:00Z',
+  source: 'webhook',
+});
+
+async function until(handle: WorkflowHandle, predicate: (p: ScanProgress) => boolean): Promise<ScanProgress> {
+  for (let i = 0; i < 300; i++) {
+    const p = await handle.query(progressQuery);
+    if (predicate(p)) return p;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`progress never matched: ${JSON.stringify(await handle.query(progressQuery))}`);
+}
+
+describe('scanFiles on the time-skipping server', () => {
+  let env: TestWorkflowEnvironment;
+  let fake: FakeScan;
+  let worker: Worker;
+  let running: Promise<void>;
+  let n = 0;
+  const started: WorkflowHandle[] = [];
+
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+  });
+  beforeEach(async () => {
+    fake = new FakeScan();
+    const activities = Object.fromEntries(
+      (
+        [
+          'startScanPass',
+          'nextScanUsers',
+          'scanUserFolders',
+          'finishScanPass',
+          'scanPriorityFiles',
+          'storePriorityOverflow',
+          'takePriorityOverflow',
+        ] as const
+      ).map((name) => [name, (fake[name] as (...a: unknown[]) => unknown).bind(fake)]),
+    );
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: QUEUE,
+      workflowBundle: await workflowBundle(),
+      activities,
+    });
+    running = worker.run();
+  });
+  afterEach(async () => {
+    // Workflows of one test must not keep calling the next test's fake.
+    for (const h of started.splice(0)) await h.terminate('test over').catch(() => undefined);
+    worker.shutdown();
+    await running;
+  });
+  afterAll(() => env?.teardown());
+
+  const start = async (extra: Partial<ScanFilesInput> = {}) => {
+    const id = `scan-${++n}`;
+    // The parent is any running workflow: tokenRejected is delivered to it (stackProbe ignores it).
+    const parent = await env.client.workflow.start(stackProbe, {
+      taskQueue: QUEUE,
+      workflowId: `${id}-parent`,
+    });
+    const handle = await env.client.workflow.start(scanFiles, {
+      taskQueue: QUEUE,
+      workflowId: id,
+      args: [
+        {
+          connectorId: id,
+          dataCenter: 'US1',
+          scope: 'allUsers',
+          rescanIntervalMs: 12 * 3_600_000,
+          taskQueues: { main: QUEUE, scan: QUEUE, priority: QUEUE },
+          parentWorkflowId: parent.workflowId,
+          userConcurrency: 2,
+          ...extra,
+        },
+      ],
+    });
+    started.push(handle, parent);
+    return handle;
+  };
+
+  it('walks every user to the end, records the pass, then rescans after the interval', async () => {
+    const handle = await start();
+    const done = await until(handle, (p) => p.state === 'waiting');
+    expect(done).toMatchObject({
+      pass: 2,
+      usersDone: 5,
+      usersTotal: 5,
+      filesSeen: 150,
+      inspected: 150,
+      findings: 15,
+    });
+    expect(fake.passes[0]).toMatchObject({
+      pass: 1,
+      finished: true,
+      walked: { u1: 3, u2: 3, u3: 3, u4: 3, u5: 3 },
+    });
+    await env.sleep('12h');
+    const second = await until(handle, (p) => p.pass === 3 && p.state === 'waiting');
+    expect(second).toMatchObject({ filesSeen: 150, inspected: 0, skippedUnchanged: 150 });
+    expect(fake.passes.map((p) => p.finished)).toEqual([true, true]);
+  });
+
+  it('rescanNow starts the next pass without waiting for the interval', async () => {
+    const handle = await start();
+    await until(handle, (p) => p.state === 'waiting');
+    await handle.signal(rescanNowSignal);
+    await until(handle, (p) => p.pass === 3);
+    expect(fake.passes).toHaveLength(2);
+  });
+
+  it('continue-as-new carries the pass, the walk position, the counters and the priority queue', async () => {
+    fake.pagesPerUser = 40;
+    let release: () => void = () => undefined;
+    fake.holdPriority = new Promise((r) => (release = r));
+    const handle = await start({ signalsPerRun: 3 });
+    await until(handle, (p) => p.filesSeen >= 100);
+    const firstRun = (await handle.describe()).runId;
+    await handle.signal(prioritizeSignal, { files: [activity('p0')] }); // taken by the lane, held in flight
+    await until(handle, (p) => p.priorityQueued === 0);
+    await handle.signal(prioritizeSignal, { files: [activity('p1')] });
+    await handle.signal(prioritizeSignal, { files: [activity('p2')] }); // third signal: time to continue as new
+    release();
+    for (let i = 0; i < 200 && (await handle.describe()).runId === firstRun; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect((await handle.describe()).runId).not.toBe(firstRun);
+    const done = await until(handle, (p) => p.state === 'waiting' && p.priorityScanned === 3);
+    // Every page of every user exactly once, across the runs; every priority file once.
+    expect(fake.passes[0]!.walked).toEqual({ u1: 40, u2: 40, u3: 40, u4: 40, u5: 40 });
+    expect(done.filesSeen).toBe(5 * 40 * 10);
+    expect(fake.priorityScanned.sort()).toEqual(['p0', 'p1', 'p2']);
+  });
+
+  it('priority files beyond the bounded queue overflow to the store and are all scanned once', async () => {
+    let release: () => void = () => undefined;
+    fake.holdPriority = new Promise((r) => (release = r));
+    const handle = await start({ priorityQueueLimit: 3 });
+    await handle.signal(prioritizeSignal, { files: Array.from({ length: 25 }, (_, i) => activity(`f${i}`)) });
+    await handle.signal(prioritizeSignal, { files: [activity('f1'), activity('f24')] }); // duplicates
+    await until(handle, (p) => p.priorityQueued > 0);
+    release();
+    await until(handle, (p) => p.priorityQueued === 0 && p.priorityScanned >= 25);
+    const scanned = [...fake.priorityScanned].sort();
+    expect(new Set(scanned).size).toBe(25);
+    expect(scanned.filter((f) => f === 'f1' || f === 'f24').length).toBeLessThanOrEqual(4);
+    expect(fake.overflowStore).toHaveLength(0);
+  });
+
+  it('a rejected token pauses the scan until connectBox resumes it', async () => {
+    fake.rejectNextWalk = true;
+    const handle = await start();
+    await until(handle, (p) => p.state === 'paused');
+    await handle.signal(resumeSignal);
+    const done = await until(handle, (p) => p.state === 'waiting');
+    expect(done.usersDone).toBe(5);
+  });
+});

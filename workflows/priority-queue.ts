@@ -1,0 +1,46 @@
+import type { FileActivity } from './file-activity';
+
+/**
+ * The scan's priority lane in workflow state: files with fresh activity, deduplicated by file id, at most
+ * `limit` of them (so state stays bounded whatever arrives). What does not fit waits in `overflow` until an
+ * activity moves it to the store; nothing is ever dropped. Plain arrays: JSON-safe across continue-as-new.
+ */
+export class PriorityQueue {
+  constructor(
+    readonly limit: number,
+    public queued: FileActivity[] = [],
+    public overflow: FileActivity[] = [],
+    /** How many files the store holds for this connector's overflow. */
+    public stored = 0,
+  ) {}
+
+  /** Adds files; a file already queued keeps its place and takes the newest activity. */
+  add(files: readonly FileActivity[]): void {
+    for (const file of files) {
+      const at = this.queued.findIndex((q) => q.fileId === file.fileId);
+      if (at >= 0) this.queued[at] = file;
+      else if (this.queued.length < this.limit) this.queued.push(file);
+      else this.overflow.push(file);
+    }
+  }
+
+  /** Takes up to `n` files from the front. */
+  take(n: number): FileActivity[] {
+    return this.queued.splice(0, n);
+  }
+
+  /** True when anything waits, in state or in the store. */
+  get pending(): boolean {
+    return this.queued.length > 0 || this.overflow.length > 0 || this.stored > 0;
+  }
+
+  /** Files waiting in state and in the store. */
+  get length(): number {
+    return this.queued.length + this.overflow.length + this.stored;
+  }
+
+  /** The state to carry across continue-as-new. */
+  toJSON() {
+    return { queued: this.queued, overflow: this.overflow, stored: this.stored };
+  }
+}
