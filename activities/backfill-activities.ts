@@ -115,10 +115,13 @@ export function createBackfillActivities(deps: BackfillDeps): BackfillActivities
             pending = fetchPage(sent);
           }
 
-          const activities = page.entries.flatMap((e) => {
-            const activity = toActivity(e);
-            return activity && window.contains(activity.occurredAt) ? [activity] : [];
-          });
+          const parsed = page.entries.map(toActivity);
+          const activities = parsed.filter(
+            (a): a is NewActivity => a !== undefined && window.contains(a.occurredAt),
+          );
+          const unreadable = parsed.filter((a) => a === undefined).length;
+          if (unreadable > 0)
+            log.warn('skipped Box events without an id, type or valid time', { unreadable });
           if (activities.length > 0) await deps.activityLog.insertPage(input.connectorId, activities);
           progress.imported += activities.length;
           progress.pages++;
@@ -134,8 +137,8 @@ export function createBackfillActivities(deps: BackfillDeps): BackfillActivities
   };
 }
 
-/** Whether a page ends the window (see importEventPages for the rule). */
-export function isEndOfWindow(
+/** Whether a page ends the window (see importEventPages for the rule); logs, so only inside an activity. */
+function isEndOfWindow(
   sent: string | undefined,
   page: { entries: readonly unknown[]; next: string | undefined },
   emptyPagesBefore = 0,
@@ -198,16 +201,13 @@ function rawPage(rawData: unknown, nextStreamPosition: string | number | undefin
   };
 }
 
-/** An admin_logs event as an activity-log row; undefined (logged) when it lacks an id, type or time. */
+/** An admin_logs event as an activity-log row; undefined when it lacks an id, type or valid time. */
 export function toActivity(entry: unknown): NewActivity | undefined {
   if (!isRecord(entry)) return undefined;
   const eventId = text(entry.event_id);
   const eventType = text(entry.event_type);
   const occurredAt = text(entry.created_at);
-  if (!eventId || !eventType || !occurredAt || Number.isNaN(Date.parse(occurredAt))) {
-    log.warn('skipped a Box event without an id, type or valid time', { eventId, eventType, occurredAt });
-    return undefined;
-  }
+  if (!eventId || !eventType || !occurredAt || Number.isNaN(Date.parse(occurredAt))) return undefined;
   const actor = isRecord(entry.created_by) ? entry.created_by : {};
   const source = isRecord(entry.source) ? entry.source : {};
   // File events carry {item_type:'file', item_id}; some event types carry the file object itself.
