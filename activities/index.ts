@@ -2,8 +2,9 @@ import type { WorkerDeps } from '../workers/worker-deps';
 import { ActivityLogRepository } from '../store/activity-log-repository';
 import { createBackfillActivities } from './backfill-activities';
 import { createConnectActivities } from './connect-activities';
+import { createScanActivities, type ScanDeps } from './scan-activities';
 
-/** Every activity of the main task queue, built over the worker's shared dependencies. */
+/** Activities of the main task queue: connect and backfill (control work, never queued behind bulk). */
 export function createActivities(deps: WorkerDeps) {
   return {
     ...createConnectActivities(deps),
@@ -12,4 +13,18 @@ export function createActivities(deps: WorkerDeps) {
       activityLog: new ActivityLogRepository(deps.store.db),
     }),
   };
+}
+
+/** Activities of the scan task queue (bulk) and the priority task queue (one factory, split by queue). */
+export function createScanQueueActivities(
+  deps: WorkerDeps,
+  tuning: Pick<ScanDeps, 'budget' | 'limits'> = {},
+) {
+  const { scanPriorityFiles, storePriorityOverflow, takePriorityOverflow, ...bulk } = createScanActivities({
+    config: deps.config,
+    store: deps.store,
+    clients: deps.clients,
+    ...tuning,
+  });
+  return { bulk, priority: { scanPriorityFiles, storePriorityOverflow, takePriorityOverflow } };
 }

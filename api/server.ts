@@ -7,7 +7,9 @@ import type { Store } from '../store/database';
 import { ConnectorsRepository } from '../store/connectors-repository';
 import { OAuthStatesRepository } from '../store/oauth-states-repository';
 import { requireApiToken } from './auth';
+import { registerActivitiesRoutes } from './activities-routes';
 import { registerConnectorsRoutes } from './connectors-routes';
+import { registerScanRoutes } from './scan-routes';
 import { OAuthStateSigner } from './oauth-state';
 import { registerOAuthCallbackRoute } from './oauth-callback-route';
 import { openApiDocument } from './openapi';
@@ -56,6 +58,8 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
   app.get('/openapi.json', () => openApiDocument(config.api.publicBaseUrl));
 
   registerConnectorsRoutes(app, { config, connectors, temporal, states });
+  registerActivitiesRoutes(app, { store, connectors });
+  registerScanRoutes(app, { store, connectors, temporal });
   registerOAuthCallbackRoute(app, { temporal, states, outcomeWaitMs: deps.outcomeWaitMs });
   return app;
 }

@@ -1,28 +1,49 @@
 /**
- * Worker entry point: polls the main task queue (workflows and control activities). Workers are
- * stateless: start more processes for more throughput.
+ * Worker entry point: one process polls three task queues — main (workflows, connect and backfill
+ * activities), scan (bulk scan activities, capped per worker and per queue) and priority (files with fresh
+ * activity, on slots of their own so a bulk backlog never delays them). Workers are stateless: start more
+ * processes for more throughput.
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig } from '../config/config';
 import { temporalConnectionOptions } from '../common/temporal-connection';
-import { createActivities } from '../activities';
+import { createActivities, createScanQueueActivities } from '../activities';
 import { createWorkerDeps } from './worker-deps';
 
 async function runWorker(): Promise<void> {
   const config = loadConfig();
   const deps = await createWorkerDeps(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
-  const worker = await Worker.create({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueues.main,
-    workflowsPath: require.resolve('../workflows'),
-    activities: createActivities(deps),
-  });
-  console.log(
-    `worker: polling task queue '${config.temporal.taskQueues.main}' on ${config.temporal.address}`,
-  );
-  await worker.run();
+  const { namespace, taskQueues } = config.temporal;
+  const scan = createScanQueueActivities(deps);
+  const workers = await Promise.all([
+    Worker.create({
+      connection,
+      namespace,
+      taskQueue: taskQueues.main,
+      workflowsPath: require.resolve('../workflows'),
+      activities: createActivities(deps),
+    }),
+    Worker.create({
+      connection,
+      namespace,
+      taskQueue: taskQueues.scan,
+      activities: scan.bulk,
+      maxConcurrentActivityTaskExecutions: config.scan.maxConcurrentActivities,
+      ...(config.scan.activitiesPerSecond > 0 && {
+        maxTaskQueueActivitiesPerSecond: config.scan.activitiesPerSecond,
+      }),
+    }),
+    Worker.create({
+      connection,
+      namespace,
+      taskQueue: taskQueues.priority,
+      activities: scan.priority,
+      maxConcurrentActivityTaskExecutions: config.scan.priorityMaxConcurrentActivities,
+    }),
+  ]);
+  console.log(`worker: polling ${Object.values(taskQueues).join(', ')} on ${config.temporal.address}`);
+  await Promise.all(workers.map((w) => w.run()));
   await connection.close();
   await deps.store.close();
 }

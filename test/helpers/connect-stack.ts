@@ -7,9 +7,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { startBoxSim, type BoxSim, type BoxSimOptions } from '../../box-sim';
 import { loadConfig, type Config } from '../../config/config';
-import { createActivities } from '../../activities';
+import { createActivities, createScanQueueActivities } from '../../activities';
 import { createWorkerDeps, type WorkerDeps } from '../../workers/worker-deps';
 import { buildApiServer } from '../../api/server';
+import type { ScanDeps } from '../../activities/scan-activities';
 import { createLocalEnv } from './temporal-env';
 import { workflowBundle } from './workflow-bundle';
 
@@ -31,7 +32,12 @@ export interface ConnectStack {
 
 /** Starts the stack; `env` may be shared between stacks of one test file. */
 export async function startConnectStack(
-  options: { sim?: BoxSimOptions; env?: TestWorkflowEnvironment; settings?: NodeJS.ProcessEnv } = {},
+  options: {
+    sim?: BoxSimOptions;
+    env?: TestWorkflowEnvironment;
+    settings?: NodeJS.ProcessEnv;
+    scanTuning?: Pick<ScanDeps, 'budget' | 'limits'>;
+  } = {},
 ): Promise<ConnectStack> {
   const sim = await startBoxSim({ users: 8, files: 60, ...options.sim });
   const dir = mkdtempSync(join(tmpdir(), 'connect-box-'));
@@ -52,13 +58,23 @@ export async function startConnectStack(
   const ownEnv = !options.env;
   const env = options.env ?? (await createLocalEnv());
   const deps = await createWorkerDeps(config);
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: config.temporal.taskQueues.main,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities(deps),
-  });
-  const running = worker.run();
+  const queues = config.temporal.taskQueues;
+  const scan = createScanQueueActivities(deps, options.scanTuning);
+  const workers = await Promise.all([
+    Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: queues.main,
+      workflowBundle: await workflowBundle(),
+      activities: createActivities(deps),
+    }),
+    Worker.create({ connection: env.nativeConnection, taskQueue: queues.scan, activities: scan.bulk }),
+    Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: queues.priority,
+      activities: scan.priority,
+    }),
+  ]);
+  const running = Promise.all(workers.map((w) => w.run()));
   const api = buildApiServer({ config, store: deps.store, temporal: env.client, outcomeWaitMs: 30_000 });
   api.log.level = 'silent';
   await api.ready();
@@ -85,7 +101,7 @@ export async function startConnectStack(
     },
     async close() {
       await api.close();
-      worker.shutdown();
+      for (const w of workers) w.shutdown();
       await running;
       await deps.store.close();
       if (ownEnv) await env.teardown();
