@@ -20,6 +20,8 @@ export function createScanQueueActivities(
   deps: WorkerDeps,
   tuning: Pick<ScanDeps, 'budget' | 'limits'> = {},
 ) {
+  // createScanActivities returns closures (no `this`), so taking them apart is safe.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const { scanPriorityFiles, storePriorityOverflow, takePriorityOverflow, ...bulk } = createScanActivities({
     config: deps.config,
     store: deps.store,

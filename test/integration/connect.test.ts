@@ -120,9 +120,11 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
     expect((await stack.call('DELETE', `/api/connectors/${created.id}`)).status).toBe(202);
     const result = await env.client.workflow.getHandle(workflowIds.connector(created.id)).result();
     expect(result.status).toBe('Disconnected');
-    expect((await env.client.workflow.getHandle(workflowIds.scan(created.id)).describe()).status.name).toBe(
-      'CANCELLED',
-    );
+    const scan = env.client.workflow.getHandle(workflowIds.scan(created.id));
+    for (let i = 0; i < 100 && (await scan.describe()).status.name === 'RUNNING'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await scan.describe()).status.name).toBe('CANCELLED');
     expect(await stack.deps.vault.load(created.id)).toBeUndefined();
     expect(
       (await stack.call('POST', '/api/connectors', { instanceName: 'Acme bye', dataCenter: 'US1' })).status,
