@@ -7,6 +7,7 @@ import type {
   ScanPassesTable,
   ScanUsersTable,
 } from './scan-tables';
+import type { WebhooksTable } from './webhooks-table';
 
 /** A connector: one Box enterprise connection (the workflow owns the live status; this is the record). */
 export interface ConnectorsTable {
@@ -57,4 +58,5 @@ export interface Database {
   files: FilesTable;
   findings: FindingsTable;
   priority_overflow: PriorityOverflowTable;
+  webhooks: WebhooksTable;
 }

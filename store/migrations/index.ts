@@ -4,6 +4,7 @@ import * as m002 from './002-box-tokens';
 import * as m003 from './003-oauth-states';
 import * as m004 from './004-activity-log';
 import * as m005 from './005-scan';
+import * as m006 from './006-webhooks';
 
 /** All migrations, applied in key order. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '003-oauth-states': m003,
   '004-activity-log': m004,
   '005-scan': m005,
+  '006-webhooks': m006,
 };

@@ -1,0 +1,65 @@
+import { ActivityLogRepository } from '../../store/activity-log-repository';
+import { WebhooksRepository } from '../../store/webhooks-repository';
+import { DIALECTS, createTestStore } from '../helpers/stores';
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: webhooks store`, () => {
+    let store: Awaited<ReturnType<typeof createTestStore>>;
+    let hooks: WebhooksRepository;
+    beforeAll(async () => {
+      store = await createTestStore(dialect);
+      hooks = new WebhooksRepository(store.db);
+    });
+    afterAll(() => store.dispose());
+
+    it('records webhooks per connector and finds one by its Box id alone', async () => {
+      await hooks.record('c1', { webhookId: 'w1', targetType: 'folder', targetId: 'f1', userId: 'u1' });
+      await hooks.record('c1', { webhookId: 'w2', targetType: 'folder', targetId: 'f2', userId: 'u1' });
+      await hooks.record('c2', { webhookId: 'w3', targetType: 'folder', targetId: 'f1', userId: 'u1' });
+      expect((await hooks.list('c1')).map((h) => h.webhook_id)).toEqual(['w1', 'w2']);
+      expect(await hooks.count('c2')).toBe(1);
+      expect(await hooks.find('w3')).toMatchObject({
+        connector_id: 'c2',
+        target_type: 'folder',
+        target_id: 'f1',
+        user_id: 'u1',
+      });
+      expect(await hooks.find('nope')).toBeUndefined();
+    });
+
+    it('a re-created webhook replaces the row of its target; recording the same one twice is harmless', async () => {
+      await hooks.record('c1', { webhookId: 'w9', targetType: 'folder', targetId: 'f1', userId: 'u1' });
+      await hooks.record('c1', { webhookId: 'w9', targetType: 'folder', targetId: 'f1', userId: 'u1' });
+      expect((await hooks.list('c1')).map((h) => [h.webhook_id, h.target_id])).toEqual([
+        ['w9', 'f1'],
+        ['w2', 'f2'],
+      ]);
+      expect(await hooks.find('w1')).toBeUndefined();
+    });
+
+    it('removes one webhook and says whether it was there', async () => {
+      expect(await hooks.remove('c1', 'w2')).toBe(true);
+      expect(await hooks.remove('c1', 'w2')).toBe(false);
+      expect(await hooks.remove('c1', 'w3')).toBe(false);
+      expect(await hooks.count('c1')).toBe(1);
+    });
+
+    it('forgetDelivery takes back a webhook activity only, so a retried payload id gets recorded again', async () => {
+      const log = new ActivityLogRepository(store.db);
+      const activity = (source: 'webhook' | 'event-log') => ({
+        eventId: 'p1',
+        eventType: 'FILE.UPLOADED',
+        occurredAt: '2026-03-01T00:00:00Z',
+        source,
+        rawJson: '{}',
+      });
+      expect(await log.insertPage('c1', [activity('webhook')])).toBe(1);
+      expect(await log.insertPage('c1', [activity('webhook')])).toBe(0);
+      await hooks.forgetDelivery('c1', 'p1');
+      expect(await log.insertPage('c1', [activity('webhook')])).toBe(1);
+      expect(await log.insertPage('c3', [activity('event-log')])).toBe(1);
+      await hooks.forgetDelivery('c3', 'p1');
+      expect(await log.count('c3')).toBe(1);
+    });
+  });
+}
