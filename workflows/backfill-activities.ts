@@ -1,14 +1,19 @@
 import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
   continueAsNew,
   getExternalWorkflowHandle,
   log,
   proxyActivities,
   setHandler,
   workflowInfo,
+  type SignalDefinition,
 } from '@temporalio/workflow';
 import type { BackfillActivities } from './backfill-activities-interface';
-import { backfillFinishedSignal } from './connect-box-messages';
+import { backfillFinishedSignal, tokenRejectedSignal } from './connect-box-messages';
 import { backfillProgressQuery, type BackfillProgress } from './backfill-messages';
+import { resumeSignal } from './scan-files-messages';
 
 /** Input of backfillActivities; `carried` only from its own continue-as-new. */
 export interface BackfillInput {
@@ -23,6 +28,9 @@ export interface BackfillInput {
   callsPerRun?: number;
   carried?: { streamPosition?: string; imported: number; pages: number };
 }
+
+/** Box failures only a new authorization cures (the same list scanFiles pauses on). */
+const TOKEN_FAILURES = ['BoxInvalidRefreshToken', 'BoxAppRemoved', 'BoxTokensUnavailable'];
 
 const { importEventPages } = proxyActivities<BackfillActivities>({
   startToCloseTimeout: '10m',
@@ -44,18 +52,35 @@ export async function backfillActivities(input: BackfillInput): Promise<{ import
     pages: input.carried?.pages ?? 0,
     streamPosition: input.carried?.streamPosition,
     done: false,
+    paused: false,
   };
   setHandler(backfillProgressQuery, () => progress);
+  setHandler(resumeSignal, () => void (progress.paused = false));
+
+  /** Imports from the current position; a rejected token pauses until connectBox resumes us. */
+  const importFromPosition = async () => {
+    for (;;) {
+      try {
+        return await importEventPages({
+          connectorId: input.connectorId,
+          dataCenter: input.dataCenter,
+          createdAfter: input.createdAfter,
+          createdBefore: input.createdBefore,
+          streamPosition: progress.streamPosition,
+        });
+      } catch (err) {
+        const cause = err instanceof ActivityFailure ? err.cause : undefined;
+        if (!(cause instanceof ApplicationFailure) || !TOKEN_FAILURES.includes(cause.type ?? '')) throw err;
+        progress.paused = true;
+        await signalParent(input.parentWorkflowId, tokenRejectedSignal, { message: cause.message });
+        await condition(() => !progress.paused);
+      }
+    }
+  };
 
   let callsThisRun = 0;
   while (!progress.done) {
-    const result = await importEventPages({
-      connectorId: input.connectorId,
-      dataCenter: input.dataCenter,
-      createdAfter: input.createdAfter,
-      createdBefore: input.createdBefore,
-      streamPosition: progress.streamPosition,
-    });
+    const result = await importFromPosition();
     progress.imported += result.imported;
     progress.pages += result.pages;
     progress.streamPosition = result.nextStreamPosition;
@@ -73,16 +98,23 @@ export async function backfillActivities(input: BackfillInput): Promise<{ import
       });
     }
   }
+  // If the parent is gone (disconnected meanwhile), the import is done all the same.
+  await signalParent(input.parentWorkflowId, backfillFinishedSignal, { imported: progress.imported });
+  return { imported: progress.imported };
+}
+
+async function signalParent<T extends unknown[]>(
+  parentWorkflowId: string,
+  signal: SignalDefinition<T>,
+  ...args: T
+): Promise<void> {
   try {
-    await getExternalWorkflowHandle(input.parentWorkflowId).signal(backfillFinishedSignal, {
-      imported: progress.imported,
-    });
+    await getExternalWorkflowHandle(parentWorkflowId).signal(signal, ...args);
   } catch (err) {
-    // The parent is gone (disconnected meanwhile): the import is done all the same.
-    log.warn('could not tell the connector that the backfill finished', {
-      parentWorkflowId: input.parentWorkflowId,
+    log.warn('could not signal the connector workflow', {
+      parentWorkflowId,
+      signal: signal.name,
       error: String(err),
     });
   }
-  return { imported: progress.imported };
 }

@@ -8,6 +8,8 @@ export interface BackfillProgress {
   pages: number;
   streamPosition?: string;
   done: boolean;
+  /** Waiting for a new authorization (Box rejected the connection's tokens); resumes on `resume`. */
+  paused?: boolean;
 }
 
 /** The backfill's progress. */

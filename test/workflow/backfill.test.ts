@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -6,6 +7,7 @@ import { workflowBundle } from '../helpers/workflow-bundle';
 import { backfillActivities, stackProbe, type BackfillInput } from '../../workflows';
 import { backfillProgressQuery } from '../../workflows/backfill-messages';
 import type { BackfillActivities } from '../../workflows/backfill-activities-interface';
+import { resumeSignal } from '../../workflows/scan-files-messages';
 
 const TASK_QUEUE = 'backfill-workflow-test';
 type ImportInput = Parameters<BackfillActivities['importEventPages']>[0];
@@ -14,11 +16,21 @@ type ImportInput = Parameters<BackfillActivities['importEventPages']>[0];
 class FakeImport {
   inputs: ImportInput[] = [];
   gate: Promise<void> | undefined;
+  /** Call numbers (1-based) that fail once as Box rejecting the refresh token. */
+  rejectOnce = new Set<number>();
+  private rejected = 0;
   constructor(private readonly calls: number) {}
 
   importEventPages = async (input: ImportInput) => {
     this.inputs.push(input);
-    const n = this.inputs.length;
+    const n = this.inputs.length - this.rejected;
+    if (this.rejectOnce.delete(n)) {
+      this.rejected++;
+      throw ApplicationFailure.nonRetryable(
+        'Box no longer accepts this connection.',
+        'BoxInvalidRefreshToken',
+      );
+    }
     if (n === 2 && this.gate) await this.gate;
     return { imported: 10, pages: 2, nextStreamPosition: `p${n}`, done: n >= this.calls };
   };
@@ -130,6 +142,7 @@ describe('backfillActivities workflow (time-skipping, activities mocked)', () =>
         pages: 2,
         streamPosition: 'p1',
         done: false,
+        paused: false,
       });
       release();
       expect(await handle.result()).toEqual({ imported: 30 });
@@ -148,5 +161,32 @@ describe('backfillActivities workflow (time-skipping, activities mocked)', () =>
       return handle.result();
     });
     expect(result).toEqual({ imported: 10 });
+  });
+
+  it('pauses on a rejected token, tells the parent, and resumes from the same position when told', async () => {
+    const fake = new FakeImport(3);
+    fake.rejectOnce.add(2);
+    await withWorker(fake, async () => {
+      const parent = await env.client.workflow.start(stackProbe, {
+        taskQueue: TASK_QUEUE,
+        workflowId: 'parent-4',
+      });
+      const handle = await env.client.workflow.start(backfillActivities, {
+        taskQueue: TASK_QUEUE,
+        workflowId: 'connector/w4/backfill',
+        args: [input('w4', parent.workflowId)],
+      });
+      for (let i = 0; i < 200 && !(await handle.query(backfillProgressQuery)).paused; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(await handle.query(backfillProgressQuery)).toMatchObject({ paused: true, imported: 10 });
+      expect(await signalsOf(parent)).toEqual([
+        { name: 'tokenRejected', input: { message: 'Box no longer accepts this connection.' } },
+      ]);
+      await handle.signal(resumeSignal);
+      expect(await handle.result()).toEqual({ imported: 30 });
+      await endProbe(parent);
+    });
+    // The failed call is made again from the same position.
+    expect(fake.inputs.map((i) => i.streamPosition)).toEqual([undefined, 'p1', 'p1', 'p2']);
   });
 });
