@@ -102,6 +102,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
   const judgeAndStore = async (
     connectorId: string,
     files: ReadonlyArray<{ file: FileToJudge; client: BoxClient; refreshCollaborators?: boolean }>,
+    walked: boolean,
     policySet: CompiledPolicySet,
     pass: number,
     now: string,
@@ -118,7 +119,17 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
       for (let i = next++; i < files.length; i = next++) {
         const { file, client, refreshCollaborators } = files[i]!;
         verdicts[i] = await judgeFile(
-          { connectorId, client, policySet, pass, now, limits: deps.limits, signal, refreshCollaborators },
+          {
+            connectorId,
+            client,
+            policySet,
+            pass,
+            now,
+            limits: deps.limits,
+            signal,
+            refreshCollaborators,
+            walked,
+          },
           file,
           existing.get(file.id),
         );
@@ -127,7 +138,9 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
     await Promise.all(Array.from({ length: Math.min(budget.fileConcurrency, files.length) }, worker));
     const inspected = verdicts.filter((v) => v.matches !== undefined);
     const counts: PageCounts = {
-      filesSeen: verdicts.filter((v) => existing.get(v.row.file_id)?.last_seen_pass !== pass).length,
+      filesSeen: walked
+        ? verdicts.filter((v) => existing.get(v.row.file_id)?.walked_pass !== pass).length
+        : 0,
       inspected: inspected.length,
       skippedUnchanged: verdicts.length - inspected.length,
       findings: 0,
@@ -243,17 +256,25 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
           const now = new Date().toISOString();
           let counts: PageCounts;
           try {
-            counts = await judgeAndStore(connectorId, files, found.policySet, pass, now, signal, (trx, c) =>
-              new ScanWorkRepository(trx).recordPage({
-                connectorId,
-                pass,
-                userId,
-                folderId: folder.folder_id,
-                nextMarker: page.nextMarker,
-                subfolders,
-                counts: c,
-                at: now,
-              }),
+            counts = await judgeAndStore(
+              connectorId,
+              files,
+              true,
+              found.policySet,
+              pass,
+              now,
+              signal,
+              (trx, c) =>
+                new ScanWorkRepository(trx).recordPage({
+                  connectorId,
+                  pass,
+                  userId,
+                  folderId: folder.folder_id,
+                  nextMarker: page.nextMarker,
+                  subfolders,
+                  counts: c,
+                  at: now,
+                }),
             );
           } catch (err) {
             if (signal.aborted) throw signal.reason;
@@ -356,6 +377,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
         counts = await judgeAndStore(
           connectorId,
           toJudge,
+          false,
           policySet,
           passRow.pass,
           now,

@@ -9,6 +9,7 @@ import {
   type InspectionLimits,
   type PolicyMatch,
 } from '../policies';
+import { describeBoxError } from '../box/box-errors';
 import type { FileRow } from '../store/inventory-repository';
 import { directCollaborators, downloadContent, type ListedFile } from './scan-box-reader';
 
@@ -37,6 +38,8 @@ export interface JudgeContext {
   signal?: AbortSignal;
   /** Fetch the file's own collaborators even when its listing looks unchanged (priority rescans). */
   refreshCollaborators?: boolean;
+  /** The file was listed by the pass's walk (not looked up by the priority lane). */
+  walked?: boolean;
 }
 
 /**
@@ -86,6 +89,7 @@ export async function judgeFile(
     has_collaborations: file.hasCollaborations ? 1 : 0,
     modified_at: file.modifiedAt,
     last_seen_pass: Math.max(ctx.pass, existing?.last_seen_pass ?? 0),
+    walked_pass: ctx.walked ? ctx.pass : (existing?.walked_pass ?? 0),
     last_scanned_at: existing?.last_scanned_at ?? null,
     scanned_sha1: existing?.scanned_sha1 ?? null,
     scanned_sharing_hash: existing?.scanned_sharing_hash ?? null,
@@ -112,7 +116,11 @@ export async function judgeFile(
     path: file.folderPath,
   };
   const wantsContent = needsContent(ctx.policySet, meta, ctx.limits);
-  const content = wantsContent ? await downloadContent(ctx.client, file.id, ctx.signal) : undefined;
+  let content: Buffer | undefined;
+  if (wantsContent) {
+    content = await downloadUnlessGone(ctx, file.id);
+    if (content === undefined) return goneVerdict(base, ctx.now);
+  }
   const result = await inspectFile({ ...meta, content }, ctx.policySet, ctx.limits);
   return {
     row: {
@@ -126,6 +134,33 @@ export async function judgeFile(
     },
     matches: result.matches,
     downloaded: wantsContent,
+  };
+}
+
+// Box answers 404 for a download URL whose version was replaced meanwhile (the file was edited between the
+// listing and the download): a fresh request gets the new version. Two 404s in a row: the file is gone.
+async function downloadUnlessGone(ctx: JudgeContext, fileId: string): Promise<Buffer | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await downloadContent(ctx.client, fileId, ctx.signal);
+    } catch (err) {
+      if (describeBoxError(err).kind !== 'NotFound') throw err;
+      if (attempt >= 2) return undefined;
+    }
+  }
+}
+
+/** A file that vanished while it was judged (trashed or deleted): stored as deleted, its findings closed. */
+function goneVerdict(base: FileRow, now: string): FileVerdict {
+  return {
+    row: {
+      ...base,
+      deleted_at: now,
+      inspection_status: 'Deleted',
+      inspection_reason: 'the file was trashed or deleted while it was being scanned',
+    },
+    matches: [],
+    downloaded: false,
   };
 }
 
@@ -144,7 +179,13 @@ async function directCollaboratorsOf(
     existing.sha1 === file.sha1 &&
     existing.deleted_at === null;
   if (known && !ctx.refreshCollaborators) return JSON.parse(existing.direct_collaborators_json) as string[];
-  return directCollaborators(ctx.client, { type: 'file', id: file.id }, ctx.signal);
+  try {
+    return await directCollaborators(ctx.client, { type: 'file', id: file.id }, ctx.signal);
+  } catch (err) {
+    // Gone since the listing: the download finds out and stores it as deleted.
+    if (describeBoxError(err).kind === 'NotFound') return [];
+    throw err;
+  }
 }
 
 function isLinkAccess(access: string | null): access is 'open' | 'company' | 'collaborators' {

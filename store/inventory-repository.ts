@@ -71,6 +71,7 @@ export class InventoryRepository {
             has_collaborations: eb.ref('excluded.has_collaborations'),
             modified_at: eb.ref('excluded.modified_at'),
             last_seen_pass: eb.ref('excluded.last_seen_pass'),
+            walked_pass: eb.ref('excluded.walked_pass'),
             last_scanned_at: eb.ref('excluded.last_scanned_at'),
             scanned_sha1: eb.ref('excluded.scanned_sha1'),
             scanned_sharing_hash: eb.ref('excluded.scanned_sharing_hash'),

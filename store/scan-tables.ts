@@ -74,6 +74,8 @@ export interface FilesTable {
   modified_at: string | null;
   /** The last pass whose walk saw the file; files of a finished pass not seen in it are deleted. */
   last_seen_pass: number;
+  /** The last pass whose walk (not the priority lane) listed the file: what a pass's `filesSeen` counts. */
+  walked_pass: number;
   last_scanned_at: string | null;
   scanned_sha1: string | null;
   scanned_sharing_hash: string | null;

@@ -80,6 +80,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('has_collaborations', 'integer', (c) => c.notNull())
     .addColumn('modified_at', 'text')
     .addColumn('last_seen_pass', 'integer', (c) => c.notNull())
+    .addColumn('walked_pass', 'integer', (c) => c.notNull())
     .addColumn('last_scanned_at', 'text')
     .addColumn('scanned_sha1', 'text')
     .addColumn('scanned_sharing_hash', 'text')

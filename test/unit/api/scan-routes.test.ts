@@ -26,6 +26,7 @@ function file(id: string, accessLevel: string): FileRow {
     has_collaborations: 1,
     modified_at: AT,
     last_seen_pass: 1,
+    walked_pass: 1,
     last_scanned_at: AT,
     scanned_sha1: `sha-${id}`,
     scanned_sharing_hash: 'h',

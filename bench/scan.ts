@@ -1,0 +1,372 @@
+/**
+ * The scan end to end: `npm run bench -- scan [--files 10000] [--users files/100] [--samples-every-ms 1500]
+ *   [--user-concurrency 4]`.
+ * box-sim in its own process (so its CPU and memory are not the worker's), the Temporal dev server, and a
+ * real worker in this process: the lead's scanFiles workflow on the main queue, createScanActivities on
+ * the scan and priority queues, a SQLite file store. It runs a full pass, then an unchanged pass
+ * (rescanNow), and prints files/s of the full pass, Box API calls per file (box-sim's stats) of both,
+ * history events per 1,000 files walked (every run of the continue-as-new chain), the worker's peak RSS, and
+ * the priority-lane latency: during the full pass a file is edited through box-sim's control API every
+ * `samples-every-ms`, a `prioritize` signal sent, and the time until its new sha1 is stored is measured.
+ * box-sim's rate limit is off: this measures connect-box, not Box's quota.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { createScanActivities } from '../activities/scan-activities';
+import { BoxClientPool } from '../box/box-client-pool';
+import { exchangeAuthorizationCode } from '../box/box-connection';
+import { TokenCipher } from '../box/token-cipher';
+import { TokenVault } from '../box/token-vault';
+import { workflowIds } from '../common/workflow-ids';
+import type { Config } from '../config/config';
+import { BoxTokensRepository } from '../store/box-tokens-repository';
+import { openStore } from '../store/database';
+import { InventoryRepository } from '../store/inventory-repository';
+import { ScanWorkRepository } from '../store/scan-work-repository';
+import { createLocalEnv } from '../test/helpers/temporal-env';
+import { workflowBundle } from '../test/helpers/workflow-bundle';
+import { scanFiles, stackProbe } from '../workflows';
+import { prioritizeSignal, progressQuery, rescanNowSignal } from '../workflows/scan-files-messages';
+import { printFigures, printTable } from './report';
+
+type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
+interface SimStats {
+  total: number;
+  byEndpoint: Record<string, number>;
+}
+
+const QUEUES = { main: 'bench-scan-main', scan: 'bench-scan-bulk', priority: 'bench-scan-priority' };
+const CONTENT = 'GET /2.0/files/:id/content';
+const FIRST_FILE_ID = 1_000_000_000_000; // box-sim's file ids: this + index
+
+/** Runs the benchmark. */
+export async function main(options: Record<string, string>): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const files = Number(options.files ?? 10_000);
+  const users = Number(options.users ?? Math.max(10, Math.round(files / 100)));
+  const sampleEveryMs = Number(options['samples-every-ms'] ?? 1500);
+  const userConcurrency = Number(options['user-concurrency'] ?? 4);
+  const dir = mkdtempSync(join(tmpdir(), 'cb-bench-scan-'));
+  const sim = await startSimProcess(files, users);
+  const env = await createLocalEnv();
+  const store = await openStore(`sqlite:${join(dir, 'store.sqlite')}`);
+  let peakRss = 0;
+  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
+  const workers: Worker[] = [];
+  let running: Array<Promise<void>> = [];
+  try {
+    const manifest = (await sim.get('/_sim/manifest')) as { users: Array<{ login: string; role: string }> };
+    const admin = manifest.users.find((u) => u.role === 'admin')!;
+    const config: Pick<Config, 'box'> = {
+      box: {
+        apiBaseUrl: sim.baseUrl,
+        uploadBaseUrl: `${sim.baseUrl}/upload`,
+        authorizeUrl: `${sim.baseUrl}/api/oauth2/authorize`,
+        apps: { US1: { clientId: 'box-sim-client-id', clientSecret: 'box-sim-client-secret' } },
+        webhookPrimaryKey: 'box-sim-primary-key',
+      },
+    };
+    const vault = new TokenVault(new BoxTokensRepository(store.db), new TokenCipher(randomBytes(32)));
+    const connectorId = `bench-${randomBytes(3).toString('hex')}`;
+    await exchangeAuthorizationCode({
+      config,
+      dataCenter: 'US1',
+      connectorId,
+      vault,
+      code: await consentCode(sim.baseUrl, admin.login),
+    });
+    const activities = createScanActivities({
+      config: { policies: {} },
+      store,
+      clients: new BoxClientPool({ config, vault }),
+    });
+    const bundle = await workflowBundle();
+    workers.push(
+      await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: QUEUES.main,
+        workflowBundle: bundle,
+      }),
+      await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: QUEUES.scan,
+        activities,
+        maxConcurrentActivityTaskExecutions: 8,
+      }),
+      await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: QUEUES.priority,
+        activities,
+        maxConcurrentActivityTaskExecutions: 4,
+      }),
+    );
+    running = workers.map((w) => w.run());
+
+    const parent = await env.client.workflow.start(stackProbe, {
+      taskQueue: QUEUES.main,
+      workflowId: workflowIds.connector(connectorId),
+    });
+    await sim.post('/_sim/stats/reset');
+    const rssAtStart = process.memoryUsage().rss;
+    const started = performance.now();
+    const handle = await env.client.workflow.start(scanFiles, {
+      taskQueue: QUEUES.main,
+      workflowId: workflowIds.scan(connectorId),
+      args: [
+        {
+          connectorId,
+          dataCenter: 'US1',
+          scope: 'allUsers',
+          rescanIntervalMs: 30 * 86_400_000,
+          taskQueues: QUEUES,
+          parentWorkflowId: parent.workflowId,
+          userConcurrency,
+        },
+      ],
+    });
+
+    // Priority samples during the full pass: edit a random file, signal, time until its sha1 is stored.
+    const latencies: number[] = [];
+    const pending = new Map<string, { sha1: string; t0: number }>();
+    let sampling = true;
+    let k = 0;
+    const sampler = (async () => {
+      while (sampling) {
+        await sleep(sampleEveryMs);
+        if (!sampling) break;
+        const fileId = String(FIRST_FILE_ID + Math.floor(Math.random() * files));
+        const text = `Payroll correction ${k++}\nSSN: 536-22-8741\n`;
+        const edited = await sim.post(`/_sim/files/${fileId}/edit`, { text }).catch(() => undefined);
+        if (!edited) continue;
+        const truth = (await sim.get(`/_sim/manifest/files/${fileId}`)) as { ownerId: string; sha1: string };
+        const sha1 = createHash('sha1').update(text).digest('hex');
+        if (truth.sha1 !== sha1) throw new Error(`box-sim sha1 of ${fileId} is not the edited text's`);
+        pending.set(fileId, { sha1, t0: performance.now() });
+        await handle.signal(prioritizeSignal, {
+          files: [
+            {
+              fileId,
+              ownerId: truth.ownerId,
+              kind: 'content',
+              eventType: 'FILE.UPLOADED',
+              occurredAt: new Date().toISOString(),
+              source: 'webhook',
+            },
+          ],
+        });
+      }
+    })();
+    const poller = (async () => {
+      while (sampling || pending.size > 0) {
+        await sleep(20);
+        if (pending.size === 0) continue;
+        const rows = await store.db
+          .selectFrom('files')
+          .select(['file_id', 'scanned_sha1'])
+          .where('connector_id', '=', connectorId)
+          .where('file_id', 'in', [...pending.keys()])
+          .execute();
+        const now = performance.now();
+        for (const row of rows) {
+          const p = pending.get(row.file_id);
+          if (p && row.scanned_sha1 === p.sha1) {
+            latencies.push(now - p.t0);
+            pending.delete(row.file_id);
+          }
+        }
+      }
+    })();
+
+    const firstPass = await waitForPass(handle, 1);
+    const fullSeconds = (performance.now() - started) / 1000;
+    sampling = false;
+    await sampler;
+    await Promise.race([poller, sleep(60_000)]);
+    const fullStats = (await sim.get('/_sim/stats')) as SimStats;
+
+    await sim.post('/_sim/stats/reset');
+    const secondStarted = performance.now();
+    await handle.signal(rescanNowSignal);
+    const secondPass = await waitForPass(handle, 2);
+    const unchangedSeconds = (performance.now() - secondStarted) / 1000;
+    const unchangedStats = (await sim.get('/_sim/stats')) as SimStats;
+
+    const history = await chainHistory(handle);
+    const inventoryFiles = await new InventoryRepository(store.db).count(connectorId);
+    const storedPass = await new ScanWorkRepository(store.db).getPass(connectorId, 1);
+    await handle.terminate('benchmark done');
+    await parent.terminate('benchmark done');
+    const walked = firstPass.filesSeen + secondPass.filesSeen;
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const pct = (p: number) =>
+      sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+    const figures = {
+      files: firstPass.filesSeen,
+      inventoryFiles,
+      storePassFilesSeen: storedPass?.files_seen ?? 0,
+      users,
+      fullPassSeconds: round(fullSeconds),
+      filesPerSecond: round(firstPass.filesSeen / fullSeconds),
+      inspected: firstPass.inspected,
+      findingsOpen: firstPass.findings,
+      apiCallsPerFileFullPass: round(fullStats.total / firstPass.filesSeen, 4),
+      downloadsFullPass: fullStats.byEndpoint[CONTENT] ?? 0,
+      unchangedPassSeconds: round(unchangedSeconds),
+      apiCallsPerFileUnchangedPass: round(unchangedStats.total / secondPass.filesSeen, 4),
+      downloadsUnchangedPass: unchangedStats.byEndpoint[CONTENT] ?? 0,
+      historyEvents: history.events,
+      workflowRuns: history.runs,
+      historyEventsPer1000Files: round((history.events / walked) * 1000),
+      workerRssAtStartMb: round(rssAtStart / 2 ** 20),
+      workerPeakRssMb: round(peakRss / 2 ** 20),
+      prioritySamples: sorted.length,
+      priorityLatencyMsP50: round(pct(50)),
+      priorityLatencyMsP95: round(pct(95)),
+      priorityLatencyMsP99: round(pct(99)),
+      cores: cpus().length,
+      node: process.version,
+    };
+    printTable([
+      { figure: 'files (full pass, seen)', value: figures.files },
+      { figure: 'files in the inventory (store)', value: inventoryFiles },
+      { figure: 'files seen in pass 1 (store)', value: figures.storePassFilesSeen },
+      { figure: 'users', value: users },
+      { figure: 'full pass, seconds', value: figures.fullPassSeconds },
+      { figure: 'full pass, files/s', value: figures.filesPerSecond },
+      { figure: 'full pass, files inspected', value: figures.inspected },
+      { figure: 'full pass, Box API calls per file', value: figures.apiCallsPerFileFullPass },
+      { figure: 'full pass, downloads', value: figures.downloadsFullPass },
+      { figure: 'unchanged pass, seconds', value: figures.unchangedPassSeconds },
+      { figure: 'unchanged pass, Box API calls per file', value: figures.apiCallsPerFileUnchangedPass },
+      { figure: 'unchanged pass, downloads', value: figures.downloadsUnchangedPass },
+      { figure: 'history events (all runs, both passes)', value: figures.historyEvents },
+      { figure: 'workflow runs (continue-as-new chain)', value: figures.workflowRuns },
+      { figure: 'history events per 1,000 files walked', value: figures.historyEventsPer1000Files },
+      { figure: 'worker RSS when the scan starts, MB', value: figures.workerRssAtStartMb },
+      { figure: 'worker peak RSS, MB (this process)', value: figures.workerPeakRssMb },
+      { figure: 'priority samples during the full pass', value: figures.prioritySamples },
+      { figure: 'priority latency p50, ms (signal to stored)', value: figures.priorityLatencyMsP50 },
+      { figure: 'priority latency p95, ms', value: figures.priorityLatencyMsP95 },
+      { figure: 'priority latency p99, ms', value: figures.priorityLatencyMsP99 },
+    ]);
+    printFigures(figures);
+  } finally {
+    clearInterval(rssTimer);
+    for (const w of workers) w.shutdown();
+    await Promise.allSettled(running);
+    await env.teardown().catch(() => undefined);
+    await store.close();
+    sim.process.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Polls the progress query until pass `pass` has completed; returns the pass's counts. */
+async function waitForPass(handle: WorkflowHandle, pass: number) {
+  for (;;) {
+    const p = await handle.query(progressQuery);
+    if (p.pass > pass && p.lastPassCompletedAt && p.state !== 'scanning') {
+      return { filesSeen: p.filesSeen, inspected: p.inspected, findings: p.findings };
+    }
+    await sleep(500);
+  }
+}
+
+/** History events over every run of the workflow's continue-as-new chain. */
+async function chainHistory(
+  handle: WorkflowHandleWithFirstExecutionRunId,
+): Promise<{ events: number; runs: number }> {
+  let runId: string | undefined = handle.firstExecutionRunId;
+  let events = 0;
+  let runs = 0;
+  while (runId) {
+    const history: History = await handle.client.getHandle(handle.workflowId, runId).fetchHistory();
+    const list = history.events ?? [];
+    events += list.length;
+    runs++;
+    runId =
+      list[list.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return { events, runs };
+}
+
+/** box-sim in a child process; resolves once it listens. */
+async function startSimProcess(files: number, users: number) {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      require.resolve('tsx/cli'),
+      join(__dirname, '..', 'box-sim', 'main.ts'),
+      '--port',
+      String(port),
+      '--files',
+      String(files),
+      '--users',
+      String(users),
+      '--events',
+      '2000',
+      '--rate-limit',
+      '0',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('box-sim listening on')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`box-sim exited with ${code}`)));
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      ...(body !== undefined && {
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      }),
+    });
+    if (!res.ok) throw new Error(`box-sim ${method} ${path}: ${res.status}`);
+    return res.json();
+  };
+  return {
+    baseUrl,
+    process: child,
+    get: (path: string) => call('GET', path),
+    post: (path: string, body: unknown = {}) => call('POST', path, body),
+  };
+}
+
+/** An authorization code from box-sim's consent form, as a browser gets it. */
+async function consentCode(baseUrl: string, login: string): Promise<string> {
+  const form = new URLSearchParams({
+    client_id: 'box-sim-client-id',
+    redirect_uri: 'http://127.0.0.1:3000/oauth/box/callback',
+    response_type: 'code',
+    state: 'bench',
+    login,
+    action: 'allow',
+  });
+  const res = await fetch(`${baseUrl}/api/oauth2/authorize`, {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+  });
+  const code = new URL(res.headers.get('location') ?? 'http://x/').searchParams.get('code');
+  if (!code) throw new Error(`box-sim consent did not redirect with a code (${res.status})`);
+  return code;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function round(n: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
