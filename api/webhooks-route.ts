@@ -1,0 +1,230 @@
+import type { FastifyInstance } from 'fastify';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import { kindOfEventType } from '../common/activity-kinds';
+import { workflowIds } from '../common/workflow-ids';
+import type { Config } from '../config/config';
+import { ActivityLogRepository, toIsoUtc, type NewActivity } from '../store/activity-log-repository';
+import { ConnectorsRepository } from '../store/connectors-repository';
+import type { Store } from '../store/database';
+import { WebhooksRepository } from '../store/webhooks-repository';
+import { fileActivitySignal } from '../workflows/connect-box-messages';
+import { PRIORITY_KINDS, type FileActivity } from '../workflows/file-activity';
+import type { ApiError } from './http-errors';
+import { SignalCoalescer } from './signal-coalescer';
+import { verifyBoxSignature } from './webhook-signature';
+
+/** What the webhook receiver needs. */
+export interface WebhookRouteDeps {
+  config: Pick<Config, 'box'>;
+  store: Store;
+  temporal: Client;
+  /** How long a delivery waits for others of its connector before they are signalled together (25 ms). */
+  coalesceMs?: number;
+  /** Most events in one fileActivity signal (500). */
+  maxBatch?: number;
+  /** Our clock (tests). */
+  now?: () => number;
+}
+
+/** Largest delivery body accepted (Box's payloads are a few KB): larger ones get 413. */
+export const WEBHOOK_BODY_LIMIT = 256 * 1024;
+/** Defaults of the per-connector coalescing of deliveries into fileActivity signals. */
+export const WEBHOOK_COALESCING = { delayMs: 25, maxBatch: 500 } as const;
+
+/** The fields of Box's webhook payload the receiver relies on; everything else is kept in raw_json. */
+const payloadSchema = z.object({
+  id: z.string().min(1).max(200),
+  trigger: z.string().min(1).max(100),
+  created_at: z.string().max(100).optional(),
+  webhook: z.object({ id: z.string().min(1).max(100) }),
+  created_by: z.object({ id: z.string().optional(), login: z.string().optional() }).loose().optional(),
+  source: z.record(z.string(), z.unknown()).nullable().optional(),
+});
+type Payload = z.infer<typeof payloadSchema>;
+
+/** What happened to a delivery that was accepted. */
+type Outcome = 'signalled' | 'recorded' | 'duplicate';
+
+/**
+ * POST /webhooks/box: Box's signed deliveries. In order: body limit (413), signature with the primary or
+ * the secondary key and timestamp freshness (401), JSON (400), known webhook of an active connector (404);
+ * then the activity is recorded in the activity log under the payload id (source `webhook`), which is what
+ * makes Box's retries of the same payload duplicates. Content, sharing, metadata and delete activity is
+ * signalled to `connector/<id>` as fileActivity, coalesced per connector; the answer (200) waits until the
+ * signal carrying the delivery was accepted by Temporal. If it was not, the record is taken back and the
+ * answer is 503, so Box's retry gets through. Views and activity without a kind are recorded only.
+ *
+ * The route lives in its own plugin: its raw-body JSON parser must not change the rest of the API.
+ */
+export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDeps): void {
+  const now = deps.now ?? Date.now;
+  const log = new ActivityLogRepository(deps.store.db);
+  const webhooks = new WebhooksRepository(deps.store.db);
+  const connectors = new ConnectorsRepository(deps.store.db);
+  const coalescer = new SignalCoalescer<FileActivity>(
+    async (connectorId, events) => {
+      await deps.temporal.workflow
+        .getHandle(workflowIds.connector(connectorId))
+        .signal(fileActivitySignal, { events });
+    },
+    {
+      delayMs: deps.coalesceMs ?? WEBHOOK_COALESCING.delayMs,
+      maxBatch: deps.maxBatch ?? WEBHOOK_COALESCING.maxBatch,
+    },
+  );
+  // Deliveries of one payload being handled right now in this process: a retry arriving meanwhile shares
+  // the first one's fate instead of being answered 200 before the first is known to have been signalled.
+  const inFlight = new Map<string, Promise<Outcome>>();
+
+  const accept = async (connectorId: string, payload: Payload, raw: string, timestamp: string) => {
+    const activity = toActivity(payload, raw, timestamp, now);
+    if ((await log.insertPage(connectorId, [activity])) === 0) return 'duplicate';
+    const event = toFileActivity(activity, payload);
+    if (!event) return 'recorded';
+    try {
+      await coalescer.submit(connectorId, event);
+    } catch (err) {
+      await webhooks.forgetDelivery(connectorId, payload.id);
+      throw err;
+    }
+    return 'signalled';
+  };
+
+  void app.register((scope, _options, done) => {
+    scope.addContentTypeParser(
+      'application/json',
+      { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT },
+      (_req, body, done) => done(null, body),
+    );
+    scope.addHook('onClose', () => coalescer.drain());
+
+    scope.post('/webhooks/box', async (req, reply) => {
+      const refuse = (code: number, error: string, message: string) =>
+        reply.code(code).send({ error, message } satisfies ApiError);
+      const body = req.body;
+      if (!Buffer.isBuffer(body)) return refuse(400, 'invalid_request', 'Expected a JSON body.');
+      const check = verifyBoxSignature({
+        body,
+        headers: req.headers,
+        primaryKey: deps.config.box.webhookPrimaryKey,
+        secondaryKey: deps.config.box.webhookSecondaryKey,
+        now: now(),
+      });
+      if (!check.ok) {
+        req.log.warn({ problem: check.problem }, 'webhook delivery refused');
+        return refuse(401, 'invalid_signature', signatureMessage(check.problem));
+      }
+      const raw = body.toString('utf8');
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        return refuse(400, 'invalid_request', 'The delivery body is not valid JSON.');
+      }
+      const parsed = payloadSchema.safeParse(json);
+      if (!parsed.success)
+        return refuse(
+          400,
+          'invalid_request',
+          'The delivery is not a Box webhook payload (id, trigger, webhook.id).',
+        );
+      const payload = parsed.data;
+      const hook = await webhooks.find(payload.webhook.id);
+      const connector = hook && (await connectors.get(hook.connector_id));
+      if (!hook || !connector || connector.active !== 1)
+        return refuse(
+          404,
+          'unknown_webhook',
+          `Webhook ${payload.webhook.id} belongs to no active connector.`,
+        );
+
+      const key = `${hook.connector_id}/${payload.id}`;
+      let handling = inFlight.get(key);
+      if (!handling) {
+        handling = accept(hook.connector_id, payload, raw, String(req.headers['box-delivery-timestamp']));
+        inFlight.set(key, handling);
+        const clear = () => inFlight.delete(key);
+        handling.then(clear, clear);
+      } else handling = handling.then(() => 'duplicate' as const);
+      try {
+        return reply.code(200).send({ status: await handling });
+      } catch (err) {
+        req.log.error({ err, connectorId: hook.connector_id }, 'webhook delivery not signalled');
+        return refuse(
+          503,
+          'signal_failed',
+          'The activity could not be handed to the connector workflow; Box will deliver it again.',
+        );
+      }
+    });
+    done();
+  });
+}
+
+/** The activity-log row of a delivery: trigger, kind, file, actor, when, and the body exactly as received. */
+function toActivity(payload: Payload, raw: string, timestamp: string, now: () => number): NewActivity {
+  const source = payload.source ?? {};
+  const createdBy = payload.created_by;
+  return {
+    eventId: payload.id,
+    eventType: payload.trigger,
+    kind: kindOfEventType(payload.trigger),
+    fileId: fileIdOf(source),
+    actorId: createdBy?.id,
+    actorLogin: createdBy?.login?.toLowerCase(),
+    occurredAt: firstDate(payload.created_at, timestamp) ?? new Date(now()).toISOString(),
+    source: 'webhook',
+    rawJson: raw,
+  };
+}
+
+/** The fileActivity event of a recorded delivery, or undefined when the scan does not care (views, folders). */
+function toFileActivity(activity: NewActivity, payload: Payload): FileActivity | undefined {
+  const { kind, fileId } = activity;
+  if (!kind || !fileId || !(PRIORITY_KINDS.includes(kind) || kind === 'delete')) return undefined;
+  const ownerId = ownerIdOf(payload.source ?? {});
+  return {
+    fileId,
+    ...(ownerId && { ownerId }),
+    kind,
+    eventType: activity.eventType,
+    occurredAt: toIsoUtc(activity.occurredAt),
+    source: 'webhook',
+  };
+}
+
+type Raw = Record<string, unknown>;
+const obj = (v: unknown): Raw | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Raw) : undefined;
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** The file a payload is about: the source itself, or the item of a collaboration. */
+function fileIdOf(source: Raw): string | undefined {
+  if (source.type === 'file') return str(source.id);
+  const item = obj(source.item);
+  return item?.type === 'file' ? str(item.id) : undefined;
+}
+
+function ownerIdOf(source: Raw): string | undefined {
+  const file = source.type === 'file' ? source : obj(source.item);
+  return str(obj(file?.owned_by)?.id);
+}
+
+function firstDate(...candidates: Array<string | undefined>): string | undefined {
+  return candidates.find((c) => c !== undefined && !Number.isNaN(Date.parse(c)));
+}
+
+function signatureMessage(problem: string): string {
+  switch (problem) {
+    case 'stale':
+      return 'The delivery is older than 10 minutes; it is refused to prevent replays.';
+    case 'future':
+      return 'The delivery timestamp is in the future beyond the tolerated clock skew.';
+    case 'missing-timestamp':
+    case 'bad-timestamp':
+      return 'The delivery has no valid box-delivery-timestamp header.';
+    default:
+      return 'The delivery signature does not match the configured webhook keys (primary or secondary).';
+  }
+}

@@ -1,0 +1,251 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Client } from '@temporalio/client';
+import { registerWebhookRoute } from '../../../api/webhooks-route';
+import { boxSignature } from '../../../api/webhook-signature';
+import { ActivityLogRepository } from '../../../store/activity-log-repository';
+import { ConnectorsRepository } from '../../../store/connectors-repository';
+import { openStore, type Store } from '../../../store/database';
+import { WebhooksRepository } from '../../../store/webhooks-repository';
+import type { FileActivity } from '../../../workflows/file-activity';
+
+const KEYS = { webhookPrimaryKey: 'primary', webhookSecondaryKey: 'secondary' };
+
+/** A Temporal client that records fileActivity signals; `failNext` makes the next signals throw. */
+function fakeTemporal() {
+  const signals: Array<{ workflowId: string; events: FileActivity[] }> = [];
+  const state = { failNext: 0 };
+  const client = {
+    workflow: {
+      getHandle: (workflowId: string) => ({
+        signal: (_def: unknown, arg: { events: FileActivity[] }) => {
+          if (state.failNext > 0) {
+            state.failNext--;
+            return Promise.reject(new Error('Temporal unavailable'));
+          }
+          signals.push({ workflowId, events: arg.events });
+          return Promise.resolve();
+        },
+      }),
+    },
+  } as unknown as Client;
+  return { client, signals, state };
+}
+
+let n = 0;
+function payload(extra: Record<string, unknown> = {}) {
+  n++;
+  return {
+    type: 'webhook_event',
+    id: `payload-${n}`,
+    created_at: '2026-05-01T12:00:00+00:00',
+    trigger: 'FILE.UPLOADED',
+    webhook: { id: 'w1', type: 'webhook' },
+    created_by: { type: 'user', id: '11', login: 'Ann@Acme.test' },
+    source: { type: 'file', id: `f${n}`, owned_by: { type: 'user', id: '11' } },
+    additional_info: [],
+    ...extra,
+  };
+}
+
+function signed(body: string, options: { key?: string; at?: number } = {}) {
+  const timestamp = new Date(options.at ?? Date.now()).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+  return {
+    'content-type': 'application/json; charset=UTF-8',
+    'box-delivery-id': `d-${Math.random()}`,
+    'box-delivery-timestamp': timestamp,
+    'box-signature-version': '1',
+    'box-signature-algorithm': 'HmacSHA256',
+    'box-signature-primary': boxSignature(body, timestamp, options.key ?? KEYS.webhookPrimaryKey),
+  };
+}
+
+describe('POST /webhooks/box', () => {
+  let store: Store;
+  let app: FastifyInstance;
+  let temporal: ReturnType<typeof fakeTemporal>;
+  let log: ActivityLogRepository;
+
+  const deliver = (body: string, headers: Record<string, string> = signed(body)) =>
+    app.inject({ method: 'POST', url: '/webhooks/box', payload: body, headers });
+
+  beforeAll(async () => {
+    store = await openStore('sqlite::memory:');
+    const connectors = new ConnectorsRepository(store.db);
+    await connectors.create({
+      id: 'c1',
+      instanceName: 'Acme',
+      dataCenter: 'US1',
+      status: 'Connected',
+      statusMessage: '',
+    });
+    await connectors.create({
+      id: 'c2',
+      instanceName: 'Gone',
+      dataCenter: 'US1',
+      status: 'Connected',
+      statusMessage: '',
+    });
+    await connectors.updateStatus('c2', { status: 'Disconnected', statusMessage: 'bye' });
+    const hooks = new WebhooksRepository(store.db);
+    await hooks.record('c1', { webhookId: 'w1', targetType: 'folder', targetId: '100', userId: '11' });
+    await hooks.record('c2', { webhookId: 'w2', targetType: 'folder', targetId: '200', userId: '11' });
+    log = new ActivityLogRepository(store.db);
+    temporal = fakeTemporal();
+    app = Fastify();
+    registerWebhookRoute(app, {
+      config: { box: KEYS } as never,
+      store,
+      temporal: temporal.client,
+      coalesceMs: 20,
+    });
+    // The rest of the API keeps ordinary JSON parsing.
+    app.post('/echo', (req, reply) => reply.send({ got: req.body }));
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app.close();
+    await store.close();
+  });
+  beforeEach(() => {
+    temporal.signals.length = 0;
+    temporal.state.failNext = 0;
+  });
+
+  it('a signed upload is recorded and signalled to connector/<id> before the answer', async () => {
+    const p = payload();
+    const res = await deliver(JSON.stringify(p));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'signalled' });
+    expect(temporal.signals).toEqual([
+      {
+        workflowId: 'connector/c1',
+        events: [
+          {
+            fileId: p.source.id,
+            ownerId: '11',
+            kind: 'content',
+            eventType: 'FILE.UPLOADED',
+            occurredAt: '2026-05-01T12:00:00.000Z',
+            source: 'webhook',
+          },
+        ],
+      },
+    ]);
+    const row = (await log.query('c1', { fileId: p.source.id })).items[0];
+    expect(row).toMatchObject({
+      event_id: p.id,
+      event_type: 'FILE.UPLOADED',
+      kind: 'content',
+      actor_id: '11',
+      actor_login: 'ann@acme.test',
+      source: 'webhook',
+      raw_json: JSON.stringify(p),
+    });
+  });
+
+  it('the rest of the API still parses JSON normally', async () => {
+    const res = await app.inject({ method: 'POST', url: '/echo', payload: { a: 1 } });
+    expect(res.json()).toEqual({ got: { a: 1 } });
+  });
+
+  it('deliveries arriving together are coalesced into one signal', async () => {
+    const bodies = Array.from({ length: 30 }, () =>
+      JSON.stringify(payload({ trigger: 'SHARED_LINK.CREATED' })),
+    );
+    const answers = await Promise.all(bodies.map((b) => deliver(b)));
+    expect(answers.every((a) => a.statusCode === 200)).toBe(true);
+    // Usually one signal; a slow machine may split the burst, never into one signal per delivery.
+    expect(temporal.signals.length).toBeLessThanOrEqual(3);
+    const events = temporal.signals.flatMap((s) => s.events);
+    expect(events).toHaveLength(30);
+    expect(events.every((e) => e.kind === 'sharing')).toBe(true);
+  });
+
+  it("a retry of the same payload id (Box's new delivery id) is answered 200 and not signalled again", async () => {
+    const body = JSON.stringify(payload());
+    expect((await deliver(body)).json()).toEqual({ status: 'signalled' });
+    const again = await deliver(body);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual({ status: 'duplicate' });
+    // Two copies at once: one signal.
+    const twin = JSON.stringify(payload());
+    const both = await Promise.all([deliver(twin), deliver(twin)]);
+    expect(both.map((r) => r.json().status as string).sort()).toEqual(['duplicate', 'signalled']);
+    expect(temporal.signals.flatMap((s) => s.events)).toHaveLength(2);
+  });
+
+  it('views and collaborations: views are recorded only; a collaboration names its file', async () => {
+    const view = payload({ trigger: 'FILE.PREVIEWED' });
+    expect((await deliver(JSON.stringify(view))).json()).toEqual({ status: 'recorded' });
+    const collab = payload({
+      trigger: 'COLLABORATION.CREATED',
+      source: { type: 'collaboration', id: '77', item: { type: 'file', id: 'f-collab' } },
+    });
+    expect((await deliver(JSON.stringify(collab))).json()).toEqual({ status: 'signalled' });
+    expect(temporal.signals.flatMap((s) => s.events)).toEqual([
+      expect.objectContaining({ fileId: 'f-collab', kind: 'sharing', eventType: 'COLLABORATION.CREATED' }),
+    ]);
+    expect((await log.query('c1', { fileId: view.source.id })).items[0]).toMatchObject({ kind: 'view' });
+  });
+
+  it('trash is a delete', async () => {
+    await deliver(JSON.stringify(payload({ trigger: 'FILE.TRASHED' })));
+    expect(temporal.signals[0]!.events[0]).toMatchObject({ kind: 'delete' });
+  });
+
+  it('a forged, stale or future-dated delivery gets 401 and nothing is recorded or signalled', async () => {
+    const before = await log.count('c1');
+    for (const headers of [
+      (b: string) => signed(b, { key: 'wrong' }),
+      (b: string) => signed(b, { at: Date.now() - 11 * 60_000 }),
+      (b: string) => signed(b, { at: Date.now() + 5 * 60_000 }),
+    ]) {
+      const body = JSON.stringify(payload());
+      const res = await deliver(body, headers(body));
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toMatchObject({ error: 'invalid_signature' });
+    }
+    const body = JSON.stringify(payload());
+    const { 'box-signature-primary': _p, ...unsigned } = signed(body);
+    expect((await deliver(body, unsigned)).statusCode).toBe(401);
+    // The secondary key alone (key rotation) is fine.
+    const rotated = JSON.stringify(payload());
+    const h = signed(rotated, { key: 'old' });
+    const ts = h['box-delivery-timestamp'];
+    const withSecondary = {
+      ...h,
+      'box-signature-secondary': boxSignature(rotated, ts, KEYS.webhookSecondaryKey),
+    };
+    expect((await deliver(rotated, withSecondary)).statusCode).toBe(200);
+    expect(await log.count('c1')).toBe(before + 1);
+    expect(temporal.signals).toHaveLength(1);
+  });
+
+  it('malformed JSON is 400, a payload without the webhook fields is 400, an oversized body 413', async () => {
+    expect((await deliver('{"id": ')).statusCode).toBe(400);
+    expect((await deliver(JSON.stringify({ id: 'x' }))).statusCode).toBe(400);
+    const huge = JSON.stringify(payload({ additional_info: ['x'.repeat(300 * 1024)] }));
+    expect((await deliver(huge)).statusCode).toBe(413);
+    expect(temporal.signals).toHaveLength(0);
+  });
+
+  it('an unknown webhook, or one of a disconnected connector, is 404', async () => {
+    const unknown = JSON.stringify(payload({ webhook: { id: 'w-nope', type: 'webhook' } }));
+    expect((await deliver(unknown)).statusCode).toBe(404);
+    const gone = JSON.stringify(payload({ webhook: { id: 'w2', type: 'webhook' } }));
+    expect((await deliver(gone)).statusCode).toBe(404);
+    expect(temporal.signals).toHaveLength(0);
+    expect(await log.count('c2')).toBe(0);
+  });
+
+  it('when the signal fails the answer is 503 and the retry gets through (it is not taken for a duplicate)', async () => {
+    const body = JSON.stringify(payload());
+    temporal.state.failNext = 1;
+    const failed = await deliver(body);
+    expect(failed.statusCode).toBe(503);
+    expect(temporal.signals).toHaveLength(0);
+    const retry = await deliver(body);
+    expect(retry.json()).toEqual({ status: 'signalled' });
+    expect(temporal.signals).toHaveLength(1);
+  });
+});
