@@ -14,6 +14,7 @@ import {
 import type { connectBox } from '../workflows/connect-box';
 import { disconnectSignal, statusQuery } from '../workflows/connect-box-messages';
 import type { ConnectorStatus } from '../workflows/connector-status';
+import { progressQuery, type ScanProgress } from '../workflows/scan-files-messages';
 import { parseOrReply, type ApiError } from './http-errors';
 import type { OAuthStateSigner } from './oauth-state';
 
@@ -60,6 +61,14 @@ export function registerConnectorsRoutes(app: FastifyInstance, deps: ConnectorsR
       return await temporal.workflow.getHandle(workflowIds.connector(id)).query(statusQuery);
     } catch {
       return undefined; // Temporal or the worker unreachable: the stored record still answers
+    }
+  };
+
+  const scanProgress = async (id: string): Promise<ScanProgress | undefined> => {
+    try {
+      return await temporal.workflow.getHandle(workflowIds.scan(id)).query(progressQuery);
+    } catch {
+      return undefined; // not started (not connected yet) or closed
     }
   };
 
@@ -111,6 +120,7 @@ export function registerConnectorsRoutes(app: FastifyInstance, deps: ConnectorsR
             backfillWindowMs: config.timing.backfillWindowMs,
             rescanIntervalMs: config.timing.rescanIntervalMs,
             taskQueues: config.temporal.taskQueues,
+            scanUserConcurrency: config.scan.userConcurrency,
           },
         ],
       });
@@ -135,11 +145,12 @@ export function registerConnectorsRoutes(app: FastifyInstance, deps: ConnectorsR
     if (!params) return reply;
     const record = await connectors.get(params.id);
     if (!record) return reply.code(404).send(notFound(params.id));
-    const live = await liveStatus(params.id);
+    const [live, scan] = await Promise.all([liveStatus(params.id), scanProgress(params.id)]);
     return {
       ...view(record),
       live: live !== undefined,
       ...(live && { status: live.status, message: live.message, details: live }),
+      ...(scan && { scan }),
     };
   });
 

@@ -1,3 +1,4 @@
+// Used by tests and by the demo: a browser's walk through the consent page, over HTTP.
 /**
  * Drives box-sim's OAuth consent page over HTTP like a browser would: GET the page, POST the form with
  * the chosen account and button, and return the redirect Box sends the browser to.

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createLocalEnv } from '../helpers/temporal-env';
-import { clickThroughConsent } from '../helpers/box-consent';
+import { clickThroughConsent } from '../../box-sim/consent-client';
 import { startConnectStack, type ConnectStack } from '../helpers/connect-stack';
 import { workflowIds } from '../../common/workflow-ids';
 import { CONNECTOR_STATUS, BOX_ENTERPRISE_ID } from '../../common/search-attributes';

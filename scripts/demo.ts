@@ -1,0 +1,211 @@
+/**
+ * The main job, end to end: connect a Box enterprise (box-sim by default) through the OAuth consent page,
+ * show the API test, the backfill and the full scan with a progress bar, then make a live edit and a
+ * share and show them rescanned within seconds, and finish with a findings summary and where to look.
+ * Every step checks its outcome; a failed step throws (the caller exits non-zero).
+ */
+import type { ApiClient } from './demo-client';
+import { clickThroughConsent } from '../box-sim/consent-client';
+
+/** Where the demo runs. */
+export interface DemoOptions {
+  api: ApiClient;
+  /** box-sim's base URL, or undefined for a real Box enterprise (then a person authorizes in a browser). */
+  simUrl?: string;
+  uiUrl: string;
+  namespace: string;
+  instanceName: string;
+  /** True when no person watches (CI): no progress-bar redraws. */
+  ci: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (v: T) => boolean,
+  timeoutMs: number,
+  onTick?: (v: T) => void,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    onTick?.(value);
+    if (done(value)) return value;
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
+    await sleep(500);
+  }
+}
+
+function bar(fraction: number, width = 30): string {
+  const filled = Math.round(Math.max(0, Math.min(1, fraction)) * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}%`;
+}
+
+/** Runs the demo; resolves with the connector id. */
+export async function runDemo(o: DemoOptions): Promise<string> {
+  const { api } = o;
+  const step = (n: number, text: string) => console.log(`\n${n}. ${text}`);
+
+  // A connector of an earlier run of the same name is disconnected first (box-sim starts afresh each run).
+  for (const c of (
+    await api.call<{ items: Array<{ id: string; instanceName: string; status: string }> }>(
+      'GET',
+      '/api/connectors',
+    )
+  ).items) {
+    if (c.instanceName === o.instanceName && c.status !== 'Disconnected')
+      await api.call('DELETE', `/api/connectors/${c.id}`);
+  }
+  await until(
+    'the earlier demo connector to disconnect',
+    () => api.call('GET', '/api/connectors'),
+    (r: any) => !r.items.some((c: any) => c.instanceName === o.instanceName && c.status !== 'Disconnected'),
+    60_000,
+  );
+
+  step(1, `Create the connector '${o.instanceName}' (POST /api/connectors)`);
+  const created = await api.call<{ id: string; authorizeUrl: string }>('POST', '/api/connectors', {
+    instanceName: o.instanceName,
+    dataCenter: 'US1',
+  });
+  console.log(`   connector ${created.id}: AwaitingAuthorization\n   authorize URL: ${created.authorizeUrl}`);
+
+  step(2, 'OAuth with a Box admin account');
+  if (o.simUrl) {
+    const manifest = (await (await fetch(`${o.simUrl}/_sim/manifest`)).json()) as {
+      users: Array<{ login: string; role: string }>;
+    };
+    const admin = manifest.users.find((u) => u.role === 'admin');
+    if (!admin) throw new Error('box-sim lists no admin account');
+    console.log(`   box-sim consent page: choosing ${admin.login}, clicking Allow`);
+    const redirect = await clickThroughConsent(created.authorizeUrl, admin.login);
+    const page = await (await fetch(`${api.baseUrl}${redirect.pathname}${redirect.search}`)).text();
+    const outcome = /<h1 id="outcome">([^<]*)<\/h1>/.exec(page)?.[1] ?? '(no outcome on the page)';
+    console.log(`   callback page says: "${outcome}"`);
+  } else {
+    console.log('   Open the authorize URL above in a browser and allow access with a Box admin account.');
+  }
+  const connected = await until(
+    'the connector to be Connected',
+    () => api.call('GET', `/api/connectors/${created.id}`),
+    (c: any) => c.status === 'Connected' || c.status === 'ApiTestFailed',
+    o.simUrl ? 60_000 : 15 * 60_000,
+  );
+  if (connected.status !== 'Connected')
+    throw new Error(`The connector is ${connected.status}: ${connected.message}`);
+
+  step(3, `API test: ${connected.details.apiTest.outcome}`);
+  for (const c of connected.details.apiTest.checks)
+    console.log(`   ${c.passed ? 'passed' : 'FAILED'}  ${c.name}: ${c.message}`);
+
+  step(4, 'Backfill: the 7 days of activity before the connection');
+  const backfilled = await until(
+    'the backfill',
+    () => api.call('GET', `/api/connectors/${created.id}`),
+    (c: any) => c.details?.backfill?.state === 'finished',
+    10 * 60_000,
+  );
+  console.log(`   ${backfilled.details.backfill.message}  (GET /api/connectors/${created.id}/activities)`);
+
+  step(5, 'Full scan of every file of every user');
+  let lastLine = '';
+  const scanned = await until(
+    'the first full scan pass',
+    () => api.call('GET', `/api/connectors/${created.id}`),
+    (c: any) => Boolean(c.scan?.lastPassCompletedAt),
+    30 * 60_000,
+    (c: any) => {
+      const p = c.scan;
+      if (!p) return;
+      const line = `   ${bar(p.usersTotal ? p.usersDone / p.usersTotal : 0)}  users ${p.usersDone}/${p.usersTotal}  files ${p.filesSeen}  inspected ${p.inspected}  findings ${p.findings}`;
+      if (o.ci) {
+        if (line !== lastLine) console.log(line);
+      } else process.stdout.write(`\r${line}`);
+      lastLine = line;
+    },
+  );
+  if (!o.ci) process.stdout.write('\n');
+  console.log(
+    `   pass complete: ${scanned.scan.filesSeen} files, ${scanned.scan.inspected} inspected, ${scanned.scan.findings} findings`,
+  );
+
+  if (o.simUrl) {
+    step(6, 'Live activity: an edit that adds sensitive data, then a public share link');
+    const files = (
+      (await (await fetch(`${o.simUrl}/_sim/manifest/files?limit=10000&activeOnly=true`)).json()) as {
+        entries: any[];
+      }
+    ).entries;
+    const clean = (f: any) =>
+      Object.values((f.planted ?? {}) as Record<string, number>).every((n) => n === 0);
+    const target = files.find(
+      (f) =>
+        ['txt', 'md', 'log'].includes(f.extension) &&
+        f.sharedLinkAccess === 'none' &&
+        f.collaborators.external.length === 0 &&
+        clean(f),
+    );
+    if (!target) throw new Error('box-sim has no clean .txt file to edit');
+    const findingsOf = async () =>
+      (await api.all(`/api/connectors/${created.id}/findings?status=open`)).filter(
+        (f: any) => f.fileId === target.id,
+      );
+    console.log(
+      `   file ${target.id} ${target.path} (owner ${target.ownerLogin}): ${(await findingsOf()).length} open findings`,
+    );
+
+    const edited = Date.now();
+    await simControl(o.simUrl, `/_sim/files/${target.id}/edit`, {
+      text: 'Payroll correction for J. Smith\nSSN: 536-22-8172\nCorporate card: 4556 7375 8689 9855\n',
+    });
+    const afterEdit = await until('the edited file to be rescanned', findingsOf, (f) => f.length > 0, 60_000);
+    console.log(
+      `   edit   -> rescanned in ${((Date.now() - edited) / 1000).toFixed(1)} s: ${afterEdit.map((f: any) => f.policyId).join(', ')}`,
+    );
+
+    const shared = Date.now();
+    await simControl(o.simUrl, `/_sim/files/${target.id}/share`, { access: 'open' });
+    const afterShare = await until(
+      'the shared file to be rescanned',
+      findingsOf,
+      (f) => f.some((x: any) => x.accessLevel === 'public'),
+      60_000,
+    );
+    console.log(
+      `   share  -> rescanned in ${((Date.now() - shared) / 1000).toFixed(1)} s: ${afterShare.map((f: any) => f.policyId).join(', ')}`,
+    );
+  }
+
+  step(7, 'Findings summary');
+  const findings = await api.all(`/api/connectors/${created.id}/findings?status=open`);
+  const byPolicy = new Map<string, { severity: string; count: number }>();
+  for (const f of findings)
+    byPolicy.set(f.policyId, { severity: f.severity, count: (byPolicy.get(f.policyId)?.count ?? 0) + 1 });
+  for (const [policy, { severity, count }] of [...byPolicy].sort((a, b) => b[1].count - a[1].count)) {
+    console.log(`   ${policy.padEnd(40)} ${severity.padEnd(8)} ${String(count).padStart(5)}`);
+  }
+  console.log(`   ${findings.length} open findings in all`);
+
+  const query = encodeURIComponent(`ConnectorId="${created.id}"`);
+  console.log(`
+Where to look
+  Temporal Web UI  ${o.uiUrl}/namespaces/${o.namespace}/workflows?query=${query}
+  Connector        curl -H "Authorization: Bearer $API_TOKEN" ${api.baseUrl}/api/connectors/${created.id}
+  Findings         ${api.baseUrl}/api/connectors/${created.id}/findings?status=open
+  Files            ${api.baseUrl}/api/connectors/${created.id}/files?accessLevel=public
+  Activity log     ${api.baseUrl}/api/connectors/${created.id}/activities
+  OpenAPI          ${api.baseUrl}/openapi.json`);
+  return created.id;
+}
+
+async function simControl(simUrl: string, path: string, body: unknown): Promise<void> {
+  const res = await fetch(`${simUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`box-sim ${path} answered ${res.status}: ${await res.text()}`);
+}

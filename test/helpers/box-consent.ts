@@ -1,0 +1,1 @@
+export { clickThroughConsent } from '../../box-sim/consent-client';
