@@ -29,7 +29,7 @@ import { FindingsRepository } from '../../store/findings-repository';
 import { InventoryRepository } from '../../store/inventory-repository';
 import { ScanWorkRepository } from '../../store/scan-work-repository';
 import type { ScanActivities, ScanCounts } from '../../workflows/scan-files-activities';
-import { clickThroughConsent } from '../helpers/box-consent';
+import { clickThroughConsent } from '../../box-sim/consent-client';
 import { createTestStore } from '../helpers/stores';
 import { simConfig } from './box/box-test-kit';
 
