@@ -133,7 +133,7 @@ describe('scan activities against box-sim', () => {
   }
 
   beforeAll(async () => {
-    sim = await startBoxSim({ seed: 23, users: 6, files: 1200, rateLimitPerMinute: 0 });
+    sim = await startBoxSim({ seed: 23, users: 6, files: 1000, rateLimitPerMinute: 0 });
     store = await createTestStore('sqlite');
     vault = new TokenVault(new BoxTokensRepository(store.db), new TokenCipher(randomBytes(32)));
     clients = new BoxClientPool({
