@@ -17,7 +17,9 @@ export interface ConnectDeps {
 }
 
 /** The activities of connectBox. Box errors become ApplicationFailures with the user's message. */
-export function createConnectActivities(deps: ConnectDeps): ConnectActivities {
+export function createConnectActivities(
+  deps: ConnectDeps,
+): Omit<ConnectActivities, 'registerWebhooks' | 'removeWebhooks'> {
   return {
     async exchangeAuthorizationCode({ connectorId, dataCenter, code }) {
       try {

@@ -10,6 +10,7 @@ import { requireApiToken } from './auth';
 import { registerActivitiesRoutes } from './activities-routes';
 import { registerConnectorsRoutes } from './connectors-routes';
 import { registerScanRoutes } from './scan-routes';
+import { registerWebhookRoute } from './webhooks-route';
 import { OAuthStateSigner } from './oauth-state';
 import { registerOAuthCallbackRoute } from './oauth-callback-route';
 import { openApiDocument } from './openapi';
@@ -60,6 +61,7 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
   registerConnectorsRoutes(app, { config, connectors, temporal, states });
   registerActivitiesRoutes(app, { store, connectors });
   registerScanRoutes(app, { store, connectors, temporal });
+  registerWebhookRoute(app, { config, store, temporal });
   registerOAuthCallbackRoute(app, { temporal, states, outcomeWaitMs: deps.outcomeWaitMs });
   return app;
 }

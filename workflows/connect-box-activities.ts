@@ -16,6 +16,14 @@ export interface ConnectActivities {
     authorizedRole?: string;
   }): Promise<void>;
   revokeConnectorTokens(input: { connectorId: string; dataCenter: string }): Promise<void>;
+  /** Puts our webhook on every in-scope user's top-level folders, repairing what changed; idempotent. */
+  registerWebhooks(input: {
+    connectorId: string;
+    dataCenter: string;
+    scope: 'allUsers' | 'allButOtherAdmins';
+  }): Promise<{ folders: number; created: number; recreated: number; removed: number }>;
+  /** Deletes the connector's webhooks at Box and in the store. */
+  removeWebhooks(input: { connectorId: string; dataCenter: string }): Promise<{ removed: number }>;
 }
 
 /** ApplicationFailure types raised by the connect activities (box/box-failure.ts names them `Box<kind>`). */

@@ -59,6 +59,15 @@ const store = proxyActivities<ConnectActivities>({
   startToCloseTimeout: '30s',
   retry: { maximumInterval: '30s' },
 });
+const webhooks = proxyActivities<ConnectActivities>({
+  startToCloseTimeout: '30m',
+  heartbeatTimeout: '2m',
+  retry: {
+    maximumAttempts: 5,
+    maximumInterval: '1m',
+    nonRetryableErrorTypes: Object.values(CONNECT_FAILURES),
+  },
+});
 const box = proxyActivities<ConnectActivities>({
   startToCloseTimeout: '2m',
   retry: {
@@ -158,9 +167,32 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
       await startChildren(report.scope ?? 'allButOtherAdmins');
       childrenStarted = true;
     } else {
-      // A new authorization after a rejected token: the scan may go on.
+      // A new authorization after a rejected token: the scan and the backfill may go on.
       await signalChild(workflowIds.scan(input.connectorId), resumeSignal);
+      if (state.status.backfill?.state !== 'finished')
+        await signalChild(workflowIds.backfill(input.connectorId), resumeSignal);
     }
+    await syncWebhooks();
+  };
+
+  /** Registers or repairs the webhooks that bring file activity within seconds; a failure is shown, not fatal. */
+  const syncWebhooks = async () => {
+    const scope = state.status.apiTest?.scope ?? 'allButOtherAdmins';
+    try {
+      const r = await webhooks.registerWebhooks({
+        connectorId: input.connectorId,
+        dataCenter: input.dataCenter,
+        scope,
+      });
+      state.status.webhooks = { folders: r.folders, checkedAt: new Date().toISOString() };
+    } catch (err) {
+      state.status.webhooks = {
+        folders: state.status.webhooks?.folders ?? 0,
+        checkedAt: new Date().toISOString(),
+        problem: `Webhooks could not be registered (${failureMessage(err)}); changes are picked up by the regular scan until the next repair.`,
+      };
+    }
+    setCurrentDetails(describeConnector(state.status));
   };
 
   const revokeTokens = async () => {
@@ -233,6 +265,15 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
       );
       await Promise.race([Promise.all(requests), sleep('30s')]);
     }
+    if (childrenStarted) {
+      try {
+        await webhooks.removeWebhooks({ connectorId: input.connectorId, dataCenter: input.dataCenter });
+      } catch (err) {
+        log.warn('webhooks could not be removed; they die with the revoked token', {
+          error: failureMessage(err),
+        });
+      }
+    }
     await revokeTokens();
     state.disconnected(reason);
     await publish();
@@ -251,7 +292,7 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
   }
 
   for (;;) {
-    await condition(
+    const woken = await condition(
       () =>
         pendingCode !== undefined ||
         disconnectReason !== undefined ||
@@ -259,7 +300,13 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
         rejectedToken !== undefined ||
         backfillImported !== undefined ||
         shouldContinueAsNew(signalsThisRun, input.signalsPerRun ?? SIGNALS_PER_RUN),
+      input.rescanIntervalMs,
     );
+    if (!woken) {
+      // Once per rescan interval: new top-level folders get a webhook, deleted ones come back.
+      if (state.connected) await syncWebhooks();
+      continue;
+    }
     if (disconnectReason !== undefined) {
       await disconnect(disconnectReason);
       return state.status;

@@ -44,5 +44,7 @@ export interface ConnectorStatus {
   apiTest?: ApiTestReport;
   connectedAt?: string;
   backfill?: BackfillStatus;
+  /** Webhooks on the in-scope users' top-level folders (near-real-time activity). */
+  webhooks?: { folders: number; checkedAt: string; problem?: string };
   updatedAt: string;
 }

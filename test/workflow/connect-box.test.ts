@@ -89,6 +89,14 @@ class FakeBox implements ConnectActivities, BackfillActivities {
     this.recorded.push(status);
     return Promise.resolve();
   }
+  registerWebhooks() {
+    this.calls.push('registerWebhooks');
+    return Promise.resolve({ folders: 3, created: 3, recreated: 0, removed: 0 });
+  }
+  removeWebhooks() {
+    this.calls.push('removeWebhooks');
+    return Promise.resolve({ removed: 3 });
+  }
   revokeConnectorTokens() {
     this.calls.push('revoke');
     return Promise.resolve();
@@ -157,6 +165,8 @@ describe('connectBox on the time-skipping server', () => {
         runApiTest: fake.runApiTest.bind(fake),
         recordConnectorStatus: fake.recordConnectorStatus.bind(fake),
         revokeConnectorTokens: fake.revokeConnectorTokens.bind(fake),
+        registerWebhooks: fake.registerWebhooks.bind(fake),
+        removeWebhooks: fake.removeWebhooks.bind(fake),
         importEventPages: fake.importEventPages.bind(fake),
         startScanPass: fake.startScanPass.bind(fake),
         nextScanUsers: fake.nextScanUsers.bind(fake),
