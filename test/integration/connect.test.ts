@@ -3,7 +3,9 @@ import { createLocalEnv } from '../helpers/temporal-env';
 import { clickThroughConsent } from '../../box-sim/consent-client';
 import { startConnectStack, type ConnectStack } from '../helpers/connect-stack';
 import { workflowIds } from '../../common/workflow-ids';
+import { replayWorkflows } from '../helpers/replay';
 import { CONNECTOR_STATUS, BOX_ENTERPRISE_ID } from '../../common/search-attributes';
+import { progressQuery } from '../../workflows/scan-files-messages';
 
 /** Follows a Box redirect back into the API (the browser's last hop) and returns the page. */
 async function followCallback(stack: ConnectStack, location: URL) {
@@ -55,6 +57,25 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
     expect(described.typedSearchAttributes.get(BOX_ENTERPRISE_ID)).toBe(stack.sim.manifest.enterpriseId);
     const scan = await env.client.workflow.getHandle(workflowIds.scan(created.id)).describe();
     expect(scan.status.name).toBe('RUNNING');
+  });
+
+  it('the histories of a connected connector replay against the current workflow code', async () => {
+    const created = await create('Acme replay check');
+    await followCallback(
+      stack,
+      await clickThroughConsent(created.authorizeUrl, stack.sim.manifest.admin.login),
+    );
+    const scan = env.client.workflow.getHandle(workflowIds.scan(created.id));
+    for (let i = 0; i < 200 && !(await scan.query(progressQuery)).lastPassCompletedAt; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    await stack.call('DELETE', `/api/connectors/${created.id}`);
+    await env.client.workflow.getHandle(workflowIds.connector(created.id)).result();
+    const failures = await replayWorkflows(env.client, [
+      { workflowId: workflowIds.connector(created.id), fixture: 'connect-box' },
+      { workflowId: workflowIds.backfill(created.id), fixture: 'backfill-activities' },
+      { workflowId: workflowIds.scan(created.id), fixture: 'scan-files' },
+    ]);
+    expect(failures).toEqual([]);
   });
 
   it('the same state cannot be used twice, and a forged state is refused', async () => {
