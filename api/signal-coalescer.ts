@@ -6,47 +6,50 @@ export interface CoalescerOptions {
   maxBatch: number;
 }
 
-/** Sends one batch for one key (e.g. signals a connector's workflow); rejects when it was not delivered. */
-export type BatchSender<T> = (key: string, items: T[]) => Promise<void>;
+/**
+ * Handles one batch for one key (e.g. records deliveries and signals a connector's workflow once): returns
+ * one result per item, in order, or throws when the whole batch failed.
+ */
+export type BatchSender<T, R> = (key: string, items: T[]) => Promise<R[]>;
 
-interface Pending<T> {
+interface Pending<T, R> {
   items: T[];
-  waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
+  waiters: Array<{ resolve: (result: R) => void; reject: (err: unknown) => void }>;
   timer: NodeJS.Timeout;
 }
 
 /**
  * Coalesces items submitted close together under the same key into one batch: a batch is sent `delayMs`
- * after its first item, or as soon as it holds `maxBatch` items. Each `submit` resolves when the batch
- * carrying its item was sent, and rejects with the sender's error when it was not, so a caller answers
- * only for what was really delivered.
+ * after its first item, or as soon as it holds `maxBatch` items. Each `submit` resolves with its item's
+ * result once the batch carrying it was handled, and rejects with the sender's error when the batch
+ * failed, so a caller answers only for what was really delivered.
  */
-export class SignalCoalescer<T> {
-  private readonly pending = new Map<string, Pending<T>>();
+export class SignalCoalescer<T, R = void> {
+  private readonly pending = new Map<string, Pending<T, R>>();
   private readonly inFlight = new Set<Promise<void>>();
   private batches = 0;
 
   constructor(
-    private readonly send: BatchSender<T>,
+    private readonly send: BatchSender<T, R>,
     private readonly options: CoalescerOptions,
   ) {}
 
-  /** Adds items under a key; resolves once the batch holding them was sent. */
-  submit(key: string, ...items: T[]): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  /** Adds an item under a key; resolves with its result once the batch holding it was handled. */
+  submit(key: string, item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       let batch = this.pending.get(key);
       if (!batch) {
         const timer = setTimeout(() => this.flush(key), this.options.delayMs);
         batch = { items: [], waiters: [], timer };
         this.pending.set(key, batch);
       }
-      batch.items.push(...items);
+      batch.items.push(item);
       batch.waiters.push({ resolve, reject });
       if (batch.items.length >= this.options.maxBatch) this.flush(key);
     });
   }
 
-  /** Batches sent so far (successful or not). */
+  /** Batches handed to the sender so far (successful or not). */
   get batchesSent(): number {
     return this.batches;
   }
@@ -65,8 +68,12 @@ export class SignalCoalescer<T> {
     this.batches++;
     const sending = (async () => {
       try {
-        await this.send(key, batch.items);
-        for (const w of batch.waiters) w.resolve();
+        const results = await this.send(key, batch.items);
+        if (results.length !== batch.items.length)
+          throw new Error(
+            `The batch sender returned ${results.length} results for ${batch.items.length} items`,
+          );
+        batch.waiters.forEach((w, i) => w.resolve(results[i]!));
       } catch (err) {
         for (const w of batch.waiters) w.reject(err);
       }

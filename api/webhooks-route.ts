@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { kindOfEventType } from '../common/activity-kinds';
 import { workflowIds } from '../common/workflow-ids';
 import type { Config } from '../config/config';
-import { ActivityLogRepository, toIsoUtc, type NewActivity } from '../store/activity-log-repository';
+import { toIsoUtc, type NewActivity } from '../store/activity-log-repository';
 import { ConnectorsRepository } from '../store/connectors-repository';
 import type { Store } from '../store/database';
 import { WebhooksRepository } from '../store/webhooks-repository';
@@ -43,53 +43,64 @@ const payloadSchema = z.object({
 });
 type Payload = z.infer<typeof payloadSchema>;
 
-/** What happened to a delivery that was accepted. */
-type Outcome = 'signalled' | 'recorded' | 'duplicate';
+/** What happened to a delivery: signalled, recorded only (views), a duplicate, or not handed over. */
+type Outcome = 'signalled' | 'recorded' | 'duplicate' | 'failed';
+
+/** A verified delivery on its way: its activity-log row and, if the scan cares, its fileActivity event. */
+interface Delivery {
+  activity: NewActivity;
+  event?: FileActivity;
+}
 
 /**
  * POST /webhooks/box: Box's signed deliveries. In order: body limit (413), signature with the primary or
- * the secondary key and timestamp freshness (401), JSON (400), known webhook of an active connector (404);
- * then the activity is recorded in the activity log under the payload id (source `webhook`), which is what
- * makes Box's retries of the same payload duplicates. Content, sharing, metadata and delete activity is
- * signalled to `connector/<id>` as fileActivity, coalesced per connector; the answer (200) waits until the
- * signal carrying the delivery was accepted by Temporal. If it was not, the record is taken back and the
- * answer is 503, so Box's retry gets through. Views and activity without a kind are recorded only.
+ * the secondary key and timestamp freshness (401), JSON (400), known webhook of an active connector (404).
+ * Then deliveries are coalesced per connector: a batch is recorded in the activity log in one transaction
+ * under the payload ids (source `webhook`; a payload id already there is Box's retry: a duplicate), and its
+ * new content, sharing, metadata and delete activity goes to `connector/<id>` as ONE fileActivity signal.
+ * Each answer (200) waits until the signal carrying its delivery was accepted by Temporal; if it was not,
+ * the batch's signalled rows are taken back and the answer is 503, so Box's retry gets through. Views and
+ * activity without a kind are recorded only.
  *
  * The route lives in its own plugin: its raw-body JSON parser must not change the rest of the API.
  */
 export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDeps): void {
   const now = deps.now ?? Date.now;
-  const log = new ActivityLogRepository(deps.store.db);
   const webhooks = new WebhooksRepository(deps.store.db);
   const connectors = new ConnectorsRepository(deps.store.db);
-  const coalescer = new SignalCoalescer<FileActivity>(
-    async (connectorId, events) => {
-      await deps.temporal.workflow
-        .getHandle(workflowIds.connector(connectorId))
-        .signal(fileActivitySignal, { events });
-    },
-    {
-      delayMs: deps.coalesceMs ?? WEBHOOK_COALESCING.delayMs,
-      maxBatch: deps.maxBatch ?? WEBHOOK_COALESCING.maxBatch,
-    },
-  );
+
+  const handleBatch = async (connectorId: string, deliveries: Delivery[]): Promise<Outcome[]> => {
+    const fresh = await webhooks.recordDeliveries(
+      connectorId,
+      deliveries.map((d) => d.activity),
+    );
+    const toSignal = deliveries.filter((d, i) => fresh[i] && d.event);
+    let signalled = true;
+    if (toSignal.length > 0) {
+      try {
+        await deps.temporal.workflow
+          .getHandle(workflowIds.connector(connectorId))
+          .signal(fileActivitySignal, { events: toSignal.map((d) => d.event!) });
+      } catch (err) {
+        signalled = false;
+        app.log.error({ err, connectorId, events: toSignal.length }, 'fileActivity signal failed');
+        await webhooks.forgetDeliveries(
+          connectorId,
+          toSignal.map((d) => d.activity.eventId),
+        );
+      }
+    }
+    return deliveries.map((d, i) =>
+      !fresh[i] ? 'duplicate' : !d.event ? 'recorded' : signalled ? 'signalled' : 'failed',
+    );
+  };
+  const coalescer = new SignalCoalescer<Delivery, Outcome>(handleBatch, {
+    delayMs: deps.coalesceMs ?? WEBHOOK_COALESCING.delayMs,
+    maxBatch: deps.maxBatch ?? WEBHOOK_COALESCING.maxBatch,
+  });
   // Deliveries of one payload being handled right now in this process: a retry arriving meanwhile shares
   // the first one's fate instead of being answered 200 before the first is known to have been signalled.
   const inFlight = new Map<string, Promise<Outcome>>();
-
-  const accept = async (connectorId: string, payload: Payload, raw: string, timestamp: string) => {
-    const activity = toActivity(payload, raw, timestamp, now);
-    if ((await log.insertPage(connectorId, [activity])) === 0) return 'duplicate';
-    const event = toFileActivity(activity, payload);
-    if (!event) return 'recorded';
-    try {
-      await coalescer.submit(connectorId, event);
-    } catch (err) {
-      await webhooks.forgetDelivery(connectorId, payload.id);
-      throw err;
-    }
-    return 'signalled';
-  };
 
   void app.register((scope, _options, done) => {
     scope.addContentTypeParser(
@@ -141,22 +152,32 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
 
       const key = `${hook.connector_id}/${payload.id}`;
       let handling = inFlight.get(key);
-      if (!handling) {
-        handling = accept(hook.connector_id, payload, raw, String(req.headers['box-delivery-timestamp']));
+      if (handling) {
+        handling = handling.then((first) => (first === 'failed' ? first : 'duplicate'));
+      } else {
+        const activity = toActivity(payload, raw, String(req.headers['box-delivery-timestamp']), now);
+        handling = coalescer.submit(hook.connector_id, {
+          activity,
+          event: toFileActivity(activity, payload),
+        });
         inFlight.set(key, handling);
         const clear = () => inFlight.delete(key);
         handling.then(clear, clear);
-      } else handling = handling.then(() => 'duplicate' as const);
+      }
+      let outcome: Outcome;
       try {
-        return reply.code(200).send({ status: await handling });
+        outcome = await handling;
       } catch (err) {
-        req.log.error({ err, connectorId: hook.connector_id }, 'webhook delivery not signalled');
+        req.log.error({ err, connectorId: hook.connector_id }, 'webhook delivery not recorded');
+        outcome = 'failed';
+      }
+      if (outcome === 'failed')
         return refuse(
           503,
           'signal_failed',
           'The activity could not be handed to the connector workflow; Box will deliver it again.',
         );
-      }
+      return reply.code(200).send({ status: outcome });
     });
     done();
   });

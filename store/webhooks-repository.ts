@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { ActivityLogRepository, type NewActivity } from './activity-log-repository';
 import type { Database } from './schema';
 import type { WebhooksTable } from './webhooks-table';
 
@@ -82,14 +83,28 @@ export class WebhooksRepository {
   }
 
   /**
-   * Takes back a webhook delivery's activity-log row (source `webhook`) when the signal carrying it failed,
-   * so Box's retry of the same payload id is not taken for a duplicate.
+   * Records webhook deliveries in the activity log in one transaction (one commit for a whole batch) and
+   * says, per delivery, whether it was new: false for a payload id the connector already has (Box's retry).
    */
-  async forgetDelivery(connectorId: string, payloadId: string): Promise<void> {
+  recordDeliveries(connectorId: string, activities: readonly NewActivity[]): Promise<boolean[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const log = new ActivityLogRepository(trx);
+      const fresh: boolean[] = [];
+      for (const activity of activities) fresh.push((await log.insertPage(connectorId, [activity])) === 1);
+      return fresh;
+    });
+  }
+
+  /**
+   * Takes back webhook deliveries' activity-log rows (source `webhook`) when the signal carrying them failed,
+   * so Box's retries of the same payload ids are not taken for duplicates.
+   */
+  async forgetDeliveries(connectorId: string, payloadIds: readonly string[]): Promise<void> {
+    if (payloadIds.length === 0) return;
     await this.db
       .deleteFrom('activity_log')
       .where('connector_id', '=', connectorId)
-      .where('event_id', '=', payloadId)
+      .where('event_id', 'in', payloadIds)
       .where('source', '=', 'webhook')
       .execute();
   }

@@ -44,22 +44,33 @@ for (const dialect of DIALECTS) {
       expect(await hooks.count('c1')).toBe(1);
     });
 
-    it('forgetDelivery takes back a webhook activity only, so a retried payload id gets recorded again', async () => {
+    it('recordDeliveries says which deliveries are new; forgetDeliveries takes back webhook rows only', async () => {
       const log = new ActivityLogRepository(store.db);
-      const activity = (source: 'webhook' | 'event-log') => ({
-        eventId: 'p1',
+      const activity = (id: string, source: 'webhook' | 'event-log' = 'webhook') => ({
+        eventId: id,
         eventType: 'FILE.UPLOADED',
         occurredAt: '2026-03-01T00:00:00Z',
         source,
         rawJson: '{}',
       });
-      expect(await log.insertPage('c1', [activity('webhook')])).toBe(1);
-      expect(await log.insertPage('c1', [activity('webhook')])).toBe(0);
-      await hooks.forgetDelivery('c1', 'p1');
-      expect(await log.insertPage('c1', [activity('webhook')])).toBe(1);
-      expect(await log.insertPage('c3', [activity('event-log')])).toBe(1);
-      await hooks.forgetDelivery('c3', 'p1');
+      // A payload id twice in one batch: the second is a duplicate.
+      expect(await hooks.recordDeliveries('c1', [activity('p1'), activity('p2'), activity('p1')])).toEqual([
+        true,
+        true,
+        false,
+      ]);
+      expect(await hooks.recordDeliveries('c1', [activity('p2'), activity('p3')])).toEqual([false, true]);
+      await hooks.forgetDeliveries('c1', ['p1', 'p2']);
+      await hooks.forgetDeliveries('c1', []);
+      expect(await hooks.recordDeliveries('c1', [activity('p1'), activity('p2'), activity('p3')])).toEqual([
+        true,
+        true,
+        false,
+      ]);
+      expect(await log.insertPage('c3', [activity('p1', 'event-log')])).toBe(1);
+      await hooks.forgetDeliveries('c3', ['p1']);
       expect(await log.count('c3')).toBe(1);
+      expect(await log.count('c1', 'webhook')).toBe(3);
     });
   });
 }
