@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import { ActivityLogRepository, type NewActivity } from './activity-log-repository';
+import { sql } from 'kysely';
+import { toIsoUtc, type NewActivity } from './activity-log-repository';
 import type { Database } from './schema';
 import type { WebhooksTable } from './webhooks-table';
 
@@ -57,9 +58,19 @@ export class WebhooksRepository {
       .execute();
   }
 
-  /** The webhook with that Box id (whatever the connector), or undefined: what a delivery names. */
+  /**
+   * The webhook with that Box id, or undefined: what a delivery names. An active connector's record wins:
+   * the record of a disconnected connector whose removal at Box failed must not shadow it (box-sim, for
+   * one, hands out the same ids again after a restart).
+   */
   find(webhookId: string): Promise<WebhookRow | undefined> {
-    return this.db.selectFrom('webhooks').selectAll().where('webhook_id', '=', webhookId).executeTakeFirst();
+    return this.db
+      .selectFrom('webhooks')
+      .leftJoin('connectors', 'connectors.id', 'webhooks.connector_id')
+      .selectAll('webhooks')
+      .where('webhooks.webhook_id', '=', webhookId)
+      .orderBy(sql`coalesce(connectors.active, 0)`, 'desc')
+      .executeTakeFirst();
   }
 
   /** Forgets one webhook of the connector; true if it was recorded. */
@@ -83,16 +94,48 @@ export class WebhooksRepository {
   }
 
   /**
-   * Records webhook deliveries in the activity log in one transaction (one commit for a whole batch) and
-   * says, per delivery, whether it was new: false for a payload id the connector already has (Box's retry).
+   * Records webhook deliveries in the activity log with one statement (INSERT ... ON CONFLICT DO NOTHING
+   * RETURNING event_id, atomic on SQLite and PostgreSQL alike) and says, per delivery, whether it was new:
+   * false for a payload id the connector already had (Box's retry) or that came earlier in the same batch.
    */
-  recordDeliveries(connectorId: string, activities: readonly NewActivity[]): Promise<boolean[]> {
-    return this.db.transaction().execute(async (trx) => {
-      const log = new ActivityLogRepository(trx);
-      const fresh: boolean[] = [];
-      for (const activity of activities) fresh.push((await log.insertPage(connectorId, [activity])) === 1);
-      return fresh;
-    });
+  async recordDeliveries(connectorId: string, activities: readonly NewActivity[]): Promise<boolean[]> {
+    if (activities.length === 0) return [];
+    const recordedAt = new Date().toISOString();
+    const inserted = await this.db
+      .insertInto('activity_log')
+      .values(
+        activities.map((a) => ({
+          connector_id: connectorId,
+          event_id: a.eventId,
+          event_type: a.eventType,
+          kind: a.kind ?? null,
+          file_id: a.fileId ?? null,
+          actor_id: a.actorId ?? null,
+          actor_login: a.actorLogin ?? null,
+          ip_address: a.ipAddress ?? null,
+          occurred_at: toIsoUtc(a.occurredAt),
+          source: a.source,
+          raw_json: a.rawJson,
+          recorded_at: recordedAt,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['connector_id', 'event_id']).doNothing())
+      .returning('event_id')
+      .execute();
+    const fresh = new Set(inserted.map((r) => r.event_id));
+    // The first occurrence of an inserted id is the new one; a repeat within the batch is a duplicate.
+    return activities.map((a) => fresh.delete(a.eventId));
+  }
+
+  /** The connector a webhook delivers for, and whether that connector is active (not Disconnected). */
+  async connectorOf(webhookId: string): Promise<{ connectorId: string; active: boolean } | undefined> {
+    const row = await this.db
+      .selectFrom('webhooks')
+      .leftJoin('connectors', 'connectors.id', 'webhooks.connector_id')
+      .select(['webhooks.connector_id', 'connectors.active'])
+      .where('webhooks.webhook_id', '=', webhookId)
+      .executeTakeFirst();
+    return row && { connectorId: row.connector_id, active: Number(row.active) === 1 };
   }
 
   /**
