@@ -3,11 +3,18 @@ import { ActivityLogRepository } from '../store/activity-log-repository';
 import { createBackfillActivities } from './backfill-activities';
 import { createConnectActivities } from './connect-activities';
 import { createScanActivities, type ScanDeps } from './scan-activities';
+import { createWebhookActivities } from './webhook-activities';
 
 /** Activities of the main task queue: connect and backfill (control work, never queued behind bulk). */
 export function createActivities(deps: WorkerDeps) {
   return {
     ...createConnectActivities(deps),
+    ...createWebhookActivities({
+      config: deps.config,
+      store: deps.store,
+      clients: deps.clients,
+      userConcurrency: deps.config.scan.userConcurrency,
+    }),
     ...createBackfillActivities({
       clients: deps.clients,
       activityLog: new ActivityLogRepository(deps.store.db),

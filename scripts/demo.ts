@@ -177,6 +177,22 @@ export async function runDemo(o: DemoOptions): Promise<string> {
     console.log(
       `   share  -> rescanned in ${((Date.now() - shared) / 1000).toFixed(1)} s: ${afterShare.map((f: any) => f.policyId).join(', ')}`,
     );
+
+    // A preview is recorded as activity but waits for the regular scan: the priority lane stays idle.
+    const before = (await api.call('GET', `/api/connectors/${created.id}`)).scan.priorityScanned as number;
+    await simControl(o.simUrl, `/_sim/files/${target.id}/preview`, {});
+    const recorded = await until(
+      'the preview in the activity log',
+      () => api.call('GET', `/api/connectors/${created.id}/activities?fileId=${target.id}&kind=view`),
+      (r: any) => r.items.length > 0,
+      30_000,
+    );
+    await sleep(2000);
+    const after = (await api.call('GET', `/api/connectors/${created.id}`)).scan.priorityScanned as number;
+    if (after !== before) throw new Error(`a preview was rescanned (priority scans ${before} -> ${after})`);
+    console.log(
+      `   preview -> recorded as ${recorded.items[0].type} (kind view), not rescanned: it waits for the regular scan`,
+    );
   }
 
   step(7, 'Findings summary');

@@ -134,6 +134,8 @@ export class WebhooksRepository {
       .leftJoin('connectors', 'connectors.id', 'webhooks.connector_id')
       .select(['webhooks.connector_id', 'connectors.active'])
       .where('webhooks.webhook_id', '=', webhookId)
+      // An active connector's record wins over a disconnected one's whose removal at Box failed.
+      .orderBy(sql`coalesce(connectors.active, 0)`, 'desc')
       .executeTakeFirst();
     return row && { connectorId: row.connector_id, active: Number(row.active) === 1 };
   }
