@@ -5,7 +5,6 @@ import { kindOfEventType } from '../common/activity-kinds';
 import { workflowIds } from '../common/workflow-ids';
 import type { Config } from '../config/config';
 import { toIsoUtc, type NewActivity } from '../store/activity-log-repository';
-import { ConnectorsRepository } from '../store/connectors-repository';
 import type { Store } from '../store/database';
 import { WebhooksRepository } from '../store/webhooks-repository';
 import { fileActivitySignal } from '../workflows/connect-box-messages';
@@ -67,7 +66,6 @@ interface Delivery {
 export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDeps): void {
   const now = deps.now ?? Date.now;
   const webhooks = new WebhooksRepository(deps.store.db);
-  const connectors = new ConnectorsRepository(deps.store.db);
 
   const handleBatch = async (connectorId: string, deliveries: Delivery[]): Promise<Outcome[]> => {
     const fresh = await webhooks.recordDeliveries(
@@ -141,22 +139,22 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
           'The delivery is not a Box webhook payload (id, trigger, webhook.id).',
         );
       const payload = parsed.data;
-      const hook = await webhooks.find(payload.webhook.id);
-      const connector = hook && (await connectors.get(hook.connector_id));
-      if (!hook || !connector || connector.active !== 1)
+      const hook = await webhooks.connectorOf(payload.webhook.id);
+      if (!hook?.active)
         return refuse(
           404,
           'unknown_webhook',
           `Webhook ${payload.webhook.id} belongs to no active connector.`,
         );
+      const connectorId = hook.connectorId;
 
-      const key = `${hook.connector_id}/${payload.id}`;
+      const key = `${connectorId}/${payload.id}`;
       let handling = inFlight.get(key);
       if (handling) {
         handling = handling.then((first) => (first === 'failed' ? first : 'duplicate'));
       } else {
         const activity = toActivity(payload, raw, String(req.headers['box-delivery-timestamp']), now);
-        handling = coalescer.submit(hook.connector_id, {
+        handling = coalescer.submit(connectorId, {
           activity,
           event: toFileActivity(activity, payload),
         });
@@ -168,7 +166,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
       try {
         outcome = await handling;
       } catch (err) {
-        req.log.error({ err, connectorId: hook.connector_id }, 'webhook delivery not recorded');
+        req.log.error({ err, connectorId }, 'webhook delivery not recorded');
         outcome = 'failed';
       }
       if (outcome === 'failed')

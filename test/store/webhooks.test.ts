@@ -1,4 +1,5 @@
 import { ActivityLogRepository } from '../../store/activity-log-repository';
+import { ConnectorsRepository } from '../../store/connectors-repository';
 import { WebhooksRepository } from '../../store/webhooks-repository';
 import { DIALECTS, createTestStore } from '../helpers/stores';
 
@@ -35,6 +36,28 @@ for (const dialect of DIALECTS) {
         ['w2', 'f2'],
       ]);
       expect(await hooks.find('w1')).toBeUndefined();
+    });
+
+    it('connectorOf names the connector of a webhook and whether it is active', async () => {
+      const connectors = new ConnectorsRepository(store.db);
+      await connectors.create({
+        id: 'c1',
+        instanceName: 'A',
+        dataCenter: 'US1',
+        status: 'Connected',
+        statusMessage: '',
+      });
+      await connectors.create({
+        id: 'c2',
+        instanceName: 'B',
+        dataCenter: 'US1',
+        status: 'Connected',
+        statusMessage: '',
+      });
+      await connectors.updateStatus('c2', { status: 'Disconnected', statusMessage: 'bye' });
+      expect(await hooks.connectorOf('w2')).toEqual({ connectorId: 'c1', active: true });
+      expect(await hooks.connectorOf('w3')).toEqual({ connectorId: 'c2', active: false });
+      expect(await hooks.connectorOf('nope')).toBeUndefined();
     });
 
     it('removes one webhook and says whether it was there', async () => {
