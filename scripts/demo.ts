@@ -49,21 +49,25 @@ export async function runDemo(o: DemoOptions): Promise<string> {
   const { api } = o;
   const step = (n: number, text: string) => console.log(`\n${n}. ${text}`);
 
-  // A connector of an earlier run of the same name is disconnected first (box-sim starts afresh each run).
-  for (const c of (
+  // box-sim keeps no state across restarts: connectors of an earlier run point at an enterprise that is
+  // gone (dead tokens, webhook ids that the new box-sim hands out again), so they are disconnected first.
+  // Against real Box only an earlier connector of the same name is.
+  const stale = (
     await api.call<{ items: Array<{ id: string; instanceName: string; status: string }> }>(
       'GET',
       '/api/connectors',
     )
-  ).items) {
-    if (c.instanceName === o.instanceName && c.status !== 'Disconnected')
-      await api.call('DELETE', `/api/connectors/${c.id}`);
-  }
+  ).items.filter(
+    (c) => c.status !== 'Disconnected' && (o.simUrl !== undefined || c.instanceName === o.instanceName),
+  );
+  if (stale.length > 0) console.log(`disconnecting ${stale.length} connector(s) of an earlier run ...`);
+  for (const c of stale) await api.call('DELETE', `/api/connectors/${c.id}`);
+  const ids = new Set(stale.map((c) => c.id));
   await until(
-    'the earlier demo connector to disconnect',
+    'the earlier connectors to disconnect',
     () => api.call('GET', '/api/connectors'),
-    (r: any) => !r.items.some((c: any) => c.instanceName === o.instanceName && c.status !== 'Disconnected'),
-    60_000,
+    (r: any) => !r.items.some((c: any) => ids.has(c.id) && c.status !== 'Disconnected'),
+    120_000,
   );
 
   step(1, `Create the connector '${o.instanceName}' (POST /api/connectors)`);

@@ -136,6 +136,7 @@ export class WebhooksRepository {
       .where('webhooks.webhook_id', '=', webhookId)
       // An active connector's record wins over a disconnected one's whose removal at Box failed.
       .orderBy(sql`coalesce(connectors.active, 0)`, 'desc')
+      .orderBy('webhooks.created_at', 'desc')
       .executeTakeFirst();
     return row && { connectorId: row.connector_id, active: Number(row.active) === 1 };
   }
