@@ -195,7 +195,7 @@ export async function runDemo(o: DemoOptions): Promise<string> {
     const after = (await api.call('GET', `/api/connectors/${created.id}`)).scan.priorityScanned as number;
     if (after !== before) throw new Error(`a preview was rescanned (priority scans ${before} -> ${after})`);
     console.log(
-      `   preview -> recorded as ${recorded.items[0].type} (kind view), not rescanned: it waits for the regular scan`,
+      `   preview -> recorded as ${recorded.items[0].eventType} (${recorded.items[0].source}, kind view), not rescanned: it waits for the regular scan`,
     );
   }
 
