@@ -12,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
@@ -80,8 +80,11 @@ export async function main(options: Record<string, string>): Promise<void> {
       vault,
       code: await consentCode(sim.baseUrl, admin.login),
     });
+    const policyFile = join(dir, 'policies.yaml');
+    if (options.policies === 'exposure')
+      writeFileSync(policyFile, 'version: 1\ntemplates: [exposure-public-link, exposure-external-users]\n');
     const activities = createScanActivities({
-      config: { policies: {} },
+      config: { policies: options.policies === 'exposure' ? { file: policyFile } : {} },
       store,
       clients: new BoxClientPool({ config, vault }),
     });
@@ -228,6 +231,7 @@ export async function main(options: Record<string, string>): Promise<void> {
       priorityLatencyMsP50: round(pct(50)),
       priorityLatencyMsP95: round(pct(95)),
       priorityLatencyMsP99: round(pct(99)),
+      policies: options.policies ?? 'templates',
       cores: cpus().length,
       node: process.version,
     };
