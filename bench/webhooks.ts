@@ -107,9 +107,13 @@ export async function main(options: Record<string, string>): Promise<void> {
     const admin = manifest.users.find((u) => u.role === 'admin')!;
     const redirect = await clickThroughConsent(created.authorizeUrl, admin.login);
     await api.inject({ method: 'GET', url: `${redirect.pathname}${redirect.search}` });
+    let status = '';
     await until(async () => {
       const res = await api.inject({ method: 'GET', url: `/api/connectors/${connectorId}`, headers: bearer });
-      return res.json<{ status: string }>().status === 'Connected';
+      status = res.json<{ status: string }>().status;
+      return status === 'Connected';
+    }, 600_000).catch((err: Error) => {
+      throw new Error(`${err.message}: the connector is ${status}, not Connected`);
     });
     const scanStarted = performance.now();
     const registration: WebhookRegistration = await new MockActivityEnvironment().run(
