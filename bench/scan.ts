@@ -10,7 +10,6 @@
  * `samples-every-ms`, a `prioritize` signal sent, and the time until its new sha1 is stored is measured.
  * box-sim's rate limit is off: this measures connect-box, not Box's quota.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -33,6 +32,7 @@ import { workflowBundle } from '../test/helpers/workflow-bundle';
 import { scanFiles, stackProbe } from '../workflows';
 import { prioritizeSignal, progressQuery, rescanNowSignal } from '../workflows/scan-files-messages';
 import { printFigures, printTable } from './report';
+import { startSimProcess } from './lib/sim-process';
 
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
 interface SimStats {
@@ -297,55 +297,6 @@ async function chainHistory(
       list[list.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }
   return { events, runs };
-}
-
-/** box-sim in a child process; resolves once it listens. */
-async function startSimProcess(files: number, users: number) {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      require.resolve('tsx/cli'),
-      join(__dirname, '..', 'box-sim', 'main.ts'),
-      '--port',
-      String(port),
-      '--files',
-      String(files),
-      '--users',
-      String(users),
-      '--events',
-      '2000',
-      '--rate-limit',
-      '0',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('box-sim listening on')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`box-sim exited with ${code}`)));
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      ...(body !== undefined && {
-        body: JSON.stringify(body),
-        headers: { 'content-type': 'application/json' },
-      }),
-    });
-    if (!res.ok) throw new Error(`box-sim ${method} ${path}: ${res.status}`);
-    return res.json();
-  };
-  return {
-    baseUrl,
-    process: child,
-    get: (path: string) => call('GET', path),
-    post: (path: string, body: unknown = {}) => call('POST', path, body),
-  };
 }
 
 /** An authorization code from box-sim's consent form, as a browser gets it. */

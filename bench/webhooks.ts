@@ -12,11 +12,9 @@
  *   fileActivity signals the connector received for them give the signals per 1,000 deliveries.
  * A full scan of 100,000 files takes about half an hour on 2 cores: pass `--files 100000` for that run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -34,6 +32,7 @@ import { workflowBundle } from '../test/helpers/workflow-bundle';
 import { createWorkerDeps } from '../workers/worker-deps';
 import { progressQuery } from '../workflows/scan-files-messages';
 import { printFigures, printTable } from './report';
+import { freePort, startSimProcess } from './lib/sim-process';
 
 const PRIMARY_KEY = 'box-sim-primary-key';
 
@@ -326,64 +325,6 @@ function deliver(
 }
 
 /** box-sim in a child process (webhook keys: its defaults); resolves once it listens. */
-async function startSimProcess(files: number, users: number) {
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      require.resolve('tsx/cli'),
-      join(__dirname, '..', 'box-sim', 'main.ts'),
-      '--port',
-      String(port),
-      '--files',
-      String(files),
-      '--users',
-      String(users),
-      '--events',
-      '2000',
-      '--rate-limit',
-      '0',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('box-sim listening on')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`box-sim exited with ${code}`)));
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      ...(body !== undefined && {
-        body: JSON.stringify(body),
-        headers: { 'content-type': 'application/json' },
-      }),
-    });
-    if (!res.ok) throw new Error(`box-sim ${method} ${path}: ${res.status}`);
-    return res.json();
-  };
-  return {
-    baseUrl,
-    process: child,
-    get: (path: string) => call('GET', path),
-    post: (path: string, body: unknown = {}) => call('POST', path, body),
-  };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 async function until(probe: () => Promise<boolean>, maxMs = 120_000): Promise<void> {
   const deadline = Date.now() + maxMs;
