@@ -82,20 +82,7 @@ export class ActivityLogRepository {
     const recordedAt = new Date().toISOString();
     let inserted = 0;
     for (let i = 0; i < activities.length; i += INSERT_CHUNK) {
-      const rows = activities.slice(i, i + INSERT_CHUNK).map((a): ActivityRow => ({
-        connector_id: connectorId,
-        event_id: a.eventId,
-        event_type: a.eventType,
-        kind: a.kind ?? null,
-        file_id: a.fileId ?? null,
-        actor_id: a.actorId ?? null,
-        actor_login: a.actorLogin ?? null,
-        ip_address: a.ipAddress ?? null,
-        occurred_at: toIsoUtc(a.occurredAt),
-        source: a.source,
-        raw_json: a.rawJson,
-        recorded_at: recordedAt,
-      }));
+      const rows = activities.slice(i, i + INSERT_CHUNK).map((a) => activityRow(connectorId, a, recordedAt));
       const result = await this.db
         .insertInto('activity_log')
         .values(rows)
@@ -181,4 +168,22 @@ function decodeCursor(cursor: string, order: 'asc' | 'desc'): [string, string] {
     // falls through to the error below
   }
   throw new InvalidCursorError(cursor);
+}
+
+/** The activity_log row of one activity (shared by the event-log import and the webhook receiver). */
+export function activityRow(connectorId: string, a: NewActivity, recordedAt: string): ActivityRow {
+  return {
+    connector_id: connectorId,
+    event_id: a.eventId,
+    event_type: a.eventType,
+    kind: a.kind ?? null,
+    file_id: a.fileId ?? null,
+    actor_id: a.actorId ?? null,
+    actor_login: a.actorLogin ?? null,
+    ip_address: a.ipAddress ?? null,
+    occurred_at: toIsoUtc(a.occurredAt),
+    source: a.source,
+    raw_json: a.rawJson,
+    recorded_at: recordedAt,
+  };
 }

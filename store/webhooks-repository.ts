@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
-import { toIsoUtc, type NewActivity } from './activity-log-repository';
+import { activityRow, type NewActivity } from './activity-log-repository';
 import type { Database } from './schema';
 import type { WebhooksTable } from './webhooks-table';
 
@@ -103,22 +103,7 @@ export class WebhooksRepository {
     const recordedAt = new Date().toISOString();
     const inserted = await this.db
       .insertInto('activity_log')
-      .values(
-        activities.map((a) => ({
-          connector_id: connectorId,
-          event_id: a.eventId,
-          event_type: a.eventType,
-          kind: a.kind ?? null,
-          file_id: a.fileId ?? null,
-          actor_id: a.actorId ?? null,
-          actor_login: a.actorLogin ?? null,
-          ip_address: a.ipAddress ?? null,
-          occurred_at: toIsoUtc(a.occurredAt),
-          source: a.source,
-          raw_json: a.rawJson,
-          recorded_at: recordedAt,
-        })),
-      )
+      .values(activities.map((a) => activityRow(connectorId, a, recordedAt)))
       .onConflict((oc) => oc.columns(['connector_id', 'event_id']).doNothing())
       .returning('event_id')
       .execute();
