@@ -55,8 +55,16 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
     const described = await env.client.workflow.getHandle(workflowIds.connector(created.id)).describe();
     expect(described.typedSearchAttributes.get(CONNECTOR_STATUS)).toBe('Connected');
     expect(described.typedSearchAttributes.get(BOX_ENTERPRISE_ID)).toBe(stack.sim.manifest.enterpriseId);
-    const scan = await env.client.workflow.getHandle(workflowIds.scan(created.id)).describe();
-    expect(scan.status.name).toBe('RUNNING');
+    // The children start right after the status says Connected.
+    const scan = env.client.workflow.getHandle(workflowIds.scan(created.id));
+    const scanStatus = () =>
+      scan.describe().then(
+        (d) => d.status.name,
+        () => 'NOT_STARTED',
+      );
+    for (let i = 0; i < 100 && (await scanStatus()) === 'NOT_STARTED'; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await scanStatus()).toBe('RUNNING');
   });
 
   it('the histories of a connected connector replay against the current workflow code', async () => {
@@ -66,8 +74,14 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
       await clickThroughConsent(created.authorizeUrl, stack.sim.manifest.admin.login),
     );
     const scan = env.client.workflow.getHandle(workflowIds.scan(created.id));
-    for (let i = 0; i < 200 && !(await scan.query(progressQuery)).lastPassCompletedAt; i++)
-      await new Promise((r) => setTimeout(r, 100));
+    // The status says Connected a moment before the children start: a missing scan is not yet an answer.
+    const passDone = () =>
+      scan.query(progressQuery).then(
+        (p) => Boolean(p.lastPassCompletedAt),
+        () => false,
+      );
+    for (let i = 0; i < 300 && !(await passDone()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await passDone()).toBe(true);
     await stack.call('DELETE', `/api/connectors/${created.id}`);
     await env.client.workflow.getHandle(workflowIds.connector(created.id)).result();
     const failures = await replayWorkflows(env.client, [
