@@ -41,6 +41,8 @@ export class OAuthStateSigner {
   ): Promise<{ state: string; expiresAt: Date }> {
     const nonce = randomBytes(16).toString('base64url');
     const expiresAt = new Date(now + ttlMs);
+    // Spent and expired nonces are useless a day later: keep the table as small as the open windows.
+    await this.repo.purgeExpired(new Date(now - 86_400_000));
     await this.repo.issue(nonce, connectorId, expiresAt);
     const payload = Buffer.from(
       JSON.stringify({ c: connectorId, n: nonce, e: expiresAt.getTime() }),

@@ -11,8 +11,3 @@ export const CONNECTOR_STATUSES = [
 ] as const;
 /** One of CONNECTOR_STATUSES. */
 export type ConnectorStatusName = (typeof CONNECTOR_STATUSES)[number];
-
-/** True for a known status name. */
-export function isConnectorStatusName(value: string): value is ConnectorStatusName {
-  return (CONNECTOR_STATUSES as readonly string[]).includes(value);
-}
