@@ -1,4 +1,3 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import {
   ActivityLogRepository,
@@ -6,14 +5,15 @@ import {
   ACTIVITY_PAGE,
   type ActivityRow,
 } from '../store/activity-log-repository';
-import type { ConnectorsRepository } from '../store/connectors-repository';
 import type { Store } from '../store/database';
 import { ACTIVITY_KINDS } from '../workflows/file-activity';
+import { pageOf, pagingQuery, type ApiApp } from './api-app';
+import { connectorOf } from './connector-scope';
+import { ProblemError, problemResponses } from './problem';
 
 /** What the activities route needs. */
 export interface ActivitiesRoutesDeps {
   store: Store;
-  connectors: ConnectorsRepository;
 }
 
 const list = <T extends z.ZodType<string, string>>(item: T, what: string) =>
@@ -41,13 +41,7 @@ export const activitiesQuery = z
     user: z.string().min(1).max(254).optional(),
     from: instant.optional(),
     to: instant.optional(),
-    cursor: z.string().min(1).max(1000).optional(),
-    limit: z.coerce
-      .number({ message: 'a number' })
-      .int('a whole number')
-      .min(1, 'at least 1')
-      .max(ACTIVITY_PAGE.maxLimit, `at most ${ACTIVITY_PAGE.maxLimit}`)
-      .default(ACTIVITY_PAGE.defaultLimit),
+    ...pagingQuery(ACTIVITY_PAGE),
     order: z.enum(['asc', 'desc'], { message: 'asc or desc' }).default('desc'),
     raw: z.enum(['true', 'false'], { message: 'true or false' }).default('false'),
   })
@@ -56,61 +50,69 @@ export const activitiesQuery = z
     path: ['to'],
   });
 
-const params = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a connector id') });
+/** One activity as the API shows it. */
+export const activityView = z
+  .object({
+    eventId: z.string(),
+    eventType: z.string(),
+    kind: z.string().nullable(),
+    fileId: z.string().nullable(),
+    actor: z.object({ id: z.string().nullable(), login: z.string().nullable() }),
+    ipAddress: z.string().nullable(),
+    occurredAt: z.string(),
+    source: z.string(),
+    raw: z.unknown().optional().describe('The event as Box sent it (with ?raw=true)'),
+  })
+  .meta({ id: 'Activity' });
 
 /** One activity as the API shows it. */
-export interface ActivityView {
-  eventId: string;
-  eventType: string;
-  kind: string | null;
-  fileId: string | null;
-  actor: { id: string | null; login: string | null };
-  ipAddress: string | null;
-  occurredAt: string;
-  source: string;
-  /** The event as Box sent it (with `?raw=true`). */
-  raw?: unknown;
-}
+export type ActivityView = z.infer<typeof activityView>;
 
 /**
  * `GET /api/connectors/:id/activities?type=&kind=&fileId=&user=&from=&to=&cursor=&limit=&order=&raw=`:
  * the connector's activity log, newest first, `{ items, nextCursor? }`. See docs/activity-log.md.
  */
-export function registerActivitiesRoutes(app: FastifyInstance, deps: ActivitiesRoutesDeps): void {
+export function registerActivitiesRoutes(app: ApiApp, deps: ActivitiesRoutesDeps): void {
   const activityLog = new ActivityLogRepository(deps.store.db);
 
-  app.get('/api/connectors/:id/activities', async (req, reply) => {
-    const p = params.safeParse(req.params);
-    if (!p.success) return badRequest(reply, p.error);
-    const q = activitiesQuery.safeParse(req.query);
-    if (!q.success) return badRequest(reply, q.error);
-    if (!(await deps.connectors.get(p.data.id)))
-      return reply.code(404).send({ error: 'not_found', message: `No connector with id '${p.data.id}'.` });
-    try {
-      const page = await activityLog.query(p.data.id, {
-        types: q.data.type,
-        kinds: q.data.kind,
-        fileId: q.data.fileId,
-        user: q.data.user,
-        from: q.data.from,
-        to: q.data.to,
-        cursor: q.data.cursor,
-        limit: q.data.limit,
-        order: q.data.order,
-      });
-      const includeRaw = q.data.raw === 'true';
-      return {
-        items: page.items.map((row) => view(row, includeRaw)),
-        ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
-      };
-    } catch (err) {
-      if (err instanceof InvalidCursorError)
-        return reply
-          .code(400)
-          .send({ error: 'invalid_request', message: `Invalid query: cursor: ${err.message}` });
-      throw err;
-    }
-  });
+  app.get(
+    '/activities',
+    {
+      schema: {
+        summary: "The connector's activity log (backfill and webhooks), newest first",
+        tags: ['activity log'],
+        querystring: activitiesQuery,
+        response: { 200: pageOf(activityView), ...problemResponses(400, 401, 404, 429) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      try {
+        const page = await activityLog.query(connectorOf(req).id, {
+          types: q.type,
+          kinds: q.kind,
+          fileId: q.fileId,
+          user: q.user,
+          from: q.from,
+          to: q.to,
+          cursor: q.cursor,
+          limit: q.limit,
+          order: q.order,
+        });
+        const includeRaw = q.raw === 'true';
+        return {
+          items: page.items.map((row) => view(row, includeRaw)),
+          ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
+        };
+      } catch (err) {
+        if (err instanceof InvalidCursorError)
+          throw new ProblemError('invalid-request', `Invalid query: cursor: ${err.message}`, {
+            errors: [{ in: 'query', field: 'cursor', message: err.message }],
+          });
+        throw err;
+      }
+    },
+  );
 }
 
 function view(row: ActivityRow, includeRaw: boolean): ActivityView {
@@ -125,14 +127,4 @@ function view(row: ActivityRow, includeRaw: boolean): ActivityView {
     source: row.source,
     ...(includeRaw && { raw: JSON.parse(row.raw_json) as unknown }),
   };
-}
-
-function badRequest(reply: FastifyReply, error: z.ZodError) {
-  const problems = error.issues
-    .map((i) => {
-      const unknown = i.code === 'unrecognized_keys' ? `unknown parameter ${i.keys.join(', ')}` : undefined;
-      return unknown ?? `${i.path.join('.') || 'query'}: ${i.message}`;
-    })
-    .join('; ');
-  return reply.code(400).send({ error: 'invalid_request', message: `Invalid query: ${problems}` });
 }

@@ -1,15 +1,30 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { onRequestHookHandler } from 'fastify';
+import type { FastifyRequest, onRequestHookHandler } from 'fastify';
+import { ProblemError } from './problem';
 
-/** A hook that answers 401 unless the request carries `Authorization: Bearer <token>`. */
-export function requireApiToken(token: string): onRequestHookHandler {
-  const expected = Buffer.from(`Bearer ${token}`);
-  return (req, reply, done) => {
+/** Checks `Authorization: Bearer <token>` in constant time (the token must not leak through timing). */
+export class BearerToken {
+  private readonly expected: Buffer;
+
+  constructor(token: string) {
+    this.expected = Buffer.from(`Bearer ${token}`);
+  }
+
+  /** True when the request carries the token. */
+  accepts(req: Pick<FastifyRequest, 'headers'>): boolean {
     const given = Buffer.from(req.headers.authorization ?? '');
-    // Constant-time compare: the token must not leak through response timing.
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return done();
-    void reply
-      .code(401)
-      .send({ error: 'unauthorized', message: 'Send the API token as "Authorization: Bearer <API_TOKEN>".' });
-  };
+    return given.length === this.expected.length && timingSafeEqual(given, this.expected);
+  }
+
+  /** An onRequest hook that answers 401 (a problem) unless the request carries the token. */
+  hook(): onRequestHookHandler {
+    return (req, _reply, done) => done(this.accepts(req) ? undefined : unauthorized());
+  }
+}
+
+/** The 401 problem of a request without the API token. */
+export function unauthorized(): ProblemError {
+  return new ProblemError('unauthorized', 'Send the API token as "Authorization: Bearer <API_TOKEN>".', {
+    headers: { 'www-authenticate': 'Bearer realm="connect-box"' },
+  });
 }

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Config } from '../config/config';
@@ -15,8 +14,10 @@ import type { connectBox } from '../workflows/connect-box';
 import { disconnectSignal, statusQuery } from '../workflows/connect-box-messages';
 import type { ConnectorStatus } from '../workflows/connector-status';
 import { progressQuery, type ScanProgress } from '../workflows/scan-files-messages';
-import { parseOrReply, type ApiError } from './http-errors';
+import type { ApiApp } from './api-app';
+import { connectorOf } from './connector-scope';
 import type { OAuthStateSigner } from './oauth-state';
+import { ProblemError, problemResponses } from './problem';
 
 /** What the connectors routes need. */
 export interface ConnectorsRoutesDeps {
@@ -27,34 +28,187 @@ export interface ConnectorsRoutesDeps {
 }
 
 /** Body of POST /api/connectors. */
-export const createConnectorBody = z.strictObject({
-  instanceName: z.string().trim().min(1, 'required').max(100, 'at most 100 characters'),
-  dataCenter: z.enum(DATA_CENTERS, { message: `one of ${DATA_CENTERS.join(', ')}` }),
-});
+export const createConnectorBody = z
+  .strictObject({
+    instanceName: z
+      .string({ message: 'a name' })
+      .trim()
+      .min(1, 'required')
+      .max(100, 'at most 100 characters')
+      .describe('A name for this connection; unique among active connectors (ignoring case and spacing)'),
+    dataCenter: z
+      .enum(DATA_CENTERS, { message: `one of ${DATA_CENTERS.join(', ')}` })
+      .describe('The Box data centre of the enterprise'),
+  })
+  .meta({ id: 'CreateConnector' });
 
-const idParams = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a connector id') });
+/** A connector as the API shows it. */
+export const connectorView = z
+  .object({
+    id: z.string(),
+    instanceName: z.string(),
+    dataCenter: z.string(),
+    status: z.string(),
+    message: z.string(),
+    enterpriseId: z.string().nullable(),
+    authorizedLogin: z.string().nullable(),
+    authorizedRole: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Connector' });
+
+const authorizeLink = {
+  authorizeUrl: z.string().describe('Open it as a Box admin to authorize connect-box'),
+  authorizeUrlExpiresAt: z.string(),
+};
 
 /** The OAuth redirect URI registered with the Box app. */
 export function redirectUri(config: Config): string {
   return `${config.api.publicBaseUrl.replace(/\/$/, '')}/oauth/box/callback`;
 }
 
-/** Connectors API: create, list, read, disconnect, re-authorize; and the Box app keys per data centre. */
-export function registerConnectorsRoutes(app: FastifyInstance, deps: ConnectorsRoutesDeps): void {
-  const { config, connectors, temporal, states } = deps;
+/** A fresh authorize URL for the connector (with a new signed, single-use state). */
+async function authorizeUrl(deps: ConnectorsRoutesDeps, record: ConnectorRecord) {
+  const { config, states } = deps;
+  const client = config.box.apps[record.data_center as (typeof DATA_CENTERS)[number]];
+  const { state, expiresAt } = await states.issue(record.id, config.timing.authorizationTimeoutMs);
+  const url = new URL(config.box.authorizeUrl);
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: client?.clientId ?? '',
+    redirect_uri: redirectUri(config),
+    state,
+  }).toString();
+  return { authorizeUrl: url.toString(), authorizeUrlExpiresAt: expiresAt.toISOString() };
+}
 
-  const authorizeUrl = async (record: ConnectorRecord) => {
-    const client = config.box.apps[record.data_center as (typeof DATA_CENTERS)[number]];
-    const { state, expiresAt } = await states.issue(record.id, config.timing.authorizationTimeoutMs);
-    const url = new URL(config.box.authorizeUrl);
-    url.search = new URLSearchParams({
-      response_type: 'code',
-      client_id: client?.clientId ?? '',
-      redirect_uri: redirectUri(config),
-      state,
-    }).toString();
-    return { authorizeUrl: url.toString(), authorizeUrlExpiresAt: expiresAt.toISOString() };
-  };
+/** `/api/connectors` (create, list) and `/api/box/app-keys`. */
+export function registerConnectorsRoutes(app: ApiApp, deps: ConnectorsRoutesDeps): void {
+  const { config, connectors, temporal } = deps;
+
+  app.post(
+    '/connectors',
+    {
+      schema: {
+        summary: 'Create a connector; returns the URL a Box admin opens to authorize it',
+        tags: ['connectors'],
+        body: createConnectorBody,
+        response: {
+          201: z.object({ id: z.string(), status: z.string(), ...authorizeLink }),
+          ...problemResponses(400, 401, 409, 429, 503),
+        },
+      },
+    },
+    async (req, reply) => {
+      const body = req.body;
+      if (!config.box.apps[body.dataCenter]) {
+        throw new ProblemError(
+          'invalid-request',
+          `No Box app is configured for data centre ${body.dataCenter}: set BOX_${body.dataCenter}_CLIENT_ID and BOX_${body.dataCenter}_CLIENT_SECRET.`,
+        );
+      }
+      const id = randomBytes(6).toString('hex');
+      let record: ConnectorRecord;
+      try {
+        record = await connectors.create({
+          id,
+          instanceName: body.instanceName,
+          dataCenter: body.dataCenter,
+          status: 'AwaitingAuthorization',
+          statusMessage: 'Waiting for a Box admin to authorize connect-box.',
+        });
+      } catch (err) {
+        if (err instanceof DuplicateInstanceNameError) throw new ProblemError('conflict', err.message);
+        throw err;
+      }
+      try {
+        await temporal.workflow.start<typeof connectBox>('connectBox', {
+          workflowId: workflowIds.connector(id),
+          taskQueue: config.temporal.taskQueues.main,
+          staticSummary: `Box connector '${body.instanceName}' (${body.dataCenter})`.slice(0, 200),
+          staticDetails: `Connector ${id}: OAuth, API test, backfill of ${config.timing.backfillWindowMs / 86_400_000} days, continuous scan.`,
+          typedSearchAttributes: [
+            { key: CONNECTOR_ID, value: id },
+            { key: CONNECTOR_STATUS, value: 'AwaitingAuthorization' },
+          ],
+          args: [
+            {
+              connectorId: id,
+              instanceName: body.instanceName,
+              dataCenter: body.dataCenter,
+              authorizationTimeoutMs: config.timing.authorizationTimeoutMs,
+              backfillWindowMs: config.timing.backfillWindowMs,
+              rescanIntervalMs: config.timing.rescanIntervalMs,
+              taskQueues: config.temporal.taskQueues,
+              scanUserConcurrency: config.scan.userConcurrency,
+            },
+          ],
+        });
+      } catch (err) {
+        // Without its workflow the connector cannot live: free the name and say why.
+        await connectors.updateStatus(id, {
+          status: 'Disconnected',
+          statusMessage: 'Could not start its workflow.',
+        });
+        throw new ProblemError(
+          'unavailable',
+          `The connector could not be started (Temporal: ${err instanceof Error ? err.message : String(err)}). Try again.`,
+        );
+      }
+      return reply
+        .code(201)
+        .send({ id, status: 'AwaitingAuthorization', ...(await authorizeUrl(deps, record)) });
+    },
+  );
+
+  app.get(
+    '/connectors',
+    {
+      schema: {
+        summary: 'List connectors, newest first',
+        tags: ['connectors'],
+        response: { 200: z.object({ items: z.array(connectorView) }), ...problemResponses(401, 429) },
+      },
+    },
+    async () => ({ items: (await connectors.list()).map(view) }),
+  );
+
+  app.get(
+    '/box/app-keys',
+    {
+      schema: {
+        summary: 'The Box app client id per data centre (for enterprises that must enable the app)',
+        tags: ['connectors'],
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                dataCenter: z.string(),
+                clientId: z.string().nullable(),
+                configured: z.boolean(),
+                note: z.string(),
+              }),
+            ),
+          }),
+          ...problemResponses(401, 429),
+        },
+      },
+    },
+    () => ({
+      items: DATA_CENTERS.map((dc) => ({
+        dataCenter: dc,
+        clientId: config.box.apps[dc]?.clientId ?? null,
+        configured: config.box.apps[dc] !== undefined,
+        note: 'An enterprise that blocks unpublished apps must enable this client ID in the Box Admin Console (Apps > Custom Apps Manager).',
+      })),
+    }),
+  );
+}
+
+/** `/api/connectors/:id`: read (with live status and scan progress), disconnect, re-authorize. */
+export function registerConnectorRoutes(app: ApiApp, deps: ConnectorsRoutesDeps): void {
+  const { connectors, temporal } = deps;
 
   const liveStatus = async (id: string): Promise<ConnectorStatus | undefined> => {
     try {
@@ -63,7 +217,6 @@ export function registerConnectorsRoutes(app: FastifyInstance, deps: ConnectorsR
       return undefined; // Temporal or the worker unreachable: the stored record still answers
     }
   };
-
   const scanProgress = async (id: string): Promise<ScanProgress | undefined> => {
     try {
       return await temporal.workflow.getHandle(workflowIds.scan(id)).query(progressQuery);
@@ -72,137 +225,91 @@ export function registerConnectorsRoutes(app: FastifyInstance, deps: ConnectorsR
     }
   };
 
-  const notFound = (id: string): ApiError => ({
-    error: 'not_found',
-    message: `No connector with id '${id}'.`,
-  });
+  app.get(
+    '',
+    {
+      schema: {
+        summary: 'A connector with its live status (API test, backfill) and scan progress',
+        tags: ['connectors'],
+        response: {
+          200: connectorView.extend({
+            live: z.boolean().describe('Whether its workflow answered (else: the stored record only)'),
+            details: z.record(z.string(), z.unknown()).optional().describe('The connectBox status query'),
+            scan: z.record(z.string(), z.unknown()).optional().describe('The scanFiles progress query'),
+          }),
+          ...problemResponses(400, 401, 404, 429),
+        },
+      },
+    },
+    async (req) => {
+      const record = connectorOf(req);
+      const [live, scan] = await Promise.all([liveStatus(record.id), scanProgress(record.id)]);
+      return {
+        ...view(record),
+        live: live !== undefined,
+        ...(live && { status: live.status, message: live.message, details: { ...live } }),
+        ...(scan && { scan: { ...scan } }),
+      };
+    },
+  );
 
-  app.post('/api/connectors', async (req, reply) => {
-    const body = parseOrReply(createConnectorBody, req.body ?? {}, reply, 'connector');
-    if (!body) return reply;
-    if (!config.box.apps[body.dataCenter]) {
-      return reply.code(400).send({
-        error: 'data_center_unavailable',
-        message: `No Box app is configured for data centre ${body.dataCenter}: set BOX_${body.dataCenter}_CLIENT_ID and BOX_${body.dataCenter}_CLIENT_SECRET.`,
-      } satisfies ApiError);
-    }
-    const id = randomBytes(6).toString('hex');
-    let record: ConnectorRecord;
-    try {
-      record = await connectors.create({
-        id,
-        instanceName: body.instanceName,
-        dataCenter: body.dataCenter,
-        status: 'AwaitingAuthorization',
-        statusMessage: 'Waiting for a Box admin to authorize connect-box.',
+  app.delete(
+    '',
+    {
+      schema: {
+        summary: 'Disconnect: cancel its workflows, remove its webhooks, revoke the token',
+        tags: ['connectors'],
+        response: {
+          200: connectorView.describe('Already disconnected'),
+          202: z.object({ id: z.string(), status: z.literal('Disconnecting'), message: z.string() }),
+          ...problemResponses(400, 401, 404, 429),
+        },
+      },
+    },
+    async (req, reply) => {
+      const record = connectorOf(req);
+      if (record.status === 'Disconnected') return reply.code(200).send(view(record));
+      try {
+        await temporal.workflow
+          .getHandle(workflowIds.connector(record.id))
+          .signal(disconnectSignal, { reason: 'disconnected through the API' });
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        await connectors.updateStatus(record.id, {
+          status: 'Disconnected',
+          statusMessage: 'Disconnected: its workflow no longer runs.',
+        });
+      }
+      return reply.code(202).send({
+        id: record.id,
+        status: 'Disconnecting' as const,
+        message: 'Disconnecting: children cancelled, token revoked.',
       });
-    } catch (err) {
-      if (err instanceof DuplicateInstanceNameError)
-        return reply.code(409).send({ error: 'conflict', message: err.message } satisfies ApiError);
-      throw err;
-    }
-    try {
-      await temporal.workflow.start<typeof connectBox>('connectBox', {
-        workflowId: workflowIds.connector(id),
-        taskQueue: config.temporal.taskQueues.main,
-        staticSummary: `Box connector '${body.instanceName}' (${body.dataCenter})`.slice(0, 200),
-        staticDetails: `Connector ${id}: OAuth, API test, backfill of ${config.timing.backfillWindowMs / 86_400_000} days, continuous scan.`,
-        typedSearchAttributes: [
-          { key: CONNECTOR_ID, value: id },
-          { key: CONNECTOR_STATUS, value: 'AwaitingAuthorization' },
-        ],
-        args: [
-          {
-            connectorId: id,
-            instanceName: body.instanceName,
-            dataCenter: body.dataCenter,
-            authorizationTimeoutMs: config.timing.authorizationTimeoutMs,
-            backfillWindowMs: config.timing.backfillWindowMs,
-            rescanIntervalMs: config.timing.rescanIntervalMs,
-            taskQueues: config.temporal.taskQueues,
-            scanUserConcurrency: config.scan.userConcurrency,
-          },
-        ],
-      });
-    } catch (err) {
-      // Without its workflow the connector cannot live: free the name and say why.
-      await connectors.updateStatus(id, {
-        status: 'Disconnected',
-        statusMessage: 'Could not start its workflow.',
-      });
-      return reply.code(503).send({
-        error: 'temporal_unavailable',
-        message: `The connector could not be started (Temporal: ${err instanceof Error ? err.message : String(err)}). Try again.`,
-      } satisfies ApiError);
-    }
-    return reply.code(201).send({ id, status: 'AwaitingAuthorization', ...(await authorizeUrl(record)) });
-  });
+    },
+  );
 
-  app.get('/api/connectors', async () => ({ items: (await connectors.list()).map(view) }));
-
-  app.get('/api/connectors/:id', async (req, reply) => {
-    const params = parseOrReply(idParams, req.params, reply, 'path');
-    if (!params) return reply;
-    const record = await connectors.get(params.id);
-    if (!record) return reply.code(404).send(notFound(params.id));
-    const [live, scan] = await Promise.all([liveStatus(params.id), scanProgress(params.id)]);
-    return {
-      ...view(record),
-      live: live !== undefined,
-      ...(live && { status: live.status, message: live.message, details: live }),
-      ...(scan && { scan }),
-    };
-  });
-
-  app.delete('/api/connectors/:id', async (req, reply) => {
-    const params = parseOrReply(idParams, req.params, reply, 'path');
-    if (!params) return reply;
-    const record = await connectors.get(params.id);
-    if (!record) return reply.code(404).send(notFound(params.id));
-    if (record.status === 'Disconnected') return reply.code(200).send(view(record));
-    try {
-      await temporal.workflow
-        .getHandle(workflowIds.connector(params.id))
-        .signal(disconnectSignal, { reason: 'disconnected through the API' });
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-      await connectors.updateStatus(params.id, {
-        status: 'Disconnected',
-        statusMessage: 'Disconnected: its workflow no longer runs.',
-      });
-    }
-    return reply.code(202).send({
-      id: params.id,
-      status: 'Disconnecting',
-      message: 'Disconnecting: children cancelled, token revoked.',
-    });
-  });
-
-  app.post('/api/connectors/:id/authorize', async (req, reply) => {
-    const params = parseOrReply(idParams, req.params, reply, 'path');
-    if (!params) return reply;
-    const record = await connectors.get(params.id);
-    if (!record) return reply.code(404).send(notFound(params.id));
-    if (record.status === 'Disconnected') {
-      return reply.code(409).send({
-        error: 'disconnected',
-        message: 'This connector is disconnected; create a new one.',
-      } satisfies ApiError);
-    }
-    return { id: record.id, ...(await authorizeUrl(record)) };
-  });
-
-  app.get('/api/box/app-keys', () => ({
-    items: DATA_CENTERS.map((dc) => ({
-      dataCenter: dc,
-      clientId: config.box.apps[dc]?.clientId ?? null,
-      configured: config.box.apps[dc] !== undefined,
-      note: 'An enterprise that blocks unpublished apps must enable this client ID in the Box Admin Console (Apps > Custom Apps Manager).',
-    })),
-  }));
+  app.post(
+    '/authorize',
+    {
+      schema: {
+        summary: 'A fresh authorize URL (to authorize again, e.g. after NeedsReauthorization)',
+        tags: ['connectors'],
+        response: {
+          200: z.object({ id: z.string(), ...authorizeLink }),
+          ...problemResponses(400, 401, 404, 409, 429),
+        },
+      },
+    },
+    async (req) => {
+      const record = connectorOf(req);
+      if (record.status === 'Disconnected')
+        throw new ProblemError('conflict', 'This connector is disconnected; create a new one.');
+      return { id: record.id, ...(await authorizeUrl(deps, record)) };
+    },
+  );
 }
 
-function view(r: ConnectorRecord) {
+function view(r: ConnectorRecord): z.infer<typeof connectorView> {
   return {
     id: r.id,
     instanceName: r.instance_name,

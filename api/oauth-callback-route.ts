@@ -1,99 +1,165 @@
-import type { FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { workflowIds } from '../common/workflow-ids';
+import type { Config } from '../config/config';
 import { oauthAuthorizedSignal, statusQuery } from '../workflows/connect-box-messages';
 import type { ConnectorStatus } from '../workflows/connector-status';
+import type { ApiApp } from './api-app';
 import { htmlPage } from './html-page';
 import { OAuthStateError, type OAuthStateSigner } from './oauth-state';
 
 /** What the callback needs. */
 export interface OAuthCallbackDeps {
+  config: Pick<Config, 'api'>;
   temporal: Client;
   states: OAuthStateSigner;
   /** How long the page waits for the API test before answering "still running" (default 20 s). */
   outcomeWaitMs?: number;
 }
 
+/** Longest authorization code accepted (Box's are 32 characters). */
+const MAX_CODE = 512;
+/** Longest state accepted (ours are about 150 characters). */
+const MAX_STATE = 2048;
+
+/** The callback's query, as documented; the handler checks each field itself to answer with a page. */
 const callbackQuery = z.object({
-  code: z.string().min(1).max(512).optional(),
-  state: z.string().min(1).max(2048).optional(),
-  error: z.string().max(200).optional(),
+  code: z
+    .string()
+    .max(MAX_CODE)
+    .optional()
+    .describe('The authorization code (absent when Box reports an error)'),
+  state: z.string().max(MAX_STATE).optional().describe('The signed state of the authorize URL'),
+  error: z.string().max(200).optional().describe("Box's error, e.g. access_denied"),
   error_description: z.string().max(1000).optional(),
 });
 
 const IN_PROGRESS = new Set(['Authorizing', 'RunningApiTest']);
+const FRESH_LINK = 'Request a fresh authorize URL (POST /api/connectors/:id/authorize) and try again.';
+
+type PageContent = Parameters<typeof htmlPage>[0];
+
+/** The first value of a query parameter sent once or several times. */
+function single(value: unknown): string | undefined {
+  const v = Array.isArray(value) ? (value as unknown[])[0] : value;
+  return typeof v === 'string' ? v : undefined;
+}
 
 /**
- * GET /oauth/box/callback: where Box sends the admin's browser back. Checks the signed, single-use,
- * expiring `state`, signals `oauthAuthorized`, waits briefly for the API test and shows the outcome in
- * words: connected, connected with a warning, or what went wrong and what to do next.
+ * GET /oauth/box/callback: where Box sends the admin's browser back. Checks the code's shape first (a
+ * response without a usable code never spends the link), then the signed, single-use, expiring `state`,
+ * signals `oauthAuthorized`, waits briefly for the API test and shows the outcome in words: connected,
+ * connected with a warning, or what went wrong and what to do next. Every answer is an HTML page.
  */
-export function registerOAuthCallbackRoute(app: FastifyInstance, deps: OAuthCallbackDeps): void {
-  app.get('/oauth/box/callback', async (req, reply) => {
-    const page = (code: number, content: Parameters<typeof htmlPage>[0]) =>
-      reply.code(code).type('text/html; charset=utf-8').send(htmlPage(content));
-    const parsed = callbackQuery.safeParse(req.query);
-    if (!parsed.success || !parsed.data.state) {
-      return page(400, {
-        ok: false,
-        title: 'Authorization link incomplete',
-        message: 'Box sent no valid state with this response.',
-        nextStep: 'Start again from a fresh authorize URL.',
-      });
-    }
-    const { code, state, error, error_description: errorDescription } = parsed.data;
-    let connectorId: string;
-    try {
-      ({ connectorId } = await deps.states.consume(state));
-    } catch (err) {
-      if (!(err instanceof OAuthStateError)) throw err;
-      return page(400, {
-        ok: false,
-        title: 'Authorization refused',
-        message: err.message,
-        nextStep: 'Request a fresh authorize URL (POST /api/connectors/:id/authorize) and try again.',
-      });
-    }
-    if (error) {
-      const denied = error === 'access_denied';
-      return page(denied ? 403 : 400, {
-        ok: false,
-        title: denied ? 'Access was denied in Box' : 'Box reported an error',
-        message: denied
-          ? 'Nothing was connected: the Box account did not allow access.'
-          : `Box answered '${error}'${errorDescription ? `: ${errorDescription}` : ''}.`,
-        nextStep: 'Request a fresh authorize URL and click Allow with a Box admin account.',
-      });
-    }
-    if (!code)
-      return page(400, {
-        ok: false,
-        title: 'Authorization incomplete',
-        message: 'Box sent no authorization code.',
-        nextStep: 'Start again from a fresh authorize URL.',
-      });
+export function registerOAuthCallbackRoute(app: ApiApp, deps: OAuthCallbackDeps): void {
+  app.get(
+    '/oauth/box/callback',
+    {
+      schema: {
+        summary: "Box's OAuth redirect target: shows the outcome of the authorization (HTML page)",
+        tags: ['oauth'],
+        querystring: callbackQuery,
+        response: {
+          200: z.string().describe('Outcome page (text/html)'),
+          400: z.string().describe('Bad, expired, replayed or foreign state, or no usable code (text/html)'),
+          403: z.string().describe('Access denied in Box (text/html)'),
+          503: z.string().describe('The connector could not be reached (text/html)'),
+        },
+      },
+      attachValidation: true,
+      onRequest: app.rateLimit({ max: deps.config.api.callbackRateLimitPerMinute, timeWindow: 60_000 }),
+    },
+    async (req, reply) => {
+      const page = (status: 200 | 400 | 403 | 503, content: PageContent) =>
+        reply.code(status).type('text/html; charset=utf-8').send(htmlPage(content));
+      const raw = req.query as Record<string, unknown>;
+      const state = single(raw.state);
+      const code = single(raw.code);
+      const error = single(raw.error)?.slice(0, 200);
+      const errorDescription = single(raw.error_description)?.slice(0, 1000);
 
-    const handle = deps.temporal.workflow.getHandle(workflowIds.connector(connectorId));
-    let before: ConnectorStatus;
-    try {
-      before = await handle.query(statusQuery);
-      await handle.signal(oauthAuthorizedSignal, { code });
-    } catch {
-      return page(503, {
-        ok: false,
-        title: 'connect-box is not ready',
-        message: 'The connector could not be reached.',
-        nextStep: 'Check that the worker runs, then authorize again.',
-      });
-    }
-    const outcome = await waitForOutcome(
-      () => handle.query(statusQuery),
-      before.authorizationAttempts,
-      deps.outcomeWaitMs ?? 20_000,
-    );
-    return page(200, outcomePage(outcome));
-  });
+      if (!state || state.length > MAX_STATE) {
+        return page(400, {
+          ok: false,
+          title: 'Authorization link incomplete',
+          message: 'Box sent no valid state with this response.',
+          nextStep: 'Start again from a fresh authorize URL.',
+        });
+      }
+      if (error) {
+        // Nothing is granted: verify the state (so the page is about our link) but do not spend it.
+        const refused = await refusedState(() => deps.states.verify(state));
+        if (refused) return page(400, refused);
+        const denied = error === 'access_denied';
+        return page(denied ? 403 : 400, {
+          ok: false,
+          title: denied ? 'Access was denied in Box' : 'Box reported an error',
+          message: denied
+            ? 'Nothing was connected: the Box account did not allow access.'
+            : `Box answered '${error}'${errorDescription ? `: ${errorDescription}` : ''}.`,
+          nextStep: 'Open the authorize URL again and click Allow with a Box admin account.',
+        });
+      }
+      if (!code) {
+        return page(400, {
+          ok: false,
+          title: 'Authorization incomplete',
+          message: 'Box sent no authorization code. The authorization link was not used up.',
+          nextStep: 'Open the authorize URL again.',
+        });
+      }
+      if (code.length > MAX_CODE || !/^[A-Za-z0-9._~+/=-]+$/.test(code)) {
+        return page(400, {
+          ok: false,
+          title: 'Authorization code not valid',
+          message: `The authorization code is not one Box issues (at most ${MAX_CODE} letters, digits and URL-safe signs). The authorization link was not used up.`,
+          nextStep: 'Open the authorize URL again.',
+        });
+      }
+
+      let connectorId = '';
+      const refused = await refusedState(async () => ({ connectorId } = await deps.states.consume(state)));
+      if (refused) return page(400, refused);
+
+      const handle = deps.temporal.workflow.getHandle(workflowIds.connector(connectorId));
+      let before: ConnectorStatus;
+      try {
+        before = await handle.query(statusQuery);
+        await handle.signal(oauthAuthorizedSignal, { code });
+      } catch {
+        return page(503, {
+          ok: false,
+          title: 'connect-box is not ready',
+          message: 'The connector could not be reached.',
+          nextStep: 'Check that the worker runs, then authorize again.',
+        });
+      }
+      const outcome = await waitForOutcome(
+        () => handle.query(statusQuery),
+        before.authorizationAttempts,
+        deps.outcomeWaitMs ?? 20_000,
+      );
+      return page(200, outcomePage(outcome));
+    },
+  );
+}
+
+/** The page for a refused state, or undefined when `check` accepted it. */
+async function refusedState(check: () => Promise<unknown>): Promise<PageContent | undefined> {
+  try {
+    await check();
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof OAuthStateError)) throw err;
+    const titles: Record<OAuthStateError['reason'], string> = {
+      malformed: 'Authorization link damaged',
+      forged: 'Authorization refused: not our link',
+      expired: 'Authorization link expired',
+      replayed: 'Authorization link already used',
+      unknown: 'Authorization link unknown',
+    };
+    return { ok: false, title: titles[err.reason], message: err.message, nextStep: FRESH_LINK };
+  }
 }
 
 async function waitForOutcome(
@@ -111,7 +177,7 @@ async function waitForOutcome(
   return undefined;
 }
 
-function outcomePage(s: ConnectorStatus | undefined): Parameters<typeof htmlPage>[0] {
+function outcomePage(s: ConnectorStatus | undefined): PageContent {
   if (!s) {
     return {
       ok: true,

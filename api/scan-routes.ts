@@ -1,41 +1,30 @@
-import type { FastifyInstance } from 'fastify';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { workflowIds } from '../common/workflow-ids';
 import { ACCESS_LEVELS, SEVERITIES } from '../policies';
 import { InvalidCursorError } from '../store/activity-log-repository';
-import type { ConnectorsRepository } from '../store/connectors-repository';
 import type { Store } from '../store/database';
 import { FINDING_STATUSES, FindingsRepository, type FindingWithFile } from '../store/findings-repository';
 import { InventoryRepository, type FileRow } from '../store/inventory-repository';
 import { SCAN_PAGE } from '../store/page-cursor';
 import { rescanNowSignal } from '../workflows/scan-files-messages';
-import { parseOrReply, type ApiError } from './http-errors';
+import { pageOf, pagingQuery, type ApiApp } from './api-app';
+import { connectorOf } from './connector-scope';
+import { ProblemError, problemResponses } from './problem';
 
 /** What the scan routes need. */
 export interface ScanRoutesDeps {
   store: Store;
-  connectors: ConnectorsRepository;
   temporal: Client;
 }
 
-const idParams = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a connector id') });
 const policyId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'a policy id (lower-case letters, digits, dashes)');
-const paging = {
-  cursor: z.string().min(1).max(1000).optional(),
-  limit: z.coerce
-    .number({ message: 'a number' })
-    .int('a whole number')
-    .min(1, 'at least 1')
-    .max(SCAN_PAGE.maxLimit, `at most ${SCAN_PAGE.maxLimit}`)
-    .default(SCAN_PAGE.defaultLimit),
-};
 
 /** Query of GET /api/connectors/:id/files. */
 export const filesQuery = z.strictObject({
   accessLevel: z.enum(ACCESS_LEVELS, { message: `one of ${ACCESS_LEVELS.join(', ')}` }).optional(),
-  policy: policyId.optional(),
-  ...paging,
+  policy: policyId.optional().describe('Only files with an open finding of this policy'),
+  ...pagingQuery(SCAN_PAGE),
 });
 
 /** Query of GET /api/connectors/:id/findings. */
@@ -43,111 +32,151 @@ export const findingsQuery = z.strictObject({
   severity: z.enum(SEVERITIES, { message: `one of ${SEVERITIES.join(', ')}` }).optional(),
   policy: policyId.optional(),
   status: z.enum(FINDING_STATUSES, { message: `one of ${FINDING_STATUSES.join(', ')}` }).optional(),
-  ...paging,
+  ...pagingQuery(SCAN_PAGE),
 });
 
 /** A file of the inventory as the API shows it. */
-export interface FileView {
-  fileId: string;
-  name: string;
-  path: string;
-  owner: { id: string; login: string };
-  extension: string;
-  size: number;
-  sha1: string;
-  accessLevel: string;
-  sharedLinkAccess: string | null;
-  collaborators: { internal: number; external: number; externalDomains: string[] };
-  modifiedAt: string | null;
-  lastScannedAt: string | null;
-  inspection: { status: string; reason: string };
-}
+export const fileView = z
+  .object({
+    fileId: z.string(),
+    name: z.string(),
+    path: z.string(),
+    owner: z.object({ id: z.string(), login: z.string() }),
+    extension: z.string(),
+    size: z.number(),
+    sha1: z.string(),
+    accessLevel: z.string(),
+    sharedLinkAccess: z.string().nullable(),
+    collaborators: z.object({
+      internal: z.number(),
+      external: z.number(),
+      externalDomains: z.array(z.string()),
+    }),
+    modifiedAt: z.string().nullable(),
+    lastScannedAt: z.string().nullable(),
+    inspection: z.object({ status: z.string(), reason: z.string() }),
+  })
+  .meta({ id: 'File' });
+
+/** A file of the inventory as the API shows it. */
+export type FileView = z.infer<typeof fileView>;
 
 /** A finding as the API shows it (masked samples only). */
-export interface FindingView {
-  id: string;
-  fileId: string;
-  file: { name: string | null; path: string | null; ownerLogin: string | null };
-  policyId: string;
-  policyName: string;
-  severity: string;
-  accessLevel: string;
-  detectorCounts: Record<string, number>;
-  samples: unknown[];
-  status: string;
-  openedAt: string;
-  closedAt: string | null;
-  updatedAt: string;
-}
+export const findingView = z
+  .object({
+    id: z.string(),
+    fileId: z.string(),
+    file: z.object({
+      name: z.string().nullable(),
+      path: z.string().nullable(),
+      ownerLogin: z.string().nullable(),
+    }),
+    policyId: z.string(),
+    policyName: z.string(),
+    severity: z.string(),
+    accessLevel: z.string(),
+    detectorCounts: z.record(z.string(), z.number()),
+    samples: z.array(z.unknown()).describe('Masked samples only, never a raw value'),
+    status: z.string(),
+    openedAt: z.string(),
+    closedAt: z.string().nullable(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Finding' });
+
+/** A finding as the API shows it. */
+export type FindingView = z.infer<typeof findingView>;
+
+const badCursor = () =>
+  new ProblemError(
+    'invalid-request',
+    'Invalid query: cursor: pass the nextCursor of the previous page unchanged, with the same filters.',
+    { errors: [{ in: 'query', field: 'cursor', message: 'not a cursor of this list' }] },
+  );
 
 /**
  * `GET /api/connectors/:id/files?accessLevel=&policy=&cursor=&limit=` (the inventory, files present in
  * Box, by file id), `GET /api/connectors/:id/findings?severity=&policy=&status=&cursor=&limit=` (newest
  * opened first), both `{ items, nextCursor? }`, and `POST /api/connectors/:id/rescan` (starts the next
- * scan pass now). See docs/scan.md.
+ * scan pass now). Registered in the connector scope. See docs/scan.md.
  */
-export function registerScanRoutes(app: FastifyInstance, deps: ScanRoutesDeps): void {
+export function registerScanRoutes(app: ApiApp, deps: ScanRoutesDeps): void {
   const inventory = new InventoryRepository(deps.store.db);
   const findings = new FindingsRepository(deps.store.db);
-  const notFound = (id: string): ApiError => ({
-    error: 'not_found',
-    message: `No connector with id '${id}'.`,
-  });
-  const badCursor: ApiError = {
-    error: 'invalid_request',
-    message:
-      'Invalid query: cursor: pass the nextCursor of the previous page unchanged, with the same filters.',
-  };
 
-  app.get('/api/connectors/:id/files', async (req, reply) => {
-    const params = parseOrReply(idParams, req.params, reply, 'path');
-    if (!params) return reply;
-    const query = parseOrReply(filesQuery, req.query, reply, 'query');
-    if (!query) return reply;
-    if (!(await deps.connectors.get(params.id))) return reply.code(404).send(notFound(params.id));
-    try {
-      const page = await inventory.list(params.id, query);
-      return { items: page.items.map(fileView), ...(page.nextCursor && { nextCursor: page.nextCursor }) };
-    } catch (err) {
-      if (err instanceof InvalidCursorError) return reply.code(400).send(badCursor);
-      throw err;
-    }
-  });
+  app.get(
+    '/files',
+    {
+      schema: {
+        summary: 'The inventory: files present in Box, by file id',
+        tags: ['scan'],
+        querystring: filesQuery,
+        response: { 200: pageOf(fileView), ...problemResponses(400, 401, 404, 429) },
+      },
+    },
+    async (req) => {
+      try {
+        const page = await inventory.list(connectorOf(req).id, req.query);
+        return { items: page.items.map(toFileView), ...(page.nextCursor && { nextCursor: page.nextCursor }) };
+      } catch (err) {
+        if (err instanceof InvalidCursorError) throw badCursor();
+        throw err;
+      }
+    },
+  );
 
-  app.get('/api/connectors/:id/findings', async (req, reply) => {
-    const params = parseOrReply(idParams, req.params, reply, 'path');
-    if (!params) return reply;
-    const query = parseOrReply(findingsQuery, req.query, reply, 'query');
-    if (!query) return reply;
-    if (!(await deps.connectors.get(params.id))) return reply.code(404).send(notFound(params.id));
-    try {
-      const page = await findings.list(params.id, query);
-      return { items: page.items.map(findingView), ...(page.nextCursor && { nextCursor: page.nextCursor }) };
-    } catch (err) {
-      if (err instanceof InvalidCursorError) return reply.code(400).send(badCursor);
-      throw err;
-    }
-  });
+  app.get(
+    '/findings',
+    {
+      schema: {
+        summary: 'Findings, newest opened first',
+        tags: ['scan'],
+        querystring: findingsQuery,
+        response: { 200: pageOf(findingView), ...problemResponses(400, 401, 404, 429) },
+      },
+    },
+    async (req) => {
+      try {
+        const page = await findings.list(connectorOf(req).id, req.query);
+        return {
+          items: page.items.map(toFindingView),
+          ...(page.nextCursor && { nextCursor: page.nextCursor }),
+        };
+      } catch (err) {
+        if (err instanceof InvalidCursorError) throw badCursor();
+        throw err;
+      }
+    },
+  );
 
-  app.post('/api/connectors/:id/rescan', async (req, reply) => {
-    const params = parseOrReply(idParams, req.params, reply, 'path');
-    if (!params) return reply;
-    if (!(await deps.connectors.get(params.id))) return reply.code(404).send(notFound(params.id));
-    try {
-      await deps.temporal.workflow.getHandle(workflowIds.scan(params.id)).signal(rescanNowSignal);
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-      return reply.code(409).send({
-        error: 'conflict',
-        message:
+  app.post(
+    '/rescan',
+    {
+      schema: {
+        summary: 'Start the next scan pass now',
+        tags: ['scan'],
+        response: {
+          202: z.object({ accepted: z.literal(true), message: z.string() }),
+          ...problemResponses(400, 401, 404, 409, 429),
+        },
+      },
+    },
+    async (req, reply) => {
+      try {
+        await deps.temporal.workflow.getHandle(workflowIds.scan(connectorOf(req).id)).signal(rescanNowSignal);
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        throw new ProblemError(
+          'conflict',
           'The scan of this connector is not running (it starts once the connector is Connected). Authorize the connector, then try again.',
-      } satisfies ApiError);
-    }
-    return reply.code(202).send({ accepted: true, message: 'The next scan pass starts now.' });
-  });
+        );
+      }
+      return reply.code(202).send({ accepted: true as const, message: 'The next scan pass starts now.' });
+    },
+  );
 }
 
-function fileView(row: FileRow): FileView {
+function toFileView(row: FileRow): FileView {
   return {
     fileId: row.file_id,
     name: row.name,
@@ -165,7 +194,7 @@ function fileView(row: FileRow): FileView {
   };
 }
 
-function findingView(row: FindingWithFile): FindingView {
+function toFindingView(row: FindingWithFile): FindingView {
   return {
     id: row.id,
     fileId: row.file_id,

@@ -1,19 +1,28 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Client } from '@temporalio/client';
-import { resolveEncryptionKey } from '../box/token-cipher';
+import { resolveKeyRing } from '../box/token-cipher';
 import type { Config } from '../config/config';
 import type { Store } from '../store/database';
 import { ConnectorsRepository } from '../store/connectors-repository';
 import { OAuthStatesRepository } from '../store/oauth-states-repository';
-import { requireApiToken } from './auth';
-import { registerActivitiesRoutes } from './activities-routes';
-import { registerConnectorsRoutes } from './connectors-routes';
-import { registerScanRoutes } from './scan-routes';
-import { registerWebhookRoute } from './webhooks-route';
+import { apiRoutes } from './api-routes';
+import { BearerToken, unauthorized } from './auth';
+import { clientErrorHandler, problemErrorHandler } from './error-handler';
 import { OAuthStateSigner } from './oauth-state';
-import { registerOAuthCallbackRoute } from './oauth-callback-route';
-import { openApiDocument } from './openapi';
+import { ProblemError, pathOf, sendProblem } from './problem';
+import { publicRoutes } from './public-routes';
+import { apiLoggerOptions } from './request-log';
+import { RouteTable, foldedPath, isApiPath } from './route-table';
 
 /** What the API needs from the rest of the system (tests pass their own). */
 export interface ApiDeps {
@@ -22,55 +31,115 @@ export interface ApiDeps {
   temporal: Client;
   /** Options for tests: how long the OAuth callback waits for the API test. */
   outcomeWaitMs?: number;
+  /** Options for tests: where the logger writes (default stdout). */
+  logStream?: NodeJS.WritableStream;
 }
 
-/** Builds the Fastify app: health, OpenAPI, connectors API (bearer token), OAuth callback. */
+/** Largest JSON body of an /api request. */
+const BODY_LIMIT = 1_048_576;
+/** Longest path parameter (connector ids are 12 characters): longer ones are answered 414. */
+const MAX_PARAM_LENGTH = 200;
+
+/**
+ * Builds the Fastify app. Two scopes and nothing else: the public routes (each listed by name in
+ * PUBLIC_ROUTES) and `/api`, whose hooks rate limit and then check the bearer token for every route in it.
+ * The route table refuses to start a server with a route in neither. Every error is a problem+json body.
+ */
 export function buildApiServer(deps: ApiDeps): FastifyInstance {
   const { config, store, temporal } = deps;
+  const bearer = new BearerToken(config.api.token);
+  const routes = new RouteTable();
   const app = Fastify({
-    logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
-    bodyLimit: 1_048_576,
+    logger: apiLoggerOptions(config.logLevel, deps.logStream),
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    clientErrorHandler,
+    // Router-level refusals (a path segment too long, a malformed escape) come before any route's hooks:
+    // under /api they still need the token, so that nothing there answers anything but 401 without it.
+    frameworkErrors: (err, req, reply) => {
+      const refused = isApiPath(foldedPath(pathOf(req.url))) && !bearer.accepts(req);
+      void problemErrorHandler(refused ? unauthorized() : err, req, reply);
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(problemErrorHandler);
+  app.addHook('onRoute', (route) => routes.add(route));
+  app.addHook('onReady', (done) => {
+    try {
+      routes.assertGuarded();
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
   });
-  const states = new OAuthStateSigner(resolveEncryptionKey(config), new OAuthStatesRepository(store.db));
+
+  const states = new OAuthStateSigner(resolveKeyRing(config), new OAuthStatesRepository(store.db));
   const connectors = new ConnectorsRepository(store.db);
 
-  const checkToken = requireApiToken(config.api.token);
-  app.addHook('onRequest', (req, reply, done) =>
-    req.url.startsWith('/api/') ? checkToken.call(app, req, reply, done) : done(),
+  void app.register(helmet, {
+    // The only pages are small self-contained ones (OAuth outcome, problem types): nothing else may load.
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        styleSrc: ["'unsafe-inline'"],
+        baseUri: ["'none'"],
+        formAction: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  void app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, context) =>
+      new ProblemError('rate-limited', `Too many requests: try again in ${context.after}.`),
+  });
+  void app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'connect-box API',
+        version: '0.1.0',
+        description:
+          'Connect Box enterprises, follow their scan, receive Box webhooks. Errors are RFC 9457 problems (application/problem+json).',
+      },
+      servers: [{ url: config.api.publicBaseUrl }],
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API_TOKEN' } },
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+
+  void app.register(publicRoutes({ config, store, temporal, states, outcomeWaitMs: deps.outcomeWaitMs }));
+  void app.register(apiRoutes({ config, store, temporal, connectors, states, bearer }), { prefix: '/api' });
+
+  // After the plugins above have loaded (app.rateLimit comes from one of them).
+  void app.after(() =>
+    app.setNotFoundHandler(
+      { preHandler: app.rateLimit({ max: config.api.rateLimitPerMinute, timeWindow: 60_000 }) },
+      (req, reply) => {
+        const path = foldedPath(pathOf(req.url));
+        // Whatever the spelling (/API, //api, %61pi), nothing under /api says more than 401 without the token.
+        if (isApiPath(path) && !bearer.accepts(req)) return problemErrorHandler(unauthorized(), req, reply);
+        const allowed = routes.methodsFor(decodedPath(pathOf(req.url)));
+        if (allowed.length > 0)
+          return sendProblem(req, reply, 'method-not-allowed', `This path accepts ${allowed.join(', ')}.`, {
+            headers: { allow: allowed.join(', ') },
+          });
+        return sendProblem(req, reply, 'not-found', 'There is no such route; see /openapi.json.');
+      },
+    ),
   );
-  // Whatever goes wrong inside, the caller gets JSON with a message, and bad JSON is a 400, not a 500.
-  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
-    const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
-    if (status === 500) req.log.error(err);
-    void reply.code(status).send({
-      error: status === 500 ? 'internal' : 'bad_request',
-      message: status === 500 ? 'Internal error; see the API log.' : err.message,
-    });
-  });
-
-  app.get('/healthz', async (_req, reply) => {
-    const checks = {
-      store: await check(() => sql`select 1`.execute(store.db)),
-      temporal: await check(() => temporal.workflowService.getSystemInfo({})),
-    };
-    const ok = Object.values(checks).every((c) => c === 'ok');
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks });
-  });
-  app.get('/openapi.json', () => openApiDocument(config.api.publicBaseUrl));
-
-  registerConnectorsRoutes(app, { config, connectors, temporal, states });
-  registerActivitiesRoutes(app, { store, connectors });
-  registerScanRoutes(app, { store, connectors, temporal });
-  registerWebhookRoute(app, { config, store, temporal });
-  registerOAuthCallbackRoute(app, { temporal, states, outcomeWaitMs: deps.outcomeWaitMs });
   return app;
 }
 
-async function check(probe: () => Promise<unknown>): Promise<string> {
+function decodedPath(path: string): string {
   try {
-    await probe();
-    return 'ok';
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
+    return decodeURIComponent(path);
+  } catch {
+    return path;
   }
 }

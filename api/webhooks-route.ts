@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { kindOfEventType } from '../common/activity-kinds';
@@ -9,13 +8,14 @@ import type { Store } from '../store/database';
 import { WebhooksRepository } from '../store/webhooks-repository';
 import { fileActivitySignal } from '../workflows/connect-box-messages';
 import { PRIORITY_KINDS, type FileActivity } from '../workflows/file-activity';
-import type { ApiError } from './http-errors';
+import type { ApiApp } from './api-app';
+import { ProblemError, problemResponses } from './problem';
 import { SignalCoalescer } from './signal-coalescer';
 import { verifyBoxSignature } from './webhook-signature';
 
 /** What the webhook receiver needs. */
 export interface WebhookRouteDeps {
-  config: Pick<Config, 'box'>;
+  config: Pick<Config, 'box' | 'api'>;
   store: Store;
   temporal: Client;
   /** How long a delivery waits for others of its connector before they are signalled together (25 ms). */
@@ -31,15 +31,36 @@ export const WEBHOOK_BODY_LIMIT = 256 * 1024;
 /** Defaults of the per-connector coalescing of deliveries into fileActivity signals. */
 export const WEBHOOK_COALESCING = { delayMs: 25, maxBatch: 500 } as const;
 
+/** A Box object id: digits only (files, folders, users, webhooks). */
+const boxId = z.string().regex(/^[0-9]{1,20}$/, 'a Box id (digits)');
+
 /** The fields of Box's webhook payload the receiver relies on; everything else is kept in raw_json. */
-const payloadSchema = z.object({
-  id: z.string().min(1).max(200),
-  trigger: z.string().min(1).max(100),
-  created_at: z.string().max(100).optional(),
-  webhook: z.object({ id: z.string().min(1).max(100) }),
-  created_by: z.object({ id: z.string().optional(), login: z.string().optional() }).loose().optional(),
-  source: z.record(z.string(), z.unknown()).nullable().optional(),
-});
+const payloadSchema = z
+  .object({
+    id: z.string().min(1).max(200),
+    trigger: z.string().min(1).max(100),
+    created_at: z.string().max(100).optional(),
+    webhook: z.object({ id: z.string().min(1).max(100) }),
+    created_by: z.object({ id: z.string().optional(), login: z.string().optional() }).loose().optional(),
+    source: z
+      .object({
+        type: z.string().optional(),
+        id: boxId.optional(),
+        owned_by: z.object({ id: boxId.optional() }).loose().optional(),
+        item: z
+          .object({
+            type: z.string().optional(),
+            id: boxId.optional(),
+            owned_by: z.object({ id: boxId.optional() }).loose().optional(),
+          })
+          .loose()
+          .optional(),
+      })
+      .loose()
+      .nullable()
+      .optional(),
+  })
+  .meta({ id: 'BoxWebhookPayload' });
 type Payload = z.infer<typeof payloadSchema>;
 
 /** What happened to a delivery: signalled, recorded only (views), a duplicate, or not handed over. */
@@ -63,7 +84,7 @@ interface Delivery {
  *
  * The route lives in its own plugin: its raw-body JSON parser must not change the rest of the API.
  */
-export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDeps): void {
+export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): PromiseLike<unknown> {
   const now = deps.now ?? Date.now;
   const webhooks = new WebhooksRepository(deps.store.db);
 
@@ -100,7 +121,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
   // the first one's fate instead of being answered 200 before the first is known to have been signalled.
   const inFlight = new Map<string, Promise<Outcome>>();
 
-  void app.register((scope, _options, done) => {
+  return app.register((scope, _options, done) => {
     scope.addContentTypeParser(
       'application/json',
       { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT },
@@ -108,75 +129,107 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
     );
     scope.addHook('onClose', () => coalescer.drain());
 
-    scope.post('/webhooks/box', async (req, reply) => {
-      const refuse = (code: number, error: string, message: string) =>
-        reply.code(code).send({ error, message } satisfies ApiError);
-      const body = req.body;
-      if (!Buffer.isBuffer(body)) return refuse(400, 'invalid_request', 'Expected a JSON body.');
-      const check = verifyBoxSignature({
-        body,
-        headers: req.headers,
-        primaryKey: deps.config.box.webhookPrimaryKey,
-        secondaryKey: deps.config.box.webhookSecondaryKey,
-        now: now(),
-      });
-      if (!check.ok) {
-        req.log.warn({ problem: check.problem }, 'webhook delivery refused');
-        return refuse(401, 'invalid_signature', signatureMessage(check.problem));
-      }
-      const raw = body.toString('utf8');
-      let json: unknown;
-      try {
-        json = JSON.parse(raw);
-      } catch {
-        return refuse(400, 'invalid_request', 'The delivery body is not valid JSON.');
-      }
-      const parsed = payloadSchema.safeParse(json);
-      if (!parsed.success)
-        return refuse(
-          400,
-          'invalid_request',
-          'The delivery is not a Box webhook payload (id, trigger, webhook.id).',
-        );
-      const payload = parsed.data;
-      const hook = await webhooks.connectorOf(payload.webhook.id);
-      if (!hook?.active)
-        return refuse(
-          404,
-          'unknown_webhook',
-          `Webhook ${payload.webhook.id} belongs to no active connector.`,
-        );
-      const connectorId = hook.connectorId;
-
-      const key = `${connectorId}/${payload.id}`;
-      let handling = inFlight.get(key);
-      if (handling) {
-        handling = handling.then((first) => (first === 'failed' ? first : 'duplicate'));
-      } else {
-        const activity = toActivity(payload, raw, String(req.headers['box-delivery-timestamp']), now);
-        handling = coalescer.submit(connectorId, {
-          activity,
-          event: toFileActivity(activity, payload),
+    scope.post(
+      '/webhooks/box',
+      {
+        schema: {
+          summary: "Box's signed webhook deliveries (Box webhooks v2, signature version 1)",
+          description:
+            'Verified with box-signature-primary or -secondary (HMAC-SHA256 over the body then box-delivery-timestamp), at most 10 minutes old, 256 KB at most. See docs/webhooks.md.',
+          tags: ['webhooks'],
+          headers: z
+            .object({
+              'box-delivery-timestamp': z.string().optional(),
+              'box-signature-primary': z.string().optional(),
+              'box-signature-secondary': z.string().optional(),
+              'box-signature-version': z.string().optional(),
+              'box-signature-algorithm': z.string().optional(),
+            })
+            .loose(),
+          body: payloadSchema,
+          response: {
+            200: z.object({ status: z.enum(['signalled', 'recorded', 'duplicate']) }),
+            ...problemResponses(400, 401, 404, 413, 415, 429, 503),
+          },
+        },
+        // The body is verified as raw bytes before it is parsed: the schema above documents it only.
+        validatorCompiler: () => (data: unknown) => ({ value: data }),
+        onRequest: scope.rateLimit({ max: deps.config.api.webhookRateLimitPerMinute, timeWindow: 60_000 }),
+      },
+      async (req, reply) => {
+        const refuse = (code: ProblemCodeOf, detail: string): never => {
+          throw new ProblemError(code, detail);
+        };
+        const body = req.body;
+        if (!Buffer.isBuffer(body)) return refuse('invalid-request', 'Expected a JSON body.');
+        const check = verifyBoxSignature({
+          body,
+          headers: req.headers,
+          primaryKey: deps.config.box.webhookPrimaryKey,
+          secondaryKey: deps.config.box.webhookSecondaryKey,
+          now: now(),
         });
-        inFlight.set(key, handling);
-        const clear = () => inFlight.delete(key);
-        handling.then(clear, clear);
-      }
-      let outcome: Outcome;
-      try {
-        outcome = await handling;
-      } catch (err) {
-        req.log.error({ err, connectorId }, 'webhook delivery not recorded');
-        outcome = 'failed';
-      }
-      if (outcome === 'failed')
-        return refuse(
-          503,
-          'signal_failed',
-          'The activity could not be handed to the connector workflow; Box will deliver it again.',
-        );
-      return reply.code(200).send({ status: outcome });
-    });
+        if (!check.ok) {
+          req.log.warn({ problem: check.problem }, 'webhook delivery refused');
+          return refuse('invalid-signature', signatureMessage(check.problem));
+        }
+        const raw = body.toString('utf8');
+        let json: unknown;
+        try {
+          json = JSON.parse(raw);
+        } catch {
+          return refuse('invalid-request', 'The delivery body is not valid JSON.');
+        }
+        const parsed = payloadSchema.safeParse(json);
+        if (!parsed.success) {
+          const where = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
+          throw new ProblemError(
+            'invalid-request',
+            `The delivery is not a Box webhook payload (id, trigger, webhook.id; ids of Box objects are digits): ${where}.`,
+            {
+              errors: parsed.error.issues.map((i) => ({
+                in: 'body',
+                field: i.path.join('.'),
+                message: i.message,
+              })),
+            },
+          );
+        }
+        const payload = parsed.data;
+        const hook = await webhooks.connectorOf(payload.webhook.id);
+        if (!hook?.active)
+          return refuse('unknown-webhook', `Webhook ${payload.webhook.id} belongs to no active connector.`);
+        const connectorId = hook.connectorId;
+
+        const key = `${connectorId}/${payload.id}`;
+        let handling = inFlight.get(key);
+        if (handling) {
+          handling = handling.then((first) => (first === 'failed' ? first : 'duplicate'));
+        } else {
+          const activity = toActivity(payload, raw, String(req.headers['box-delivery-timestamp']), now);
+          handling = coalescer.submit(connectorId, {
+            activity,
+            event: toFileActivity(activity, payload),
+          });
+          inFlight.set(key, handling);
+          const clear = () => inFlight.delete(key);
+          handling.then(clear, clear);
+        }
+        let outcome: Outcome;
+        try {
+          outcome = await handling;
+        } catch (err) {
+          req.log.error({ err, connectorId }, 'webhook delivery not recorded');
+          outcome = 'failed';
+        }
+        if (outcome === 'failed')
+          return refuse(
+            'unavailable',
+            'The activity could not be handed to the connector workflow; Box will deliver it again.',
+          );
+        return reply.code(200).send({ status: outcome });
+      },
+    );
     done();
   });
 }
@@ -234,6 +287,8 @@ function firstDate(...candidates: Array<string | undefined>): string | undefined
   return candidates.find((c) => c !== undefined && !Number.isNaN(Date.parse(c)));
 }
 
+type ProblemCodeOf = ConstructorParameters<typeof ProblemError>[0];
+
 function signatureMessage(problem: string): string {
   switch (problem) {
     case 'stale':
@@ -243,6 +298,10 @@ function signatureMessage(problem: string): string {
     case 'missing-timestamp':
     case 'bad-timestamp':
       return 'The delivery has no valid box-delivery-timestamp header.';
+    case 'unsupported-signature':
+      return 'The delivery is signed with a signature version or algorithm connect-box does not support (box-signature-version 1, box-signature-algorithm HmacSHA256).';
+    case 'missing-signature':
+      return 'The delivery carries no box-signature-primary or box-signature-secondary header.';
     default:
       return 'The delivery signature does not match the configured webhook keys (primary or secondary).';
   }

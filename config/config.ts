@@ -20,8 +20,18 @@ export interface Config {
     uiPort: number;
   };
   databaseUrl: string;
-  api: { host: string; port: number; publicBaseUrl: string; token: string };
+  api: {
+    host: string;
+    port: number;
+    publicBaseUrl: string;
+    token: string;
+    rateLimitPerMinute: number;
+    callbackRateLimitPerMinute: number;
+    webhookRateLimitPerMinute: number;
+  };
   encryptionKeyHex?: string;
+  /** Earlier keys, still tried when opening sealed values (rotation). */
+  oldEncryptionKeysHex?: string[];
   box: {
     apiBaseUrl: string;
     uploadBaseUrl: string;
@@ -81,6 +91,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       });
     }
   }
+  const publicUrl = values.PUBLIC_BASE_URL as string | undefined;
+  if (publicUrl && !values.ENCRYPTION_KEY && !isLoopbackUrl(publicUrl)) {
+    // A key file beside the database protects nothing once the API is reachable from elsewhere.
+    problems.push({
+      variable: 'ENCRYPTION_KEY',
+      expected: `a 64-hex-character key: it is required when PUBLIC_BASE_URL (${publicUrl}) is not a loopback address, so that tokens at rest are not sealed with a key file stored beside them`,
+      got: '',
+    });
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const v = <T>(name: SettingName) => values[name] as T;
@@ -106,8 +125,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: v('API_PORT'),
       publicBaseUrl: v('PUBLIC_BASE_URL'),
       token: v('API_TOKEN'),
+      rateLimitPerMinute: v('API_RATE_LIMIT'),
+      callbackRateLimitPerMinute: v('OAUTH_CALLBACK_RATE_LIMIT'),
+      webhookRateLimitPerMinute: v('WEBHOOK_RATE_LIMIT'),
     },
     encryptionKeyHex: v('ENCRYPTION_KEY'),
+    oldEncryptionKeysHex: v<string | undefined>('ENCRYPTION_KEYS')?.split(','),
     box: {
       apiBaseUrl: v('BOX_API_BASE_URL'),
       uploadBaseUrl: v('BOX_UPLOAD_BASE_URL'),
@@ -136,4 +159,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: v('LOG_LEVEL'),
   };
+}
+
+/** True when the URL's host is a loopback address (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }

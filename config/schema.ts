@@ -118,10 +118,33 @@ export const SETTINGS = {
     'connect-box-dev-token-change-me',
     'Bearer token required by /api/* (change it outside a laptop)',
   ),
+  API_RATE_LIMIT: setting(
+    z.coerce.number().int().min(1),
+    '1200',
+    'Requests per minute one client may make to /api/* (then 429 with retry-after)',
+  ),
+  OAUTH_CALLBACK_RATE_LIMIT: setting(
+    z.coerce.number().int().min(1),
+    '30',
+    'OAuth callback requests per minute per client',
+  ),
+  WEBHOOK_RATE_LIMIT: setting(
+    z.coerce.number().int().min(1),
+    '30000',
+    'Box webhook deliveries per minute per sending address (Box bursts reach 20,000 a minute)',
+  ),
   ENCRYPTION_KEY: setting(
     hexKey.optional(),
     undefined,
-    'AES-256-GCM key for tokens at rest (64 hex chars); unset: a key is created in data/encryption.key',
+    'AES-256-GCM key for tokens at rest (64 hex chars); unset: a key is created in data/encryption.key (loopback PUBLIC_BASE_URL only)',
+  ),
+  ENCRYPTION_KEYS: setting(
+    z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}(,[0-9a-fA-F]{64})*$/, 'comma-separated 64-hex-character keys')
+      .optional(),
+    undefined,
+    'Earlier encryption keys, comma-separated: tokens sealed with them still open (rotation; see docs/security.md)',
   ),
   BOX_API_BASE_URL: setting(
     url,

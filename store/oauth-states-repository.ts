@@ -26,6 +26,15 @@ export class OAuthStatesRepository {
     return result.numUpdatedRows === 1n;
   }
 
+  /** The nonce's record (who it was issued for, whether it was used), or undefined when there is none. */
+  find(nonce: string): Promise<{ connector_id: string; used_at: string | null } | undefined> {
+    return this.db
+      .selectFrom('oauth_states')
+      .select(['connector_id', 'used_at'])
+      .where('nonce', '=', nonce)
+      .executeTakeFirst();
+  }
+
   /** Drops nonces expired before `before` (housekeeping). */
   async purgeExpired(before: Date): Promise<void> {
     await this.db.deleteFrom('oauth_states').where('expires_at', '<', before.toISOString()).execute();

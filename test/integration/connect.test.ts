@@ -169,9 +169,9 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
   it('bad input gets a clear 4xx and never reaches a workflow', async () => {
     const bad = await stack.call('POST', '/api/connectors', { instanceName: '', dataCenter: 'MARS' });
     expect(bad.status).toBe(400);
-    expect(bad.json.message).toMatch(/instanceName.*dataCenter: one of US1, US2, US3, EU1, EU2/);
+    expect(bad.json.detail).toMatch(/instanceName.*dataCenter: one of US1, US2, US3, EU1, EU2/);
     expect(
-      (await stack.call('POST', '/api/connectors', { instanceName: 'x', dataCenter: 'EU1' })).json.message,
+      (await stack.call('POST', '/api/connectors', { instanceName: 'x', dataCenter: 'EU1' })).json.detail,
     ).toContain('BOX_EU1_CLIENT_ID');
     await create('Acme dup');
     expect(

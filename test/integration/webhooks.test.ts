@@ -227,7 +227,7 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
         options.key ?? stack.config.box.webhookPrimaryKey,
       ),
     };
-    return new Promise<{ status: number; json: { status?: string; error?: string } }>((resolve, reject) => {
+    return new Promise<{ status: number; json: { status?: string; type?: string } }>((resolve, reject) => {
       const req = request(
         { host: '127.0.0.1', port, path: '/webhooks/box', method: 'POST', agent, headers },
         (res) => {
@@ -236,7 +236,7 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
           res.on('end', () =>
             resolve({
               status: res.statusCode ?? 0,
-              json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as { status?: string; error?: string },
+              json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as { status?: string; type?: string },
             }),
           );
         },
@@ -299,7 +299,7 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
         for (let i = next++; i < total; i = next++) {
           const file = files[i % files.length]!;
           const res = await send(payload(hookOf.get(file.ownerId)!, file, triggers[i % triggers.length]));
-          const key = `${res.status}:${res.json.status ?? res.json.error}`;
+          const key = `${res.status}:${res.json.status ?? res.json.type}`;
           statuses.set(key, (statuses.get(key) ?? 0) + 1);
         }
       }),

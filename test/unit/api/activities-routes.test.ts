@@ -1,8 +1,7 @@
-import Fastify, { type FastifyInstance } from 'fastify';
-import { registerActivitiesRoutes, type ActivityView } from '../../../api/activities-routes';
+import type { ActivityView } from '../../../api/activities-routes';
 import { ActivityLogRepository, type NewActivity } from '../../../store/activity-log-repository';
 import { ConnectorsRepository } from '../../../store/connectors-repository';
-import { openStore, type Store } from '../../../store/database';
+import { AUTH, startTestApi, type TestApi } from '../../helpers/api-server';
 
 const BASE = Date.parse('2026-05-01T00:00:00Z');
 
@@ -23,10 +22,10 @@ function activity(i: number): NewActivity {
 }
 
 describe('GET /api/connectors/:id/activities', () => {
-  let store: Store;
-  let app: FastifyInstance;
+  let api: TestApi;
   beforeAll(async () => {
-    store = await openStore('sqlite::memory:');
+    api = await startTestApi();
+    const { store } = api;
     const connectors = new ConnectorsRepository(store.db);
     await connectors.create({
       id: 'c1',
@@ -39,20 +38,18 @@ describe('GET /api/connectors/:id/activities', () => {
       'c1',
       Array.from({ length: 60 }, (_, i) => activity(i)),
     );
-    app = Fastify();
-    registerActivitiesRoutes(app, { store, connectors });
-    await app.ready();
   });
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-  });
+  afterAll(() => api.close());
 
   const get = async (query = '', id = 'c1') => {
-    const res = await app.inject({ method: 'GET', url: `/api/connectors/${id}/activities${query}` });
+    const res = await api.app.inject({
+      method: 'GET',
+      url: `/api/connectors/${id}/activities${query}`,
+      headers: AUTH,
+    });
     return {
       status: res.statusCode,
-      body: res.json<{ items: ActivityView[]; nextCursor?: string } & { error?: string; message?: string }>(),
+      body: res.json<{ items: ActivityView[]; nextCursor?: string } & { type?: string; detail?: string }>(),
     };
   };
 
@@ -118,13 +115,17 @@ describe('GET /api/connectors/:id/activities', () => {
   ])('answers 400 naming the parameter for %s', async (query, name) => {
     const { status, body } = await get(query);
     expect(status).toBe(400);
-    expect(body.error).toBe('invalid_request');
-    expect(body.message).toContain(name);
+    expect(body.type).toBe('/problems/invalid-request');
+    expect(body.detail).toContain(name);
   });
 
   it('answers 404 for an unknown connector', async () => {
     const { status, body } = await get('', 'nope');
     expect(status).toBe(404);
-    expect(body).toEqual({ error: 'not_found', message: "No connector with id 'nope'." });
+    expect(body).toMatchObject({
+      type: '/problems/not-found',
+      status: 404,
+      detail: "No connector with id 'nope'.",
+    });
   });
 });

@@ -1,10 +1,7 @@
-import Fastify, { type FastifyInstance } from 'fastify';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { registerScanRoutes } from '../../../api/scan-routes';
 import { ConnectorsRepository } from '../../../store/connectors-repository';
-import { openStore, type Store } from '../../../store/database';
 import { FindingsRepository } from '../../../store/findings-repository';
 import { InventoryRepository, type FileRow } from '../../../store/inventory-repository';
+import { AUTH, startTestApi, type TestApi } from '../../helpers/api-server';
 
 const AT = '2026-06-01T00:00:00.000Z';
 
@@ -39,13 +36,12 @@ function file(id: string, accessLevel: string): FileRow {
 }
 
 describe('scan routes', () => {
-  let store: Store;
-  let app: FastifyInstance;
-  const signals: string[] = [];
-  let scanRunning = true;
+  let api: TestApi;
 
   beforeAll(async () => {
-    store = await openStore('sqlite::memory:');
+    api = await startTestApi();
+    const { store } = api;
+    api.temporal.running.add('connector/c1/scan');
     const connectors = new ConnectorsRepository(store.db);
     await connectors.create({
       id: 'c1',
@@ -74,28 +70,11 @@ describe('scan routes', () => {
       })),
       AT,
     );
-    const temporal = {
-      workflow: {
-        getHandle: (workflowId: string) => ({
-          signal: (def: { name: string }) => {
-            if (!scanRunning)
-              return Promise.reject(new WorkflowNotFoundError('not found', workflowId, undefined));
-            signals.push(`${workflowId}:${def.name}`);
-            return Promise.resolve();
-          },
-        }),
-      },
-    } as unknown as Client;
-    app = Fastify();
-    registerScanRoutes(app, { store, connectors, temporal });
-    await app.ready();
   });
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-  });
+  afterAll(() => api.close());
 
-  const get = (url: string) => app.inject({ method: 'GET', url });
+  const get = (url: string) => api.app.inject({ method: 'GET', url, headers: AUTH });
+  const post = (url: string) => api.app.inject({ method: 'POST', url, headers: AUTH });
 
   test('files page by cursor and filter by access level and policy', async () => {
     const first = await get('/api/connectors/c1/files?accessLevel=private&limit=2');
@@ -163,22 +142,25 @@ describe('scan routes', () => {
   ])('%s is a 400 naming %s', async (url, parameter) => {
     const res = await get(url);
     expect(res.statusCode).toBe(400);
-    expect(res.json<{ error: string; message: string }>().message).toContain(parameter);
+    expect(res.json<{ type: string; detail: string }>()).toMatchObject({ type: '/problems/invalid-request' });
+    expect(res.json<{ detail: string }>().detail).toContain(parameter);
   });
 
   test('an unknown connector is a 404', async () => {
     expect((await get('/api/connectors/nope/files')).statusCode).toBe(404);
     expect((await get('/api/connectors/nope/findings')).statusCode).toBe(404);
-    expect((await app.inject({ method: 'POST', url: '/api/connectors/nope/rescan' })).statusCode).toBe(404);
+    expect((await post('/api/connectors/nope/rescan')).statusCode).toBe(404);
   });
 
   test('rescan signals the scan workflow, or answers 409 when the scan is not running', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/connectors/c1/rescan' });
+    const res = await post('/api/connectors/c1/rescan');
     expect(res.statusCode).toBe(202);
-    expect(signals).toEqual(['connector/c1/scan:rescanNow']);
-    scanRunning = false;
-    const conflict = await app.inject({ method: 'POST', url: '/api/connectors/c1/rescan' });
+    expect(
+      api.temporal.calls.filter((c) => c.kind === 'signal').map((c) => `${c.workflowId}:${c.name}`),
+    ).toEqual(['connector/c1/scan:rescanNow']);
+    api.temporal.running.delete('connector/c1/scan');
+    const conflict = await post('/api/connectors/c1/rescan');
     expect(conflict.statusCode).toBe(409);
-    expect(conflict.json<{ message: string }>().message).toContain('not running');
+    expect(conflict.json<{ detail: string }>().detail).toContain('not running');
   });
 });

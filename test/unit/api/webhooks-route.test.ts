@@ -1,4 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { problemErrorHandler } from '../../../api/error-handler';
 import type { Client } from '@temporalio/client';
 import { registerWebhookRoute } from '../../../api/webhooks-route';
 import { boxSignature } from '../../../api/webhook-signature';
@@ -41,7 +44,7 @@ function payload(extra: Record<string, unknown> = {}) {
     trigger: 'FILE.UPLOADED',
     webhook: { id: 'w1', type: 'webhook' },
     created_by: { type: 'user', id: '11', login: 'Ann@Acme.test' },
-    source: { type: 'file', id: `f${n}`, owned_by: { type: 'user', id: '11' } },
+    source: { type: 'file', id: `${9000 + n}`, owned_by: { type: 'user', id: '11' } },
     additional_info: [],
     ...extra,
   };
@@ -92,8 +95,12 @@ describe('POST /webhooks/box', () => {
     log = new ActivityLogRepository(store.db);
     temporal = fakeTemporal();
     app = Fastify();
-    registerWebhookRoute(app, {
-      config: { box: KEYS } as never,
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
+    app.setErrorHandler(problemErrorHandler);
+    await app.register(rateLimit, { global: false });
+    await registerWebhookRoute(app, {
+      config: { box: KEYS, api: { webhookRateLimitPerMinute: 100_000 } } as never,
       store,
       temporal: temporal.client,
       coalesceMs: 20,
@@ -179,11 +186,11 @@ describe('POST /webhooks/box', () => {
     expect((await deliver(JSON.stringify(view))).json()).toEqual({ status: 'recorded' });
     const collab = payload({
       trigger: 'COLLABORATION.CREATED',
-      source: { type: 'collaboration', id: '77', item: { type: 'file', id: 'f-collab' } },
+      source: { type: 'collaboration', id: '77', item: { type: 'file', id: '8800' } },
     });
     expect((await deliver(JSON.stringify(collab))).json()).toEqual({ status: 'signalled' });
     expect(temporal.signals.flatMap((s) => s.events)).toEqual([
-      expect.objectContaining({ fileId: 'f-collab', kind: 'sharing', eventType: 'COLLABORATION.CREATED' }),
+      expect.objectContaining({ fileId: '8800', kind: 'sharing', eventType: 'COLLABORATION.CREATED' }),
     ]);
     expect((await log.query('c1', { fileId: view.source.id })).items[0]).toMatchObject({ kind: 'view' });
   });
@@ -203,7 +210,7 @@ describe('POST /webhooks/box', () => {
       const body = JSON.stringify(payload());
       const res = await deliver(body, headers(body));
       expect(res.statusCode).toBe(401);
-      expect(res.json()).toMatchObject({ error: 'invalid_signature' });
+      expect(res.json()).toMatchObject({ type: '/problems/invalid-signature', status: 401 });
     }
     const body = JSON.stringify(payload());
     const { 'box-signature-primary': _p, ...unsigned } = signed(body);

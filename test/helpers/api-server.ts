@@ -1,0 +1,115 @@
+import { Writable } from 'node:stream';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { buildApiServer } from '../../api/server';
+import { loadConfig, type Config } from '../../config/config';
+import { openStore, type Store } from '../../store/database';
+
+/** The API token of test servers. */
+export const TEST_TOKEN = 'test-token-0123456789abcdef';
+/** The Authorization header of test requests. */
+export const AUTH = { authorization: `Bearer ${TEST_TOKEN}` };
+
+/** A signal or query a fake Temporal client received. */
+export interface TemporalCall {
+  kind: 'signal' | 'query' | 'start';
+  workflowId: string;
+  name: string;
+  arg?: unknown;
+}
+
+/**
+ * A Temporal client double for API tests: records starts, signals and queries. `running` lists the
+ * workflow ids that exist (others answer WorkflowNotFoundError); `failSignals` makes signals throw.
+ */
+export function fakeTemporal(options: { failSignals?: () => boolean } = {}) {
+  const calls: TemporalCall[] = [];
+  const running = new Set<string>();
+  const statuses = new Map<string, unknown>();
+  const missing = (workflowId: string) => new WorkflowNotFoundError('not found', workflowId, undefined);
+  const client = {
+    workflow: {
+      start: (name: string, opts: { workflowId: string; args?: unknown[] }) => {
+        calls.push({ kind: 'start', workflowId: opts.workflowId, name, arg: opts.args?.[0] });
+        running.add(opts.workflowId);
+        return Promise.resolve({ workflowId: opts.workflowId });
+      },
+      getHandle: (workflowId: string) => ({
+        signal: (def: { name: string }, arg?: unknown) => {
+          if (options.failSignals?.()) return Promise.reject(new Error('Temporal unavailable'));
+          if (!running.has(workflowId)) return Promise.reject(missing(workflowId));
+          calls.push({ kind: 'signal', workflowId, name: def.name, arg });
+          return Promise.resolve();
+        },
+        query: (def: { name: string }) => {
+          if (!running.has(workflowId)) return Promise.reject(missing(workflowId));
+          calls.push({ kind: 'query', workflowId, name: def.name });
+          return Promise.resolve(statuses.get(`${workflowId}:${def.name}`));
+        },
+      }),
+    },
+    workflowService: { getSystemInfo: () => Promise.resolve({}) },
+  } as unknown as Client;
+  return { client, calls, running, statuses };
+}
+
+/** Every line the server logged, as text (for tests that look for secrets in logs). */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  }
+}
+
+/** A test API server on an in-memory SQLite store with a fake Temporal client. */
+export interface TestApi {
+  app: FastifyInstance;
+  store: Store;
+  config: Config;
+  temporal: ReturnType<typeof fakeTemporal>;
+  logs: LogCapture;
+  close(): Promise<void>;
+}
+
+/** Builds the real API server (every route, hook and plugin) with test dependencies. */
+export async function startTestApi(env: NodeJS.ProcessEnv = {}): Promise<TestApi> {
+  const store = await openStore('sqlite::memory:');
+  const config = loadConfig({
+    API_TOKEN: TEST_TOKEN,
+    ENCRYPTION_KEY: 'ab'.repeat(32),
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  const temporal = fakeTemporal();
+  const logs = new LogCapture();
+  const app = buildApiServer({
+    config,
+    store,
+    temporal: temporal.client,
+    outcomeWaitMs: 50,
+    logStream: logs,
+  });
+  await app.ready();
+  return {
+    app,
+    store,
+    config,
+    temporal,
+    logs,
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/** A private temporary folder. */
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
