@@ -11,6 +11,15 @@ export interface StoredToken {
   obtainedAt?: number;
 }
 
+/** What TokenVault.resealAll did. */
+export interface ResealReport {
+  resealed: number;
+  alreadyCurrent: number;
+  /** Refreshed by a worker while re-sealing: already sealed with the key that worker has. */
+  changedMeanwhile: number;
+  failed: Array<{ connectorId: string; reason: string }>;
+}
+
 /** A stored token with its version: every newly stored pair gets a higher one. */
 export interface VersionedToken {
   token: StoredToken;
@@ -67,6 +76,33 @@ export class TokenVault {
   /** Forgets the connector's tokens. */
   delete(connectorId: string): Promise<void> {
     return this.repo.delete(connectorId);
+  }
+
+  /**
+   * Re-seals every stored token that is not sealed with the current key (after a key rotation, with the old
+   * key in ENCRYPTION_KEYS). A token that cannot be opened is reported, never dropped.
+   */
+  async resealAll(): Promise<ResealReport> {
+    const report: ResealReport = { resealed: 0, alreadyCurrent: 0, changedMeanwhile: 0, failed: [] };
+    for (const row of await this.repo.listSealed()) {
+      if (!this.cipher.needsReseal(row.sealed_token)) {
+        report.alreadyCurrent++;
+        continue;
+      }
+      let resealed: string;
+      try {
+        resealed = this.seal(row.connector_id, this.open(row.connector_id, row.sealed_token));
+      } catch (err) {
+        report.failed.push({
+          connectorId: row.connector_id,
+          reason: err instanceof Error ? err.message : String(err),
+        });
+        continue;
+      }
+      if (await this.repo.resealIf(row.connector_id, row.sealed_token, resealed)) report.resealed++;
+      else report.changedMeanwhile++;
+    }
+    return report;
   }
 
   private seal(connectorId: string, token: StoredToken): string {

@@ -107,4 +107,32 @@ export class BoxTokensRepository {
       .where('lease_owner', '=', owner)
       .execute();
   }
+
+  /** Every connector's sealed token (for re-sealing with a new key). */
+  listSealed(): Promise<Array<{ connector_id: string; sealed_token: string }>> {
+    return this.db
+      .selectFrom('box_tokens')
+      .select(['connector_id', 'sealed_token'])
+      .orderBy('connector_id')
+      .execute();
+  }
+
+  /**
+   * Replaces a sealed token by the same token sealed anew, only if it is still `previous` (a refresh that
+   * stored a new pair meanwhile wins); version and lease are untouched, since the pair is the same.
+   */
+  async resealIf(
+    connectorId: string,
+    previous: string,
+    resealed: string,
+    now = new Date(),
+  ): Promise<boolean> {
+    const result = await this.db
+      .updateTable('box_tokens')
+      .set({ sealed_token: resealed, updated_at: now.toISOString() })
+      .where('connector_id', '=', connectorId)
+      .where('sealed_token', '=', previous)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
 }

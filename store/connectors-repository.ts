@@ -1,13 +1,24 @@
 import type { Kysely, Selectable } from 'kysely';
+import { instanceNameKey } from './instance-name-key';
 import type { ConnectorsTable, Database } from './schema';
 
 /** A connector record as the store returns it. */
 export type ConnectorRecord = Selectable<ConnectorsTable>;
 
-/** Thrown when an active connector already uses the instance name. */
+/**
+ * Thrown when an active connector already uses the instance name, compared after trimming, Unicode NFKC and
+ * case folding; names the connector that has it.
+ */
 export class DuplicateInstanceNameError extends Error {
-  constructor(readonly instanceName: string) {
-    super(`A connector named '${instanceName}' is already active; disconnect it or choose another name.`);
+  constructor(
+    readonly instanceName: string,
+    readonly existing?: { id: string; instanceName: string },
+  ) {
+    super(
+      existing
+        ? `The active connector '${existing.instanceName}' (id ${existing.id}) already has the name '${instanceName}' (names are compared ignoring case and spacing); disconnect it or choose another name.`
+        : `A connector named '${instanceName}' is already active; disconnect it or choose another name.`,
+    );
   }
 }
 
@@ -36,12 +47,22 @@ export class ConnectorsRepository {
       created_at: now,
       updated_at: now,
       active: 1,
+      name_key: instanceNameKey(input.instanceName),
     };
     try {
       await this.db.insertInto('connectors').values(record).execute();
     } catch (err) {
-      if (isUniqueViolation(err)) throw new DuplicateInstanceNameError(input.instanceName);
-      throw err;
+      if (!isUniqueViolation(err)) throw err;
+      const existing = await this.db
+        .selectFrom('connectors')
+        .select(['id', 'instance_name'])
+        .where('name_key', '=', record.name_key)
+        .where('active', '=', 1)
+        .executeTakeFirst();
+      throw new DuplicateInstanceNameError(
+        input.instanceName,
+        existing && { id: existing.id, instanceName: existing.instance_name },
+      );
     }
     return record;
   }

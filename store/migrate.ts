@@ -21,3 +21,10 @@ export async function migrateToLatest(db: Kysely<any>): Promise<void> {
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) throw new MigrationError(results?.find((r) => r.status === 'Error')?.migrationName, error);
 }
+
+/** Brings the schema to the named migration, up or down (tests of a migration over older data). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
+export async function migrateTo(db: Kysely<any>, migrationName: string): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider }).migrateTo(migrationName);
+  if (error) throw new MigrationError(results?.find((r) => r.status === 'Error')?.migrationName, error);
+}

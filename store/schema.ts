@@ -23,6 +23,8 @@ export interface ConnectorsTable {
   updated_at: string;
   /** 1 while the connector is not Disconnected: instance names are unique among active connectors. */
   active: number;
+  /** The instance name folded for uniqueness (store/instance-name-key.ts); unique among active connectors. */
+  name_key: string;
 }
 
 /** Box tokens of one connector, sealed by box/token-cipher; `version` grows with every new pair stored. */

@@ -1,5 +1,5 @@
 import { BoxClientPool } from '../box/box-client-pool';
-import { TokenCipher, resolveEncryptionKey } from '../box/token-cipher';
+import { TokenCipher, resolveKeyRing } from '../box/token-cipher';
 import { TokenVault } from '../box/token-vault';
 import type { Config } from '../config/config';
 import { BoxTokensRepository } from '../store/box-tokens-repository';
@@ -20,7 +20,7 @@ export async function createWorkerDeps(config: Config): Promise<WorkerDeps> {
   const store = await openStore(config.databaseUrl);
   const vault = new TokenVault(
     new BoxTokensRepository(store.db),
-    new TokenCipher(resolveEncryptionKey(config)),
+    new TokenCipher(resolveKeyRing(config)),
   );
   return {
     config,

@@ -5,6 +5,7 @@ import * as m003 from './003-oauth-states';
 import * as m004 from './004-activity-log';
 import * as m005 from './005-scan';
 import * as m006 from './006-webhooks';
+import * as m007 from './007-connector-name-key';
 
 /** All migrations, applied in key order. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '004-activity-log': m004,
   '005-scan': m005,
   '006-webhooks': m006,
+  '007-connector-name-key': m007,
 };

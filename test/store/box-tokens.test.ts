@@ -1,5 +1,5 @@
 import { BoxTokensRepository } from '../../store/box-tokens-repository';
-import { TokenCipher } from '../../box/token-cipher';
+import { KeyRing, TokenCipher } from '../../box/token-cipher';
 import { TokenVault } from '../../box/token-vault';
 import { DIALECTS } from '../helpers/stores';
 import { createQuietTestStore } from '../integration/box/box-test-kit';
@@ -83,6 +83,39 @@ for (const dialect of DIALECTS) {
       expect(await vault.loadVersioned('c2')).toMatchObject({ version: 1 });
       await vault.delete('c2');
       expect(await vault.load('c2')).toBeUndefined();
+    });
+
+    it('re-seals every token with the current key after a rotation and keeps the ones it cannot open', async () => {
+      const oldKey = Buffer.alloc(32, 4);
+      const newKey = Buffer.alloc(32, 5);
+      const before = new TokenVault(repo, new TokenCipher(oldKey));
+      const token = (n: number) => ({
+        accessToken: `at-${n}`,
+        refreshToken: `rt-${n}`,
+        expiresAt: expiresAt.getTime(),
+      });
+      await before.save('r1', token(1));
+      await before.save('r2', token(2));
+      await new TokenVault(repo, new TokenCipher(Buffer.alloc(32, 6))).save('r3', token(3)); // a lost key
+      const versions = await Promise.all(['r1', 'r2'].map(async (id) => (await repo.load(id))!.version));
+      const rotated = new TokenVault(repo, new TokenCipher(new KeyRing(newKey, [oldKey])));
+      const report = await rotated.resealAll();
+      expect(report).toMatchObject({ resealed: 2, changedMeanwhile: 0 });
+      expect(report.failed.map((f) => f.connectorId)).toEqual(['r3']);
+      // The old key can now be retired: the new key alone opens both, and the versions did not move.
+      const after = new TokenVault(repo, new TokenCipher(newKey));
+      expect(await after.load('r1')).toMatchObject(token(1));
+      expect(await after.load('r2')).toMatchObject(token(2));
+      expect(await Promise.all(['r1', 'r2'].map(async (id) => (await repo.load(id))!.version))).toEqual(
+        versions,
+      );
+      expect(await rotated.resealAll()).toMatchObject({ resealed: 0, alreadyCurrent: 2 });
+      // A refresh that stored a new pair meanwhile wins over a re-seal of the old value.
+      const row = (await repo.load('r1'))!;
+      await after.save('r1', token(9));
+      expect(await repo.resealIf('r1', row.sealed_token, 'stale')).toBe(false);
+      expect(await after.load('r1')).toMatchObject(token(9));
+      for (const id of ['r1', 'r2', 'r3']) await repo.delete(id);
     });
   });
 }
