@@ -22,7 +22,7 @@ import { OAuthStateSigner } from './oauth-state';
 import { ProblemError, pathOf, sendProblem } from './problem';
 import { publicRoutes } from './public-routes';
 import { apiLoggerOptions } from './request-log';
-import { RouteTable, foldedPath, isApiPath } from './route-table';
+import { RouteTable, foldedPath, isApiPath, type RegisteredRoute } from './route-table';
 
 /** What the API needs from the rest of the system (tests pass their own). */
 export interface ApiDeps {
@@ -33,6 +33,15 @@ export interface ApiDeps {
   outcomeWaitMs?: number;
   /** Options for tests: where the logger writes (default stdout). */
   logStream?: NodeJS.WritableStream;
+}
+
+const tables = new WeakMap<FastifyInstance, RouteTable>();
+
+/** Every route a server built by buildApiServer registered, with its access (for tests and docs checks). */
+export function routesOf(app: FastifyInstance): RegisteredRoute[] {
+  const table = tables.get(app);
+  if (!table) throw new Error('routesOf: not a server built by buildApiServer');
+  return table.routes();
 }
 
 /** Largest JSON body of an /api request. */
@@ -133,6 +142,7 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
       },
     ),
   );
+  tables.set(app, routes);
   return app;
 }
 

@@ -37,6 +37,8 @@ export async function startConnectStack(
     env?: TestWorkflowEnvironment;
     settings?: NodeJS.ProcessEnv;
     scanTuning?: Pick<ScanDeps, 'budget' | 'limits'>;
+    /** Where the API logs, at debug level (default: nowhere). */
+    apiLog?: NodeJS.WritableStream;
   } = {},
 ): Promise<ConnectStack> {
   const sim = await startBoxSim({ users: 8, files: 60, ...options.sim });
@@ -75,8 +77,14 @@ export async function startConnectStack(
     }),
   ]);
   const running = Promise.all(workers.map((w) => w.run()));
-  const api = buildApiServer({ config, store: deps.store, temporal: env.client, outcomeWaitMs: 30_000 });
-  api.log.level = 'silent';
+  const api = buildApiServer({
+    config,
+    store: deps.store,
+    temporal: env.client,
+    outcomeWaitMs: 30_000,
+    logStream: options.apiLog,
+  });
+  api.log.level = options.apiLog ? 'debug' : 'silent';
   await api.ready();
   return {
     sim,
