@@ -164,5 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** True when the URL's host is a loopback address (127.0.0.0/8, ::1, localhost). */
 export function isLoopbackUrl(url: string): boolean {
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+  return (
+    host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
+  );
 }

@@ -18,10 +18,7 @@ export interface WorkerDeps {
 /** Opens the store (migrating it) and builds the token vault and the per-connector Box clients. */
 export async function createWorkerDeps(config: Config): Promise<WorkerDeps> {
   const store = await openStore(config.databaseUrl);
-  const vault = new TokenVault(
-    new BoxTokensRepository(store.db),
-    new TokenCipher(resolveKeyRing(config)),
-  );
+  const vault = new TokenVault(new BoxTokensRepository(store.db), new TokenCipher(resolveKeyRing(config)));
   return {
     config,
     store,

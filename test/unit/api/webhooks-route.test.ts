@@ -255,4 +255,34 @@ describe('POST /webhooks/box', () => {
     expect(retry.json()).toEqual({ status: 'signalled' });
     expect(temporal.signals).toHaveLength(1);
   });
+
+  it('an unsupported signature version or algorithm is told so, not that the signature does not match', async () => {
+    for (const [header, value] of [
+      ['box-signature-version', '2'],
+      ['box-signature-algorithm', 'HmacSHA512'],
+    ] as const) {
+      const body = JSON.stringify(payload());
+      const res = await deliver(body, { ...signed(body), [header]: value });
+      expect(res.statusCode).toBe(401);
+      expect(res.json<{ detail: string }>().detail).toMatch(
+        /signature version or algorithm connect-box does not support/,
+      );
+    }
+    expect(temporal.signals).toHaveLength(0);
+  });
+
+  it('a source, item or owner id that is not a Box id is refused 400, recorded nowhere and never signalled', async () => {
+    const before = await log.count('c1');
+    for (const source of [
+      { type: 'file', id: '../../etc', owned_by: { type: 'user', id: '11' } },
+      { type: 'file', id: '123', owned_by: { type: 'user', id: 'u-1; drop' } },
+      { type: 'collaboration', id: '77', item: { type: 'file', id: 'f"1' } },
+    ]) {
+      const res = await deliver(JSON.stringify(payload({ source })));
+      expect(res.statusCode).toBe(400);
+      expect(res.json<{ detail: string }>().detail).toMatch(/ids of Box objects are digits/);
+    }
+    expect(await log.count('c1')).toBe(before);
+    expect(temporal.signals).toHaveLength(0);
+  });
 });
