@@ -1,10 +1,69 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import importX from 'eslint-plugin-import-x';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+const PRODUCT = [
+  'activities',
+  'api',
+  'box',
+  'box-sim',
+  'common',
+  'config',
+  'domain',
+  'policies',
+  'store',
+  'workers',
+  'workflows',
+];
+const OUTSIDE_PRODUCT = ['scripts', 'bench', 'test'];
+const all = (names) => names.map((n) => `./${n}`);
+const except = (...names) => all([...PRODUCT, ...OUTSIDE_PRODUCT].filter((n) => !names.includes(n)));
+/** Who may import whom; each zone: files in `target` may not import from `from`. */
+const LAYER_ZONES = [
+  { target: './domain', from: except('domain'), message: 'domain/ imports nothing of ours.' },
+  { target: './common', from: except('common', 'domain'), message: 'common/ holds shared constants only.' },
+  {
+    target: './workflows',
+    from: except('workflows', 'domain', 'common'),
+    message: 'Workflows use domain/, common/ and their own modules only (activities by interface).',
+  },
+  { target: './policies', from: except('policies', 'domain'), message: 'policies/ is a pure library.' },
+  {
+    target: './store',
+    from: except('store', 'domain', 'policies'),
+    message: 'store/ never imports workflows or above.',
+  },
+  {
+    target: './config',
+    from: except('config', 'domain'),
+    message: 'config/ is read by everyone and reads no one.',
+  },
+  {
+    target: './box',
+    from: except('box', 'config', 'domain', 'store'),
+    message: 'box/ talks to Box for activities.',
+  },
+  {
+    target: './activities',
+    from: all(['api', 'workers', 'box-sim', ...OUTSIDE_PRODUCT]),
+    message: 'Activities never import their composition root (workers/) or the API.',
+  },
+  {
+    target: './api',
+    from: all(['activities', 'workers', 'box-sim', ...OUTSIDE_PRODUCT]),
+    message: 'The API composes; it does not run activities.',
+  },
+  { target: './box-sim', from: except('box-sim'), message: 'box-sim stands alone: it is Box.' },
+  {
+    target: all(PRODUCT),
+    from: all(OUTSIDE_PRODUCT),
+    message: 'Product code never imports scripts, benchmarks or tests.',
+  },
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.tools/**', 'data/**', 'coverage/**'] },
@@ -18,11 +77,17 @@ export default tseslint.config(
       },
     },
     plugins: { 'import-x': importX },
+    // Resolve our extensionless TypeScript imports, so the import rules see real files.
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.mjs', '.json'] })],
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'import-x/no-cycle': 'error',
+      // The layers (docs/architecture.md): imports point down, never up.
+      'import-x/no-restricted-paths': ['error', { zones: LAYER_ZONES }],
     },
   },
   {

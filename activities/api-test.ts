@@ -1,6 +1,6 @@
 import type { BoxClient } from 'box-node-sdk';
 import { describeBoxError } from '../box/box-errors';
-import type { ApiTestCheck, ApiTestReport } from '../workflows/connector-status';
+import type { ApiTestCheck, ApiTestReport } from '../domain/connector-status';
 
 /**
  * The API test run right after authorization: who authorized (role, enterprise), and whether the

@@ -3,7 +3,6 @@ import type { BoxClientPool } from '../box/box-client-pool';
 import { boxFailure } from '../box/box-failure';
 import type { TokenVault } from '../box/token-vault';
 import type { Config } from '../config/config';
-import type { DataCenter } from '../config/schema';
 import type { ConnectorsRepository } from '../store/connectors-repository';
 import type { ConnectActivities } from '../workflows/connect-box-activities';
 import { runApiTest } from './api-test';
@@ -25,7 +24,7 @@ export function createConnectActivities(
       try {
         await exchangeAuthorizationCode({
           config: deps.config,
-          dataCenter: dataCenter as DataCenter,
+          dataCenter: dataCenter,
           connectorId,
           vault: deps.vault,
           code,
@@ -37,7 +36,7 @@ export function createConnectActivities(
     },
     async runApiTest({ connectorId, dataCenter }) {
       try {
-        return await runApiTest(deps.clients.get(connectorId, dataCenter as DataCenter));
+        return await runApiTest(deps.clients.get(connectorId, dataCenter));
       } catch (err) {
         throw boxFailure(err);
       }
@@ -62,7 +61,7 @@ export function createConnectActivities(
       deps.clients.forget(connectorId);
       await revokeConnectorTokens({
         config: deps.config,
-        dataCenter: dataCenter as DataCenter,
+        dataCenter: dataCenter,
         connectorId,
         vault: deps.vault,
       });

@@ -1,12 +1,12 @@
-import type { WorkerDeps } from '../workers/worker-deps';
-import { ActivityLogRepository } from '../store/activity-log-repository';
-import { createBackfillActivities } from './backfill-activities';
+import type { ActivityDeps } from './activity-deps';
+import { EventLogRepository } from '../store/event-log-repository';
+import { createEventLogActivities } from './event-log-activities';
 import { createConnectActivities } from './connect-activities';
 import { createScanActivities, type ScanDeps } from './scan-activities';
 import { createWebhookActivities } from './webhook-activities';
 
 /** Activities of the main task queue: connect and backfill (control work, never queued behind bulk). */
-export function createActivities(deps: WorkerDeps) {
+export function createActivities(deps: ActivityDeps) {
   return {
     ...createConnectActivities(deps),
     ...createWebhookActivities({
@@ -15,16 +15,16 @@ export function createActivities(deps: WorkerDeps) {
       clients: deps.clients,
       userConcurrency: deps.config.scan.userConcurrency,
     }),
-    ...createBackfillActivities({
+    ...createEventLogActivities({
       clients: deps.clients,
-      activityLog: new ActivityLogRepository(deps.store.db),
+      activityLog: new EventLogRepository(deps.store.db),
     }),
   };
 }
 
 /** Activities of the scan task queue (bulk) and the priority task queue (one factory, split by queue). */
 export function createScanQueueActivities(
-  deps: WorkerDeps,
+  deps: ActivityDeps,
   tuning: Pick<ScanDeps, 'budget' | 'limits'> = {},
 ) {
   // createScanActivities returns closures (no `this`), so taking them apart is safe.

@@ -5,14 +5,13 @@ import type { BoxClientPool } from '../box/box-client-pool';
 import { boxFailure } from '../box/box-failure';
 import { describeBoxError } from '../box/box-errors';
 import type { Config } from '../config/config';
-import type { DataCenter } from '../config/schema';
 import { loadPolicySet, type CompiledPolicySet, type InspectionLimits } from '../policies';
 import type { Store } from '../store/database';
 import { FindingsRepository } from '../store/findings-repository';
 import { InventoryRepository } from '../store/inventory-repository';
 import { PriorityOverflowRepository } from '../store/priority-overflow-repository';
 import { ScanWorkRepository, type PageCounts } from '../store/scan-work-repository';
-import type { FileActivity } from '../workflows/file-activity';
+import type { FileEvent } from '../domain/file-event';
 import type { ScanActivities, ScanCounts } from '../workflows/scan-files-activities';
 import {
   directCollaborators,
@@ -167,7 +166,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
   return {
     async startScanPass({ connectorId, dataCenter, scope, pass }) {
       const ctx = Context.current();
-      const client = deps.clients.get(connectorId, dataCenter as DataCenter);
+      const client = deps.clients.get(connectorId, dataCenter);
       const stored = await work.getPass(connectorId, pass);
       if (stored) return { usersTotal: stored.users_total, policyVersion: stored.policy_version };
       let users;
@@ -219,7 +218,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
           `User ${userId} is not part of scan pass ${pass}`,
           'ScanUserMissing',
         );
-      const client = deps.clients.get(connectorId, dataCenter as DataCenter).withAsUserHeader(userId);
+      const client = deps.clients.get(connectorId, dataCenter).withAsUserHeader(userId);
       const resumed = readCounts(ctx.info.heartbeatDetails);
       const total: ScanCounts & { pages: number } = { ...ZERO, pages: 0, ...resumed };
       const started = Date.now();
@@ -328,7 +327,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
       const ctx = Context.current();
       const signal = ctx.cancellationSignal;
       const latest = await passPolicySet(connectorId);
-      const last = new Map<string, FileActivity>();
+      const last = new Map<string, FileEvent>();
       for (const f of files) last.set(f.fileId, f);
       if (!latest) {
         // No pass has started: the first full pass will scan these files; keep nothing waiting on them.
@@ -336,7 +335,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
         return { scanned: 0, deleted: 0, findings: 0 };
       }
       const { row: passRow, policySet } = latest;
-      const admin = deps.clients.get(connectorId, dataCenter as DataCenter);
+      const admin = deps.clients.get(connectorId, dataCenter);
       const known = await inventory.getMany(connectorId, [...last.keys()]);
       const gone: string[] = [];
       const toJudge: Array<{ file: FileToJudge; client: BoxClient; refreshCollaborators: boolean }> = [];

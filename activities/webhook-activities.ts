@@ -5,7 +5,7 @@ import { BoxApiError } from 'box-node-sdk/box';
 import type { BoxClientPool } from '../box/box-client-pool';
 import { boxFailure } from '../box/box-failure';
 import type { Config } from '../config/config';
-import type { DataCenter } from '../config/schema';
+import type { DataCenter } from '../domain/data-centers';
 import type { Store } from '../store/database';
 import { WebhooksRepository, type WebhookRow } from '../store/webhooks-repository';
 import { listEnterpriseUsers, listFolderPage, type EnterpriseUser } from './scan-box-reader';
@@ -49,7 +49,7 @@ export interface WebhookActivityDeps {
 /** Input of registerWebhooks. */
 export interface RegisterWebhooksInput {
   connectorId: string;
-  dataCenter: string;
+  dataCenter: DataCenter;
   /** Like the scan: every managed user, or all but admins other than the authorizing one. */
   scope: 'allUsers' | 'allButOtherAdmins';
 }
@@ -93,7 +93,7 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
      */
     async registerWebhooks(input: RegisterWebhooksInput): Promise<WebhookRegistration> {
       const ctx = Context.current();
-      const client = deps.clients.get(input.connectorId, input.dataCenter as DataCenter);
+      const client = deps.clients.get(input.connectorId, input.dataCenter);
       const counts: WebhookRegistration = {
         users: 0,
         folders: 0,
@@ -129,9 +129,9 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
     },
 
     /** Deletes every webhook of the connector at Box (a 404 is fine: it is gone) and in the store. */
-    async removeWebhooks(input: { connectorId: string; dataCenter: string }): Promise<WebhookRemoval> {
+    async removeWebhooks(input: { connectorId: string; dataCenter: DataCenter }): Promise<WebhookRemoval> {
       const ctx = Context.current();
-      const client = deps.clients.get(input.connectorId, input.dataCenter as DataCenter);
+      const client = deps.clients.get(input.connectorId, input.dataCenter);
       const result: WebhookRemoval = { removed: 0, alreadyGone: 0 };
       const rows = await repo.list(input.connectorId);
       await forEachAtOnce(rows, concurrency, async (row) => {

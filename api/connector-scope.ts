@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config/config';
 import type { ConnectorRecord, ConnectorsRepository } from '../store/connectors-repository';
 import type { Store } from '../store/database';
-import { registerActivitiesRoutes } from './activities-routes';
+import { registerEventsRoutes } from './events-routes';
 import { connectorParams, type ApiApp } from './api-app';
 import { registerConnectorRoutes } from './connectors-routes';
 import type { OAuthStateSigner } from './oauth-state';
@@ -45,7 +45,7 @@ export function registerConnectorScope(deps: ConnectorScopeDeps) {
     });
     registerConnectorRoutes(scope, deps);
     registerScanRoutes(scope, deps);
-    registerActivitiesRoutes(scope, deps);
+    registerEventsRoutes(scope, deps);
     return Promise.resolve();
   };
 }

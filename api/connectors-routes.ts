@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Config } from '../config/config';
-import { DATA_CENTERS } from '../config/schema';
+import { DATA_CENTERS } from '../domain/data-centers';
 import { CONNECTOR_ID, CONNECTOR_STATUS } from '../common/search-attributes';
 import { workflowIds } from '../common/workflow-ids';
 import {
@@ -12,7 +12,7 @@ import {
 } from '../store/connectors-repository';
 import type { connectBox } from '../workflows/connect-box';
 import { disconnectSignal, statusQuery } from '../workflows/connect-box-messages';
-import type { ConnectorStatus } from '../workflows/connector-status';
+import type { ConnectorStatus } from '../domain/connector-status';
 import { progressQuery, type ScanProgress } from '../workflows/scan-files-messages';
 import type { ApiApp } from './api-app';
 import { connectorOf } from './connector-scope';

@@ -1,7 +1,7 @@
 /** API entry point: connectors API, OAuth callback, Box webhooks, health. */
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/config';
-import { temporalConnectionOptions } from '../common/temporal-connection';
+import { temporalConnectionOptions } from '../config/temporal-connection';
 import { openStore } from '../store/database';
 import { buildApiServer } from './server';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { workflowIds } from '../common/workflow-ids';
 import type { Config } from '../config/config';
 import { oauthAuthorizedSignal, statusQuery } from '../workflows/connect-box-messages';
-import type { ConnectorStatus } from '../workflows/connector-status';
+import type { ConnectorStatus } from '../domain/connector-status';
 import type { ApiApp } from './api-app';
 import { htmlPage } from './html-page';
 import { OAuthStateError, type OAuthStateSigner } from './oauth-state';

@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { workflowIds } from '../common/workflow-ids';
 import { ACCESS_LEVELS, SEVERITIES } from '../policies';
-import { InvalidCursorError } from '../store/activity-log-repository';
+import { InvalidCursorError } from '../store/event-log-repository';
 import type { Store } from '../store/database';
 import { FINDING_STATUSES, FindingsRepository, type FindingWithFile } from '../store/findings-repository';
 import { InventoryRepository, type FileRow } from '../store/inventory-repository';

@@ -1,13 +1,13 @@
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { kindOfEventType } from '../common/activity-kinds';
+import { kindOfEventType } from '../domain/file-event';
 import { workflowIds } from '../common/workflow-ids';
 import type { Config } from '../config/config';
-import { toIsoUtc, type NewActivity } from '../store/activity-log-repository';
+import { toIsoUtc, type NewEvent } from '../store/event-log-repository';
 import type { Store } from '../store/database';
 import { WebhooksRepository } from '../store/webhooks-repository';
-import { fileActivitySignal } from '../workflows/connect-box-messages';
-import { PRIORITY_KINDS, type FileActivity } from '../workflows/file-activity';
+import { fileEventsSignal } from '../workflows/connect-box-messages';
+import { PRIORITY_KINDS, type FileEvent } from '../domain/file-event';
 import type { ApiApp } from './api-app';
 import { ProblemError, problemResponses } from './problem';
 import { SignalCoalescer } from './signal-coalescer';
@@ -68,14 +68,14 @@ type Outcome = 'signalled' | 'recorded' | 'duplicate' | 'failed';
 
 /** A verified delivery on its way: its activity-log row and, if the scan cares, its fileActivity event. */
 interface Delivery {
-  activity: NewActivity;
-  event?: FileActivity;
+  activity: NewEvent;
+  event?: FileEvent;
 }
 
 /**
  * POST /webhooks/box: Box's signed deliveries. In order: body limit (413), signature with the primary or
  * the secondary key and timestamp freshness (401), JSON (400), known webhook of an active connector (404).
- * Then deliveries are coalesced per connector: a batch is recorded in the activity log in one transaction
+ * Then deliveries are coalesced per connector: a batch is recorded in the event log in one transaction
  * under the payload ids (source `webhook`; a payload id already there is Box's retry: a duplicate), and its
  * new content, sharing, metadata and delete activity goes to `connector/<id>` as ONE fileActivity signal.
  * Each answer (200) waits until the signal carrying its delivery was accepted by Temporal; if it was not,
@@ -99,7 +99,7 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
       try {
         await deps.temporal.workflow
           .getHandle(workflowIds.connector(connectorId))
-          .signal(fileActivitySignal, { events: toSignal.map((d) => d.event!) });
+          .signal(fileEventsSignal, { events: toSignal.map((d) => d.event!) });
       } catch (err) {
         signalled = false;
         app.log.error({ err, connectorId, events: toSignal.length }, 'fileActivity signal failed');
@@ -235,7 +235,7 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
 }
 
 /** The activity-log row of a delivery: trigger, kind, file, actor, when, and the body exactly as received. */
-function toActivity(payload: Payload, raw: string, timestamp: string, now: () => number): NewActivity {
+function toActivity(payload: Payload, raw: string, timestamp: string, now: () => number): NewEvent {
   const source = payload.source ?? {};
   const createdBy = payload.created_by;
   return {
@@ -252,7 +252,7 @@ function toActivity(payload: Payload, raw: string, timestamp: string, now: () =>
 }
 
 /** The fileActivity event of a recorded delivery, or undefined when the scan does not care (views, folders). */
-function toFileActivity(activity: NewActivity, payload: Payload): FileActivity | undefined {
+function toFileActivity(activity: NewEvent, payload: Payload): FileEvent | undefined {
   const { kind, fileId } = activity;
   if (!kind || !fileId || !(PRIORITY_KINDS.includes(kind) || kind === 'delete')) return undefined;
   const ownerId = ownerIdOf(payload.source ?? {});

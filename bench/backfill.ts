@@ -2,7 +2,7 @@
  * Backfill throughput: `npm run bench -- backfill [--events 500000] [--store sqlite|postgres]
  *   [--pages-per-call 200] [--latency-ms 0]`.
  * box-sim with at least `events` admin events in the 7-day window before "now" (its history spans ten
- * days, so it generates 10/7 as many), the Temporal dev server, a real worker running backfillActivities
+ * days, so it generates 10/7 as many), the Temporal dev server, a real worker running importEventLog
  * with the real activities into the store (a fresh SQLite file, or a throwaway PostgreSQL database);
  * `--latency-ms` adds box-sim latency to every request, as a remote Box would. Prints events
  * imported per second (wall time from start to result) and workflow history events per 10,000 imported,
@@ -16,21 +16,21 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { createBackfillActivities } from '../activities/backfill-activities';
+import { createEventLogActivities } from '../activities/event-log-activities';
 import { BoxClientPool } from '../box/box-client-pool';
 import { exchangeAuthorizationCode } from '../box/box-connection';
 import { TokenCipher } from '../box/token-cipher';
 import { TokenVault } from '../box/token-vault';
 import { startBoxSim } from '../box-sim';
 import { workflowIds } from '../common/workflow-ids';
-import { ActivityLogRepository } from '../store/activity-log-repository';
+import { EventLogRepository } from '../store/event-log-repository';
 import { BoxTokensRepository } from '../store/box-tokens-repository';
 import { openStore } from '../store/database';
 import { authorizationCode, simConfig } from '../test/integration/box/box-test-kit';
 import { createLocalEnv } from '../test/helpers/temporal-env';
 import { createTestStore } from '../test/helpers/stores';
 import { workflowBundle } from '../test/helpers/workflow-bundle';
-import { backfillActivities, stackProbe } from '../workflows';
+import { importEventLog, stackProbe } from '../workflows';
 import { printFigures, printTable } from './report';
 
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
@@ -74,12 +74,12 @@ export async function main(options: Record<string, string>): Promise<void> {
       vault,
       code: await authorizationCode(sim),
     });
-    const activityLog = new ActivityLogRepository(store.db);
+    const activityLog = new EventLogRepository(store.db);
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: TASK_QUEUE,
       workflowBundle: await workflowBundle(),
-      activities: createBackfillActivities({
+      activities: createEventLogActivities({
         clients: new BoxClientPool({ config: simConfig(sim), vault }),
         activityLog,
         budget: { maxPages: pagesPerCall },
@@ -95,7 +95,7 @@ export async function main(options: Record<string, string>): Promise<void> {
       });
       const started = performance.now();
       const cpuStart = process.cpuUsage();
-      const handle = await env.client.workflow.start(backfillActivities, {
+      const handle = await env.client.workflow.start(importEventLog, {
         taskQueue: TASK_QUEUE,
         workflowId: workflowIds.backfill(connectorId),
         args: [
@@ -144,7 +144,7 @@ export async function main(options: Record<string, string>): Promise<void> {
     printTable([
       { figure: 'events in the 7-day window (box-sim truth)', value: windowEvents },
       { figure: 'events imported (workflow result)', value: result.imported },
-      { figure: 'rows in the activity log', value: stored },
+      { figure: 'rows in the event log', value: stored },
       { figure: 'seconds, start to result', value: seconds },
       { figure: 'events imported per second', value: eventsPerSecond },
       { figure: 'box-sim API requests', value: sim.stats().total },

@@ -120,7 +120,7 @@ export async function main(options: Record<string, string>): Promise<void> {
     const scanStarted = performance.now();
     const registration: WebhookRegistration = await new MockActivityEnvironment().run(
       createWebhookActivities({ config, store: deps.store, clients: deps.clients }).registerWebhooks,
-      { connectorId, dataCenter: 'US1', scope: 'allUsers' as const },
+      { connectorId, dataCenter: 'US1' as const, scope: 'allUsers' as const },
     );
     const hooks = await new WebhooksRepository(deps.store.db).list(connectorId);
     const hookOf = new Map(hooks.map((h) => [h.user_id, h.webhook_id]));

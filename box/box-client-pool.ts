@@ -1,5 +1,5 @@
 import { createBoxClient, type BoxClientOptions, type ConnectedBoxClient } from './box-connection';
-import type { DataCenter } from '../config/schema';
+import type { DataCenter } from '../domain/data-centers';
 
 /** What every client of a pool shares: configuration, vault and tuning. */
 export type BoxClientPoolOptions = Omit<BoxClientOptions, 'connectorId' | 'dataCenter'>;

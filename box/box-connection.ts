@@ -9,7 +9,7 @@ import {
   type NetworkClient,
 } from 'box-node-sdk/networking';
 import type { BoxApp, Config } from '../config/config';
-import type { DataCenter } from '../config/schema';
+import type { DataCenter } from '../domain/data-centers';
 import { BoxAppNotConfiguredError } from './box-errors';
 import { ConnectorAuth, type ConnectorAuthOptions } from './connector-auth';
 import { RetryAfterStrategy, type RetryAfterStrategyOptions } from './retry-strategy';

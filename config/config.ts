@@ -1,4 +1,5 @@
-import { SETTINGS, DATA_CENTERS, type DataCenter, type SettingName } from './schema';
+import { DATA_CENTERS, type DataCenter } from '../domain/data-centers';
+import { SETTINGS, type SettingName } from './schema';
 
 /** The Box app used for one data centre. */
 export interface BoxApp {

@@ -1,11 +1,7 @@
 import { z } from 'zod';
+import { DATA_CENTERS } from '../domain/data-centers';
 import { parseDuration } from './duration';
-import { TASK_QUEUES } from '../common/task-queues';
-
-/** Box data centres; each maps to its own Box app (client id) in configuration. */
-export const DATA_CENTERS = ['US1', 'US2', 'US3', 'EU1', 'EU2'] as const;
-/** One of DATA_CENTERS. */
-export type DataCenter = (typeof DATA_CENTERS)[number];
+import { TASK_QUEUES } from './task-queues';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const url = z.url({ protocol: /^https?$/ });

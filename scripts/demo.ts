@@ -112,7 +112,7 @@ export async function runDemo(o: DemoOptions): Promise<string> {
     (c: any) => c.details?.backfill?.state === 'finished',
     10 * 60_000,
   );
-  console.log(`   ${backfilled.details.backfill.message}  (GET /api/connectors/${created.id}/activities)`);
+  console.log(`   ${backfilled.details.backfill.message}  (GET /api/connectors/${created.id}/events)`);
 
   step(5, 'Full scan of every file of every user');
   let lastLine = '';
@@ -186,8 +186,8 @@ export async function runDemo(o: DemoOptions): Promise<string> {
     const before = (await api.call('GET', `/api/connectors/${created.id}`)).scan.priorityScanned as number;
     await simControl(o.simUrl, `/_sim/files/${target.id}/preview`, {});
     const recorded = await until(
-      'the preview in the activity log',
-      () => api.call('GET', `/api/connectors/${created.id}/activities?fileId=${target.id}&kind=view`),
+      'the preview in the event log',
+      () => api.call('GET', `/api/connectors/${created.id}/events?fileId=${target.id}&kind=view`),
       (r: any) => r.items.length > 0,
       30_000,
     );
@@ -216,7 +216,7 @@ Where to look
   Connector        curl -H "Authorization: Bearer $API_TOKEN" ${api.baseUrl}/api/connectors/${created.id}
   Findings         ${api.baseUrl}/api/connectors/${created.id}/findings?status=open
   Files            ${api.baseUrl}/api/connectors/${created.id}/files?accessLevel=public
-  Activity log     ${api.baseUrl}/api/connectors/${created.id}/activities
+  Event log        ${api.baseUrl}/api/connectors/${created.id}/events
   OpenAPI          ${api.baseUrl}/openapi.json`);
   return created.id;
 }

@@ -8,9 +8,9 @@
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type Config } from '../config/config';
-import { temporalToolchain } from '../common/temporal-toolchain';
+import { temporalToolchain } from './temporal-toolchain';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../common/search-attributes';
-import { temporalConnectionOptions } from '../common/temporal-connection';
+import { temporalConnectionOptions } from '../config/temporal-connection';
 import { stackProbe, echoSignal, echoedQuery, finishSignal } from '../workflows';
 import { ProcessGroup } from './process-group';
 import { waitFor, httpUp } from './wait-for';

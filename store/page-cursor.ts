@@ -1,4 +1,4 @@
-import { InvalidCursorError } from './activity-log-repository';
+import { InvalidCursorError } from './event-log-repository';
 
 /** Rows per page of the scan's API lists when the caller does not say, and the most it may ask for. */
 export const SCAN_PAGE = { defaultLimit: 100, maxLimit: 1000 } as const;

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { FileActivity } from '../workflows/file-activity';
+import type { FileEvent } from '../domain/file-event';
 import type { Database } from './schema';
 
 /** How long a taken file stays reserved for the scan that took it before another take may hand it out. */
@@ -17,10 +17,10 @@ export class PriorityOverflowRepository {
   /** Stores the files (one row per file, the last activity of a file wins). Returns how many files. */
   async store(
     connectorId: string,
-    files: readonly FileActivity[],
+    files: readonly FileEvent[],
     at = new Date().toISOString(),
   ): Promise<number> {
-    const byFile = new Map<string, FileActivity>();
+    const byFile = new Map<string, FileEvent>();
     for (const f of files) byFile.set(f.fileId, f);
     const rows = [...byFile.values()].map((f) => ({
       connector_id: connectorId,
@@ -44,7 +44,7 @@ export class PriorityOverflowRepository {
   }
 
   /** Leases up to `limit` files, oldest first (rows not taken, or whose lease ran out). */
-  async take(connectorId: string, limit: number, at = new Date()): Promise<FileActivity[]> {
+  async take(connectorId: string, limit: number, at = new Date()): Promise<FileEvent[]> {
     const expired = new Date(at.getTime() - OVERFLOW_LEASE_MS).toISOString();
     return this.db.transaction().execute(async (trx) => {
       const rows = await trx
@@ -67,7 +67,7 @@ export class PriorityOverflowRepository {
           rows.map((r) => r.file_id),
         )
         .execute();
-      return rows.map((r) => JSON.parse(r.activity_json) as FileActivity);
+      return rows.map((r) => JSON.parse(r.activity_json) as FileEvent);
     });
   }
 

@@ -110,7 +110,7 @@ export interface FindingsTable {
 export interface PriorityOverflowTable {
   connector_id: string;
   file_id: string;
-  /** The FileActivity, JSON. */
+  /** The FileEvent, JSON. */
   activity_json: string;
   queued_at: string;
   taken_at: string | null;

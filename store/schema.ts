@@ -1,4 +1,4 @@
-import type { ActivityLogTable } from './activity-log-table';
+import type { EventLogTable } from './event-log-table';
 import type {
   FilesTable,
   FindingsTable,
@@ -52,7 +52,7 @@ export interface OAuthStatesTable {
 export interface Database {
   connectors: ConnectorsTable;
   box_tokens: BoxTokensTable;
-  activity_log: ActivityLogTable;
+  event_log: EventLogTable;
   oauth_states: OAuthStatesTable;
   scan_passes: ScanPassesTable;
   scan_users: ScanUsersTable;

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
-import { activityRow, type NewActivity } from './activity-log-repository';
+import { eventRow, type NewEvent } from './event-log-repository';
 import type { Database } from './schema';
 import type { WebhooksTable } from './webhooks-table';
 
@@ -94,16 +94,16 @@ export class WebhooksRepository {
   }
 
   /**
-   * Records webhook deliveries in the activity log with one statement (INSERT ... ON CONFLICT DO NOTHING
+   * Records webhook deliveries in the event log with one statement (INSERT ... ON CONFLICT DO NOTHING
    * RETURNING event_id, atomic on SQLite and PostgreSQL alike) and says, per delivery, whether it was new:
    * false for a payload id the connector already had (Box's retry) or that came earlier in the same batch.
    */
-  async recordDeliveries(connectorId: string, activities: readonly NewActivity[]): Promise<boolean[]> {
+  async recordDeliveries(connectorId: string, activities: readonly NewEvent[]): Promise<boolean[]> {
     if (activities.length === 0) return [];
     const recordedAt = new Date().toISOString();
     const inserted = await this.db
-      .insertInto('activity_log')
-      .values(activities.map((a) => activityRow(connectorId, a, recordedAt)))
+      .insertInto('event_log')
+      .values(activities.map((a) => eventRow(connectorId, a, recordedAt)))
       .onConflict((oc) => oc.columns(['connector_id', 'event_id']).doNothing())
       .returning('event_id')
       .execute();
@@ -133,7 +133,7 @@ export class WebhooksRepository {
   async forgetDeliveries(connectorId: string, payloadIds: readonly string[]): Promise<void> {
     if (payloadIds.length === 0) return;
     await this.db
-      .deleteFrom('activity_log')
+      .deleteFrom('event_log')
       .where('connector_id', '=', connectorId)
       .where('event_id', 'in', payloadIds)
       .where('source', '=', 'webhook')

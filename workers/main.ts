@@ -6,7 +6,7 @@
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig } from '../config/config';
-import { temporalConnectionOptions } from '../common/temporal-connection';
+import { temporalConnectionOptions } from '../config/temporal-connection';
 import { createActivities, createScanQueueActivities } from '../activities';
 import { createWorkerDeps } from './worker-deps';
 

@@ -4,16 +4,11 @@ import { TokenVault } from '../box/token-vault';
 import type { Config } from '../config/config';
 import { BoxTokensRepository } from '../store/box-tokens-repository';
 import { ConnectorsRepository } from '../store/connectors-repository';
-import { openStore, type Store } from '../store/database';
+import { openStore } from '../store/database';
+import type { ActivityDeps } from '../activities/activity-deps';
 
-/** Everything activities share inside one worker process. */
-export interface WorkerDeps {
-  config: Config;
-  store: Store;
-  connectors: ConnectorsRepository;
-  vault: TokenVault;
-  clients: BoxClientPool;
-}
+/** Everything activities share inside one worker process (what activities/ asks for, built here). */
+export type WorkerDeps = ActivityDeps;
 
 /** Opens the store (migrating it) and builds the token vault and the per-connector Box clients. */
 export async function createWorkerDeps(config: Config): Promise<WorkerDeps> {

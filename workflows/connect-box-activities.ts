@@ -1,12 +1,17 @@
-import type { ApiTestReport } from './connector-status';
+import type { ApiTestReport, ScanScope } from '../domain/connector-status';
+import type { DataCenter } from '../domain/data-centers';
 
 /**
  * The activities connectBox calls, as an interface (activities/ implements it; workflows import types only).
- * Failure types a workflow reacts to are named in CONNECT_FAILURES.
+ * Failure types a workflow reacts to are named in CONNECT_FAILURES (domain/box-failures.ts).
  */
 export interface ConnectActivities {
-  exchangeAuthorizationCode(input: { connectorId: string; dataCenter: string; code: string }): Promise<void>;
-  runApiTest(input: { connectorId: string; dataCenter: string }): Promise<ApiTestReport>;
+  exchangeAuthorizationCode(input: {
+    connectorId: string;
+    dataCenter: DataCenter;
+    code: string;
+  }): Promise<void>;
+  runApiTest(input: { connectorId: string; dataCenter: DataCenter }): Promise<ApiTestReport>;
   recordConnectorStatus(input: {
     connectorId: string;
     status: string;
@@ -15,27 +20,16 @@ export interface ConnectActivities {
     authorizedLogin?: string;
     authorizedRole?: string;
   }): Promise<void>;
-  revokeConnectorTokens(input: { connectorId: string; dataCenter: string }): Promise<void>;
+  revokeConnectorTokens(input: { connectorId: string; dataCenter: DataCenter }): Promise<void>;
   /** Puts our webhook on every in-scope user's top-level folders, repairing what changed; idempotent. */
   registerWebhooks(input: {
     connectorId: string;
-    dataCenter: string;
-    scope: 'allUsers' | 'allButOtherAdmins';
+    dataCenter: DataCenter;
+    scope: ScanScope;
   }): Promise<{ folders: number; created: number; recreated: number; removed: number }>;
   /** Deletes the connector's webhooks at Box and in the store. */
-  removeWebhooks(input: { connectorId: string; dataCenter: string }): Promise<{ removed: number }>;
+  removeWebhooks(input: { connectorId: string; dataCenter: DataCenter }): Promise<{ removed: number }>;
 }
 
-/** ApplicationFailure types raised by the connect activities (box/box-failure.ts names them `Box<kind>`). */
-export const CONNECT_FAILURES = {
-  /** Box refused the authorization code (expired after 30 s, already used, wrong app). */
-  codeRejected: 'BoxInvalidAuthorizationCode',
-  /** Box refused the refresh token: a new authorization is needed. */
-  refreshTokenRejected: 'BoxInvalidRefreshToken',
-  /** The admin removed the app: every token is refused. */
-  appRemoved: 'BoxAppRemoved',
-  /** The app's client id or secret is wrong in configuration. */
-  invalidClient: 'BoxInvalidClientCredentials',
-  /** No Box app is configured for the data centre. */
-  misconfigured: 'BoxMisconfigured',
-} as const;
+/** Failure types of the connect activities (defined with the other Box failure types in domain/). */
+export { CONNECT_FAILURES } from '../domain/box-failures';

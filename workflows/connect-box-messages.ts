@@ -1,11 +1,11 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { FileActivity } from './file-activity';
-import type { ConnectorStatus } from './connector-status';
+import type { FileEvent } from '../domain/file-event';
+import type { ConnectorStatus } from '../domain/connector-status';
 
 /** The OAuth callback received a code (the API has already checked `state`). */
 export const oauthAuthorizedSignal = defineSignal<[{ code: string }]>('oauthAuthorized');
-/** A batch of file activities (the webhook receiver coalesces deliveries). */
-export const fileActivitySignal = defineSignal<[{ events: FileActivity[] }]>('fileActivity');
+/** A batch of file events (the webhook receiver coalesces deliveries). */
+export const fileEventsSignal = defineSignal<[{ events: FileEvent[] }]>('fileActivity');
 /** The backfill child finished importing the window. */
 export const backfillFinishedSignal = defineSignal<[{ imported: number }]>('backfillFinished');
 /** A child hit a rejected refresh token: the connector needs a new authorization. */

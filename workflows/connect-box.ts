@@ -6,6 +6,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -13,7 +14,6 @@ import {
   startChild,
   upsertSearchAttributes,
   workflowInfo,
-  type SignalDefinition,
 } from '@temporalio/workflow';
 import { BOX_ENTERPRISE_ID, CONNECTOR_STATUS } from '../common/search-attributes';
 import { workflowIds } from '../common/workflow-ids';
@@ -22,38 +22,38 @@ import { CONNECT_FAILURES } from './connect-box-activities';
 import {
   backfillFinishedSignal,
   disconnectSignal,
-  fileActivitySignal,
+  fileEventsSignal,
   oauthAuthorizedSignal,
   statusQuery,
   tokenRejectedSignal,
 } from './connect-box-messages';
-import type { ConnectorStatus } from './connector-status';
+import type { ConnectorStatus } from '../domain/connector-status';
 import { ConnectorState } from './connector-state';
-import type { FileActivity } from './file-activity';
-import { PRIORITY_KINDS } from './file-activity';
-import { backfillActivities } from './backfill-activities';
-import { scanFiles } from './scan-files';
-import { prioritizeSignal, resumeSignal } from './scan-files-messages';
+import type { FileEvent } from '../domain/file-event';
+import { PRIORITY_KINDS } from '../domain/file-event';
+import type { ScanScope } from '../domain/connector-status';
+import { resumeSignal, signalWorkflow } from './child-workflows';
+import type { importEventLog } from './import-event-log';
+import { SIGNALS_PER_RUN, scanFiles } from './scan-files';
+import { prioritizeSignal } from './scan-files-messages';
 import { describeConnector } from './describe-connector';
+import type { DataCenter } from '../domain/data-centers';
 
 /** Input of connectBox; `carried` is set only by its own continue-as-new. */
 export interface ConnectBoxInput {
   connectorId: string;
   instanceName: string;
-  dataCenter: string;
+  dataCenter: DataCenter;
   authorizationTimeoutMs: number;
   backfillWindowMs: number;
   rescanIntervalMs: number;
   taskQueues: { main: string; scan: string; priority: string };
-  /** Users the scan walks at once (default 4). */
+  /** Users the scan walks at once (default DEFAULT_USER_CONCURRENCY). */
   scanUserConcurrency?: number;
   /** Signals after which a run continues as new (default SIGNALS_PER_RUN; tests set it low). */
   signalsPerRun?: number;
   carried?: { status: ConnectorStatus; childrenStarted: boolean };
 }
-
-/** Signals per run after which the run continues as new (Temporal allows 10,000). */
-export const SIGNALS_PER_RUN = 2000;
 
 const store = proxyActivities<ConnectActivities>({
   startToCloseTimeout: '30s',
@@ -79,7 +79,7 @@ const box = proxyActivities<ConnectActivities>({
 
 /**
  * The connector entity (ID `connector/<connectorId>`): waits for OAuth, runs the API test, starts the
- * backfill and scan children, routes file activity to the scan, and owns the status until disconnected.
+ * backfill and scan children, routes file events to the scan, and owns the status until disconnected.
  */
 export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatus> {
   const state = input.carried ? new ConnectorState(input.carried.status) : ConnectorState.initial(input);
@@ -88,7 +88,7 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
   let disconnectReason: string | undefined;
   let rejectedToken: string | undefined;
   let backfillImported: number | undefined;
-  const activities: FileActivity[] = [];
+  const fileEvents: FileEvent[] = [];
   let signalsThisRun = 0;
 
   setHandler(statusQuery, () => state.status);
@@ -96,11 +96,11 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
     signalsThisRun++;
     pendingCode = code;
   });
-  setHandler(fileActivitySignal, ({ events }) => {
+  setHandler(fileEventsSignal, ({ events }) => {
     signalsThisRun++;
-    if (state.connected) activities.push(...events);
+    if (state.connected) fileEvents.push(...events);
     else
-      log.warn('file activity ignored: connector not connected', {
+      log.warn('file events ignored: connector not connected', {
         count: events.length,
         status: state.status.status,
       });
@@ -168,14 +168,14 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
       childrenStarted = true;
     } else {
       // A new authorization after a rejected token: the scan and the backfill may go on.
-      await signalChild(workflowIds.scan(input.connectorId), resumeSignal);
+      await signalWorkflow(workflowIds.scan(input.connectorId), resumeSignal);
       if (state.status.backfill?.state !== 'finished')
-        await signalChild(workflowIds.backfill(input.connectorId), resumeSignal);
+        await signalWorkflow(workflowIds.backfill(input.connectorId), resumeSignal);
     }
     await syncWebhooks();
   };
 
-  /** Registers or repairs the webhooks that bring file activity within seconds; a failure is shown, not fatal. */
+  /** Registers or repairs the webhooks that bring file events within seconds; a failure is shown, not fatal. */
   const syncWebhooks = async () => {
     const scope = state.status.apiTest?.scope ?? 'allButOtherAdmins';
     try {
@@ -205,13 +205,15 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
     }
   };
 
-  const startChildren = async (scope: 'allUsers' | 'allButOtherAdmins') => {
+  const startChildren = async (scope: ScanScope) => {
     const connectedAt = Date.parse(state.status.connectedAt ?? new Date().toISOString());
     const common = { parentClosePolicy: ParentClosePolicy.ABANDON, taskQueue: input.taskQueues.main };
-    await startChild(backfillActivities, {
+    // The backfill's workflow type was renamed; connectors that recorded the old start keep replaying it.
+    const backfillType = patched('import-event-log-type') ? 'importEventLog' : 'backfillActivities';
+    await startChild<typeof importEventLog>(backfillType, {
       ...common,
       workflowId: workflowIds.backfill(input.connectorId),
-      staticSummary: `${input.instanceName}: import the activity before the connection`,
+      staticSummary: `${input.instanceName}: import the events before the connection`,
       args: [
         {
           connectorId: input.connectorId,
@@ -241,14 +243,14 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
     });
   };
 
-  const routeActivities = async () => {
-    const batch = activities.splice(0, activities.length);
-    // Views wait for the regular scan (they are in the activity log already); the rest jump the queue.
-    const latest = new Map<string, FileActivity>();
-    for (const a of batch)
-      if (PRIORITY_KINDS.includes(a.kind) || a.kind === 'delete') latest.set(a.fileId, a);
+  const routeFileEvents = async () => {
+    const batch = fileEvents.splice(0, fileEvents.length);
+    // Views wait for the regular scan (they are in the event log already); the rest jump the queue.
+    const latest = new Map<string, FileEvent>();
+    for (const e of batch)
+      if (PRIORITY_KINDS.includes(e.kind) || e.kind === 'delete') latest.set(e.fileId, e);
     if (latest.size > 0)
-      await signalChild(workflowIds.scan(input.connectorId), prioritizeSignal, {
+      await signalWorkflow(workflowIds.scan(input.connectorId), prioritizeSignal, {
         files: [...latest.values()],
       });
   };
@@ -296,7 +298,7 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
       () =>
         pendingCode !== undefined ||
         disconnectReason !== undefined ||
-        activities.length > 0 ||
+        fileEvents.length > 0 ||
         rejectedToken !== undefined ||
         backfillImported !== undefined ||
         shouldContinueAsNew(signalsThisRun, input.signalsPerRun ?? SIGNALS_PER_RUN),
@@ -325,8 +327,8 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
       state.backfillFinished(backfillImported);
       backfillImported = undefined;
       setCurrentDetails(describeConnector(state.status));
-    } else if (activities.length > 0) {
-      await routeActivities();
+    } else if (fileEvents.length > 0) {
+      await routeFileEvents();
     } else {
       await condition(allHandlersFinished);
       await continueAsNew<typeof connectBox>({
@@ -339,14 +341,6 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
 
 function shouldContinueAsNew(signalsThisRun: number, limit: number): boolean {
   return workflowInfo().continueAsNewSuggested || signalsThisRun >= limit;
-}
-
-async function signalChild<T extends unknown[]>(workflowId: string, signal: SignalDefinition<T>, ...args: T) {
-  try {
-    await getExternalWorkflowHandle(workflowId).signal(signal, ...args);
-  } catch (err) {
-    log.warn('could not signal child workflow', { workflowId, signal: signal.name, error: String(err) });
-  }
 }
 
 function failureMessage(err: unknown): string {

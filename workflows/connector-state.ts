@@ -1,5 +1,5 @@
-import type { ConnectorStatusName } from '../common/connector-status';
-import type { ApiTestReport, ConnectorStatus } from './connector-status';
+import type { ConnectorStatusName } from '../domain/connector-status';
+import type { ApiTestReport, ConnectorStatus } from '../domain/connector-status';
 
 /** Statuses in which the connector waits for an OAuth signal. */
 const WAITING_FOR_AUTHORIZATION: readonly ConnectorStatusName[] = [
@@ -127,7 +127,7 @@ export class ConnectorState {
     this.status.backfill = {
       state: 'finished',
       imported,
-      message: `Imported ${imported} activities from before the connection.`,
+      message: `Imported ${imported} events from before the connection.`,
     };
     this.status.updatedAt = new Date().toISOString();
   }

@@ -1,4 +1,4 @@
-import type { ConnectorStatus } from './connector-status';
+import type { ConnectorStatus } from '../domain/connector-status';
 
 /** Markdown shown as the workflow's current details in the Temporal Web UI. */
 export function describeConnector(s: ConnectorStatus): string {

@@ -1,4 +1,4 @@
 export * from './stack-probe';
 export * from './connect-box';
-export * from './backfill-activities';
+export * from './import-event-log';
 export * from './scan-files';

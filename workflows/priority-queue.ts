@@ -1,21 +1,21 @@
-import type { FileActivity } from './file-activity';
+import type { FileEvent } from '../domain/file-event';
 
 /**
- * The scan's priority lane in workflow state: files with fresh activity, deduplicated by file id, at most
+ * The scan's priority lane in workflow state: files with fresh events, deduplicated by file id, at most
  * `limit` of them (so state stays bounded whatever arrives). What does not fit waits in `overflow` until an
  * activity moves it to the store; nothing is ever dropped. Plain arrays: JSON-safe across continue-as-new.
  */
 export class PriorityQueue {
   constructor(
     readonly limit: number,
-    public queued: FileActivity[] = [],
-    public overflow: FileActivity[] = [],
+    public queued: FileEvent[] = [],
+    public overflow: FileEvent[] = [],
     /** How many files the store holds for this connector's overflow. */
     public stored = 0,
   ) {}
 
   /** Adds files; a file already queued keeps its place and takes the newest activity. */
-  add(files: readonly FileActivity[]): void {
+  add(files: readonly FileEvent[]): void {
     for (const file of files) {
       const at = this.queued.findIndex((q) => q.fileId === file.fileId);
       if (at >= 0) this.queued[at] = file;
@@ -25,7 +25,7 @@ export class PriorityQueue {
   }
 
   /** Takes up to `n` files from the front. */
-  take(n: number): FileActivity[] {
+  take(n: number): FileEvent[] {
     return this.queued.splice(0, n);
   }
 

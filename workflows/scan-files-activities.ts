@@ -1,4 +1,5 @@
-import type { FileActivity } from './file-activity';
+import type { FileEvent } from '../domain/file-event';
+import type { DataCenter } from '../domain/data-centers';
 
 /** Counts one unit of scan work produced. */
 export interface ScanCounts {
@@ -23,7 +24,7 @@ export interface ScanActivities {
    */
   startScanPass(input: {
     connectorId: string;
-    dataCenter: string;
+    dataCenter: DataCenter;
     scope: 'allUsers' | 'allButOtherAdmins';
     pass: number;
   }): Promise<{
@@ -48,7 +49,7 @@ export interface ScanActivities {
    */
   scanUserFolders(input: {
     connectorId: string;
-    dataCenter: string;
+    dataCenter: DataCenter;
     pass: number;
     userId: string;
   }): Promise<ScanCounts & { userDone: boolean }>;
@@ -65,23 +66,23 @@ export interface ScanActivities {
   }): Promise<{ deleted: number }>;
 
   /**
-   * Scans files with fresh activity now (priority task queue): fetches each file's current metadata,
+   * Scans files with fresh events now (priority task queue): fetches each file's current metadata,
    * inspects it (download only when sha1, sharing or policies changed), stores the result; a file gone
    * from Box (404 / trashed) or a `delete` activity marks it deleted and closes its findings.
    */
   scanPriorityFiles(input: {
     connectorId: string;
-    dataCenter: string;
-    files: FileActivity[];
+    dataCenter: DataCenter;
+    files: FileEvent[];
   }): Promise<{ scanned: number; deleted: number; findings: number }>;
 
   /** Keeps priority files that do not fit the workflow's bounded queue in the store (deduplicated by file). */
-  storePriorityOverflow(input: { connectorId: string; files: FileActivity[] }): Promise<{ stored: number }>;
+  storePriorityOverflow(input: { connectorId: string; files: FileEvent[] }): Promise<{ stored: number }>;
 
   /**
    * Takes up to `limit` files back from the stored overflow (oldest first). They are leased, not removed:
    * scanPriorityFiles removes them once their result is stored, and a lease that is never acknowledged
    * (10 minutes) hands them out again, so a lost result drops nothing.
    */
-  takePriorityOverflow(input: { connectorId: string; limit: number }): Promise<FileActivity[]>;
+  takePriorityOverflow(input: { connectorId: string; limit: number }): Promise<FileEvent[]>;
 }

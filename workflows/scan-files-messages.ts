@@ -1,12 +1,12 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { FileActivity } from './file-activity';
+import type { FileEvent } from '../domain/file-event';
 
-/** Files with fresh activity: scan them ahead of the full scan (deletes mark the inventory). */
-export const prioritizeSignal = defineSignal<[{ files: FileActivity[] }]>('prioritize');
+/** Files with fresh events: scan them ahead of the full scan (deletes mark the inventory). */
+export const prioritizeSignal = defineSignal<[{ files: FileEvent[] }]>('prioritize');
 /** Start the next pass now instead of after the rescan interval. */
 export const rescanNowSignal = defineSignal('rescanNow');
 /** The connector was authorized again after a rejected token: scanning may resume. */
-export const resumeSignal = defineSignal('resume');
+export { resumeSignal } from './child-workflows';
 
 /** Progress of the scan, for the connector status and the API. */
 export interface ScanProgress {

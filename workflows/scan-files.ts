@@ -1,10 +1,7 @@
 import {
-  ActivityFailure,
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
-  getExternalWorkflowHandle,
   isCancellation,
   log,
   proxyActivities,
@@ -12,8 +9,10 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { tokenRejectedSignal } from './connect-box-messages';
-import type { FileActivity } from './file-activity';
+import { REAUTHORIZATION_FAILURES } from '../domain/box-failures';
+import type { ScanScope } from '../domain/connector-status';
+import { resumingAfterReauthorization, type PauseState } from './child-workflows';
+import type { FileEvent } from '../domain/file-event';
 import { PriorityQueue } from './priority-queue';
 import type { ScanActivities, ScanCounts } from './scan-files-activities';
 import {
@@ -23,20 +22,21 @@ import {
   resumeSignal,
   type ScanProgress,
 } from './scan-files-messages';
+import type { DataCenter } from '../domain/data-centers';
 
 /** Input of scanFiles; `carried` only from its own continue-as-new. */
 export interface ScanFilesInput {
   connectorId: string;
-  dataCenter: string;
-  scope: 'allUsers' | 'allButOtherAdmins';
+  dataCenter: DataCenter;
+  scope: ScanScope;
   rescanIntervalMs: number;
   taskQueues: { main: string; scan: string; priority: string };
   parentWorkflowId: string;
-  /** Users walked at once (default 4). */
+  /** Users walked at once (default DEFAULT_USER_CONCURRENCY). */
   userConcurrency?: number;
-  /** Files the priority lane keeps in state before overflowing to the store (default 500). */
+  /** Files the priority lane keeps in state before overflowing to the store (default PRIORITY_QUEUE_LIMIT). */
   priorityQueueLimit?: number;
-  /** Signals after which a run continues as new (default 2,000). */
+  /** Signals after which a run continues as new (default SIGNALS_PER_RUN). */
   signalsPerRun?: number;
   carried?: ScanCarried;
 }
@@ -57,21 +57,25 @@ export interface ScanCarried {
   priorityScanned: number;
 }
 
-/** Failure types that mean the connection must be authorized again: the scan pauses, it does not fail. */
-const TOKEN_FAILURES = ['BoxInvalidRefreshToken', 'BoxAppRemoved', 'BoxTokensUnavailable'];
+/** Users walked at once when the input does not say (Box rate limits are per user). */
+export const DEFAULT_USER_CONCURRENCY = 4;
+/** Files the priority lane keeps in workflow state before the rest overflows to the store. */
+export const PRIORITY_QUEUE_LIMIT = 500;
+/** Signals per run after which a run continues as new (Temporal allows 10,000). */
+export const SIGNALS_PER_RUN = 2000;
 const PRIORITY_BATCH = 50;
 const SKIPPED_USERS_KEPT = 1000;
 
 /**
  * The scan of every file (ID `connector/<id>/scan`): passes over every in-scope user's tree, then rescans
- * after the interval or on `rescanNow`; files with fresh activity go through the priority lane on their own
+ * after the interval or on `rescanNow`; files with fresh events go through the priority lane on their own
  * task queue, concurrently with the walk. Workflow state holds counters and a bounded queue only: the walk's
  * folders and cursors, the inventory and the overflow live in the store.
  */
 export async function scanFiles(input: ScanFilesInput): Promise<void> {
   const c = input.carried;
   const queue = new PriorityQueue(
-    input.priorityQueueLimit ?? 500,
+    input.priorityQueueLimit ?? PRIORITY_QUEUE_LIMIT,
     c?.priority.queued,
     c?.priority.overflow,
     c?.priority.stored,
@@ -89,8 +93,9 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
   };
   let signalsThisRun = 0;
   let rescanRequested = false;
-  let paused = false;
+  const pause: PauseState = { paused: false };
   let stopping = false;
+  const userConcurrency = input.userConcurrency ?? DEFAULT_USER_CONCURRENCY;
   const { bulk, priority } = activityProxies(input);
 
   setHandler(prioritizeSignal, ({ files }) => {
@@ -103,14 +108,14 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
   });
   setHandler(resumeSignal, () => {
     signalsThisRun++;
-    paused = false;
+    pause.paused = false;
   });
   setHandler(progressQuery, () => progress());
 
   const progress = (): ScanProgress => {
     const elapsedS = s.passStartedAt ? (Date.now() - Date.parse(s.passStartedAt)) / 1000 : 0;
     return {
-      state: paused ? 'paused' : s.phase,
+      state: pause.paused ? 'paused' : s.phase,
       pass: s.pass,
       usersDone: s.usersDone,
       usersTotal: s.usersTotal,
@@ -123,7 +128,7 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
         s.phase === 'scanning' && elapsedS > 0
           ? Math.round((s.counts.filesSeen / elapsedS) * 10) / 10
           : undefined,
-      message: paused
+      message: pause.paused
         ? 'Paused: the connection needs a new authorization.'
         : s.phase === 'scanning'
           ? `Pass ${s.pass}: ${s.usersDone} of ${s.usersTotal} users walked, ${s.counts.filesSeen} files seen.`
@@ -132,30 +137,15 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
   };
 
   /** Runs an activity; a rejected token pauses until connectBox resumes us, then the call is retried. */
-  const withToken = async <T>(run: () => Promise<T>): Promise<T> => {
-    for (;;) {
-      try {
-        return await run();
-      } catch (err) {
-        const cause = err instanceof ActivityFailure ? err.cause : undefined;
-        if (!(cause instanceof ApplicationFailure) || !TOKEN_FAILURES.includes(cause.type ?? '')) throw err;
-        if (!paused) {
-          paused = true;
-          await getExternalWorkflowHandle(input.parentWorkflowId).signal(tokenRejectedSignal, {
-            message: cause.message,
-          });
-        }
-        await condition(() => !paused);
-      }
-    }
-  };
+  const withToken = <T>(run: () => Promise<T>): Promise<T> =>
+    resumingAfterReauthorization(run, pause, input.parentWorkflowId);
 
   const shouldStop = () =>
-    workflowInfo().continueAsNewSuggested || signalsThisRun >= (input.signalsPerRun ?? 2000);
+    workflowInfo().continueAsNewSuggested || signalsThisRun >= (input.signalsPerRun ?? SIGNALS_PER_RUN);
 
   const priorityLane = async () => {
     for (;;) {
-      await condition(() => (queue.pending && !paused) || stopping);
+      await condition(() => (queue.pending && !pause.paused) || stopping);
       if (stopping) return;
       if (queue.overflow.length > 0) {
         const files = queue.overflow.splice(0, queue.overflow.length);
@@ -171,7 +161,7 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
         queue.stored = back.length === 0 ? 0 : Math.max(0, queue.stored - back.length);
         queue.add(back);
       }
-      const batch: FileActivity[] = queue.take(PRIORITY_BATCH);
+      const batch: FileEvent[] = queue.take(PRIORITY_BATCH);
       if (batch.length === 0) continue;
       try {
         const result = await withToken(() =>
@@ -239,11 +229,11 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
     const walking = new Map<string, Promise<void>>();
     for (;;) {
       if (shouldStop()) stopping = true;
-      if (!stopping && walking.size < (input.userConcurrency ?? 4)) {
+      if (!stopping && walking.size < userConcurrency) {
         const next = await bulk.nextScanUsers({
           connectorId: input.connectorId,
           pass: s.pass,
-          limit: (input.userConcurrency ?? 4) - walking.size,
+          limit: userConcurrency - walking.size,
           exclude: [...walking.keys(), ...s.skippedUsers],
         });
         for (const userId of next)
@@ -292,7 +282,7 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
 }
 
 function activityProxies(input: ScanFilesInput) {
-  const retry = { maximumInterval: '5m', nonRetryableErrorTypes: TOKEN_FAILURES };
+  const retry = { maximumInterval: '5m', nonRetryableErrorTypes: [...REAUTHORIZATION_FAILURES] };
   return {
     bulk: proxyActivities<ScanActivities>({
       taskQueue: input.taskQueues.scan,

@@ -6,6 +6,7 @@ import * as m004 from './004-activity-log';
 import * as m005 from './005-scan';
 import * as m006 from './006-webhooks';
 import * as m007 from './007-connector-name-key';
+import * as m008 from './008-event-log';
 
 /** All migrations, applied in key order. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '005-scan': m005,
   '006-webhooks': m006,
   '007-connector-name-key': m007,
+  '008-event-log': m008,
 };

@@ -1,6 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SearchAttributeType } from '@temporalio/common';
-import { temporalToolchain } from '../../common/temporal-toolchain';
+import { temporalToolchain } from '../../scripts/temporal-toolchain';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
 
 /** IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD in Temporal's API. */

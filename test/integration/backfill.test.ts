@@ -1,21 +1,21 @@
 /**
- * The backfill end to end: box-sim, the Temporal dev server, a real worker running backfillActivities
+ * The backfill end to end: box-sim, the Temporal dev server, a real worker running importEventLog
  * with the real activities, a SQLite store. Each case imports the same window for its own connector and
- * compares the activity log with box-sim's ground truth.
+ * compares the event log with box-sim's ground truth.
  */
 import { randomBytes } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createBackfillActivities } from '../../activities/backfill-activities';
+import { createEventLogActivities } from '../../activities/event-log-activities';
 import { BoxClientPool } from '../../box/box-client-pool';
 import { exchangeAuthorizationCode } from '../../box/box-connection';
 import { TokenCipher } from '../../box/token-cipher';
 import { TokenVault } from '../../box/token-vault';
 import { startBoxSim, type BoxSim } from '../../box-sim';
 import { workflowIds } from '../../common/workflow-ids';
-import { ActivityLogRepository } from '../../store/activity-log-repository';
+import { EventLogRepository } from '../../store/event-log-repository';
 import { BoxTokensRepository } from '../../store/box-tokens-repository';
-import { backfillActivities, stackProbe } from '../../workflows';
+import { importEventLog, stackProbe } from '../../workflows';
 import { createLocalEnv } from '../helpers/temporal-env';
 import { createTestStore } from '../helpers/stores';
 import { workflowBundle } from '../helpers/workflow-bundle';
@@ -26,12 +26,12 @@ const SECOND = 1000;
 const WINDOW_MS = 7 * 86_400_000;
 const BULK_EVENTS = 3000;
 
-describe('backfillActivities against box-sim through a real worker', () => {
+describe('importEventLog against box-sim through a real worker', () => {
   let env: TestWorkflowEnvironment;
   let sim: BoxSim;
   let store: Awaited<ReturnType<typeof createTestStore>>;
   let vault: TokenVault;
-  let activityLog: ActivityLogRepository;
+  let activityLog: EventLogRepository;
   let clients: BoxClientPool;
   let clock = Date.parse('2026-06-01T12:00:00.000Z');
   // box-sim's clock: set by hand while the events are made, then running (its rate limiter refills with it).
@@ -88,7 +88,7 @@ describe('backfillActivities against box-sim through a real worker', () => {
     now = () => connectedAt + (Date.now() - realStart);
 
     vault = new TokenVault(new BoxTokensRepository(store.db), new TokenCipher(randomBytes(32)));
-    activityLog = new ActivityLogRepository(store.db);
+    activityLog = new EventLogRepository(store.db);
     clients = new BoxClientPool({
       config: simConfig(sim),
       vault,
@@ -119,7 +119,7 @@ describe('backfillActivities against box-sim through a real worker', () => {
       connection: env.nativeConnection,
       taskQueue: TASK_QUEUE,
       workflowBundle: await workflowBundle(),
-      activities: createBackfillActivities({ clients, activityLog, budget }),
+      activities: createEventLogActivities({ clients, activityLog, budget }),
       // Heartbeats reach the server at once, so a retry resumes near where the last attempt stopped.
       maxHeartbeatThrottleInterval: '100ms',
     });
@@ -131,7 +131,7 @@ describe('backfillActivities against box-sim through a real worker', () => {
       taskQueue: TASK_QUEUE,
       workflowId: workflowIds.connector(connectorId),
     });
-    const handle = await env.client.workflow.start(backfillActivities, {
+    const handle = await env.client.workflow.start(importEventLog, {
       taskQueue: TASK_QUEUE,
       workflowId: workflowIds.backfill(connectorId),
       args: [

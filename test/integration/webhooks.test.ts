@@ -10,10 +10,10 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { createWebhookActivities, type WebhookRegistration } from '../../activities/webhook-activities';
 import { boxSignature } from '../../api/webhook-signature';
 import { workflowIds } from '../../common/workflow-ids';
-import { ActivityLogRepository } from '../../store/activity-log-repository';
+import { EventLogRepository } from '../../store/event-log-repository';
 import { WebhooksRepository } from '../../store/webhooks-repository';
 import { progressQuery } from '../../workflows/scan-files-messages';
-import type { FileActivity } from '../../workflows/file-activity';
+import type { FileEvent } from '../../domain/file-event';
 import type { FileTruth } from '../../box-sim';
 import { clickThroughConsent } from '../helpers/box-consent';
 import { startConnectStack, type ConnectStack } from '../helpers/connect-stack';
@@ -49,7 +49,7 @@ async function fileActivitySignals(env: TestWorkflowEnvironment, connectorId: st
   const workflowId = workflowIds.connector(connectorId);
   const runs: Array<{ runId: string; signals: number; fileActivitySignals: number; historyLength: number }> =
     [];
-  const activities: FileActivity[] = [];
+  const activities: FileEvent[] = [];
   for await (const run of env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
     const history = await env.client.workflow.getHandle(workflowId, run.runId).fetchHistory();
     let signals = 0;
@@ -60,7 +60,7 @@ async function fileActivitySignals(env: TestWorkflowEnvironment, connectorId: st
       signalEvents++;
       if (signalled.signalName !== 'fileActivity') continue;
       signals++;
-      const arg = defaultPayloadConverter.fromPayload<{ events: FileActivity[] }>(
+      const arg = defaultPayloadConverter.fromPayload<{ events: FileEvent[] }>(
         signalled.input!.payloads![0]!,
       );
       activities.push(...arg.events);
@@ -82,10 +82,14 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
   let port: number;
   let activities: ReturnType<typeof createWebhookActivities>;
   let hooks: WebhooksRepository;
-  let log: ActivityLogRepository;
+  let log: EventLogRepository;
   const mock = new MockActivityEnvironment();
   const register = (): Promise<WebhookRegistration> =>
-    mock.run(activities.registerWebhooks, { connectorId, dataCenter: 'US1', scope: 'allUsers' as const });
+    mock.run(activities.registerWebhooks, {
+      connectorId,
+      dataCenter: 'US1' as const,
+      scope: 'allUsers' as const,
+    });
 
   beforeAll(async () => {
     port = await freePort();
@@ -113,7 +117,7 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
       clients: stack.deps.clients,
     });
     hooks = new WebhooksRepository(stack.deps.store.db);
-    log = new ActivityLogRepository(stack.deps.store.db);
+    log = new EventLogRepository(stack.deps.store.db);
   });
   afterAll(async () => {
     await stack?.close();
@@ -164,7 +168,7 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
     const after = await waitFor(async () => {
       const s = await fileActivitySignals(env, connectorId);
       return s.activities.length >= before.activities.length + 3 && s;
-    }, 'three file activities');
+    }, 'three file events');
     const fresh = after.activities.slice(before.activities.length);
     expect(fresh.map((e) => [e.fileId, e.kind, e.eventType]).sort()).toEqual(
       [
@@ -334,7 +338,7 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
     const rows = await hooks.list(connectorId);
     const client = stack.deps.clients.get(connectorId, 'US1');
     await client.withAsUserHeader(rows[0]!.user_id).webhooks.deleteWebhookById(rows[0]!.webhook_id);
-    const removed = await mock.run(activities.removeWebhooks, { connectorId, dataCenter: 'US1' });
+    const removed = await mock.run(activities.removeWebhooks, { connectorId, dataCenter: 'US1' as const });
     expect(removed).toEqual({ removed: rows.length - 1, alreadyGone: 1 });
     expect(await hooks.count(connectorId)).toBe(0);
     // Deliveries for a removed webhook are no longer accepted.

@@ -1,10 +1,10 @@
-import { InvalidCursorError } from '../../store/activity-log-repository';
+import { InvalidCursorError } from '../../store/event-log-repository';
 import { FindingsRepository } from '../../store/findings-repository';
 import { InventoryRepository, type FileRow } from '../../store/inventory-repository';
 import { PriorityOverflowRepository, OVERFLOW_LEASE_MS } from '../../store/priority-overflow-repository';
 import { ScanWorkRepository } from '../../store/scan-work-repository';
 import type { PolicyMatch } from '../../policies';
-import type { FileActivity } from '../../workflows/file-activity';
+import type { FileEvent } from '../../domain/file-event';
 import { DIALECTS, createTestStore } from '../helpers/stores';
 
 const AT = '2026-06-01T00:00:00.000Z';
@@ -51,7 +51,7 @@ function match(policyId: string, severity: PolicyMatch['severity'] = 'high'): Po
   };
 }
 
-function activity(fileId: string, kind: FileActivity['kind'] = 'content'): FileActivity {
+function activity(fileId: string, kind: FileEvent['kind'] = 'content'): FileEvent {
   return { fileId, kind, eventType: 'EDIT', occurredAt: AT, source: 'webhook' };
 }
 

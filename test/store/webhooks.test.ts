@@ -1,4 +1,4 @@
-import { ActivityLogRepository } from '../../store/activity-log-repository';
+import { EventLogRepository } from '../../store/event-log-repository';
 import { ConnectorsRepository } from '../../store/connectors-repository';
 import { WebhooksRepository } from '../../store/webhooks-repository';
 import { DIALECTS, createTestStore } from '../helpers/stores';
@@ -68,7 +68,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('recordDeliveries says which deliveries are new; forgetDeliveries takes back webhook rows only', async () => {
-      const log = new ActivityLogRepository(store.db);
+      const log = new EventLogRepository(store.db);
       const activity = (id: string, source: 'webhook' | 'event-log' = 'webhook') => ({
         eventId: id,
         eventType: 'FILE.UPLOADED',

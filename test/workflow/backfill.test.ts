@@ -4,13 +4,13 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createTimeSkippingEnv } from '../helpers/temporal-env';
 import { workflowBundle } from '../helpers/workflow-bundle';
-import { backfillActivities, stackProbe, type BackfillInput } from '../../workflows';
-import { backfillProgressQuery } from '../../workflows/backfill-messages';
-import type { BackfillActivities } from '../../workflows/backfill-activities-interface';
+import { importEventLog, stackProbe, type ImportEventLogInput } from '../../workflows';
+import { backfillProgressQuery } from '../../workflows/import-event-log-messages';
+import type { EventLogActivities } from '../../workflows/import-event-log-activities';
 import { resumeSignal } from '../../workflows/scan-files-messages';
 
 const TASK_QUEUE = 'backfill-workflow-test';
-type ImportInput = Parameters<BackfillActivities['importEventPages']>[0];
+type ImportInput = Parameters<EventLogActivities['importEventPages']>[0];
 
 /** A scripted event log: call n returns 10 events, 2 pages and position `p<n+1>`; `calls` ends it. */
 class FakeImport {
@@ -54,7 +54,7 @@ async function endProbe(parent: WorkflowHandle): Promise<void> {
   await parent.terminate().catch(() => undefined);
 }
 
-describe('backfillActivities workflow (time-skipping, activities mocked)', () => {
+describe('importEventLog workflow (time-skipping, activities mocked)', () => {
   let env: TestWorkflowEnvironment;
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
@@ -71,7 +71,11 @@ describe('backfillActivities workflow (time-skipping, activities mocked)', () =>
     return worker.runUntil(fn);
   }
 
-  function input(id: string, parentWorkflowId: string, extra: Partial<BackfillInput> = {}): BackfillInput {
+  function input(
+    id: string,
+    parentWorkflowId: string,
+    extra: Partial<ImportEventLogInput> = {},
+  ): ImportEventLogInput {
     return {
       connectorId: id,
       dataCenter: 'US1',
@@ -89,7 +93,7 @@ describe('backfillActivities workflow (time-skipping, activities mocked)', () =>
         taskQueue: TASK_QUEUE,
         workflowId: 'parent-1',
       });
-      const handle = await env.client.workflow.start(backfillActivities, {
+      const handle = await env.client.workflow.start(importEventLog, {
         taskQueue: TASK_QUEUE,
         workflowId: 'connector/w1/backfill',
         args: [input('w1', parent.workflowId, { callsPerRun: 2 })],
@@ -129,7 +133,7 @@ describe('backfillActivities workflow (time-skipping, activities mocked)', () =>
         taskQueue: TASK_QUEUE,
         workflowId: 'parent-2',
       });
-      const handle = await env.client.workflow.start(backfillActivities, {
+      const handle = await env.client.workflow.start(importEventLog, {
         taskQueue: TASK_QUEUE,
         workflowId: 'connector/w2/backfill',
         args: [input('w2', parent.workflowId)],
@@ -153,7 +157,7 @@ describe('backfillActivities workflow (time-skipping, activities mocked)', () =>
   it('finishes even when the parent is gone', async () => {
     const fake = new FakeImport(1);
     const result = await withWorker(fake, async () => {
-      const handle = await env.client.workflow.start(backfillActivities, {
+      const handle = await env.client.workflow.start(importEventLog, {
         taskQueue: TASK_QUEUE,
         workflowId: 'connector/w3/backfill',
         args: [input('w3', 'connector/no-such-parent')],
@@ -171,7 +175,7 @@ describe('backfillActivities workflow (time-skipping, activities mocked)', () =>
         taskQueue: TASK_QUEUE,
         workflowId: 'parent-4',
       });
-      const handle = await env.client.workflow.start(backfillActivities, {
+      const handle = await env.client.workflow.start(importEventLog, {
         taskQueue: TASK_QUEUE,
         workflowId: 'connector/w4/backfill',
         args: [input('w4', parent.workflowId)],

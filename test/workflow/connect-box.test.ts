@@ -7,14 +7,14 @@ import { workflowBundle } from '../helpers/workflow-bundle';
 import { connectBox, type ConnectBoxInput } from '../../workflows/connect-box';
 import {
   disconnectSignal,
-  fileActivitySignal,
+  fileEventsSignal,
   oauthAuthorizedSignal,
   statusQuery,
   tokenRejectedSignal,
 } from '../../workflows/connect-box-messages';
 import { CONNECT_FAILURES, type ConnectActivities } from '../../workflows/connect-box-activities';
-import type { BackfillActivities } from '../../workflows/backfill-activities-interface';
-import type { ApiTestReport, ConnectorStatus } from '../../workflows/connector-status';
+import type { EventLogActivities } from '../../workflows/import-event-log-activities';
+import type { ApiTestReport, ConnectorStatus } from '../../domain/connector-status';
 import { progressQuery } from '../../workflows/scan-files-messages';
 import { workflowIds } from '../../common/workflow-ids';
 
@@ -54,7 +54,7 @@ function reportFor(role: string): ApiTestReport {
 }
 
 /** Fake activities: record calls; `gate` lets a test hold a step to act in the middle of it. */
-class FakeBox implements ConnectActivities, BackfillActivities {
+class FakeBox implements ConnectActivities, EventLogActivities {
   calls: string[] = [];
   recorded: string[] = [];
   codes = new Map<string, string>();
@@ -296,7 +296,7 @@ describe('connectBox on the time-skipping server', () => {
     );
     const firstRun = (await handle.describe()).runId;
     for (let i = 0; i < 5; i++) {
-      await handle.signal(fileActivitySignal, {
+      await handle.signal(fileEventsSignal, {
         events: [
           {
             fileId: `f${i}`,

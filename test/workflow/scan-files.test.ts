@@ -13,7 +13,7 @@ import {
   type ScanProgress,
 } from '../../workflows/scan-files-messages';
 import type { ScanActivities } from '../../workflows/scan-files-activities';
-import type { FileActivity } from '../../workflows/file-activity';
+import type { FileEvent } from '../../domain/file-event';
 import { stackProbe } from '../../workflows/stack-probe';
 
 const QUEUE = 'scan-files-test';
@@ -27,7 +27,7 @@ class FakeScan implements ScanActivities {
   pagesPerUser = 3;
   passes: Array<{ pass: number; walked: Record<string, number>; finished: boolean }> = [];
   priorityScanned: string[] = [];
-  overflowStore: FileActivity[] = [];
+  overflowStore: FileEvent[] = [];
   holdPriority: Promise<void> | undefined;
   rejectNextWalk = false;
 
@@ -67,12 +67,12 @@ class FakeScan implements ScanActivities {
     this.passOf(pass).finished = true;
     return Promise.resolve({ deleted: 0 });
   }
-  async scanPriorityFiles({ files }: { files: FileActivity[] }) {
+  async scanPriorityFiles({ files }: { files: FileEvent[] }) {
     await this.holdPriority;
     this.priorityScanned.push(...files.map((f) => f.fileId));
     return { scanned: files.length, deleted: 0, findings: 0 };
   }
-  storePriorityOverflow({ files }: { files: FileActivity[] }) {
+  storePriorityOverflow({ files }: { files: FileEvent[] }) {
     const fresh = files.filter((f) => !this.overflowStore.some((o) => o.fileId === f.fileId));
     this.overflowStore.push(...fresh);
     return Promise.resolve({ stored: fresh.length });
@@ -82,7 +82,7 @@ class FakeScan implements ScanActivities {
   }
 }
 
-const activity = (fileId: string): FileActivity => ({
+const activity = (fileId: string): FileEvent => ({
   fileId,
   kind: 'content',
   eventType: 'FILE.UPLOADED',

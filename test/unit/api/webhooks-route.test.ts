@@ -5,22 +5,22 @@ import { problemErrorHandler } from '../../../api/error-handler';
 import type { Client } from '@temporalio/client';
 import { registerWebhookRoute } from '../../../api/webhooks-route';
 import { boxSignature } from '../../../api/webhook-signature';
-import { ActivityLogRepository } from '../../../store/activity-log-repository';
+import { EventLogRepository } from '../../../store/event-log-repository';
 import { ConnectorsRepository } from '../../../store/connectors-repository';
 import { openStore, type Store } from '../../../store/database';
 import { WebhooksRepository } from '../../../store/webhooks-repository';
-import type { FileActivity } from '../../../workflows/file-activity';
+import type { FileEvent } from '../../../domain/file-event';
 
 const KEYS = { webhookPrimaryKey: 'primary', webhookSecondaryKey: 'secondary' };
 
 /** A Temporal client that records fileActivity signals; `failNext` makes the next signals throw. */
 function fakeTemporal() {
-  const signals: Array<{ workflowId: string; events: FileActivity[] }> = [];
+  const signals: Array<{ workflowId: string; events: FileEvent[] }> = [];
   const state = { failNext: 0 };
   const client = {
     workflow: {
       getHandle: (workflowId: string) => ({
-        signal: (_def: unknown, arg: { events: FileActivity[] }) => {
+        signal: (_def: unknown, arg: { events: FileEvent[] }) => {
           if (state.failNext > 0) {
             state.failNext--;
             return Promise.reject(new Error('Temporal unavailable'));
@@ -66,7 +66,7 @@ describe('POST /webhooks/box', () => {
   let store: Store;
   let app: FastifyInstance;
   let temporal: ReturnType<typeof fakeTemporal>;
-  let log: ActivityLogRepository;
+  let log: EventLogRepository;
 
   const deliver = (body: string, headers: Record<string, string> = signed(body)) =>
     app.inject({ method: 'POST', url: '/webhooks/box', payload: body, headers });
@@ -92,7 +92,7 @@ describe('POST /webhooks/box', () => {
     const hooks = new WebhooksRepository(store.db);
     await hooks.record('c1', { webhookId: 'w1', targetType: 'folder', targetId: '100', userId: '11' });
     await hooks.record('c2', { webhookId: 'w2', targetType: 'folder', targetId: '200', userId: '11' });
-    log = new ActivityLogRepository(store.db);
+    log = new EventLogRepository(store.db);
     temporal = fakeTemporal();
     app = Fastify();
     app.setValidatorCompiler(validatorCompiler);

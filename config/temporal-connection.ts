@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Config } from '../config/config';
+import type { Config } from './config';
 
 /** Connection options for client and worker from configuration (plain, mTLS or Temporal Cloud API key). */
 // The return type is inferred so it fits both the client's and the worker's (native) connection options.

@@ -4,6 +4,6 @@ export const TASK_QUEUES = {
   main: 'connect-box',
   /** Bulk scan work (folder pages, inspections). */
   scan: 'connect-box-scan',
-  /** Priority rescans of files with fresh activity: own queue, own worker slots. */
+  /** Priority rescans of files with fresh events: own queue, own worker slots. */
   priority: 'connect-box-priority',
 } as const;

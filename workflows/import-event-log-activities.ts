@@ -1,12 +1,14 @@
-/** The activities backfillActivities calls (activities/ implements them). */
-export interface BackfillActivities {
+import type { DataCenter } from '../domain/data-centers';
+
+/** The activities importEventLog calls (activities/ implements them). */
+export interface EventLogActivities {
   /**
    * Reads event-log pages from `streamPosition` (or the window start), writes each page to the activity
    * log, heartbeats the position after every page, and returns after a bounded amount of work.
    */
   importEventPages(input: {
     connectorId: string;
-    dataCenter: string;
+    dataCenter: DataCenter;
     createdAfter: string;
     createdBefore: string;
     streamPosition?: string;

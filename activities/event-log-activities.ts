@@ -3,15 +3,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { dateTimeFromString } from 'box-node-sdk/internal/utils';
 import type { BoxClientPool } from '../box/box-client-pool';
 import { boxFailure } from '../box/box-failure';
-import { kindOfEventType } from '../common/activity-kinds';
-import type { DataCenter } from '../config/schema';
-import type { ActivityLogRepository, NewActivity } from '../store/activity-log-repository';
-import type { BackfillActivities } from '../workflows/backfill-activities-interface';
+import { kindOfEventType } from '../domain/file-event';
+import type { EventLogRepository, NewEvent } from '../store/event-log-repository';
+import type { EventLogActivities } from '../workflows/import-event-log-activities';
 
 /** What the backfill activities need. */
 export interface BackfillDeps {
   clients: BoxClientPool;
-  activityLog: ActivityLogRepository;
+  activityLog: EventLogRepository;
   /** How much one importEventPages call does before it returns (tests and benchmarks shrink it). */
   budget?: Partial<BackfillBudget>;
 }
@@ -44,15 +43,15 @@ export interface BackfillHeartbeat {
 /** Heartbeats while a request (and the SDK's retry-after waits) is in flight, well inside the timeout. */
 const KEEPALIVE_MS = 10_000;
 
-/** The activities of backfillActivities. */
-export function createBackfillActivities(deps: BackfillDeps): BackfillActivities {
+/** The activities of importEventLog. */
+export function createEventLogActivities(deps: BackfillDeps): EventLogActivities {
   const budget = { ...DEFAULT_BACKFILL_BUDGET, ...deps.budget };
   return {
     /**
      * Pages `GET /2.0/events?stream_type=admin_logs` over [createdAfter, createdBefore) (whole seconds:
      * Box's timestamps have no fraction, and the SDK drops it) from the heartbeated position when this is
      * a retry, else from `streamPosition` (none: the window start). Each page's in-window events go to the
-     * activity log (idempotent), then the position and counts are heartbeated. `imported` counts the
+     * event log (idempotent), then the position and counts are heartbeated. `imported` counts the
      * window's events read from Box and stored, whether or not an earlier attempt had already stored them,
      * so the total over the backfill equals the window's events exactly.
      *
@@ -69,7 +68,7 @@ export function createBackfillActivities(deps: BackfillDeps): BackfillActivities
         pages: 0,
       };
       const window = windowOf(input.createdAfter, input.createdBefore);
-      const client = deps.clients.get(input.connectorId, input.dataCenter as DataCenter);
+      const client = deps.clients.get(input.connectorId, input.dataCenter);
       const started = Date.now();
       let pagesThisAttempt = 0;
       let emptyInARow = 0;
@@ -117,7 +116,7 @@ export function createBackfillActivities(deps: BackfillDeps): BackfillActivities
 
           const parsed = page.entries.map(toActivity);
           const activities = parsed.filter(
-            (a): a is NewActivity => a !== undefined && window.contains(a.occurredAt),
+            (a): a is NewEvent => a !== undefined && window.contains(a.occurredAt),
           );
           const unreadable = parsed.filter((a) => a === undefined).length;
           if (unreadable > 0)
@@ -202,7 +201,7 @@ function rawPage(rawData: unknown, nextStreamPosition: string | number | undefin
 }
 
 /** An admin_logs event as an activity-log row; undefined when it lacks an id, type or valid time. */
-export function toActivity(entry: unknown): NewActivity | undefined {
+export function toActivity(entry: unknown): NewEvent | undefined {
   if (!isRecord(entry)) return undefined;
   const eventId = text(entry.event_id);
   const eventType = text(entry.event_type);

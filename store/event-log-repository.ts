@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { ActivityKind } from '../workflows/file-activity';
-import type { ActivityLogTable } from './activity-log-table';
+import type { EventKind } from '../domain/file-event';
+import type { EventLogTable } from './event-log-table';
 import type { Database } from './schema';
 
 /** Where an activity came from. */
@@ -9,10 +9,10 @@ export const ACTIVITY_SOURCES = ['event-log', 'webhook'] as const;
 export type ActivitySource = (typeof ACTIVITY_SOURCES)[number];
 
 /** One Box event to record. `occurredAt` is any date Date.parse reads; it is stored as UTC ISO. */
-export interface NewActivity {
+export interface NewEvent {
   eventId: string;
   eventType: string;
-  kind?: ActivityKind;
+  kind?: EventKind;
   fileId?: string;
   actorId?: string;
   actorLogin?: string;
@@ -23,15 +23,15 @@ export interface NewActivity {
   rawJson: string;
 }
 
-/** A row of the activity log. */
-export type ActivityRow = Selectable<ActivityLogTable>;
+/** A row of the event log. */
+export type EventLogRow = Selectable<EventLogTable>;
 
-/** Filters and paging of ActivityLogRepository.query. */
+/** Filters and paging of EventLogRepository.query. */
 export interface ActivityQuery {
   /** Event types / webhook triggers (any of them). */
   types?: readonly string[];
   /** Activity kinds (any of them). */
-  kinds?: readonly ActivityKind[];
+  kinds?: readonly EventKind[];
   fileId?: string;
   /** Actor id or login. */
   user?: string;
@@ -47,15 +47,15 @@ export interface ActivityQuery {
   order?: 'asc' | 'desc';
 }
 
-/** A page of the activity log. */
+/** A page of the event log. */
 export interface ActivityPage {
-  items: ActivityRow[];
+  items: EventLogRow[];
   /** Present when more rows match: pass it as `cursor` for the next page. */
   nextCursor?: string;
 }
 
 /** Rows per page when the caller does not say, and the most it may ask for. */
-export const ACTIVITY_PAGE = { defaultLimit: 100, maxLimit: 1000 } as const;
+export const EVENT_PAGE = { defaultLimit: 100, maxLimit: 1000 } as const;
 
 /** Thrown when a cursor was not made by this repository (or for another sort order). */
 export class InvalidCursorError extends Error {
@@ -70,21 +70,21 @@ export class InvalidCursorError extends Error {
 // Rows per INSERT: 12 parameters each stays far below SQLite's 32,766 and PostgreSQL's 65,535.
 const INSERT_CHUNK = 1000;
 
-/** The activity log: idempotent inserts and filtered, keyset-paged reads. */
-export class ActivityLogRepository {
+/** The event log: idempotent inserts and filtered, keyset-paged reads. */
+export class EventLogRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
    * Records activities; an event already recorded for the connector is left as it is (ON CONFLICT DO
    * NOTHING on (connector_id, event_id)), so writing a page again adds nothing. Returns how many were new.
    */
-  async insertPage(connectorId: string, activities: readonly NewActivity[]): Promise<number> {
+  async insertPage(connectorId: string, activities: readonly NewEvent[]): Promise<number> {
     const recordedAt = new Date().toISOString();
     let inserted = 0;
     for (let i = 0; i < activities.length; i += INSERT_CHUNK) {
-      const rows = activities.slice(i, i + INSERT_CHUNK).map((a) => activityRow(connectorId, a, recordedAt));
+      const rows = activities.slice(i, i + INSERT_CHUNK).map((a) => eventRow(connectorId, a, recordedAt));
       const result = await this.db
-        .insertInto('activity_log')
+        .insertInto('event_log')
         .values(rows)
         .onConflict((oc) => oc.columns(['connector_id', 'event_id']).doNothing())
         .executeTakeFirst();
@@ -96,10 +96,10 @@ export class ActivityLogRepository {
   /** Activities of the connector matching every given filter, newest first unless `order: 'asc'`. */
   async query(connectorId: string, q: ActivityQuery = {}): Promise<ActivityPage> {
     const order = q.order ?? 'desc';
-    const limit = Math.min(Math.max(1, q.limit ?? ACTIVITY_PAGE.defaultLimit), ACTIVITY_PAGE.maxLimit);
+    const limit = Math.min(Math.max(1, q.limit ?? EVENT_PAGE.defaultLimit), EVENT_PAGE.maxLimit);
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, order);
     const rows = await this.db
-      .selectFrom('activity_log')
+      .selectFrom('event_log')
       .selectAll()
       .where('connector_id', '=', connectorId)
       .$if(q.types !== undefined && q.types.length > 0, (b) => b.where('event_type', 'in', q.types!))
@@ -133,7 +133,7 @@ export class ActivityLogRepository {
   /** How many activities the connector has (optionally from one source). */
   async count(connectorId: string, source?: ActivitySource): Promise<number> {
     const row = await this.db
-      .selectFrom('activity_log')
+      .selectFrom('event_log')
       .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
       .where('connector_id', '=', connectorId)
       .$if(source !== undefined, (b) => b.where('source', '=', source!))
@@ -170,8 +170,8 @@ function decodeCursor(cursor: string, order: 'asc' | 'desc'): [string, string] {
   throw new InvalidCursorError(cursor);
 }
 
-/** The activity_log row of one activity (shared by the event-log import and the webhook receiver). */
-export function activityRow(connectorId: string, a: NewActivity, recordedAt: string): ActivityRow {
+/** The event_log row of one event (shared by the event-log import and the webhook receiver). */
+export function eventRow(connectorId: string, a: NewEvent, recordedAt: string): EventLogRow {
   return {
     connector_id: connectorId,
     event_id: a.eventId,

@@ -1,13 +1,13 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import type { BoxClientPool } from '../../box/box-client-pool';
+import type { BoxClientPool } from '../../../box/box-client-pool';
 import {
   MAX_EMPTY_PAGES_IN_A_ROW,
-  createBackfillActivities,
+  createEventLogActivities,
   type BackfillHeartbeat,
-} from '../../activities/backfill-activities';
-import { ActivityLogRepository } from '../../store/activity-log-repository';
-import { openStore, type Store } from '../../store/database';
+} from '../../../activities/event-log-activities';
+import { EventLogRepository } from '../../../store/event-log-repository';
+import { openStore, type Store } from '../../../store/database';
 
 const noop = () => undefined;
 const quiet = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
@@ -53,10 +53,10 @@ function scriptedBox(pages: Record<string, Page | Error>) {
 
 describe('importEventPages', () => {
   let store: Store;
-  let activityLog: ActivityLogRepository;
+  let activityLog: EventLogRepository;
   beforeEach(async () => {
     store = await openStore('sqlite::memory:');
-    activityLog = new ActivityLogRepository(store.db);
+    activityLog = new EventLogRepository(store.db);
   });
   afterEach(() => store.close());
 
@@ -65,7 +65,7 @@ describe('importEventPages', () => {
     options: { heartbeatDetails?: BackfillHeartbeat; streamPosition?: string; maxPages?: number } = {},
   ) {
     const box = scriptedBox(pages);
-    const { importEventPages } = createBackfillActivities({
+    const { importEventPages } = createEventLogActivities({
       clients: box.clients,
       activityLog,
       budget: { maxPages: options.maxPages ?? 100 },

@@ -1,5 +1,5 @@
-import { TYPES_WITH_KIND, kindOfEventType } from '../../common/activity-kinds';
-import { ACTIVITY_KINDS } from '../../workflows/file-activity';
+import { TYPES_WITH_KIND, kindOfEventType } from '../../../domain/file-event';
+import { EVENT_KINDS } from '../../../domain/file-event';
 
 describe('kindOfEventType', () => {
   it.each([
@@ -58,7 +58,7 @@ describe('kindOfEventType', () => {
 
   it('uses every kind and maps no type twice', () => {
     const kinds = new Set(TYPES_WITH_KIND.map((t) => kindOfEventType(t)));
-    expect([...kinds].sort()).toEqual([...ACTIVITY_KINDS].sort());
+    expect([...kinds].sort()).toEqual([...EVENT_KINDS].sort());
     expect(new Set(TYPES_WITH_KIND).size).toBe(TYPES_WITH_KIND.length);
   });
 });

@@ -1,4 +1,16 @@
-import type { ConnectorStatusName } from '../common/connector-status';
+/** Every status a connector can be in (see docs/architecture.md, connector status). */
+export const CONNECTOR_STATUSES = [
+  'AwaitingAuthorization',
+  'Authorizing',
+  'RunningApiTest',
+  'Connected',
+  'AuthorizationExpired',
+  'ApiTestFailed',
+  'NeedsReauthorization',
+  'Disconnected',
+] as const;
+/** One of CONNECTOR_STATUSES. */
+export type ConnectorStatusName = (typeof CONNECTOR_STATUSES)[number];
 
 /** One check of the API test, as shown to the user. */
 export interface ApiTestCheck {
@@ -7,8 +19,10 @@ export interface ApiTestCheck {
   message: string;
 }
 
-/** Which users' files the connector scans. */
-export type ScanScope = 'allUsers' | 'allButOtherAdmins';
+/** Which users' files the connector scans: everyone (an admin), or all but other admins (a co-admin). */
+export const SCAN_SCOPES = ['allUsers', 'allButOtherAdmins'] as const;
+/** One of SCAN_SCOPES. */
+export type ScanScope = (typeof SCAN_SCOPES)[number];
 
 /** What the API test found: who authorized, each check, and the verdict. */
 export interface ApiTestReport {

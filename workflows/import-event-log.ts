@@ -1,24 +1,14 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  condition,
-  continueAsNew,
-  getExternalWorkflowHandle,
-  log,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-  type SignalDefinition,
-} from '@temporalio/workflow';
-import type { BackfillActivities } from './backfill-activities-interface';
-import { backfillFinishedSignal, tokenRejectedSignal } from './connect-box-messages';
-import { backfillProgressQuery, type BackfillProgress } from './backfill-messages';
-import { resumeSignal } from './scan-files-messages';
+import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { EventLogActivities } from './import-event-log-activities';
+import { resumeSignal, resumingAfterReauthorization, signalWorkflow } from './child-workflows';
+import { backfillFinishedSignal } from './connect-box-messages';
+import { backfillProgressQuery, type BackfillProgress } from './import-event-log-messages';
+import type { DataCenter } from '../domain/data-centers';
 
-/** Input of backfillActivities; `carried` only from its own continue-as-new. */
-export interface BackfillInput {
+/** Input of importEventLog; `carried` only from its own continue-as-new. */
+export interface ImportEventLogInput {
   connectorId: string;
-  dataCenter: string;
+  dataCenter: DataCenter;
   /** Window start (inclusive), ISO. */
   createdAfter: string;
   /** Window end (exclusive): the connection time, ISO. */
@@ -29,10 +19,7 @@ export interface BackfillInput {
   carried?: { streamPosition?: string; imported: number; pages: number };
 }
 
-/** Box failures only a new authorization cures (the same list scanFiles pauses on). */
-const TOKEN_FAILURES = ['BoxInvalidRefreshToken', 'BoxAppRemoved', 'BoxTokensUnavailable'];
-
-const { importEventPages } = proxyActivities<BackfillActivities>({
+const { importEventPages } = proxyActivities<EventLogActivities>({
   startToCloseTimeout: '10m',
   heartbeatTimeout: '1m',
   retry: { maximumInterval: '1m' },
@@ -44,7 +31,7 @@ const { importEventPages } = proxyActivities<BackfillActivities>({
  * the next stream position; each activity call covers many pages, so history grows by a few events per
  * tens of thousands of Box events.
  */
-export async function backfillActivities(input: BackfillInput): Promise<{ imported: number }> {
+export async function importEventLog(input: ImportEventLogInput): Promise<{ imported: number }> {
   const progress: BackfillProgress = {
     createdAfter: input.createdAfter,
     createdBefore: input.createdBefore,
@@ -58,25 +45,19 @@ export async function backfillActivities(input: BackfillInput): Promise<{ import
   setHandler(resumeSignal, () => void (progress.paused = false));
 
   /** Imports from the current position; a rejected token pauses until connectBox resumes us. */
-  const importFromPosition = async () => {
-    for (;;) {
-      try {
-        return await importEventPages({
+  const importFromPosition = () =>
+    resumingAfterReauthorization(
+      () =>
+        importEventPages({
           connectorId: input.connectorId,
           dataCenter: input.dataCenter,
           createdAfter: input.createdAfter,
           createdBefore: input.createdBefore,
           streamPosition: progress.streamPosition,
-        });
-      } catch (err) {
-        const cause = err instanceof ActivityFailure ? err.cause : undefined;
-        if (!(cause instanceof ApplicationFailure) || !TOKEN_FAILURES.includes(cause.type ?? '')) throw err;
-        progress.paused = true;
-        await signalParent(input.parentWorkflowId, tokenRejectedSignal, { message: cause.message });
-        await condition(() => !progress.paused);
-      }
-    }
-  };
+        }),
+      progress,
+      input.parentWorkflowId,
+    );
 
   let callsThisRun = 0;
   while (!progress.done) {
@@ -88,7 +69,7 @@ export async function backfillActivities(input: BackfillInput): Promise<{ import
     callsThisRun++;
     const runIsFull = input.callsPerRun !== undefined && callsThisRun >= input.callsPerRun;
     if (!progress.done && (workflowInfo().continueAsNewSuggested || runIsFull)) {
-      await continueAsNew<typeof backfillActivities>({
+      await continueAsNew<typeof importEventLog>({
         ...input,
         carried: {
           streamPosition: progress.streamPosition,
@@ -99,22 +80,12 @@ export async function backfillActivities(input: BackfillInput): Promise<{ import
     }
   }
   // If the parent is gone (disconnected meanwhile), the import is done all the same.
-  await signalParent(input.parentWorkflowId, backfillFinishedSignal, { imported: progress.imported });
+  await signalWorkflow(input.parentWorkflowId, backfillFinishedSignal, { imported: progress.imported });
   return { imported: progress.imported };
 }
 
-async function signalParent<T extends unknown[]>(
-  parentWorkflowId: string,
-  signal: SignalDefinition<T>,
-  ...args: T
-): Promise<void> {
-  try {
-    await getExternalWorkflowHandle(parentWorkflowId).signal(signal, ...args);
-  } catch (err) {
-    log.warn('could not signal the connector workflow', {
-      parentWorkflowId,
-      signal: signal.name,
-      error: String(err),
-    });
-  }
-}
+/**
+ * The workflow type importEventLog had before the vocabulary change: runs started under it (and their
+ * continue-as-new) keep running this code. New backfills start as `importEventLog`.
+ */
+export const backfillActivities = importEventLog;

@@ -1,15 +1,11 @@
-import {
-  ActivityLogRepository,
-  InvalidCursorError,
-  type NewActivity,
-} from '../../store/activity-log-repository';
+import { EventLogRepository, InvalidCursorError, type NewEvent } from '../../store/event-log-repository';
 import { migrateToLatest } from '../../store/migrate';
 import { DIALECTS, createTestStore } from '../helpers/stores';
 
 const BASE = Date.parse('2026-03-01T00:00:00Z');
 
 /** Event i: one per minute, every third one by bob, file f(i % 5), types cycling; two share each second minute. */
-function event(i: number, extra: Partial<NewActivity> = {}): NewActivity {
+function event(i: number, extra: Partial<NewEvent> = {}): NewEvent {
   const types = ['EDIT', 'PREVIEW', 'SHARE', 'LOGIN'] as const;
   const type = types[i % types.length]!;
   const bob = i % 3 === 0;
@@ -31,13 +27,13 @@ function event(i: number, extra: Partial<NewActivity> = {}): NewActivity {
 }
 
 for (const dialect of DIALECTS) {
-  describe(`${dialect}: activity log store`, () => {
+  describe(`${dialect}: event log store`, () => {
     let store: Awaited<ReturnType<typeof createTestStore>>;
-    let log: ActivityLogRepository;
+    let log: EventLogRepository;
     const all = Array.from({ length: 250 }, (_, i) => event(i));
     beforeAll(async () => {
       store = await createTestStore(dialect);
-      log = new ActivityLogRepository(store.db);
+      log = new EventLogRepository(store.db);
     });
     afterAll(() => store.dispose());
 
@@ -103,12 +99,12 @@ for (const dialect of DIALECTS) {
     });
 
     it('filters by type, kind, file, user (id or login) and time, together with paging', async () => {
-      const expected = (pred: (e: NewActivity) => boolean) =>
+      const expected = (pred: (e: NewEvent) => boolean) =>
         all
           .filter(pred)
           .map((e) => e.eventId)
           .sort();
-      const ids = async (q: Parameters<ActivityLogRepository['query']>[1]) => {
+      const ids = async (q: Parameters<EventLogRepository['query']>[1]) => {
         const out: string[] = [];
         let cursor: string | undefined;
         do {
@@ -128,7 +124,7 @@ for (const dialect of DIALECTS) {
       // from inclusive, to exclusive.
       const from = '2026-03-01T00:10:00Z';
       const to = '2026-03-01T00:20:00+00:00';
-      const inWindow = (e: NewActivity) =>
+      const inWindow = (e: NewEvent) =>
         Date.parse(e.occurredAt) >= Date.parse(from) && Date.parse(e.occurredAt) < Date.parse(to);
       expect(await ids({ from, to })).toEqual(expected(inWindow));
       expect(await ids({ from, to })).toHaveLength(20);

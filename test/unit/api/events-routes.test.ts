@@ -1,11 +1,11 @@
-import type { ActivityView } from '../../../api/activities-routes';
-import { ActivityLogRepository, type NewActivity } from '../../../store/activity-log-repository';
+import type { EventView } from '../../../api/events-routes';
+import { EventLogRepository, type NewEvent } from '../../../store/event-log-repository';
 import { ConnectorsRepository } from '../../../store/connectors-repository';
 import { AUTH, startTestApi, type TestApi } from '../../helpers/api-server';
 
 const BASE = Date.parse('2026-05-01T00:00:00Z');
 
-function activity(i: number): NewActivity {
+function activity(i: number): NewEvent {
   const type = (['EDIT', 'PREVIEW', 'SHARE', 'LOGIN'] as const)[i % 4]!;
   return {
     eventId: `e${String(i).padStart(3, '0')}`,
@@ -21,7 +21,7 @@ function activity(i: number): NewActivity {
   };
 }
 
-describe('GET /api/connectors/:id/activities', () => {
+describe('GET /api/connectors/:id/events', () => {
   let api: TestApi;
   beforeAll(async () => {
     api = await startTestApi();
@@ -34,7 +34,7 @@ describe('GET /api/connectors/:id/activities', () => {
       status: 'Connected',
       statusMessage: '',
     });
-    await new ActivityLogRepository(store.db).insertPage(
+    await new EventLogRepository(store.db).insertPage(
       'c1',
       Array.from({ length: 60 }, (_, i) => activity(i)),
     );
@@ -44,12 +44,12 @@ describe('GET /api/connectors/:id/activities', () => {
   const get = async (query = '', id = 'c1') => {
     const res = await api.app.inject({
       method: 'GET',
-      url: `/api/connectors/${id}/activities${query}`,
+      url: `/api/connectors/${id}/events${query}`,
       headers: AUTH,
     });
     return {
       status: res.statusCode,
-      body: res.json<{ items: ActivityView[]; nextCursor?: string } & { type?: string; detail?: string }>(),
+      body: res.json<{ items: EventView[]; nextCursor?: string } & { type?: string; detail?: string }>(),
     };
   };
 

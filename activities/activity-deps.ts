@@ -1,0 +1,14 @@
+import type { BoxClientPool } from '../box/box-client-pool';
+import type { TokenVault } from '../box/token-vault';
+import type { Config } from '../config/config';
+import type { ConnectorsRepository } from '../store/connectors-repository';
+import type { Store } from '../store/database';
+
+/** What the activities of one worker process share; the worker (the composition root) builds it. */
+export interface ActivityDeps {
+  config: Config;
+  store: Store;
+  connectors: ConnectorsRepository;
+  vault: TokenVault;
+  clients: BoxClientPool;
+}
