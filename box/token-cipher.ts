@@ -61,7 +61,10 @@ export class TokenCipher {
  * The token encryption key: ENCRYPTION_KEY when set; otherwise `<dataDir>/encryption.key`, created with
  * mode 0600 on first use (exclusively, so two processes starting together agree on one key) and reused.
  */
-export function resolveEncryptionKey(config: Pick<Config, 'encryptionKeyHex'>, dataDir = 'data'): Buffer {
+export function resolveEncryptionKey(
+  config: Pick<Config, 'encryptionKeyHex'> & Partial<Pick<Config, 'dataDir'>>,
+  dataDir = config.dataDir ?? 'data',
+): Buffer {
   if (config.encryptionKeyHex) return Buffer.from(config.encryptionKeyHex, 'hex');
   const file = join(dataDir, 'encryption.key');
   mkdirSync(dataDir, { recursive: true });

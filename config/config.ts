@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { SETTINGS, DATA_CENTERS, type DataCenter, type SettingName } from './schema';
 
 /** The Box app used for one data centre. */
@@ -19,6 +20,8 @@ export interface Config {
     devServerPort: number;
     uiPort: number;
   };
+  /** Folder of local state (relative to the working directory unless absolute). */
+  dataDir: string;
   databaseUrl: string;
   api: { host: string; port: number; publicBaseUrl: string; token: string };
   encryptionKeyHex?: string;
@@ -100,7 +103,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       devServerPort: v('TEMPORAL_PORT'),
       uiPort: v('TEMPORAL_UI_PORT'),
     },
-    databaseUrl: v('DATABASE_URL'),
+    dataDir: v('DATA_DIR'),
+    // The SQLite store follows DATA_DIR unless DATABASE_URL names one (the default spells DATA_DIR's default).
+    databaseUrl:
+      env.DATABASE_URL || !env.DATA_DIR
+        ? v('DATABASE_URL')
+        : `sqlite:${join(v('DATA_DIR'), 'connect-box.sqlite')}`,
     api: {
       host: v('API_HOST'),
       port: v('API_PORT'),

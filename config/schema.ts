@@ -99,12 +99,17 @@ export const SETTINGS = {
   ),
   TEMPORAL_PORT: setting(port, '7233', 'Port of the embedded dev server (npm start)'),
   TEMPORAL_UI_PORT: setting(port, '8233', 'Port of the embedded Temporal Web UI (npm start)'),
+  DATA_DIR: setting(
+    z.string().min(1),
+    'data',
+    "Folder of local state: the SQLite store and encryption key (unless DATABASE_URL, ENCRYPTION_KEY say otherwise), npm start's lock, logs and Temporal database",
+  ),
   DATABASE_URL: setting(
     z
       .string()
       .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, "'sqlite:<file>' or 'postgres://user@host:port/db'"),
     'sqlite:data/connect-box.sqlite',
-    'Product store: a SQLite file (default) or PostgreSQL',
+    'Product store: a SQLite file (default: connect-box.sqlite in DATA_DIR) or PostgreSQL',
   ),
   API_HOST: setting(z.string().min(1), '127.0.0.1', 'Interface the API listens on'),
   API_PORT: setting(port, '3000', 'Port of the API (connectors, OAuth callback, webhooks)'),
@@ -121,7 +126,7 @@ export const SETTINGS = {
   ENCRYPTION_KEY: setting(
     hexKey.optional(),
     undefined,
-    'AES-256-GCM key for tokens at rest (64 hex chars); unset: a key is created in data/encryption.key',
+    'AES-256-GCM key for tokens at rest (64 hex chars); unset: a key is created in DATA_DIR/encryption.key',
   ),
   BOX_API_BASE_URL: setting(
     url,

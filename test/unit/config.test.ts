@@ -41,6 +41,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ BOX_EU1_CLIENT_ID: 'abc' })).toThrow(/BOX_EU1_CLIENT_SECRET.*data centre EU1/);
   });
 
+  it('DATA_DIR moves the SQLite store unless DATABASE_URL names one', () => {
+    expect(loadConfig({}).dataDir).toBe('data');
+    expect(loadConfig({ DATA_DIR: '/tmp/x' }).databaseUrl).toBe('sqlite:/tmp/x/connect-box.sqlite');
+    expect(loadConfig({ DATA_DIR: '/tmp/x', DATABASE_URL: 'postgres://u@h:5432/d' }).databaseUrl).toBe(
+      'postgres://u@h:5432/d',
+    );
+  });
+
   it('a Temporal API key implies TLS', () => {
     expect(loadConfig({ TEMPORAL_API_KEY: 'k' }).temporal.tls).toBe(true);
   });

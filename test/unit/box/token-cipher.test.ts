@@ -63,4 +63,10 @@ describe('resolveEncryptionKey', () => {
     expect(resolveEncryptionKey({}, dir)).toEqual(first);
     expect(first).toHaveLength(32);
   });
+
+  it('keeps the key file in the configured DATA_DIR', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'cb-key-')), 'elsewhere');
+    const key = resolveEncryptionKey({ dataDir: dir });
+    expect(readFileSync(join(dir, 'encryption.key'), 'utf8').trim()).toBe(key.toString('hex'));
+  });
 });
