@@ -59,7 +59,7 @@ export const SETTINGS = {
   TEMPORAL_ADDRESS: setting(
     z.string().regex(/^[^:\s]+:\d+$/, 'host:port'),
     '127.0.0.1:7233',
-    'Temporal frontend (host:port)',
+    'Temporal frontend (host:port); unset: 127.0.0.1:TEMPORAL_PORT',
   ),
   TEMPORAL_NAMESPACE: setting(z.string().min(1), 'default', 'Temporal namespace'),
   TEMPORAL_TLS: setting(
@@ -97,7 +97,11 @@ export const SETTINGS = {
     TASK_QUEUES.priority,
     'Task queue of priority rescans',
   ),
-  TEMPORAL_PORT: setting(port, '7233', 'Port of the embedded dev server (npm start)'),
+  TEMPORAL_PORT: setting(
+    port,
+    '7233',
+    'Port of the embedded dev server (npm start); TEMPORAL_ADDRESS follows it unless set',
+  ),
   TEMPORAL_UI_PORT: setting(port, '8233', 'Port of the embedded Temporal Web UI (npm start)'),
   DATA_DIR: setting(
     z.string().min(1),
@@ -116,7 +120,7 @@ export const SETTINGS = {
   PUBLIC_BASE_URL: setting(
     url,
     'http://127.0.0.1:3000',
-    'How Box and browsers reach the API (OAuth redirect, webhook address)',
+    'How Box and browsers reach the API (OAuth redirect, webhook address); unset: http://127.0.0.1:API_PORT',
   ),
   API_TOKEN: setting(
     z.string().min(16, 'at least 16 characters'),
@@ -150,7 +154,11 @@ export const SETTINGS = {
     'box-sim-secondary-key',
     'Webhook signature secondary key',
   ),
-  BOX_SIM_PORT: setting(port, '8600', 'Port of box-sim in the embedded stack'),
+  BOX_SIM_PORT: setting(
+    port,
+    '8600',
+    'Port of box-sim in the embedded stack; the three BOX_*_URL settings above follow it unless set',
+  ),
   AUTHORIZATION_TIMEOUT: setting(
     duration,
     '15m',

@@ -91,7 +91,8 @@ function stackPorts(config: Config): ServicePort[] {
   const ports: ServicePort[] = [];
   if (usesEmbeddedTemporal(config)) {
     const port = Number(config.temporal.address.split(':')[1]);
-    ports.push({ service: 'Temporal frontend', setting: 'TEMPORAL_ADDRESS', host: '127.0.0.1', port });
+    const setting = process.env.TEMPORAL_ADDRESS ? 'TEMPORAL_ADDRESS' : 'TEMPORAL_PORT';
+    ports.push({ service: 'Temporal frontend', setting, host: '127.0.0.1', port });
     ports.push({
       service: 'Temporal Web UI',
       setting: 'TEMPORAL_UI_PORT',

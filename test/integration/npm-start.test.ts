@@ -53,17 +53,15 @@ async function newStack(dataDir?: string): Promise<Stack> {
     dirs.push(dataDir);
   }
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('JEST') || k === 'NODE_ENV') delete env[k];
+  const moved = /^(JEST|NODE_ENV$|DATABASE_URL$|ENCRYPTION_KEY$|TEMPORAL_ADDRESS$|PUBLIC_BASE_URL$|BOX_)/;
+  for (const k of Object.keys(env)) if (moved.test(k)) delete env[k];
   Object.assign(env, {
+    // One setting per port: the addresses that follow them (TEMPORAL_ADDRESS, PUBLIC_BASE_URL, box-sim's URLs) move too.
     DATA_DIR: dataDir,
-    TEMPORAL_ADDRESS: `127.0.0.1:${temporal}`,
+    TEMPORAL_PORT: String(temporal),
     TEMPORAL_UI_PORT: String(ui),
     API_PORT: String(api),
-    PUBLIC_BASE_URL: `http://127.0.0.1:${api}`,
     BOX_SIM_PORT: String(sim),
-    BOX_API_BASE_URL: `http://127.0.0.1:${sim}`,
-    BOX_UPLOAD_BASE_URL: `http://127.0.0.1:${sim}/upload`,
-    BOX_AUTHORIZE_URL: `http://127.0.0.1:${sim}/api/oauth2/authorize`,
     LOG_LEVEL: 'warn',
     CI: 'false',
   });
@@ -188,7 +186,7 @@ linuxOnly('npm start owns its processes', () => {
         'connect-box cannot start: a port it needs is in use (nothing was started)',
       );
       expect(start.output()).toContain(
-        `port ${stack.ports.temporal} (Temporal frontend, TEMPORAL_ADDRESS): pid ${holder.pid} (${process.execPath} -e require('net')`,
+        `port ${stack.ports.temporal} (Temporal frontend, TEMPORAL_PORT): pid ${holder.pid} (${process.execPath} -e require('net')`,
       );
       expect(processesOf(stack)).toEqual([]);
       expect(existsSync(lockFile(stack))).toBe(false);
