@@ -32,15 +32,22 @@ export async function takeStackLock(
   ports: ServicePort[],
   say: (line: string) => void,
 ): Promise<StackLock> {
-  const attempt = await StackLock.acquire({
-    app: 'connect-box',
-    instanceId: randomUUID(),
-    launcher: processRef(process.pid),
-    startedAt: new Date().toISOString(),
-    dataDir,
-    ports: Object.fromEntries(ports.map((p) => [p.service, p.port])),
-    children: [],
-  });
+  const attempt = await StackLock.acquire(
+    {
+      app: 'connect-box',
+      instanceId: randomUUID(),
+      launcher: processRef(process.pid),
+      startedAt: new Date().toISOString(),
+      dataDir,
+      ports: Object.fromEntries(ports.map((p) => [p.service, p.port])),
+      children: [],
+    },
+    undefined,
+    (running) =>
+      say(
+        `waiting for ${running.map((p) => `${p.name} (pid ${p.pid})`).join(', ')} of an earlier connect-box, whose launcher is gone, to stop ...`,
+      ),
+  );
   if ('heldBy' in attempt) {
     const { heldBy, running } = attempt;
     const list = running.map((p) => `${p.name} (pid ${p.pid})`).join(', ');

@@ -68,7 +68,11 @@ export class StackLock {
    * attempt says so); when the earlier launcher is gone but children of it still run, they are given
    * `settleMs` to notice (they stop when their launcher is gone) before the lock counts as held.
    */
-  static async acquire(record: StackRecord, settleMs = 15_000): Promise<LockAttempt> {
+  static async acquire(
+    record: StackRecord,
+    settleMs = 15_000,
+    onSettle: (running: Array<ProcessRef & { name: string }>) => void = () => undefined,
+  ): Promise<LockAttempt> {
     mkdirSync(record.dataDir, { recursive: true });
     const path = lockPath(record.dataDir);
     let replaced: StackRecord | 'unreadable' | undefined;
@@ -90,6 +94,7 @@ export class StackLock {
       if (held !== 'unreadable') {
         let running = runningProcesses(held);
         const deadline = Date.now() + settleMs;
+        if (running.length > 0 && !running.some((p) => p.name === 'launcher')) onSettle(running);
         while (running.length > 0 && !running.some((p) => p.name === 'launcher') && Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, 250));
           running = runningProcesses(held);

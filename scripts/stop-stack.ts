@@ -51,7 +51,11 @@ async function stopStack(): Promise<number> {
   console.log(`stopping connect-box (${describeStack(record)}, data folder ${record.dataDir}) ...`);
   const launcher = before.find((p) => p.name === 'launcher');
   if (launcher) {
-    process.kill(launcher.pid, 'SIGTERM');
+    try {
+      process.kill(launcher.pid, 'SIGTERM');
+    } catch {
+      // it ended on its own meanwhile: what it left, if anything, is stopped below
+    }
     await until(() => runningProcesses(record).length === 0, LAUNCHER_WAIT_MS);
   }
   let left = runningProcesses(record);
