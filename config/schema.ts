@@ -106,7 +106,7 @@ export const SETTINGS = {
   DATA_DIR: setting(
     z.string().min(1),
     'data',
-    "Folder of local state: the SQLite store and encryption key (unless DATABASE_URL, ENCRYPTION_KEY say otherwise), npm start's lock, logs and Temporal database",
+    "Local state: the SQLite store and encryption key (unless set), npm start's lock, logs, Temporal database",
   ),
   DATABASE_URL: setting(
     z
