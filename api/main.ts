@@ -4,6 +4,7 @@ import { loadConfig } from '../config/config';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { openStore } from '../store/database';
 import { buildApiServer } from './server';
+import { stopWithLauncher } from '../scripts/launcher-watchdog';
 
 async function runApi(): Promise<void> {
   const config = loadConfig();
@@ -22,6 +23,7 @@ async function runApi(): Promise<void> {
   process.once('SIGTERM', shutdown);
 }
 
+stopWithLauncher(); // under npm start: stop when the launcher is gone, however it ended
 runApi().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);

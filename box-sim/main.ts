@@ -5,6 +5,7 @@
  * BOX_SIM_CLIENT_SECRET, BOX_SIM_WEBHOOK_PRIMARY_KEY and BOX_SIM_WEBHOOK_SECONDARY_KEY work too.
  */
 import { startBoxSim } from './index';
+import { stopWithLauncher } from '../scripts/launcher-watchdog';
 
 function parseArgs(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -68,6 +69,7 @@ ${[users.find((u) => u.role === 'admin')!, ...users.filter((u) => u.role === 'co
   process.once('SIGTERM', stop);
 }
 
+stopWithLauncher(); // under npm start: stop when the launcher is gone, however it ended
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);

@@ -142,7 +142,10 @@ export function resolveKeyRing(
  * mode 0600 in a folder of mode 0700 on first use (exclusively, so two processes starting together agree on
  * one key) and reused; a key file or folder others can read is made private again.
  */
-export function resolveEncryptionKey(config: Pick<Config, 'encryptionKeyHex'>, dataDir = 'data'): Buffer {
+export function resolveEncryptionKey(
+  config: Pick<Config, 'encryptionKeyHex'> & Partial<Pick<Config, 'dataDir'>>,
+  dataDir = config.dataDir ?? 'data',
+): Buffer {
   if (config.encryptionKeyHex) return Buffer.from(config.encryptionKeyHex, 'hex');
   const file = join(dataDir, 'encryption.key');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { DATA_CENTERS, type DataCenter } from '../domain/data-centers';
 import { SETTINGS, type SettingName } from './schema';
 
@@ -20,6 +21,8 @@ export interface Config {
     devServerPort: number;
     uiPort: number;
   };
+  /** Folder of local state (relative to the working directory unless absolute). */
+  dataDir: string;
   databaseUrl: string;
   api: {
     host: string;
@@ -63,13 +66,38 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Defaults that follow another setting, so that moving the embedded stack is one setting per port: the
+ * data folder holds the SQLite store, TEMPORAL_PORT gives the address, API_PORT the public URL, and
+ * BOX_SIM_PORT box-sim's URLs. Only settings left unset follow; whole numbers only (a bad port is reported
+ * under its own name).
+ */
+function followingDefaults(env: NodeJS.ProcessEnv): Record<string, string> {
+  const set = (name: string) => (env[name] === '' ? undefined : env[name]);
+  const wholePort = (name: string) => (/^\d+$/.test(set(name) ?? '') ? set(name) : undefined);
+  const out: Record<string, string> = {};
+  if (set('DATA_DIR')) out.DATABASE_URL = `sqlite:${join(set('DATA_DIR')!, 'connect-box.sqlite')}`;
+  const temporal = wholePort('TEMPORAL_PORT');
+  if (temporal) out.TEMPORAL_ADDRESS = `127.0.0.1:${temporal}`;
+  const api = wholePort('API_PORT');
+  if (api) out.PUBLIC_BASE_URL = `http://127.0.0.1:${api}`;
+  const sim = wholePort('BOX_SIM_PORT');
+  if (sim) {
+    out.BOX_API_BASE_URL = `http://127.0.0.1:${sim}`;
+    out.BOX_UPLOAD_BASE_URL = `http://127.0.0.1:${sim}/upload`;
+    out.BOX_AUTHORIZE_URL = `http://127.0.0.1:${sim}/api/oauth2/authorize`;
+  }
+  return out;
+}
+
 /** Parses the environment (defaults give the embedded setup); throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const values: Record<string, unknown> = {};
   const problems: Array<{ variable: string; expected: string; got: string }> = [];
+  const following = followingDefaults(env);
   for (const [name, s] of Object.entries(SETTINGS)) {
     const raw = env[name] === '' ? undefined : env[name];
-    const result = s.schema.safeParse(raw ?? s.default);
+    const result = s.schema.safeParse(raw ?? following[name] ?? s.default);
     if (result.success) values[name] = result.data;
     else
       problems.push({
@@ -120,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       devServerPort: v('TEMPORAL_PORT'),
       uiPort: v('TEMPORAL_UI_PORT'),
     },
+    dataDir: v('DATA_DIR'),
     databaseUrl: v('DATABASE_URL'),
     api: {
       host: v('API_HOST'),

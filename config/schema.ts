@@ -55,7 +55,7 @@ export const SETTINGS = {
   TEMPORAL_ADDRESS: setting(
     z.string().regex(/^[^:\s]+:\d+$/, 'host:port'),
     '127.0.0.1:7233',
-    'Temporal frontend (host:port)',
+    'Temporal frontend (host:port); unset: 127.0.0.1:TEMPORAL_PORT',
   ),
   TEMPORAL_NAMESPACE: setting(z.string().min(1), 'default', 'Temporal namespace'),
   TEMPORAL_TLS: setting(
@@ -93,21 +93,30 @@ export const SETTINGS = {
     TASK_QUEUES.priority,
     'Task queue of priority rescans',
   ),
-  TEMPORAL_PORT: setting(port, '7233', 'Port of the embedded dev server (npm start)'),
+  TEMPORAL_PORT: setting(
+    port,
+    '7233',
+    'Port of the embedded dev server (npm start); TEMPORAL_ADDRESS follows it unless set',
+  ),
   TEMPORAL_UI_PORT: setting(port, '8233', 'Port of the embedded Temporal Web UI (npm start)'),
+  DATA_DIR: setting(
+    z.string().min(1),
+    'data',
+    "Local state: the SQLite store and encryption key (unless set), npm start's lock, logs, Temporal database",
+  ),
   DATABASE_URL: setting(
     z
       .string()
       .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, "'sqlite:<file>' or 'postgres://user@host:port/db'"),
     'sqlite:data/connect-box.sqlite',
-    'Product store: a SQLite file (default) or PostgreSQL',
+    'Product store: a SQLite file (default: connect-box.sqlite in DATA_DIR) or PostgreSQL',
   ),
   API_HOST: setting(z.string().min(1), '127.0.0.1', 'Interface the API listens on'),
   API_PORT: setting(port, '3000', 'Port of the API (connectors, OAuth callback, webhooks)'),
   PUBLIC_BASE_URL: setting(
     url,
     'http://127.0.0.1:3000',
-    'How Box and browsers reach the API (OAuth redirect, webhook address)',
+    'How Box and browsers reach the API (OAuth redirect, webhook address); unset: http://127.0.0.1:API_PORT',
   ),
   API_TOKEN: setting(
     z.string().min(16, 'at least 16 characters'),
@@ -132,7 +141,7 @@ export const SETTINGS = {
   ENCRYPTION_KEY: setting(
     hexKey.optional(),
     undefined,
-    'AES-256-GCM key for tokens at rest (64 hex chars); unset: a key is created in data/encryption.key (loopback PUBLIC_BASE_URL only)',
+    'AES-256-GCM key for tokens at rest (64 hex chars); unset: a key is created in DATA_DIR/encryption.key (loopback PUBLIC_BASE_URL only)',
   ),
   ENCRYPTION_KEYS: setting(
     z
@@ -164,7 +173,11 @@ export const SETTINGS = {
     'box-sim-secondary-key',
     'Webhook signature secondary key',
   ),
-  BOX_SIM_PORT: setting(port, '8600', 'Port of box-sim in the embedded stack'),
+  BOX_SIM_PORT: setting(
+    port,
+    '8600',
+    'Port of box-sim in the embedded stack; the three BOX_*_URL settings above follow it unless set',
+  ),
   AUTHORIZATION_TIMEOUT: setting(
     duration,
     '15m',

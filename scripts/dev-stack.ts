@@ -1,33 +1,47 @@
 /**
  * `npm start`: the whole stack on one machine — Temporal dev server (persistent, Web UI), box-sim (unless
  * a real Box is configured), worker and API — then the demo: connect, API test, backfill, full scan,
- * live edit and share rescanned within seconds, findings summary. Ctrl-C stops everything and leaves no
- * process behind. Options: `--no-demo` (just the stack), `--ci` (or CI=true: run the demo, then stop
- * and exit 0, or non-zero if any step failed), `--files N` (box-sim's enterprise size, default 1,000).
+ * live edit and share rescanned within seconds, findings summary. Options: `--no-demo` (just the stack),
+ * `--ci` (or CI=true: run the demo, then stop and exit 0, or non-zero if any step failed), `--files N`
+ * (box-sim's enterprise size, default 1,000).
+ *
+ * The launcher owns its processes. Before starting anything it takes `<DATA_DIR>/stack.lock` and checks
+ * every port (stack-guard.ts); a second start says what is running instead. However it ends — Ctrl-C,
+ * SIGTERM (`npm run stop`), SIGHUP (terminal closed), a broken stdout pipe, an exception, SIGKILL — its
+ * children end too: it stops them itself when it can, and each child watches its launcher
+ * (launcher-watchdog.ts; reaper.ts for the Temporal CLI) for when it cannot.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type Config } from '../config/config';
 import { temporalToolchain } from './temporal-toolchain';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../common/search-attributes';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { stackProbe, echoSignal, echoedQuery, finishSignal } from '../workflows';
-import { ProcessGroup } from './process-group';
+import { ProcessGroup, StackStoppingError } from './process-group';
 import { waitFor, httpUp } from './wait-for';
 import { ApiClient } from './demo-client';
 import { runDemo } from './demo';
+import { teeOutputToLog } from './launcher-output';
+import { STACK_LOCK_ENV } from './port-holder';
+import { lockPath, type StackLock } from './stack-lock';
+import {
+  checkPortsFree,
+  stopCommand,
+  takeStackLock,
+  verifyPortHolder,
+  type ServicePort,
+} from './stack-guard';
 
 const root = join(__dirname, '..');
-const dataDir = join(root, 'data');
 
 /** Starts the embedded Temporal dev server with the project's search attributes and a persistent store. */
-function startTemporal(group: ProcessGroup, config: Config) {
+function startTemporal(group: ProcessGroup, config: Config, dataDir: string, port: number) {
   const searchAttributes = Object.entries(CUSTOM_SEARCH_ATTRIBUTES).flatMap(([k, t]) => [
     '--search-attribute',
     `${k}=${t}`,
   ]);
-  const [, port] = config.temporal.address.split(':');
-  return group.start('temporal', temporalToolchain().temporalCli, [
+  return group.startProgram('temporal', temporalToolchain().temporalCli, [
     'server',
     'start-dev',
     '--db-filename',
@@ -35,7 +49,7 @@ function startTemporal(group: ProcessGroup, config: Config) {
     '--ip',
     '127.0.0.1',
     '--port',
-    port ?? String(config.temporal.devServerPort),
+    String(port),
     '--ui-port',
     String(config.temporal.uiPort),
     '--ui-disable-news-fetch',
@@ -67,6 +81,31 @@ function usesLocalBoxSim(config: Config): boolean {
   return config.box.apiBaseUrl.replace(/\/$/, '') === `http://127.0.0.1:${config.boxSimPort}`;
 }
 
+/** True when TEMPORAL_ADDRESS is on this machine: then npm start runs the dev server. */
+function usesEmbeddedTemporal(config: Config): boolean {
+  return config.temporal.address.startsWith('127.0.0.1:') || config.temporal.address.startsWith('localhost:');
+}
+
+/** Every port this stack will listen on, with the setting that moves it. */
+function stackPorts(config: Config): ServicePort[] {
+  const ports: ServicePort[] = [];
+  if (usesEmbeddedTemporal(config)) {
+    const port = Number(config.temporal.address.split(':')[1]);
+    const setting = process.env.TEMPORAL_ADDRESS ? 'TEMPORAL_ADDRESS' : 'TEMPORAL_PORT';
+    ports.push({ service: 'Temporal frontend', setting, host: '127.0.0.1', port });
+    ports.push({
+      service: 'Temporal Web UI',
+      setting: 'TEMPORAL_UI_PORT',
+      host: '127.0.0.1',
+      port: config.temporal.uiPort,
+    });
+  }
+  if (usesLocalBoxSim(config))
+    ports.push({ service: 'box-sim', setting: 'BOX_SIM_PORT', host: '127.0.0.1', port: config.boxSimPort });
+  ports.push({ service: 'API', setting: 'API_PORT', host: config.api.host, port: config.api.port });
+  return ports;
+}
+
 function parseArgs(argv: string[]) {
   const unknown = argv.filter(
     (a, i) => !['--no-demo', '--ci', '--files'].includes(a) && argv[i - 1] !== '--files',
@@ -82,25 +121,64 @@ function parseArgs(argv: string[]) {
 async function runDevStack(): Promise<void> {
   const config = loadConfig();
   const args = parseArgs(process.argv.slice(2));
-  const group = new ProcessGroup(join(dataDir, 'logs'));
-  let shuttingDown = false;
-  const shutdown = async (code: number) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    console.log('\nstopping the stack ...');
-    await group.stopAll();
-    console.log('stopped: no process left running.');
-    process.exit(code);
+  const dataDir = resolve(config.dataDir);
+  const output = teeOutputToLog(join(dataDir, 'logs', 'dev-stack.log'));
+  const ports = stackPorts(config);
+
+  let lock: StackLock | undefined;
+  const group = new ProcessGroup(
+    join(dataDir, 'logs'),
+    { ...process.env, [STACK_LOCK_ENV]: lockPath(dataDir) },
+    (child) => lock?.addChild(child),
+  );
+  let stopping = false;
+  /** Stops every child, releases the lock and exits; the first caller's reason wins. */
+  const shutdown = async (reason: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\nstopping the stack: ${reason} ...`);
+    try {
+      const killed = await group.stopAll();
+      const left = group.leftovers();
+      if (left.length > 0) {
+        console.error(
+          `could not stop ${left.map((c) => `${c.name} (process group ${c.pid})`).join(', ')}: kill them by hand`,
+        );
+        code = code || 1;
+      } else {
+        if (killed.length > 0) console.log(`(${killed.join(', ')} did not stop in time and were killed)`);
+        console.log('stopped: no process left running.');
+      }
+    } finally {
+      lock?.release();
+      if (output.stdoutLost()) console.error(`(the terminal was gone; this log is ${output.logFile})`);
+      process.exit(code);
+    }
   };
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGINT', () => void shutdown('Ctrl-C (SIGINT)', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM (npm run stop, or kill)', 0));
+  process.on('SIGHUP', () => void shutdown('SIGHUP (the terminal was closed)', 0));
+  process.on('uncaughtException', (err) => void shutdown(`unexpected error: ${err.stack ?? err.message}`, 1));
+  process.on('unhandledRejection', (err) => void shutdown(`unexpected error: ${String(err)}`, 1));
 
   try {
-    const useEmbeddedTemporal =
-      config.temporal.address.startsWith('127.0.0.1:') || config.temporal.address.startsWith('localhost:');
-    if (useEmbeddedTemporal) {
+    lock = await takeStackLock(dataDir, ports, (line) => console.log(line));
+    await checkPortsFree(ports);
+  } catch (err) {
+    lock?.release();
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  }
+  if (stopping) return;
+
+  // Any child that dies on its own, at any time, stops the stack with its name and log in the message.
+  const failures: Array<Promise<never>> = [];
+  try {
+    if (usesEmbeddedTemporal(config)) {
       console.log('starting Temporal dev server ...');
-      const temporal = startTemporal(group, config);
+      const port = Number(config.temporal.address.split(':')[1]);
+      const temporal = startTemporal(group, config, dataDir, port);
+      failures.push(temporal.failed);
       await waitFor(
         'Temporal',
         () =>
@@ -108,6 +186,7 @@ async function runDevStack(): Promise<void> {
         60_000,
         temporal.failed,
       );
+      verifyPortHolder('Temporal dev server', port, temporal.pid);
     }
     const connection = await Connection.connect(temporalConnectionOptions(config));
     const client = new Client({ connection, namespace: config.temporal.namespace });
@@ -115,31 +194,34 @@ async function runDevStack(): Promise<void> {
     const sim = usesLocalBoxSim(config);
     if (sim) {
       console.log(`starting box-sim (${args.files} files) ...`);
-      const boxSim = group.start('box-sim', join(root, 'node_modules', '.bin', 'tsx'), [
-        join(root, 'box-sim', 'main.ts'),
+      const boxSim = group.startScript('box-sim', join(root, 'box-sim', 'main.ts'), [
         '--port',
         String(config.boxSimPort),
         '--files',
         String(args.files),
       ]);
+      failures.push(boxSim.failed);
       await waitFor('box-sim', () => httpUp(`${config.box.apiBaseUrl}/_sim/health`), 60_000, boxSim.failed);
+      verifyPortHolder('box-sim', config.boxSimPort, boxSim.pid);
     }
 
     console.log('starting worker and API ...');
-    const tsx = join(root, 'node_modules', '.bin', 'tsx');
-    const worker = group.start('worker', tsx, [join(root, 'workers', 'main.ts')]);
-    const api = group.start('api', tsx, [join(root, 'api', 'main.ts')]);
+    const worker = group.startScript('worker', join(root, 'workers', 'main.ts'));
+    const api = group.startScript('api', join(root, 'api', 'main.ts'));
+    failures.push(worker.failed, api.failed);
     const apiUrl = `http://${config.api.host}:${config.api.port}`;
     await waitFor('the API', () => httpUp(`${apiUrl}/healthz`), 60_000, api.failed);
-    await Promise.race([probeWorker(client, config), worker.failed]);
+    verifyPortHolder('API', config.api.port, api.pid);
+    await Promise.race([probeWorker(client, config), ...failures]);
 
     console.log(`
-connect-box is running
+connect-box is running (pid ${process.pid})
   Temporal Web UI   http://127.0.0.1:${config.temporal.uiPort}   (workflows of every connector)
   Temporal server   ${config.temporal.address}   namespace '${config.temporal.namespace}'
   API               ${apiUrl}   (GET /healthz; /api/* needs "Authorization: Bearer <API_TOKEN>")
   Box               ${sim ? `box-sim ${config.box.apiBaseUrl} (simulated enterprise; control API /_sim/)` : config.box.apiBaseUrl}
-  Logs              ${join(dataDir, 'logs')}/{temporal,box-sim,worker,api}.log`);
+  Logs              ${join(dataDir, 'logs')}/{dev-stack,temporal,box-sim,worker,api}.log
+  Lock              ${lockPath(dataDir)}   (stop with Ctrl-C here, or ${stopCommand()} elsewhere)`);
     if (args.demo) {
       await Promise.race([
         runDemo({
@@ -150,21 +232,23 @@ connect-box is running
           instanceName: sim ? 'Northwind (box-sim)' : 'Box enterprise',
           ci: args.ci,
         }),
-        worker.failed,
-        api.failed,
+        ...failures,
       ]);
       if (args.ci) {
         console.log('\ndemo complete.');
-        return shutdown(0);
+        return shutdown('the demo is complete (--ci)', 0);
       }
     }
     console.log('\nPress Ctrl-C to stop everything.');
 
-    await Promise.race([worker.failed, api.failed]);
+    await Promise.race(failures);
   } catch (err) {
-    console.error(`\nstack failed: ${err instanceof Error ? err.message : String(err)}`);
-    await shutdown(1);
+    if (err instanceof StackStoppingError || stopping) return; // a signal arrived during start-up
+    await shutdown(`the stack failed: ${err instanceof Error ? err.message : String(err)}`, 1);
   }
 }
 
-void runDevStack();
+runDevStack().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

@@ -9,6 +9,7 @@ import { loadConfig } from '../config/config';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { createActivities, createScanQueueActivities } from '../activities';
 import { createWorkerDeps } from './worker-deps';
+import { stopWithLauncher } from '../scripts/launcher-watchdog';
 
 async function runWorker(): Promise<void> {
   const config = loadConfig();
@@ -48,6 +49,7 @@ async function runWorker(): Promise<void> {
   await deps.store.close();
 }
 
+stopWithLauncher(); // under npm start: stop when the launcher is gone, however it ended
 runWorker().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);

@@ -41,6 +41,35 @@ describe('configuration', () => {
     expect(() => loadConfig({ BOX_EU1_CLIENT_ID: 'abc' })).toThrow(/BOX_EU1_CLIENT_SECRET.*data centre EU1/);
   });
 
+  it('DATA_DIR moves the SQLite store unless DATABASE_URL names one', () => {
+    expect(loadConfig({}).dataDir).toBe('data');
+    expect(loadConfig({ DATA_DIR: '/tmp/x' }).databaseUrl).toBe('sqlite:/tmp/x/connect-box.sqlite');
+    expect(loadConfig({ DATA_DIR: '/tmp/x', DATABASE_URL: 'postgres://u@h:5432/d' }).databaseUrl).toBe(
+      'postgres://u@h:5432/d',
+    );
+  });
+
+  it('moving a port of the embedded stack moves the addresses that follow it, unless they are set', () => {
+    const moved = loadConfig({ TEMPORAL_PORT: '17233', API_PORT: '17300', BOX_SIM_PORT: '17600' });
+    expect(moved.temporal.address).toBe('127.0.0.1:17233');
+    expect(moved.api.publicBaseUrl).toBe('http://127.0.0.1:17300');
+    expect(moved.box.apiBaseUrl).toBe('http://127.0.0.1:17600');
+    expect(moved.box.uploadBaseUrl).toBe('http://127.0.0.1:17600/upload');
+    expect(moved.box.authorizeUrl).toBe('http://127.0.0.1:17600/api/oauth2/authorize');
+    const explicit = loadConfig({
+      TEMPORAL_PORT: '17233',
+      TEMPORAL_ADDRESS: 'temporal.example:7233',
+      API_PORT: '17300',
+      PUBLIC_BASE_URL: 'https://connect.example',
+      BOX_SIM_PORT: '17600',
+      BOX_API_BASE_URL: 'https://api.box.com',
+    });
+    expect(explicit.temporal.address).toBe('temporal.example:7233');
+    expect(explicit.api.publicBaseUrl).toBe('https://connect.example');
+    expect(explicit.box.apiBaseUrl).toBe('https://api.box.com');
+    expect(() => loadConfig({ TEMPORAL_PORT: 'x' })).toThrow(/TEMPORAL_PORT="x"/);
+  });
+
   it('a Temporal API key implies TLS', () => {
     expect(loadConfig({ TEMPORAL_API_KEY: 'k' }).temporal.tls).toBe(true);
   });

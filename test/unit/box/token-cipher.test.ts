@@ -160,4 +160,10 @@ describe('resolveEncryptionKey', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
+
+  it('keeps the key file in the configured DATA_DIR', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'cb-key-')), 'elsewhere');
+    const key = resolveEncryptionKey({ dataDir: dir });
+    expect(readFileSync(join(dir, 'encryption.key'), 'utf8').trim()).toBe(key.toString('hex'));
+  });
 });
