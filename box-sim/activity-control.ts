@@ -12,7 +12,7 @@ import {
   type ShareAccess,
   type SimUser,
 } from './enterprise';
-import { BoxApiFault, boxErrors } from './errors';
+import { boxErrors } from './errors';
 import type { EventLog, SimEvent } from './event-log';
 import { idOf } from './ids';
 import { boxDate, fileJson, folderMini, userMini } from './json-shapes';
@@ -327,7 +327,7 @@ export class ActivityControl {
   /** Restores the file from the trash. */
   restore(fileId: string, input: AsUser = {}): ActivityResult {
     const file = this.file(fileId, true);
-    if (!this.ent.isTrashed(file)) throw new BoxApiFault(400, 'bad_request', 'The file is not in the trash');
+    if (!this.ent.isTrashed(file)) throw boxErrors.notInTrash();
     const actor = this.actor(file, input.asUser);
     this.ent.restore(file);
     return this.record(file, actor, 'UNDELETE', 'FILE.RESTORED');

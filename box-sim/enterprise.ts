@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { extensionFor, planContent, renderContent, type ContentPlan, type FileExtension } from './content';
+import { boxErrors } from './errors';
 import { idOf, indexOf } from './ids';
 import { hash32 } from './random';
 import type { SimUser } from './enterprise-users';
@@ -524,8 +525,7 @@ export class Enterprise {
 
   /** Creates a file (upload or copy); returns its index. */
   createFile(folder: number, name: string, content: Buffer, at: number): number {
-    if (this.fileCount >= this.capacity)
-      throw new Error(`box-sim: no room for more files (capacity ${this.capacity}); raise spareFiles`);
+    if (this.fileCount >= this.capacity) throw boxErrors.noRoomForFiles(this.capacity);
     const file = this.fileCount++;
     this.fileParent[file] = folder;
     this.fileModifiedAt[file] = Math.floor(at / 1000);

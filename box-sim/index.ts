@@ -14,7 +14,13 @@ import type { DeliveryAttempt } from './webhooks';
 export type { ActivityControl, ActivityResult, AsUser } from './activity-control';
 export type { CollabRole, Role, ShareAccess } from './enterprise';
 export type { EventTruth, FileTruth, GroundTruth, UserTruth } from './ground-truth';
-export { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, type BoxSimOptions } from './options';
+export {
+  DEFAULT_CLIENT_ID,
+  DEFAULT_CLIENT_SECRET,
+  LOG_LEVELS,
+  type BoxSimOptions,
+  type LogLevel,
+} from './options';
 export type { FaultSettings, SimStats } from './realism';
 export { SENSITIVE_KINDS, type SensitiveKind } from './sensitive-data';
 export { WEBHOOK_TRIGGERS, signWebhook, type DeliveryAttempt, type WebhookTrigger } from './webhooks';

@@ -49,12 +49,36 @@ export interface BoxSimOptions {
   apiDownloadsAreActivity?: boolean;
   /** Clock, epoch milliseconds (default Date.now). */
   now?: () => number;
+  /**
+   * Level of box-sim's log (Fastify's pino logger, one JSON line per request with its `request_id`):
+   * `info` logs every request, `warn` every error answer, `error` only box-sim's own failures (default:
+   * BOX_SIM_LOG_LEVEL, else `error`).
+   */
+  logLevel?: LogLevel;
+  /** Where log lines go (default standard output). */
+  logDestination?: { write(line: string): void };
+}
+
+/** Levels of box-sim's log, quietest last. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+/** One log level. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Parses a log level (undefined or empty: the fallback); throws naming the levels otherwise. */
+export function parseLogLevel(value: string | undefined, fallback: LogLevel): LogLevel {
+  if (value === undefined || value === '') return fallback;
+  if (!(LOG_LEVELS as readonly string[]).includes(value))
+    throw new Error(`box-sim: log level '${value}' is not one of ${LOG_LEVELS.join(', ')}`);
+  return value as LogLevel;
 }
 
 /** The options with defaults applied. */
-export type ResolvedOptions = Required<Omit<BoxSimOptions, 'rateLimitBurst' | 'faults'>> & {
+export type ResolvedOptions = Required<
+  Omit<BoxSimOptions, 'rateLimitBurst' | 'faults' | 'logDestination'>
+> & {
   rateLimitBurst: number;
   faults: FaultSettings;
+  logDestination: BoxSimOptions['logDestination'];
 };
 
 /** Default app credentials. */
@@ -89,5 +113,7 @@ export function resolveOptions(options: BoxSimOptions): ResolvedOptions {
     strict: options.strict ?? true,
     apiDownloadsAreActivity: options.apiDownloadsAreActivity ?? false,
     now: options.now ?? Date.now,
+    logLevel: options.logLevel ?? parseLogLevel(process.env.BOX_SIM_LOG_LEVEL, 'error'),
+    logDestination: options.logDestination,
   };
 }
