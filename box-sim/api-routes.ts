@@ -171,7 +171,7 @@ export function registerApiRoutes(app: FastifyInstance, state: SimState): void {
       if (ent.fileVersionOf(grant.file) !== grant.version || ent.isDeleted(grant.file))
         throw boxErrors.versionNotCurrent();
       const whole = ent.content(grant.file);
-      if (state.options.apiDownloadsAreActivity)
+      if (state.options.apiDownloadsAreUserActions)
         state.control.downloadedThroughApi(grant.file, grant.userIndex, grant.clientId);
       const range = byteRange(req.headers.range, whole.length);
       if (range === 'unsatisfiable') {

@@ -429,7 +429,7 @@ export class Enterprise {
     return this.folderChain(this.fileParent[file]!).map((f) => this.folderName(f));
   }
 
-  // ---- changes (used by the activity control) ----------------------------------------------------
+  // ---- changes (made by the user actions) --------------------------------------------------------
 
   /** Stores a new version: generated from the seed, or the given text. */
   newVersion(file: number, at: number, text?: string): void {

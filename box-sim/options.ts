@@ -43,10 +43,10 @@ export interface BoxSimOptions {
   /** Reject unsupported query parameters, fields and body fields (default true). */
   strict?: boolean;
   /**
-   * Downloads through the API are user activity, as in Box: each fetched download URL logs a DOWNLOAD
+   * Downloads through the API are user actions, as in Box: each fetched download URL logs a DOWNLOAD
    * admin event and fires FILE.DOWNLOADED webhooks (default false: scans leave no trace).
    */
-  apiDownloadsAreActivity?: boolean;
+  apiDownloadsAreUserActions?: boolean;
   /** Clock, epoch milliseconds (default Date.now). */
   now?: () => number;
   /**
@@ -111,7 +111,7 @@ export function resolveOptions(options: BoxSimOptions): ResolvedOptions {
     refreshTokenLifetimeMs: options.refreshTokenLifetimeMs ?? 60 * 86_400_000,
     authorizationCodeLifetimeMs: options.authorizationCodeLifetimeMs ?? 30_000,
     strict: options.strict ?? true,
-    apiDownloadsAreActivity: options.apiDownloadsAreActivity ?? false,
+    apiDownloadsAreUserActions: options.apiDownloadsAreUserActions ?? false,
     now: options.now ?? Date.now,
     logLevel: options.logLevel ?? parseLogLevel(process.env.BOX_SIM_LOG_LEVEL, 'error'),
     logDestination: options.logDestination,
