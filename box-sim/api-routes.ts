@@ -18,6 +18,9 @@ import type { SimState } from './state';
 /** The user a request was counted for (set once authenticated). */
 export const requestUser = new WeakMap<FastifyRequest, string>();
 
+/** The error code a request was answered with, for its log line. */
+export const answeredCode = new WeakMap<FastifyRequest, string>();
+
 type Params = Record<string, string>;
 type ApiHandler = (ctx: ApiContext, req: FastifyRequest, reply: FastifyReply) => unknown;
 
@@ -84,11 +87,7 @@ export function registerApiRoutes(app: FastifyInstance, state: SimState): void {
         if (wait > 0) throw boxErrors.rateLimited(wait);
         if (fault?.kind === 'error') {
           state.stats.fault();
-          throw new BoxApiFault(
-            fault.status,
-            fault.status === 503 ? 'unavailable' : 'internal_server_error',
-            fault.status === 503 ? 'Unavailable' : 'Internal Server Error',
-          );
+          throw boxErrors.injected(fault.status);
         }
         checkQuery(state, req, endpoint, query);
         return handler(ctx, req, reply);
@@ -167,17 +166,12 @@ export function registerApiRoutes(app: FastifyInstance, state: SimState): void {
     { config: { endpoint: 'GET /d/1/:token/download' } },
     async (req, reply) => {
       const grant = state.downloads.redeem((req.params as Params).token!);
-      if (!grant)
-        throw new BoxApiFault(
-          404,
-          'not_found',
-          'The download link expired or does not exist: ask GET /2.0/files/:id/content again',
-        );
+      if (!grant) throw boxErrors.downloadExpired();
       const ent = state.enterprise;
       if (ent.fileVersionOf(grant.file) !== grant.version || ent.isDeleted(grant.file))
-        throw new BoxApiFault(404, 'not_found', 'This version is no longer current');
+        throw boxErrors.versionNotCurrent();
       const whole = ent.content(grant.file);
-      if (state.options.apiDownloadsAreActivity)
+      if (state.options.apiDownloadsAreUserActions)
         state.control.downloadedThroughApi(grant.file, grant.userIndex, grant.clientId);
       const range = byteRange(req.headers.range, whole.length);
       if (range === 'unsatisfiable') {
@@ -229,10 +223,14 @@ export function byteRange(
   return start > end || start >= size ? 'unsatisfiable' : { start, end };
 }
 
-/** Answers a thrown fault the way Box would. */
+/** Answers a thrown fault the way Box would, with the request's ID in the body. */
 export function sendFault(reply: FastifyReply, err: unknown): FastifyReply | undefined {
-  if (err instanceof BoxApiFault) return reply.code(err.status).headers(err.headers).send(err.body());
+  if (err instanceof BoxApiFault) {
+    answeredCode.set(reply.request, err.code);
+    return reply.code(err.status).headers(err.headers).send(err.body(reply.request.id));
+  }
   if (err instanceof UnauthorizedFault) {
+    answeredCode.set(reply.request, 'invalid_token');
     return reply
       .code(401)
       .header(

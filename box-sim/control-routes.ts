@@ -1,9 +1,9 @@
 /**
- * The control API under /_sim/ (no Box path starts with it): user activity, knobs, token tricks,
+ * The control API under /_sim/ (no Box path starts with it): user actions, knobs, token tricks,
  * statistics and the ground truth, for tests, benchmarks and demos.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ActivityControl } from './activity-control';
+import type { UserActions } from './user-actions';
 import { boxErrors } from './errors';
 import type { GroundTruth } from './ground-truth';
 import type { SimStats } from './realism';
@@ -34,7 +34,7 @@ export function registerControlRoutes(
   manifest: GroundTruth,
   stats: () => SimStats,
 ): void {
-  const control: ActivityControl = state.control;
+  const control: UserActions = state.control;
   const body = (req: FastifyRequest) => (req.body ?? {}) as Body;
   const fileId = (req: FastifyRequest) => (req.params as { id: string }).id;
 

@@ -1,17 +1,20 @@
 /**
- * The in-memory model of one seeded enterprise: users, folder trees, files, sharing, and their changes.
- * Metadata sits in typed arrays and is derived from the seed; content is generated on demand (see
- * content.ts), so a million files fit in about 130 MB. This is the single state interface the
- * handlers use.
+ * The in-memory model of one seeded enterprise: reads of users, folder trees, files and sharing, and
+ * the changes made to them. Metadata sits in the typed arrays generate-enterprise.ts derives from the
+ * seed; content is generated on demand (see content.ts), so a million files fit in about 130 MB. This
+ * is the single state interface the handlers use.
  */
 import { createHash } from 'node:crypto';
 import { extensionFor, planContent, renderContent, type ContentPlan, type FileExtension } from './content';
+import { boxErrors } from './errors';
 import { idOf, indexOf } from './ids';
-import { Rng, hash32, hashUnit } from './random';
-import { FIRST_NAMES, LAST_NAMES, generateUsers, type SimUser } from './enterprise-users';
+import { hash32 } from './random';
+import type { SimUser } from './enterprise-users';
+import { DAY_S, NO_PARENT, generateEnterprise, type EnterpriseOptions } from './generate-enterprise';
 import type { SensitiveKind } from './sensitive-data';
 
 export { ENTERPRISE_DOMAIN, ROLES, type Role, type SimUser } from './enterprise-users';
+export type { EnterpriseOptions } from './generate-enterprise';
 
 /** Shared link access levels; `none` means no shared link. */
 export const SHARE_ACCESS = ['none', 'open', 'company', 'collaborators'] as const;
@@ -40,17 +43,6 @@ export interface Collaboration {
   role: CollabRole;
   readonly createdBy: number;
   readonly createdAt: number;
-}
-
-/** Size of the enterprise to generate. */
-export interface EnterpriseOptions {
-  readonly seed: number;
-  readonly users: number;
-  readonly files: number;
-  /** Epoch milliseconds the enterprise is generated at ("now"). */
-  readonly now: number;
-  /** Room for files created after generation (copies, uploads). */
-  readonly spareFiles?: number;
 }
 
 const FOLDER_WORDS = [
@@ -87,15 +79,6 @@ const FILE_WORDS = [
   'inventory',
   'audit',
 ] as const;
-const EXTERNAL_DOMAINS = [
-  'partner-agency.example',
-  'gmail.example',
-  'contractor.example',
-  'lawfirm.example',
-] as const;
-
-const DAY_S = 86_400;
-const NO_PARENT = -1;
 const STATE_ACTIVE = 0;
 const STATE_TRASHED = 1;
 const STATE_DELETED = 2;
@@ -140,112 +123,31 @@ export class Enterprise {
   private readonly contentCache = new Map<string, Buffer>();
 
   constructor(options: EnterpriseOptions) {
-    const { seed, now } = options;
-    const userCount = Math.max(2, Math.floor(options.users));
-    this.seed = seed >>> 0;
-    this.generatedAt = Math.floor(now / 1000);
-    this.enterpriseId = String(100_000 + (hash32(this.seed, 1) % 900_000));
-    this.users = generateUsers(this.seed, userCount, this.generatedAt);
+    const g = generateEnterprise(options);
+    this.seed = g.seed;
+    this.generatedAt = g.generatedAt;
+    this.enterpriseId = g.enterpriseId;
+    this.users = g.users;
     this.managedUsers = this.users.filter((u) => u.inEnterprise);
-
-    const files = Math.max(0, Math.floor(options.files));
-    this.folderCount = Math.max(userCount * 2, Math.ceil(files / 10));
-    this.baseFileCount = files;
-    this.fileCount = files;
-    this.capacity = files + (options.spareFiles ?? 4096);
-
-    this.folderOwner = new Uint16Array(this.folderCount);
-    this.folderParent = new Int32Array(this.folderCount);
-    this.folderCreatedAt = new Uint32Array(this.folderCount);
-    this.rootFolders = Array.from({ length: userCount }, () => []);
-    const childCounts = new Int32Array(this.folderCount + 1);
-    for (let f = 0; f < this.folderCount; f++) {
-      const owner = Math.floor((f * userCount) / this.folderCount);
-      const blockStart = Math.ceil((owner * this.folderCount) / userCount);
-      this.folderOwner[f] = owner;
-      this.folderCreatedAt[f] =
-        this.generatedAt - DAY_S * 30 - Math.floor(hashUnit(this.seed, 2, f) * DAY_S * 700);
-      const atRoot = f === blockStart || hashUnit(this.seed, 3, f) < 0.25;
-      const parent = atRoot ? NO_PARENT : f - 1 - (hash32(this.seed, 4, f) % Math.min(8, f - blockStart));
-      this.folderParent[f] = parent;
-      if (parent === NO_PARENT) this.rootFolders[owner]!.push(f);
-      else childCounts[parent + 1]!++;
-    }
-    this.folderChildStart = new Int32Array(this.folderCount + 1);
-    for (let f = 0; f < this.folderCount; f++)
-      this.folderChildStart[f + 1] = this.folderChildStart[f]! + childCounts[f + 1]!;
-    this.folderChildList = new Int32Array(this.folderChildStart[this.folderCount]!);
-    const fill = this.folderChildStart.slice(0, this.folderCount);
-    for (let f = 0; f < this.folderCount; f++) {
-      const parent = this.folderParent[f]!;
-      if (parent !== NO_PARENT) this.folderChildList[fill[parent]!++] = f;
-    }
-
-    this.fileParent = new Int32Array(this.capacity);
-    this.fileVersion = new Uint16Array(this.capacity);
-    this.fileState = new Uint8Array(this.capacity);
-    this.fileShare = new Uint8Array(this.capacity);
-    this.fileModifiedAt = new Uint32Array(this.capacity);
-    this.fileSize = new Int32Array(this.capacity).fill(-1);
-    this.fileSha1 = new Uint8Array(this.capacity * 20);
-    for (let i = 0; i < files; i++) {
-      const folder = Math.floor((i * this.folderCount) / files);
-      this.fileParent[i] = folder;
-      this.fileModifiedAt[i] =
-        this.folderCreatedAt[folder]! +
-        Math.floor(
-          hashUnit(this.seed, 5, i) * (this.generatedAt - DAY_S * 11 - this.folderCreatedAt[folder]!),
-        );
-      const s = hashUnit(this.seed, 6, i);
-      this.fileShare[i] = s < 0.04 ? 1 : s < 0.1 ? 2 : s < 0.13 ? 3 : 0;
-    }
-    this.generateCollaborations(userCount, files);
-  }
-
-  private generateCollaborations(userCount: number, files: number): void {
-    const rng = new Rng(hash32(this.seed, 7));
-    const pickCollaborator = (owner: number): { email: string; userIndex: number | undefined } => {
-      if (rng.float() < 0.6) {
-        const other = (owner + 1 + rng.int(userCount - 1)) % userCount;
-        return { email: this.users[other]!.login, userIndex: other };
-      }
-      const first = rng.pick(FIRST_NAMES).toLowerCase();
-      return {
-        email: `${first}.${rng.pick(LAST_NAMES).toLowerCase()}@${rng.pick(EXTERNAL_DOMAINS)}`,
-        userIndex: undefined,
-      };
-    };
-    const createdAt = this.generatedAt - 20 * DAY_S;
-    const folderCollabCount = Math.max(1, Math.floor(this.folderCount * 0.04));
-    for (let k = 0; k < folderCollabCount; k++) {
-      const folder = hash32(this.seed, 8, k) % this.folderCount;
-      const owner = this.folderOwner[folder]!;
-      const who = pickCollaborator(owner);
-      this.attachCollab(
-        'folder',
-        folder,
-        who.email,
-        who.userIndex,
-        rng.pick(['editor', 'viewer'] as const),
-        owner,
-        createdAt,
-      );
-    }
-    const fileCollabCount = Math.floor(files * 0.03);
-    for (let k = 0; k < fileCollabCount; k++) {
-      const file = hash32(this.seed, 9, k) % files;
-      const owner = this.fileOwner(file);
-      const who = pickCollaborator(owner);
-      this.attachCollab(
-        'file',
-        file,
-        who.email,
-        who.userIndex,
-        rng.pick(['editor', 'viewer', 'previewer'] as const),
-        owner,
-        createdAt,
-      );
-    }
+    this.folderCount = g.folderCount;
+    this.baseFileCount = g.baseFileCount;
+    this.fileCount = g.baseFileCount;
+    this.capacity = g.capacity;
+    this.folderOwner = g.folderOwner;
+    this.folderParent = g.folderParent;
+    this.folderCreatedAt = g.folderCreatedAt;
+    this.folderChildStart = g.folderChildStart;
+    this.folderChildList = g.folderChildList;
+    this.rootFolders = g.rootFolders;
+    this.fileParent = g.fileParent;
+    this.fileVersion = g.fileVersion;
+    this.fileState = g.fileState;
+    this.fileShare = g.fileShare;
+    this.fileModifiedAt = g.fileModifiedAt;
+    this.fileSize = g.fileSize;
+    this.fileSha1 = g.fileSha1;
+    for (const c of g.collaborations)
+      this.attachCollab(c.kind, c.index, c.email, c.userIndex, c.role, c.createdBy, c.createdAt);
   }
 
   private attachCollab(
@@ -527,7 +429,7 @@ export class Enterprise {
     return this.folderChain(this.fileParent[file]!).map((f) => this.folderName(f));
   }
 
-  // ---- changes (used by the activity control) ----------------------------------------------------
+  // ---- changes (made by the user actions) --------------------------------------------------------
 
   /** Stores a new version: generated from the seed, or the given text. */
   newVersion(file: number, at: number, text?: string): void {
@@ -623,8 +525,7 @@ export class Enterprise {
 
   /** Creates a file (upload or copy); returns its index. */
   createFile(folder: number, name: string, content: Buffer, at: number): number {
-    if (this.fileCount >= this.capacity)
-      throw new Error(`box-sim: no room for more files (capacity ${this.capacity}); raise spareFiles`);
+    if (this.fileCount >= this.capacity) throw boxErrors.noRoomForFiles(this.capacity);
     const file = this.fileCount++;
     this.fileParent[file] = folder;
     this.fileModifiedAt[file] = Math.floor(at / 1000);

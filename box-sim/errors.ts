@@ -1,4 +1,7 @@
-/** The one error factory: Box's JSON error bodies and status codes, and OAuth's token errors. */
+/**
+ * The one error factory: Box's JSON error bodies and status codes, and OAuth's token errors. Every
+ * fault box-sim answers is built by `boxErrors`, so tests can assert against one place.
+ */
 import { randomBytes } from 'node:crypto';
 
 /** Box's JSON error body. */
@@ -7,9 +10,15 @@ export interface BoxErrorBody {
   status: number;
   code: string;
   message: string;
+  /** The request's ID, also in the `box-request-id` header and box-sim's log line for the request. */
   request_id: string;
-  help_url: string;
+  help_url?: string;
   context_info?: Record<string, unknown>;
+}
+
+/** A new request ID: 16 hex digits, unique enough to find one request in a log. */
+export function newRequestId(): string {
+  return randomBytes(8).toString('hex');
 }
 
 /** Thrown by handlers to answer with a Box error body. */
@@ -24,8 +33,8 @@ export class BoxApiFault extends Error {
     super(message);
   }
 
-  /** The body Box would send. */
-  body(): BoxErrorBody {
+  /** The body Box would send for the request with that ID. */
+  body(requestId: string): BoxErrorBody {
     return {
       type: 'error',
       status: this.status,
@@ -33,7 +42,7 @@ export class BoxApiFault extends Error {
       ...(this.contextInfo ? { context_info: this.contextInfo } : {}),
       help_url: 'http://developers.box.com/docs/#errors',
       message: this.message,
-      request_id: randomBytes(6).toString('hex'),
+      request_id: requestId,
     };
   }
 }
@@ -110,7 +119,40 @@ export const boxErrors = {
     ),
   internal: () => new BoxApiFault(500, 'internal_server_error', 'Internal Server Error'),
   unavailable: () => new BoxApiFault(503, 'unavailable', 'Unavailable'),
+  /** A 5xx the fault injector chose (`errorRate`, `failNext`): 503 is Box's `unavailable`. */
+  injected: (status: number) =>
+    status === 503
+      ? new BoxApiFault(503, 'unavailable', 'Unavailable')
+      : new BoxApiFault(status, 'internal_server_error', 'Internal Server Error'),
   methodNotAllowed: () => new BoxApiFault(405, 'method_not_allowed', 'Method Not Allowed'),
+  /** A route box-sim does not serve (Box would serve some of them: say where the list is). */
+  notServed: (method: string, path: string) =>
+    new BoxApiFault(
+      404,
+      'not_found',
+      `box-sim does not serve ${method} ${path}: see box-sim/README.md for the supported endpoints`,
+    ),
+  invalidJson: () => new BoxApiFault(400, 'bad_request', 'The request body is not valid JSON'),
+  /** A 4xx the HTTP layer raised before any handler ran (body too large, unsupported media type). */
+  rejectedRequest: (status: number, message: string) => new BoxApiFault(status, 'bad_request', message),
+  downloadExpired: () =>
+    new BoxApiFault(
+      404,
+      'not_found',
+      'The download link expired or does not exist: ask GET /2.0/files/:id/content again',
+    ),
+  versionNotCurrent: () => new BoxApiFault(404, 'not_found', 'This version is no longer current'),
+  /** Box's answer when storage is full; box-sim's files are full when `spareFiles` is used up. */
+  noRoomForFiles: (capacity: number) =>
+    new BoxApiFault(
+      507,
+      'insufficient_storage',
+      `box-sim has no room for more files (capacity ${capacity}): start it with a larger spareFiles`,
+    ),
+  notInTrash: () => new BoxApiFault(400, 'bad_request', 'The file is not in the trash'),
+  /** No valid access token: Box answers 401 with an empty body and `WWW-Authenticate`. */
+  unauthorized: (reason: 'missing access token' | 'invalid access token' | 'expired access token') =>
+    new UnauthorizedFault(reason),
   invalidGrant: (description: string) => new OAuthFault(400, 'invalid_grant', description),
   invalidClient: () => new OAuthFault(400, 'invalid_client', 'The client credentials are invalid'),
   invalidRequest: (description: string) => new OAuthFault(400, 'invalid_request', description),

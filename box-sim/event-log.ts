@@ -1,6 +1,6 @@
 /**
  * The enterprise event log (admin_logs): ten days of history generated on demand from the seed (event i
- * is a pure function of i, and times grow with i), followed by the events the activity control appends.
+ * is a pure function of i, and times grow with i), followed by the events the user actions append.
  */
 import type { Enterprise } from './enterprise';
 import { hash32, hashUnit, hashUuid } from './random';

@@ -2,7 +2,7 @@
  * box-sim: a local simulator of the Box API subset connect-box uses, driven by the real box-node-sdk.
  * `startBoxSim(options)` generates a seeded enterprise and serves it on 127.0.0.1.
  */
-import type { ActivityControl } from './activity-control';
+import type { UserActions } from './user-actions';
 import type { Enterprise } from './enterprise';
 import { groundTruth, type GroundTruth } from './ground-truth';
 import { resolveOptions, type BoxSimOptions } from './options';
@@ -11,16 +11,22 @@ import { buildServer } from './server';
 import { createState } from './state';
 import type { DeliveryAttempt } from './webhooks';
 
-export type { ActivityControl, ActivityResult, AsUser } from './activity-control';
+export type { UserActions, UserActionResult, AsUser } from './user-actions';
 export type { CollabRole, Role, ShareAccess } from './enterprise';
 export type { EventTruth, FileTruth, GroundTruth, UserTruth } from './ground-truth';
-export { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, type BoxSimOptions } from './options';
+export {
+  DEFAULT_CLIENT_ID,
+  DEFAULT_CLIENT_SECRET,
+  LOG_LEVELS,
+  type BoxSimOptions,
+  type LogLevel,
+} from './options';
 export type { FaultSettings, SimStats } from './realism';
 export { SENSITIVE_KINDS, type SensitiveKind } from './sensitive-data';
 export { WEBHOOK_TRIGGERS, signWebhook, type DeliveryAttempt, type WebhookTrigger } from './webhooks';
 
 /** Knobs and token tricks, callable directly (the same as the /_sim/ routes). */
-export interface SimControl extends ActivityControl {
+export interface SimControl extends UserActions {
   /** Replaces the fault settings. */
   setFaults(settings: FaultSettings): void;
   /** Changes the per-user rate limit (0: unlimited). */
@@ -53,7 +59,7 @@ export interface BoxSim {
   authorizeUrl(params: { redirectUri: string; state?: string; clientId?: string; scope?: string }): string;
   /** Ground truth over the live state. */
   readonly manifest: GroundTruth;
-  /** Activity control and knobs. */
+  /** User actions and knobs. */
   readonly control: SimControl;
   /** API call counters. */
   stats(): SimStats;
@@ -98,7 +104,7 @@ export async function startBoxSim(options: BoxSimOptions = {}): Promise<BoxSim> 
   state.baseUrl = baseUrl;
 
   const control = state.control as SimControl;
-  const extras: Omit<SimControl, keyof ActivityControl> = {
+  const extras: Omit<SimControl, keyof UserActions> = {
     setFaults: (settings) => state.faults.configure(settings),
     setRateLimit: (perMinute, burst) => state.limiter.configure(perMinute, burst),
     setLatency: (ms) => {

@@ -324,3 +324,54 @@ export function folderJson(ent: Enterprise, folder: number, fields?: readonly st
   };
   return select(full, fields, ['type', 'id', 'sequence_id', 'etag', 'name'], ['type', 'id', 'etag']);
 }
+
+/** The fields of folder `0` when `fields` is not given (the root has no trash or content dates). */
+const ROOT_DEFAULT_FIELDS = [
+  'type',
+  'id',
+  'sequence_id',
+  'etag',
+  'name',
+  'created_at',
+  'modified_at',
+  'description',
+  'size',
+  'path_collection',
+  'created_by',
+  'modified_by',
+  'owned_by',
+  'shared_link',
+  'parent',
+  'item_status',
+];
+
+/** The caller's root folder (`0`, "All Files"), restricted to `fields` when given, like any folder. */
+export function rootFolderJson(user: SimUser, fields?: readonly string[]): Json {
+  const me = userMini(user);
+  const full: Json = {
+    type: 'folder',
+    id: '0',
+    sequence_id: null,
+    etag: null,
+    name: 'All Files',
+    created_at: null,
+    modified_at: null,
+    description: '',
+    size: 0,
+    path_collection: { total_count: 0, entries: [] },
+    created_by: { type: 'user', id: '', name: '', login: '' },
+    modified_by: me,
+    trashed_at: null,
+    purged_at: null,
+    content_created_at: null,
+    content_modified_at: null,
+    owned_by: me,
+    shared_link: null,
+    folder_upload_email: null,
+    parent: null,
+    item_status: 'active',
+    has_collaborations: false,
+    is_externally_owned: false,
+  };
+  return select(full, fields, ROOT_DEFAULT_FIELDS, ['type', 'id', 'etag']);
+}

@@ -1,11 +1,13 @@
 /**
  * `npm run sim -- [--port 8600] [--seed 1] [--users 20] [--files 2000] [--events N] [--rate-limit 1000]
- * [--latency-ms 0] [--access-token-minutes 60] [--lenient] [--api-downloads-are-activity]`: runs box-sim alone and prints how to use it.
- * Environment variables BOX_SIM_PORT, BOX_SIM_SEED, BOX_SIM_USERS, BOX_SIM_FILES, BOX_SIM_CLIENT_ID and
- * BOX_SIM_CLIENT_SECRET, BOX_SIM_WEBHOOK_PRIMARY_KEY and BOX_SIM_WEBHOOK_SECONDARY_KEY work too.
+ * [--latency-ms 0] [--access-token-minutes 60] [--lenient] [--api-downloads-are-user-actions] [--log-level warn]`:
+ * runs box-sim alone and prints how to use it. Environment variables BOX_SIM_PORT, BOX_SIM_SEED,
+ * BOX_SIM_USERS, BOX_SIM_FILES, BOX_SIM_CLIENT_ID and BOX_SIM_CLIENT_SECRET, BOX_SIM_WEBHOOK_PRIMARY_KEY,
+ * BOX_SIM_WEBHOOK_SECONDARY_KEY and BOX_SIM_LOG_LEVEL work too.
  */
 import { startBoxSim } from './index';
 import { stopWithLauncher } from '../scripts/launcher-watchdog';
+import { parseLogLevel } from './options';
 
 function parseArgs(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -45,7 +47,11 @@ async function main(): Promise<void> {
     ...(env.BOX_SIM_WEBHOOK_PRIMARY_KEY ? { webhookPrimaryKey: env.BOX_SIM_WEBHOOK_PRIMARY_KEY } : {}),
     ...(env.BOX_SIM_WEBHOOK_SECONDARY_KEY ? { webhookSecondaryKey: env.BOX_SIM_WEBHOOK_SECONDARY_KEY } : {}),
     strict: args.lenient !== 'true',
-    apiDownloadsAreActivity: args['api-downloads-are-activity'] === 'true',
+    // --api-downloads-are-activity is the flag's old name, still accepted.
+    apiDownloadsAreUserActions:
+      (args['api-downloads-are-user-actions'] ?? args['api-downloads-are-activity']) === 'true',
+    // Standalone, every error answer is logged (with its request_id); `info` adds every request.
+    logLevel: parseLogLevel(args['log-level'] ?? env.BOX_SIM_LOG_LEVEL, 'warn'),
   });
   const users = sim.manifest.users;
   const line = (u: (typeof users)[number]) =>

@@ -3,7 +3,7 @@
  * tokens (60 days, single use, rotated on every refresh), as Box issues them.
  */
 import { randomBytes } from 'node:crypto';
-import { UnauthorizedFault, boxErrors } from './errors';
+import { boxErrors } from './errors';
 
 /** Lifetimes, in milliseconds. */
 export interface TokenLifetimes {
@@ -136,10 +136,10 @@ export class TokenStore {
 
   /** The user behind a bearer token; throws UnauthorizedFault when it is unknown, expired or revoked. */
   authenticate(accessToken: string | undefined): { userIndex: number; clientId: string } {
-    if (!accessToken) throw new UnauthorizedFault('missing access token');
+    if (!accessToken) throw boxErrors.unauthorized('missing access token');
     const grant = this.access.get(accessToken);
-    if (!grant || grant.revoked) throw new UnauthorizedFault('invalid access token');
-    if (grant.expiresAt <= this.now()) throw new UnauthorizedFault('expired access token');
+    if (!grant || grant.revoked) throw boxErrors.unauthorized('invalid access token');
+    if (grant.expiresAt <= this.now()) throw boxErrors.unauthorized('expired access token');
     return { userIndex: grant.userIndex, clientId: grant.clientId };
   }
 

@@ -43,18 +43,42 @@ export interface BoxSimOptions {
   /** Reject unsupported query parameters, fields and body fields (default true). */
   strict?: boolean;
   /**
-   * Downloads through the API are user activity, as in Box: each fetched download URL logs a DOWNLOAD
+   * Downloads through the API are user actions, as in Box: each fetched download URL logs a DOWNLOAD
    * admin event and fires FILE.DOWNLOADED webhooks (default false: scans leave no trace).
    */
-  apiDownloadsAreActivity?: boolean;
+  apiDownloadsAreUserActions?: boolean;
   /** Clock, epoch milliseconds (default Date.now). */
   now?: () => number;
+  /**
+   * Level of box-sim's log (Fastify's pino logger, one JSON line per request with its `request_id`):
+   * `info` logs every request, `warn` every error answer, `error` only box-sim's own failures (default:
+   * BOX_SIM_LOG_LEVEL, else `error`).
+   */
+  logLevel?: LogLevel;
+  /** Where log lines go (default standard output). */
+  logDestination?: { write(line: string): void };
+}
+
+/** Levels of box-sim's log, quietest last. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+/** One log level. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Parses a log level (undefined or empty: the fallback); throws naming the levels otherwise. */
+export function parseLogLevel(value: string | undefined, fallback: LogLevel): LogLevel {
+  if (value === undefined || value === '') return fallback;
+  if (!(LOG_LEVELS as readonly string[]).includes(value))
+    throw new Error(`box-sim: log level '${value}' is not one of ${LOG_LEVELS.join(', ')}`);
+  return value as LogLevel;
 }
 
 /** The options with defaults applied. */
-export type ResolvedOptions = Required<Omit<BoxSimOptions, 'rateLimitBurst' | 'faults'>> & {
+export type ResolvedOptions = Required<
+  Omit<BoxSimOptions, 'rateLimitBurst' | 'faults' | 'logDestination'>
+> & {
   rateLimitBurst: number;
   faults: FaultSettings;
+  logDestination: BoxSimOptions['logDestination'];
 };
 
 /** Default app credentials. */
@@ -87,7 +111,9 @@ export function resolveOptions(options: BoxSimOptions): ResolvedOptions {
     refreshTokenLifetimeMs: options.refreshTokenLifetimeMs ?? 60 * 86_400_000,
     authorizationCodeLifetimeMs: options.authorizationCodeLifetimeMs ?? 30_000,
     strict: options.strict ?? true,
-    apiDownloadsAreActivity: options.apiDownloadsAreActivity ?? false,
+    apiDownloadsAreUserActions: options.apiDownloadsAreUserActions ?? false,
     now: options.now ?? Date.now,
+    logLevel: options.logLevel ?? parseLogLevel(process.env.BOX_SIM_LOG_LEVEL, 'error'),
+    logDestination: options.logDestination,
   };
 }

@@ -1,15 +1,30 @@
-/** The Fastify server: body parsers, Box-style errors, request counting, and both route sets. */
-import Fastify, { type FastifyInstance } from 'fastify';
-import { registerApiRoutes, requestUser, sendFault } from './api-routes';
+/**
+ * The Fastify server: body parsers, Box-style errors, one request ID per request (body, header, log
+ * line), request counting, and both route sets.
+ */
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { answeredCode, registerApiRoutes, requestUser, sendFault } from './api-routes';
 import { registerControlRoutes } from './control-routes';
-import { BoxApiFault, OAuthFault } from './errors';
+import { OAuthFault, boxErrors, newRequestId } from './errors';
 import type { GroundTruth } from './ground-truth';
 import type { SimStats } from './realism';
 import type { SimState } from './state';
 
+/** The header Box puts its request ID in; box-sim sends it on every response. */
+export const REQUEST_ID_HEADER = 'box-request-id';
+
 /** Builds (does not start) the server. */
 export function buildServer(state: SimState, manifest: GroundTruth, stats: () => SimStats): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024, forceCloseConnections: true });
+  const { logLevel, logDestination } = state.options;
+  const app = Fastify({
+    logger: { level: logLevel, ...(logDestination ? { stream: logDestination } : {}) },
+    // The ID is box-sim's own, never the caller's: a client cannot make two log lines look alike.
+    genReqId: () => newRequestId(),
+    // One line per request (below) instead of Fastify's "incoming" and "completed" pair.
+    logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
+    bodyLimit: 10 * 1024 * 1024,
+    forceCloseConnections: true,
+  });
 
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, raw, done) => {
@@ -18,46 +33,53 @@ export function buildServer(state: SimState, manifest: GroundTruth, stats: () =>
     try {
       done(null, JSON.parse(text));
     } catch {
-      done(new BoxApiFault(400, 'bad_request', 'The request body is not valid JSON'), undefined);
+      done(boxErrors.invalidJson(), undefined);
     }
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, raw, done) => {
     done(null, Object.fromEntries(new URLSearchParams(typeof raw === 'string' ? raw : raw.toString('utf8'))));
   });
 
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, req.id);
+    done();
+  });
   app.addHook('onResponse', (req, reply, done) => {
     const endpoint = (req.routeOptions.config as { endpoint?: string } | undefined)?.endpoint;
-    if (endpoint) state.stats.count(endpoint, requestUser.get(req) ?? 'anonymous', reply.statusCode);
+    const user = requestUser.get(req);
+    if (endpoint) state.stats.count(endpoint, user ?? 'anonymous', reply.statusCode);
+    // The path only: the query can carry an access token (GET /2.0/files/:id/content?access_token=).
+    const line = {
+      method: req.method,
+      path: req.url.split('?')[0],
+      status: reply.statusCode,
+      ...(user ? { user } : {}),
+      ...(answeredCode.has(req) ? { code: answeredCode.get(req) } : {}),
+      ms: Math.round(reply.elapsedTime),
+    };
+    if (reply.statusCode >= 400) req.log.warn(line, 'box-sim answered an error');
+    else req.log.info(line, 'box-sim answered');
     done();
   });
 
-  app.setErrorHandler((err, _req, reply) => {
+  app.setErrorHandler((err, req, reply) => {
     const sent = sendFault(reply, err);
     if (sent) return sent;
-    if (err instanceof OAuthFault)
+    if (err instanceof OAuthFault) {
+      answeredCode.set(req, err.error);
       return reply.code(err.status).send({ error: err.error, error_description: err.description });
+    }
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500)
-      return reply
-        .code(status)
-        .send(
-          new BoxApiFault(status, 'bad_request', err instanceof Error ? err.message : String(err)).body(),
-        );
-    console.error('box-sim: unexpected error', err);
-    return reply
-      .code(500)
-      .send(new BoxApiFault(500, 'internal_server_error', 'Internal Server Error').body());
+      return sendFault(
+        reply,
+        boxErrors.rejectedRequest(status, err instanceof Error ? err.message : String(err)),
+      );
+    req.log.error({ err }, 'box-sim: unexpected error');
+    return sendFault(reply, boxErrors.internal());
   });
   app.setNotFoundHandler((req, reply) =>
-    reply
-      .code(404)
-      .send(
-        new BoxApiFault(
-          404,
-          'not_found',
-          `box-sim does not serve ${req.method} ${req.url.split('?')[0]}: see box-sim/README.md for the supported endpoints`,
-        ).body(),
-      ),
+    sendFault(reply, boxErrors.notServed(req.method, req.url.split('?')[0]!)),
   );
 
   registerApiRoutes(app, state);

@@ -1,5 +1,5 @@
 /** Everything one running simulator holds, built from the resolved options. */
-import { ActivityControl } from './activity-control';
+import { UserActions } from './user-actions';
 import { Enterprise } from './enterprise';
 import { EventLog } from './event-log';
 import { DownloadUrls } from './handlers/files';
@@ -16,7 +16,7 @@ export interface SimState {
   readonly tokens: TokenStore;
   readonly webhooks: WebhookRegistry;
   readonly deliverer: WebhookDeliverer;
-  readonly control: ActivityControl;
+  readonly control: UserActions;
   readonly limiter: RateLimiter;
   readonly faults: FaultInjector;
   readonly stats: StatsCollector;
@@ -55,7 +55,7 @@ export function createState(options: ResolvedOptions): SimState {
     }),
     webhooks,
     deliverer,
-    control: new ActivityControl({
+    control: new UserActions({
       enterprise,
       events,
       webhooks,

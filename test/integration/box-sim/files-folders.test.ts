@@ -229,4 +229,141 @@ describe('box-sim folders, files and content through box-node-sdk', () => {
       responseInfo: { statusCode: 404 },
     });
   });
+
+  test('getFolderById honours fields on folder 0 as on any folder', async () => {
+    const named = await admin.folders.getFolderById('0', { queryParams: { fields: ['name', 'owned_by'] } });
+    expect(named).toMatchObject({
+      id: '0',
+      type: 'folder',
+      name: 'All Files',
+      ownedBy: { id: sim.manifest.admin.id },
+    });
+    expect(named.itemCollection).toBeUndefined();
+    expect(named.createdBy).toBeUndefined();
+    expect(named.pathCollection).toBeUndefined();
+    const withItems = await admin.folders.getFolderById('0', {
+      queryParams: { fields: ['item_collection'] },
+    });
+    expect(withItems.itemCollection?.totalCount).toBeGreaterThan(0);
+    expect(withItems.ownedBy).toBeUndefined();
+    await expect(
+      admin.folders.getFolderById('0', { queryParams: { fields: ['no_such_field'] } }),
+    ).rejects.toMatchObject({ responseInfo: { statusCode: 400, body: { code: 'bad_request' } } });
+  });
+
+  test("getFolderById pages item_collection with offset and limit, in the same order as the folder's items", async () => {
+    const folderId = busiestFolderOf(sim, sim.manifest.admin.id);
+    const all = await admin.folders.getFolderItems(folderId, { queryParams: { limit: 1000 } });
+    const total = all.totalCount!;
+    expect(total).toBeGreaterThan(4);
+    const paged: string[] = [];
+    for (let offset = 0; offset < total; offset += 3) {
+      const folder = await admin.folders.getFolderById(folderId, { queryParams: { offset, limit: 3 } });
+      const collection = folder.itemCollection!;
+      expect([collection.totalCount, collection.offset, collection.limit]).toEqual([total, offset, 3]);
+      paged.push(...collection.entries!.map((e) => e.id));
+    }
+    expect(paged).toEqual(all.entries!.map((e) => e.id));
+    const defaults = (await admin.folders.getFolderById(folderId)).itemCollection!;
+    expect([defaults.offset, defaults.limit]).toEqual([0, 100]);
+    await expect(
+      admin.folders.getFolderById(folderId, { queryParams: { limit: 1001 } }),
+    ).rejects.toMatchObject({ responseInfo: { statusCode: 400 } });
+  });
+
+  test('getFolderById sorts item_collection by id, name, date and size, ASC or DESC, folders always first', async () => {
+    const folderId = busiestFolderOf(sim, sim.manifest.admin.id);
+    // Each item's name, modified_at and size, read through the API, to check the order against (the
+    // SDK keeps only mini folders in a listing, so folders are read one by one).
+    const listed = await admin.folders.getFolderItems(folderId, {
+      queryParams: { limit: 1000, fields: ['name', 'modified_at', 'size'] },
+    });
+    const facts = new Map<string, { type: string; name: string; date: number; size: number }>();
+    for (const entry of listed.entries!) {
+      const item = (
+        entry.type === 'folder'
+          ? await admin.folders.getFolderById(entry.id, {
+              queryParams: { fields: ['name', 'modified_at', 'size'] },
+            })
+          : entry
+      ) as { id: string; type: string; name?: string; modifiedAt?: unknown; size?: number };
+      facts.set(item.id, {
+        type: item.type,
+        name: item.name!,
+        date: dateOf(item.modifiedAt),
+        size: item.size!,
+      });
+    }
+    expect(new Set([...facts.values()].map((f) => f.type))).toEqual(new Set(['folder', 'file']));
+    const keyOf: Record<'id' | 'name' | 'date' | 'size', (id: string) => bigint | string | number> = {
+      id: (id: string) => BigInt(id),
+      name: (id: string) => facts.get(id)!.name.toLowerCase(),
+      date: (id: string) => facts.get(id)!.date,
+      size: (id: string) => facts.get(id)!.size,
+    };
+    for (const sort of ['id', 'name', 'date', 'size'] as const) {
+      for (const direction of ['ASC', 'DESC'] as const) {
+        const folder = await admin.folders.getFolderById(folderId, {
+          queryParams: { sort, direction, limit: 1000 },
+        });
+        const collection = folder.itemCollection!;
+        const ids = collection.entries!.map((e) => e.id);
+        expect(ids).toHaveLength(facts.size);
+        const types = ids.map((id) => facts.get(id)!.type);
+        expect(types).toEqual([...types].sort((a, b) => (a === b ? 0 : a === 'folder' ? -1 : 1)));
+        for (const type of ['folder', 'file']) {
+          const keys = ids.filter((id) => facts.get(id)!.type === type).map(keyOf[sort]);
+          const sorted = [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+          expect(keys).toEqual(direction === 'ASC' ? sorted : sorted.reverse());
+        }
+        expect(collection.order?.map((o) => [o.by, o.direction])).toEqual([
+          ['type', 'ASC'],
+          [sort, direction],
+        ]);
+      }
+    }
+    const byName = await admin.folders.getFolderById(folderId, {
+      queryParams: { sort: 'name', limit: 1000 },
+    });
+    const itemsByName = await admin.folders.getFolderItems(folderId, {
+      queryParams: { sort: 'name', limit: 1000 },
+    });
+    expect(byName.itemCollection!.entries!.map((e) => e.id)).toEqual(itemsByName.entries!.map((e) => e.id));
+    await expect(
+      admin.folders.getFolderById(folderId, { queryParams: { sort: 'color' } }),
+    ).rejects.toMatchObject({
+      responseInfo: { statusCode: 400, body: { context_info: { errors: [{ name: 'sort' }] } } },
+    });
+    await expect(
+      admin.folders.getFolderById(folderId, { queryParams: { direction: 'UP' } }),
+    ).rejects.toMatchObject({ responseInfo: { statusCode: 400 } });
+  });
 });
+
+/** The admin-owned folder with the most items that has subfolders as well as files. */
+function busiestFolderOf(sim: BoxSim, ownerId: string): string {
+  const ent = sim.enterprise;
+  const owner = sim.manifest.users.find((u) => u.id === ownerId)!;
+  let best = -1;
+  let bestCount = 0;
+  for (let f = 0; f < ent.folderCount; f++) {
+    if (ent.users[ent.folderOwnerOf(f)]!.id !== owner.id) continue;
+    const folders = ent.subfolders(f).length;
+    const files = ent.filesIn(f).length;
+    if (folders > 0 && files > 0 && folders + files > bestCount) {
+      best = f;
+      bestCount = folders + files;
+    }
+  }
+  if (best < 0) throw new Error('the seeded enterprise has no folder with both subfolders and files');
+  return idOf('folder', best);
+}
+
+/** Epoch ms of an SDK date-time (a string or a DateTime wrapper, depending on the SDK version). */
+function dateOf(value: unknown): number {
+  if (typeof value === 'string') return Date.parse(value);
+  if (value instanceof Date) return value.getTime();
+  const inner = (value as { value?: unknown } | undefined)?.value;
+  if (inner instanceof Date) return inner.getTime();
+  throw new Error(`not a date-time: ${JSON.stringify(value)}`);
+}

@@ -296,9 +296,9 @@ describe('box-sim webhooks through box-node-sdk', () => {
   });
 });
 
-describe('box-sim with apiDownloadsAreActivity', () => {
+describe('box-sim with apiDownloadsAreUserActions', () => {
   test('a download through the API logs DOWNLOAD and fires FILE.DOWNLOADED, as Box does', async () => {
-    const sim = await startBoxSim({ seed: 4, users: 4, files: 30, apiDownloadsAreActivity: true });
+    const sim = await startBoxSim({ seed: 4, users: 4, files: 30, apiDownloadsAreUserActions: true });
     const receiver = await startReceiver();
     try {
       const { client } = await connectAs(sim, sim.manifest.admin.login);

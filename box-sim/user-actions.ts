@@ -1,6 +1,7 @@
 /**
- * Activity control: what a user does to a file (edit, share, preview, move ...). Each operation changes
- * the model, appends the admin event Box would log and delivers the webhooks Box would send.
+ * User actions: what a simulated Box user does to a file (edit, share, preview, move ...). Each action
+ * changes the model, appends the admin event Box would log and delivers the webhooks Box would send.
+ * (Not to be confused with Temporal activities: these are the Box user's doings the connector observes.)
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -12,14 +13,14 @@ import {
   type ShareAccess,
   type SimUser,
 } from './enterprise';
-import { BoxApiFault, boxErrors } from './errors';
+import { boxErrors } from './errors';
 import type { EventLog, SimEvent } from './event-log';
 import { idOf } from './ids';
 import { boxDate, fileJson, folderMini, userMini } from './json-shapes';
 import type { WebhookDeliverer, WebhookRegistry, WebhookTrigger } from './webhooks';
 
-/** What an operation did. */
-export interface ActivityResult {
+/** What a user action did. */
+export interface UserActionResult {
   readonly fileId: string;
   /** The new file of a copy or upload. */
   readonly newFileId?: string;
@@ -34,8 +35,8 @@ export interface AsUser {
   readonly asUser?: string;
 }
 
-/** What the control operations need. */
-export interface ActivityDeps {
+/** What the user actions need. */
+export interface UserActionDeps {
   readonly enterprise: Enterprise;
   readonly events: EventLog;
   readonly webhooks: WebhookRegistry;
@@ -44,9 +45,9 @@ export interface ActivityDeps {
   readonly baseUrl: () => string;
 }
 
-/** The operations of the control API, callable directly. */
-export class ActivityControl {
-  constructor(private readonly deps: ActivityDeps) {}
+/** The user actions behind the control API's file routes, callable directly. */
+export class UserActions {
+  constructor(private readonly deps: UserActionDeps) {}
 
   private get ent(): Enterprise {
     return this.deps.enterprise;
@@ -89,7 +90,7 @@ export class ActivityControl {
       alsoFolders?: number[];
       additionalInfo?: unknown;
     } = {},
-  ): ActivityResult {
+  ): UserActionResult {
     const events: Array<{ id: string; type: string }> = [];
     if (eventType) {
       const e = this.deps.events.append(
@@ -132,7 +133,7 @@ export class ActivityControl {
   }
 
   /** Uploads a new version (generated from the seed, or the given text). */
-  edit(fileId: string, input: AsUser & { text?: string } = {}): ActivityResult {
+  edit(fileId: string, input: AsUser & { text?: string } = {}): UserActionResult {
     const file = this.file(fileId);
     const actor = this.actor(file, input.asUser);
     this.ent.newVersion(file, this.deps.now(), input.text);
@@ -140,7 +141,7 @@ export class ActivityControl {
   }
 
   /** Uploads a new file into a folder. */
-  upload(folderId: string, input: AsUser & { name: string; text: string }): ActivityResult {
+  upload(folderId: string, input: AsUser & { name: string; text: string }): UserActionResult {
     const owner = this.ent.folderIndex(folderId);
     if (owner === undefined) throw boxErrors.notFound('folder', folderId);
     const actor =
@@ -161,7 +162,7 @@ export class ActivityControl {
   }
 
   /** Creates, changes or removes (`none`) the shared link. */
-  share(fileId: string, input: AsUser & { access: ShareAccess }): ActivityResult {
+  share(fileId: string, input: AsUser & { access: ShareAccess }): UserActionResult {
     if (!(SHARE_ACCESS as readonly string[]).includes(input.access))
       throw boxErrors.badRequest(`access must be one of ${SHARE_ACCESS.join(', ')}`);
     const file = this.file(fileId);
@@ -202,7 +203,7 @@ export class ActivityControl {
   }
 
   /** Invites a collaborator (internal login or external address), or changes the role of one. */
-  collaborate(fileId: string, input: AsUser & { email: string; role?: CollabRole }): ActivityResult {
+  collaborate(fileId: string, input: AsUser & { email: string; role?: CollabRole }): UserActionResult {
     const role = input.role ?? 'editor';
     if (!(COLLAB_ROLES as readonly string[]).includes(role))
       throw boxErrors.badRequest(`role must be one of ${COLLAB_ROLES.join(', ')}`);
@@ -238,7 +239,7 @@ export class ActivityControl {
   }
 
   /** Removes a collaborator from a file. */
-  uncollaborate(fileId: string, input: AsUser & { email: string }): ActivityResult {
+  uncollaborate(fileId: string, input: AsUser & { email: string }): UserActionResult {
     const file = this.file(fileId);
     const actor = this.actor(file, input.asUser);
     const removed = this.ent.removeCollaboration(file, input.email ?? '');
@@ -250,7 +251,7 @@ export class ActivityControl {
   }
 
   /** Previews the file in the web app. */
-  preview(fileId: string, input: AsUser = {}): ActivityResult {
+  preview(fileId: string, input: AsUser = {}): UserActionResult {
     const file = this.file(fileId);
     const actor = this.actor(file, input.asUser);
     this.ent.countShareUse(file, 'previews');
@@ -258,7 +259,7 @@ export class ActivityControl {
   }
 
   /** Downloads the file in the web app. */
-  download(fileId: string, input: AsUser = {}): ActivityResult {
+  download(fileId: string, input: AsUser = {}): UserActionResult {
     const file = this.file(fileId);
     const actor = this.actor(file, input.asUser);
     this.ent.countShareUse(file, 'downloads');
@@ -266,7 +267,7 @@ export class ActivityControl {
   }
 
   /** Internal (the download host calls it, with indices): an API download, logged and signalled as Box does. */
-  downloadedThroughApi(file: number, userIndex: number, clientId: string): ActivityResult {
+  downloadedThroughApi(file: number, userIndex: number, clientId: string): UserActionResult {
     const actor = this.ent.users[userIndex]!;
     return this.record(file, actor, 'DOWNLOAD', 'FILE.DOWNLOADED', {
       details: { service_id: clientId, service_name: clientId },
@@ -274,7 +275,7 @@ export class ActivityControl {
   }
 
   /** Renames the file. */
-  rename(fileId: string, input: AsUser & { name: string }): ActivityResult {
+  rename(fileId: string, input: AsUser & { name: string }): UserActionResult {
     if (!input.name || /[/\\]/.test(input.name) || input.name.length > 255)
       throw boxErrors.badRequest('name must be 1-255 characters without slashes');
     const file = this.file(fileId);
@@ -285,7 +286,7 @@ export class ActivityControl {
   }
 
   /** Moves the file to another folder the actor can access. */
-  move(fileId: string, input: AsUser & { folderId: string }): ActivityResult {
+  move(fileId: string, input: AsUser & { folderId: string }): UserActionResult {
     const file = this.file(fileId);
     const actor = this.actor(file, input.asUser);
     const folder = this.folder(input.folderId, actor);
@@ -300,7 +301,7 @@ export class ActivityControl {
   }
 
   /** Copies the file into a folder; the copy is a new file. */
-  copy(fileId: string, input: AsUser & { folderId: string; name?: string }): ActivityResult {
+  copy(fileId: string, input: AsUser & { folderId: string; name?: string }): UserActionResult {
     const file = this.file(fileId);
     const actor = this.actor(file, input.asUser);
     const folder = this.folder(input.folderId, actor);
@@ -317,7 +318,7 @@ export class ActivityControl {
   }
 
   /** Moves the file to the trash. */
-  trash(fileId: string, input: AsUser = {}): ActivityResult {
+  trash(fileId: string, input: AsUser = {}): UserActionResult {
     const file = this.file(fileId);
     const actor = this.actor(file, input.asUser);
     this.ent.trash(file);
@@ -325,16 +326,16 @@ export class ActivityControl {
   }
 
   /** Restores the file from the trash. */
-  restore(fileId: string, input: AsUser = {}): ActivityResult {
+  restore(fileId: string, input: AsUser = {}): UserActionResult {
     const file = this.file(fileId, true);
-    if (!this.ent.isTrashed(file)) throw new BoxApiFault(400, 'bad_request', 'The file is not in the trash');
+    if (!this.ent.isTrashed(file)) throw boxErrors.notInTrash();
     const actor = this.actor(file, input.asUser);
     this.ent.restore(file);
     return this.record(file, actor, 'UNDELETE', 'FILE.RESTORED');
   }
 
   /** Deletes the file permanently (from the trash or not). Box logs no admin event the simulator knows for it. */
-  delete(fileId: string, input: AsUser = {}): ActivityResult {
+  delete(fileId: string, input: AsUser = {}): UserActionResult {
     const file = this.file(fileId, true);
     const actor = this.actor(file, input.asUser);
     const source = {
