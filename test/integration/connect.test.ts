@@ -84,10 +84,11 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
     expect(await passDone()).toBe(true);
     await stack.call('DELETE', `/api/connectors/${created.id}`);
     await env.client.workflow.getHandle(workflowIds.connector(created.id)).result();
+    // RECORD_HISTORIES=1 saves these under the names below; fixtures of earlier code stay beside them.
     const failures = await replayWorkflows(env.client, [
-      { workflowId: workflowIds.connector(created.id), fixture: 'connect-box' },
-      { workflowId: workflowIds.backfill(created.id), fixture: 'backfill-activities' },
-      { workflowId: workflowIds.scan(created.id), fixture: 'scan-files' },
+      { workflowId: workflowIds.connector(created.id), fixture: '2026-12-connect-box' },
+      { workflowId: workflowIds.backfill(created.id), fixture: '2026-12-import-event-log' },
+      { workflowId: workflowIds.scan(created.id), fixture: '2026-12-scan-files' },
     ]);
     expect(failures).toEqual([]);
   });
