@@ -276,10 +276,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
                 }),
             );
           } catch (err) {
-            if (signal.aborted) throw signal.reason;
-            if (err instanceof ApplicationFailure) throw err;
-            if (describeBoxError(err).kind !== 'Unknown') throw boxFailure(err);
-            throw err;
+            throw toActivityFailure(err, signal);
           }
           total.filesSeen += counts.filesSeen;
           total.inspected += counts.inspected;
@@ -360,12 +357,14 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
               });
             }
           } catch (err) {
-            if (signal.aborted) throw signal.reason;
-            if (err instanceof ApplicationFailure) throw err;
-            const kind = describeBoxError(err).kind;
-            if (kind === 'NotFound') {
-              if (stored) gone.push(activity.fileId);
-            } else throw boxFailure(err);
+            // A file gone at Box (404) is a delete; anything else fails the batch as it should.
+            if (
+              signal.aborted ||
+              err instanceof ApplicationFailure ||
+              describeBoxError(err).kind !== 'NotFound'
+            )
+              throw toActivityFailure(err, signal, boxFailure);
+            if (stored) gone.push(activity.fileId);
           }
         }
         ctx.heartbeat({ done: ++done });
@@ -388,10 +387,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
           },
         );
       } catch (err) {
-        if (signal.aborted) throw signal.reason;
-        if (err instanceof ApplicationFailure) throw err;
-        if (describeBoxError(err).kind !== 'Unknown') throw boxFailure(err);
-        throw err;
+        throw toActivityFailure(err, signal);
       }
       return { scanned: toJudge.length, deleted: gone.length, findings: counts.findings };
     },
@@ -439,4 +435,19 @@ function countsOf(c: ScanCounts): ScanCounts {
     skippedUnchanged: c.skippedUnchanged,
     findings: c.findings,
   };
+}
+
+/**
+ * What an activity throws for `err`: the cancellation reason once cancelled, an ApplicationFailure as it
+ * is, a Box error as its boxFailure (`unknown` decides what to do with errors Box did not cause: rethrown
+ * as they are by default, so a defect keeps its stack).
+ */
+function toActivityFailure(
+  err: unknown,
+  signal: AbortSignal,
+  unknown: (err: unknown) => unknown = (e) => e,
+): unknown {
+  if (signal.aborted) return signal.reason;
+  if (err instanceof ApplicationFailure) return err;
+  return describeBoxError(err).kind !== 'Unknown' ? boxFailure(err) : unknown(err);
 }

@@ -7,30 +7,17 @@ import { boxFailure } from '../box/box-failure';
 import type { Config } from '../config/config';
 import type { DataCenter } from '../domain/data-centers';
 import type { Store } from '../store/database';
+import { EVENT_TYPES_BY_KIND } from '../domain/file-event';
 import { WebhooksRepository, type WebhookRow } from '../store/webhooks-repository';
 import { listEnterpriseUsers, listFolderPage, type EnterpriseUser } from './scan-box-reader';
 
 /**
- * The Box webhook v2 triggers of DESIGN's kind table (webhooks v2 has no print or ITEM_OPEN trigger):
- * content, sharing, metadata, view and delete activity on the files below a watched folder.
+ * The Box webhook v2 triggers we register: every trigger of the kind table (domain/file-event.ts), that is
+ * its dotted names (the others are admin_logs event types; webhooks v2 has no print or ITEM_OPEN trigger).
  */
-export const WATCHED_TRIGGERS = [
-  'FILE.UPLOADED',
-  'FILE.RESTORED',
-  'FILE.PREVIEWED',
-  'FILE.DOWNLOADED',
-  'FILE.TRASHED',
-  'FILE.DELETED',
-  'FILE.RENAMED',
-  'FILE.MOVED',
-  'FILE.COPIED',
-  'SHARED_LINK.CREATED',
-  'SHARED_LINK.UPDATED',
-  'SHARED_LINK.DELETED',
-  'COLLABORATION.CREATED',
-  'COLLABORATION.UPDATED',
-  'COLLABORATION.REMOVED',
-] as const;
+export const WATCHED_TRIGGERS: readonly string[] = Object.values(EVENT_TYPES_BY_KIND)
+  .flat()
+  .filter((type) => type.includes('.'));
 
 /** Where Box delivers: the API's webhook route under the public base URL. */
 export function webhookAddress(publicBaseUrl: string): string {

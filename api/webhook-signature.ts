@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** A delivery older than this is refused (Box's own SDK default, and DESIGN's rule). */
+/** A delivery older than this is refused (Box's own SDK default; docs/webhooks.md). */
 export const WEBHOOK_MAX_AGE_MS = 10 * 60_000;
 /** A delivery timestamp this far ahead of our clock is still accepted (clock skew between Box and us). */
 export const WEBHOOK_MAX_SKEW_MS = 60_000;

@@ -21,6 +21,17 @@ export const BOX_ERROR_KINDS = [
 /** One of BOX_ERROR_KINDS. */
 export type BoxErrorKind = (typeof BOX_ERROR_KINDS)[number];
 
+/**
+ * Kinds only a new authorization cures: the connection's tokens are gone, revoked or refused. Workflows
+ * pause on them (domain/box-failures.ts REAUTHORIZATION_FAILURES; a unit test keeps the two equal).
+ */
+export const REAUTHORIZATION_KINDS: readonly BoxErrorKind[] = [
+  'InvalidRefreshToken',
+  'AppRemoved',
+  'TokensUnavailable',
+  'Unauthorized',
+];
+
 /** What went wrong with Box, in words for the user, and whether trying again can help. */
 export interface BoxErrorDescription {
   kind: BoxErrorKind;
@@ -212,6 +223,11 @@ const TEXT: Record<BoxErrorKind, Text> = {
     retryable: true,
   },
 };
+
+/** What the user is told to do about a kind of Box failure. */
+export function nextStepOf(kind: BoxErrorKind): string {
+  return TEXT[kind].nextStep;
+}
 
 /**
  * Classifies anything thrown while talking to Box (box-node-sdk's BoxApiError or BoxSdkError, or the

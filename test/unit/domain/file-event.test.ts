@@ -36,7 +36,7 @@ describe('kindOfEventType', () => {
     ['FILE.TRASHED', 'delete'],
     ['FILE.DELETED', 'delete'],
     ['DELETE', 'delete'],
-  ])('maps %s to %s, as DESIGN’s table says', (type, kind) => {
+  ])('maps %s to %s, as the kind table says', (type, kind) => {
     expect(kindOfEventType(type)).toBe(kind);
   });
 
