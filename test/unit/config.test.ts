@@ -61,6 +61,7 @@ describe('configuration', () => {
       TEMPORAL_ADDRESS: 'temporal.example:7233',
       API_PORT: '17300',
       PUBLIC_BASE_URL: 'https://connect.example',
+      ENCRYPTION_KEY: 'ab'.repeat(32),
       BOX_SIM_PORT: '17600',
       BOX_API_BASE_URL: 'https://api.box.com',
     });
