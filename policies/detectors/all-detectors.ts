@@ -20,6 +20,15 @@ export const ALL_DETECTORS: readonly Detector[] = [
 ];
 
 /**
+ * JSON and source code write a tab or a line break inside a string as `\t`, `\n`, `\r`: the letter
+ * would otherwise touch the value that follows (`"SSN\t587349021"`) and hide it. Each escape becomes
+ * two spaces, so offsets do not move.
+ */
+export function withoutEscapes(text: string): string {
+  return text.includes('\\') ? text.replace(/\\[ntr]/g, '  ') : text;
+}
+
+/**
  * Runs the detectors that serve `wanted` over `text`, in text order. Where two rules of one detector
  * id claim overlapping text (secretlint and the generic token rule on one token), the first is kept.
  */
@@ -28,9 +37,10 @@ export async function detectSensitiveData(
   wanted: ReadonlySet<DetectorId>,
 ): Promise<Detection[]> {
   const all: Detection[] = [];
+  const normalised = withoutEscapes(text);
   for (const detector of ALL_DETECTORS) {
     if (!detector.ids.some((id) => wanted.has(id))) continue;
-    for (const d of await detector.find(text)) if (wanted.has(d.detector)) all.push(d);
+    for (const d of await detector.find(normalised)) if (wanted.has(d.detector)) all.push(d);
   }
   all.sort((a, b) => a.start - b.start || b.end - a.end);
   const lastEnd = new Map<DetectorId, number>();

@@ -1,6 +1,8 @@
 import cardValidator from 'card-validator';
+import { VALUE_END, VALUE_START } from './boundaries';
 import { adjustForContext, wordsPattern } from './context-words';
 import type { Detection, Detector } from './detection';
+import { isInsideIbanShape } from './iban';
 import { isTestCardNumber } from './test-card-numbers';
 
 const context = {
@@ -24,8 +26,8 @@ const context = {
   negativeWords: wordsPattern(['order', 'invoice', 'tracking', 'ref', 'reference', 'serial', 'isbn', 'part']),
 };
 
-// 13 to 19 digits, bare or grouped with one kind of separator; never part of a longer digit run.
-const CANDIDATE = /(?<![\d.,-])\d(?:[ -]?\d){12,18}(?![\d-]|[.,]\d)/g;
+// 13 to 19 digits, bare or grouped with one kind of separator, between delimiters (boundaries.ts).
+const CANDIDATE = new RegExp(String.raw`${VALUE_START}\d(?:[ -]?\d){12,18}${VALUE_END}`, 'gu');
 // Layouts issuers print: groups of four (the last may be shorter), or Amex/Diners 4-6-5 and 4-6-4.
 const LAYOUT = /^(?:\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{4,5})$/;
 
@@ -43,6 +45,7 @@ export const creditCardDetector: Detector = {
       if (!card) continue;
       const start = m.index + card.offset;
       const end = start + card.raw.length;
+      if (isInsideIbanShape(text, start, end)) continue;
       const likelihood = adjustForContext(text, start, end, 'likely', context);
       if (likelihood) found.push({ detector: 'credit_card', value: card.raw, start, end, likelihood });
     }

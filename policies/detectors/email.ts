@@ -37,10 +37,13 @@ export const emailDetector: Detector = {
       let end = at + 1;
       while (end < text.length && end - at < 255 && DOMAIN_CHAR.test(text[end]!)) end++;
       while (end > at + 1 && /[.-]/.test(text[end - 1]!)) end--; // a sentence's full stop
-      const local = text.slice(start, at).replace(/^[.'%+-]+/, '');
+      let local = text.slice(start, at);
+      // 'jane@acme.com' in quotes: the opening quote is a delimiter, not an apostrophe (o'brien@).
+      if (text[end] === "'" && local.includes("'")) local = local.slice(local.lastIndexOf("'") + 1);
+      local = local.replace(/^[.'%+-]+/, '');
       const domain = text.slice(at + 1, end);
-      // "git@github.com:acme/app.git" is an SSH remote, not a mailbox.
-      const sshRemote = text[end] === ':' && /[\w~]/.test(text[end + 1] ?? '');
+      // "git@github.com:acme/app.git" is an SSH remote (a path follows the colon), not a mailbox.
+      const sshRemote = text[end] === ':' && /^[\w.~-]*(?:\/|\.git\b)/.test(text.slice(end + 1, end + 256));
       if (!sshRemote && isMailbox(local, domain)) {
         const from = at - local.length;
         found.push({

@@ -11,7 +11,7 @@ import { PolicySetError } from './policy-set-error';
  * Bumped whenever a detector, the extraction or the evaluation changes what a file yields: it is part
  * of the policy-set version, so a new library rescans files that an old one judged.
  */
-export const DETECTION_ENGINE_VERSION = '1';
+export const DETECTION_ENGINE_VERSION = '2';
 
 /** What the deployment adds to a policy file. */
 export interface CompileOptions {

@@ -125,3 +125,57 @@ describe('secretlint-disable comments', () => {
     expect((await reported(text)).map((d) => d.detector)).toEqual(['api_token', 'aws_access_key']);
   });
 });
+
+describe('boundaries', () => {
+  const found = async (text: string) => (await reported(text)).map((d) => [d.detector, d.value]);
+
+  it('a card between commas, with a number after, is found (Ann,4556737586899855,12/27)', async () => {
+    expect(await found('Ann,4556737586899855,12/27')).toEqual([['credit_card', '4556737586899855']]);
+  });
+
+  it.each([',', ';', '|', ':', '=', '"', "'", '(', '[', '{', '/', '\\', '\t'])(
+    'an SSN, a card and an IBAN after "%s" are found',
+    async (d) => {
+      expect(await found(`SSN${d}536-22-8741${d}12`)).toEqual([['us_ssn', '536-22-8741']]);
+      expect(await found(`card${d}4556737586899855${d}12`)).toEqual([['credit_card', '4556737586899855']]);
+      expect(await found(`IBAN${d}GB94BARC10201530093459${d}12`)).toEqual([
+        ['iban', 'GB94BARC10201530093459'],
+      ]);
+    },
+  );
+
+  it('values at the very start and the very end of the text are found', async () => {
+    expect(await found('4556737586899855')).toEqual([['credit_card', '4556737586899855']]);
+    expect(await found('536-22-8741 was the SSN')).toEqual([['us_ssn', '536-22-8741']]);
+    expect(await found('SSN 536-22-8741')).toEqual([['us_ssn', '536-22-8741']]);
+  });
+
+  it('a value touching a letter or a digit is not delimited, nor is a decimal or a longer dashed number', async () => {
+    expect(await found('x4556737586899855 and 4556737586899855y')).toEqual([]);
+    expect(await found('pi 3.4556737586899855 or 4556737586899855.25')).toEqual([]);
+    expect(await found('SSN 12-536-22-8741 and 536-22-8741-3')).toEqual([]);
+  });
+
+  it('no card is reported inside an IBAN, valid or mistyped', async () => {
+    expect(await found('IBAN,DE44 5001 0517 5407 3249 31,12')).toEqual([
+      ['iban', 'DE44 5001 0517 5407 3249 31'],
+    ]);
+    expect(await found('IBAN DE44 5001 0517 5407 3249 32 (typo)')).toEqual([]);
+  });
+
+  it('a JSON escape before a value is a delimiter', async () => {
+    expect(await found('{"note": "SSN\\t536-22-8741\\n"}')).toEqual([['us_ssn', '536-22-8741']]);
+  });
+
+  it('a phone number followed by another number is still found', async () => {
+    expect(await found('mobile +1 646-555-3890 12')).toEqual([['phone_number', '+1 646-555-3890']]);
+  });
+
+  it('an email in single quotes or before a colon is found; an SSH remote is not', async () => {
+    expect(await found("to 'jane.doe@acme-corp.com' and o'brien@acme-corp.com:12")).toEqual([
+      ['email', 'jane.doe@acme-corp.com'],
+      ['email', "o'brien@acme-corp.com"],
+    ]);
+    expect(await found('git@github.com:acme-corp/app.git')).toEqual([]);
+  });
+});
