@@ -59,6 +59,7 @@ export const creditCardDetector: Detector = {
  */
 function validCardWithin(run: string): { raw: string; offset: number } | undefined {
   if (isValidCard(run)) return { raw: run, offset: 0 };
+  if (!/[ -]/.test(run)) return undefined; // a bare run has no groups to retry
   const groups = [...run.matchAll(/\d+/g)];
   for (let size = groups.length - 1; size >= 1; size--) {
     for (let first = 0; first + size <= groups.length; first++) {
@@ -72,8 +73,41 @@ function validCardWithin(run: string): { raw: string; offset: number } | undefin
   return undefined;
 }
 
+// Luhn and the layout come first: nine candidates in ten fail them, and card-validator looks up
+// every brand and deep-copies its tables on each call.
 function isValidCard(raw: string): boolean {
-  if (!LAYOUT.test(raw)) return false;
+  if (!passesLuhn(raw) || !LAYOUT.test(raw)) return false;
   const digits = raw.replace(/\D/g, '');
-  return !isTestCardNumber(digits) && cardValidator.number(digits, { luhnValidateUnionPay: true }).isValid;
+  return !isTestCardNumber(digits) && hasIssuerFor(digits);
+}
+
+// Issuer ranges are at most 6 digits long (credit-card-type's patterns), so once Luhn has passed the
+// verdict depends on the first digits and the length only: it is cached per 8-digit prefix and length,
+// as a file holds many cards of few banks.
+const issuerVerdicts = new Map<string, boolean>();
+const MAX_CACHED_VERDICTS = 50_000;
+
+function hasIssuerFor(digits: string): boolean {
+  const key = `${digits.slice(0, 8)}/${digits.length}`;
+  let verdict = issuerVerdicts.get(key);
+  if (verdict === undefined) {
+    verdict = cardValidator.number(digits, { luhnValidateUnionPay: true }).isValid;
+    if (issuerVerdicts.size >= MAX_CACHED_VERDICTS) issuerVerdicts.clear();
+    issuerVerdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
+/** The Luhn (mod 10) checksum over the digits of `raw`, separators skipped. */
+export function passesLuhn(raw: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = raw.length - 1; i >= 0; i--) {
+    const d = raw.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) continue;
+    if (double) sum += d > 4 ? d * 2 - 9 : d * 2;
+    else sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
 }

@@ -63,6 +63,7 @@ export const phoneNumberDetector: Detector = {
  * after it (`+1 646-555-3890 12`), so up to two trailing groups are dropped in turn.
  */
 function validPhoneWithin(candidate: string): string | undefined {
+  if (candidate[0] !== '+') return isValidNanp(candidate) ? candidate : undefined;
   let raw = candidate;
   for (let attempt = 0; attempt < 3; attempt++) {
     const phone = parsePhoneNumberFromString(raw, 'US');
@@ -72,6 +73,31 @@ function validPhoneWithin(candidate: string): string | undefined {
     raw = shorter[1]!;
   }
   return undefined;
+}
+
+// libphonenumber's US patterns decide on at most the first six national digits (area code, then the
+// exchange or part of it) followed by any four: the verdict is cached per seven-digit prefix, with the
+// fictional 555-01xx range checked apart. A table of numbers repeats prefixes.
+const nanpVerdicts = new Map<string, boolean>();
+const MAX_CACHED_VERDICTS = 50_000;
+
+/**
+ * A national (NANP) candidate: area codes and exchanges never start with 0 or 1, which most runs of ten
+ * digits in a table of numbers fail before libphonenumber (the costliest step) is asked.
+ */
+function isValidNanp(candidate: string): boolean {
+  const digits = candidate.replace(/\D/g, '');
+  const national = digits.length === 11 && digits[0] === '1' ? digits.slice(1) : digits;
+  if (national.length !== 10 || national[0]! < '2' || national[3]! < '2') return false;
+  if (/^\d{3}55501\d\d$/.test(national)) return false; // fictional
+  const key = national.slice(0, 7);
+  let verdict = nanpVerdicts.get(key);
+  if (verdict === undefined) {
+    verdict = parsePhoneNumberFromString(national, 'US')?.isValid() ?? false;
+    if (nanpVerdicts.size >= MAX_CACHED_VERDICTS) nanpVerdicts.clear();
+    nanpVerdicts.set(key, verdict);
+  }
+  return verdict;
 }
 
 function isFictional(e164: string): boolean {

@@ -1,6 +1,8 @@
 import { detectSensitiveData } from '../../../policies/detectors/all-detectors';
 import { DETECTOR_IDS } from '../../../policies/detectors/detector-id';
+import { passesLuhn } from '../../../policies/detectors/credit-card';
 import { maskSample } from '../../../policies/detectors/mask-sample';
+import { lintWindows, MAY_HOLD_SECRET } from '../../../policies/detectors/secretlint-detector';
 import { NEGATIVES, POSITIVES } from '../../fixtures/corpus/labelled-samples';
 
 const ALL = new Set(DETECTOR_IDS);
@@ -177,5 +179,44 @@ describe('boundaries', () => {
       ['email', "o'brien@acme-corp.com"],
     ]);
     expect(await found('git@github.com:acme-corp/app.git')).toEqual([]);
+  });
+});
+
+describe('speed shortcuts keep every finding', () => {
+  it('secrets far into a long text are found at their offsets (secretlint lints windows around hits)', async () => {
+    const filler = 'nothing to see in this line of prose at all\n'.repeat(3_000);
+    const token = 'ghp_R4nd0mT0k3nF0rC0rpu5Xy9Zq8Wv7Ut6Sr5Q';
+    const key = 'AKIA2E0A8F3B244C9986';
+    const text = `${filler}GITHUB_TOKEN=${token}\n${filler}aws_access_key_id = ${key}\n${filler}`;
+    const found = await detectSensitiveData(text, ALL);
+    expect(found.map((d) => [d.detector, d.value, d.start])).toEqual([
+      ['api_token', token, text.indexOf(token)],
+      ['aws_access_key', key, text.indexOf(key)],
+    ]);
+    expect(lintWindows(text)).toHaveLength(2);
+  });
+
+  it('every secret positive passes the secretlint pre-filter, prose does not', () => {
+    for (const s of POSITIVES.filter((p) => /^(?:aws_|private_key)/.test(p.detector))) {
+      expect([s.text, MAY_HOLD_SECRET.test(s.text)]).toEqual([s.text, true]);
+    }
+    expect(MAY_HOLD_SECRET.test('the quarterly report shows revenue growth, 4539 1488 0343 6467')).toBe(
+      false,
+    );
+  });
+
+  it('Luhn is computed over the digits only', () => {
+    expect(passesLuhn('4539 1488 0343 6467')).toBe(true);
+    expect(passesLuhn('4539-1488-0343-6468')).toBe(false);
+  });
+
+  it('cached issuer and NANP verdicts give the same answer for the same prefix', async () => {
+    const cards = new Set(['credit_card'] as const);
+    expect((await detectSensitiveData('card 4556737586899855', cards)).length).toBe(1);
+    expect((await detectSensitiveData('card 4556737586899863', cards)).length).toBe(1);
+    const phones = new Set(['phone_number'] as const);
+    expect((await detectSensitiveData('phone (415) 555-2671', phones)).length).toBe(1);
+    expect((await detectSensitiveData('phone (415) 555-2680', phones)).length).toBe(1);
+    expect((await detectSensitiveData('phone (415) 555-0142', phones)).length).toBe(0);
   });
 });
