@@ -18,6 +18,8 @@ export { fileSharingSchema, isSharedLinkAccess, SHARED_LINK_ACCESSES } from './e
 export type { FileSharing, Collaborator, SharedLinkAccess } from './exposure/file-sharing';
 export { DETECTOR_IDS, isDetectorId } from './detectors/detector-id';
 export type { DetectorId } from './detectors/detector-id';
+export { DEFAULT_DETECTOR_SETTINGS } from './detectors/detector-settings';
+export type { DetectorSettings, DetectorSettingsInput } from './detectors/detector-settings';
 export { LIKELIHOODS, isLikelihood } from './detectors/likelihood';
 export type { Likelihood } from './detectors/likelihood';
 export { loadPolicySet } from './policy/load-policy-set';

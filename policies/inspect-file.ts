@@ -77,7 +77,11 @@ export async function inspectFile(
     if (extracted.status !== 'Completed' && extracted.status !== 'Truncated') {
       return finish(extracted.status, extracted.reason);
     }
-    const detections = await detectSensitiveData(extracted.text, detectorsFor(contentPolicies));
+    const detections = await detectSensitiveData(
+      extracted.text,
+      detectorsFor(contentPolicies),
+      policySet.detectorSettings,
+    );
     return finish(extracted.status, extracted.reason, detections, extracted.text.length);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

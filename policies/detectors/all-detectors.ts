@@ -2,6 +2,8 @@ import { apiTokenDetector } from './api-token';
 import { creditCardDetector } from './credit-card';
 import type { Detection, Detector } from './detection';
 import type { DetectorId } from './detector-id';
+import type { DetectorSettings } from './detector-settings';
+import { DEFAULT_DETECTOR_SETTINGS } from './detector-settings';
 import { emailDetector } from './email';
 import { ibanDetector } from './iban';
 import { phoneNumberDetector } from './phone-number';
@@ -35,12 +37,13 @@ export function withoutEscapes(text: string): string {
 export async function detectSensitiveData(
   text: string,
   wanted: ReadonlySet<DetectorId>,
+  settings: DetectorSettings = DEFAULT_DETECTOR_SETTINGS,
 ): Promise<Detection[]> {
   const all: Detection[] = [];
   const normalised = withoutEscapes(text);
   for (const detector of ALL_DETECTORS) {
     if (!detector.ids.some((id) => wanted.has(id))) continue;
-    for (const d of await detector.find(normalised)) if (wanted.has(d.detector)) all.push(d);
+    for (const d of await detector.find(normalised, settings)) if (wanted.has(d.detector)) all.push(d);
   }
   all.sort((a, b) => a.start - b.start || b.end - a.end);
   const lastEnd = new Map<DetectorId, number>();

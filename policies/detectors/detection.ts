@@ -1,4 +1,5 @@
 import type { DetectorId } from './detector-id';
+import type { DetectorSettings } from './detector-settings';
 import type { Likelihood } from './likelihood';
 
 /**
@@ -16,5 +17,5 @@ export interface Detection {
 /** A detector: finds the values of one or more detector ids in text. */
 export interface Detector {
   readonly ids: readonly DetectorId[];
-  find(text: string): Detection[] | Promise<Detection[]>;
+  find(text: string, settings: DetectorSettings): Detection[] | Promise<Detection[]>;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DetectorId } from '../detectors/detector-id';
+import type { DetectorSettings } from '../detectors/detector-settings';
 import { BUILTIN_TEMPLATES, TEMPLATE_IDS } from './builtin-templates';
 import { canonicalJson } from './canonical-json';
 import { policyFileSchema } from './policy-file-schema';
@@ -26,12 +27,14 @@ export interface CompiledPolicy extends Policy {
 
 /** The policies in force; `version` changes exactly when the result of a scan could change. */
 export interface CompiledPolicySet {
-  /** sha256 (hex) of the canonical JSON of the enabled policies, internal domains and engine version. */
+  /** sha256 (hex) of the canonical JSON of the enabled policies, internal domains, detector settings and engine version. */
   readonly version: string;
   readonly internalDomains: readonly string[];
   readonly policies: readonly CompiledPolicy[];
   /** The detectors some enabled policy counts: only these run. */
   readonly detectors: readonly DetectorId[];
+  /** The built-in detectors' settings from the file (defaults filled in). */
+  readonly detectorSettings: DetectorSettings;
 }
 
 /**
@@ -62,7 +65,14 @@ export function compilePolicySet(
   const normalized = domains.map((d) => d.trim().toLowerCase().replace(/^@/, '')).filter(Boolean);
   const internalDomains = [...new Set(normalized)].sort();
   const version = createHash('sha256')
-    .update(canonicalJson({ engine: DETECTION_ENGINE_VERSION, internalDomains, policies: enabled }))
+    .update(
+      canonicalJson({
+        engine: DETECTION_ENGINE_VERSION,
+        internalDomains,
+        policies: enabled,
+        detectorSettings: file.detectorSettings,
+      }),
+    )
     .digest('hex');
   const detectors = new Set<DetectorId>();
   for (const p of enabled) for (const c of p.content?.detectors ?? []) detectors.add(c.detector);
@@ -74,5 +84,6 @@ export function compilePolicySet(
       excludePatterns: (p.content?.exclude ?? []).map((s) => new RegExp(s, 'u')),
     })),
     detectors: [...detectors].sort(),
+    detectorSettings: file.detectorSettings,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { detectorSettingsSchema } from '../detectors/detector-settings';
 import { TEMPLATE_IDS } from './builtin-templates';
 import { policySchema } from './policy-schema';
 
@@ -12,6 +13,8 @@ export const policyFileSchema = z.strictObject({
   /** "all" (the default) or the list of built-in templates to enable; [] for none. */
   templates: z.union([z.literal('all'), z.array(z.enum(TEMPLATE_IDS))]).default('all'),
   policies: z.array(policySchema).default([]),
+  /** Settings of the built-in detectors, such as which email domains are documentation. */
+  detectorSettings: detectorSettingsSchema.prefault({}),
 });
 
 /** A policy file as written. */
