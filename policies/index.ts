@@ -31,5 +31,8 @@ export type { TemplateId } from './policy/builtin-templates';
 export type { PolicyFileInput } from './policy/policy-file-schema';
 export type { Policy, PolicyInput } from './policy/policy-schema';
 export type { PolicyMatch, MaskedSample } from './policy/policy-match';
+export { MASKING_MODES, maskSample, maskValue } from './detectors/mask-sample';
+export type { MaskingMode } from './detectors/mask-sample';
+export type { TextSection } from './extraction/text-budget';
 export { SEVERITIES, isSeverity } from './policy/severity';
 export type { Severity } from './policy/severity';

@@ -1,5 +1,4 @@
 import { detectSensitiveData } from './detectors/all-detectors';
-import type { Detection } from './detectors/detection';
 import type { DetectorId } from './detectors/detector-id';
 import { DEFAULT_MIN_LIKELIHOOD, reaches } from './detectors/likelihood';
 import type { Exposure } from './exposure/evaluate-exposure';
@@ -15,6 +14,7 @@ import type { InspectionStatus } from './inspection-status';
 import type { CompiledPolicy, CompiledPolicySet } from './policy/compile-policy-set';
 import { evaluatePolicies } from './policy/evaluate-policies';
 import type { FileFacts } from './policy/file-facts';
+import type { InspectedText } from './policy/sample-context';
 import { passesFilters } from './policy/policy-filters';
 
 const NO_EXPOSURE: Exposure = { accessLevel: 'private', externalDomains: [], reason: 'sharing unknown' };
@@ -41,8 +41,8 @@ export async function inspectFile(
   const exposure = evaluateExposure(file.sharing, policySet.internalDomains);
   const facts = factsOf(file, exposure);
   const applicable = policySet.policies.filter((p) => passesFilters(p.filters, facts));
-  const finish = (status: InspectionStatus, reason: string, detections?: Detection[], textLength = 0) =>
-    result(policySet, status, reason, exposure, applicable, facts, detections, textLength);
+  const finish = (status: InspectionStatus, reason: string, inspected?: InspectedText, textLength = 0) =>
+    result(policySet, status, reason, exposure, applicable, facts, inspected, textLength);
   try {
     const contentPolicies = applicable.filter((p) => p.content !== undefined);
     const { maxFileBytes, ...extractionLimits } = resolveLimits(limits);
@@ -82,7 +82,8 @@ export async function inspectFile(
       detectorsFor(contentPolicies),
       policySet.detectorSettings,
     );
-    return finish(extracted.status, extracted.reason, detections, extracted.text.length);
+    const inspected = { text: extracted.text, sections: extracted.sections, detections };
+    return finish(extracted.status, extracted.reason, inspected, extracted.text.length);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return finish('Failed', `inspection failed unexpectedly: ${message}`);
@@ -111,15 +112,15 @@ function result(
   exposure: Exposure,
   applicable: readonly CompiledPolicy[],
   facts: FileFacts | undefined,
-  detections?: Detection[],
+  inspected?: InspectedText,
   textLength = 0,
 ): InspectionResult {
   const detectorCounts: Partial<Record<DetectorId, number>> = {};
-  for (const d of detections ?? []) {
+  for (const d of inspected?.detections ?? []) {
     if (!reaches(d.likelihood, DEFAULT_MIN_LIKELIHOOD)) continue;
     detectorCounts[d.detector] = (detectorCounts[d.detector] ?? 0) + 1;
   }
-  const matches = facts ? evaluatePolicies(applicable, facts, detections) : [];
+  const matches = facts ? evaluatePolicies(applicable, facts, inspected) : [];
   return {
     status,
     reason,

@@ -10,6 +10,7 @@ import { isZip, openOfficeZip } from './office-zip';
 import { extractPdfText, isPdf } from './pdf-text';
 import { extractPlainText, textEncodingOf } from './plain-text';
 import { extractPptxText } from './pptx-text';
+import type { TextSection } from './text-budget';
 import { TextBudget } from './text-budget';
 import { extractXlsxText } from './xlsx-text';
 import { markupToText } from './xml-text';
@@ -20,6 +21,8 @@ export interface ExtractionResult {
   readonly reason: string;
   readonly format?: DocumentFormat;
   readonly text: string;
+  /** Where each page, sheet or slide starts in `text` (none for formats without them). */
+  readonly sections: readonly TextSection[];
 }
 
 /**
@@ -39,20 +42,33 @@ export async function extractText(
     await extractInto(format, bytes, extension ?? '', budget, limits.maxUncompressedBytes);
   } catch (error) {
     if (error instanceof ExtractionError) {
-      return { status: error.status, reason: error.message, format, text: '' };
+      return { status: error.status, reason: error.message, format, text: '', sections: [] };
     }
     const message = error instanceof Error ? error.message : String(error);
-    return { status: 'Failed', reason: `text extraction failed: ${message}`, format, text: '' };
+    return {
+      status: 'Failed',
+      reason: `text extraction failed: ${message}`,
+      format,
+      text: '',
+      sections: [],
+    };
   }
   const text = budget.text();
   if (budget.truncated) {
-    return { status: 'Truncated', reason: `text cut at ${limits.maxTextChars} characters`, format, text };
+    return {
+      status: 'Truncated',
+      reason: `text cut at ${limits.maxTextChars} characters`,
+      format,
+      text,
+      sections: budget.sections,
+    };
   }
   return {
     status: 'Completed',
     reason: `${text.length} characters of ${format} text inspected`,
     format,
     text,
+    sections: budget.sections,
   };
 }
 

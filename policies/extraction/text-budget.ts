@@ -1,3 +1,12 @@
+/** Where a part of a document (a PDF page, a sheet, a slide, a slide's notes) starts in its text. */
+export interface TextSection {
+  readonly kind: 'page' | 'sheet' | 'slide' | 'notes';
+  /** 1-based: the page, the sheet or the slide the notes belong to. */
+  readonly number: number;
+  /** The character offset of its first character in the extracted text. */
+  readonly start: number;
+}
+
 /**
  * Collects extracted text up to a number of characters. Extractors stop reading a document once it
  * is full, so a huge spreadsheet costs no more than its first million characters.
@@ -5,6 +14,7 @@
 export class TextBudget {
   private readonly chunks: string[] = [];
   private length = 0;
+  private readonly starts: TextSection[] = [];
   /** True once text had to be cut. */
   truncated = false;
 
@@ -23,6 +33,16 @@ export class TextBudget {
     this.chunks.push(text);
     this.length += text.length;
     return true;
+  }
+
+  /** Marks the start of a page, sheet or slide at the current end of the text. */
+  startSection(kind: TextSection['kind'], number: number): void {
+    if (!this.truncated) this.starts.push({ kind, number, start: this.length });
+  }
+
+  /** The sections marked so far, in text order. */
+  get sections(): readonly TextSection[] {
+    return this.starts;
   }
 
   /** True when no more text fits. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DETECTOR_IDS } from '../detectors/detector-id';
 import { DEFAULT_MIN_LIKELIHOOD, LIKELIHOODS } from '../detectors/likelihood';
+import { MASKING_MODES } from '../detectors/mask-sample';
 import { ACCESS_LEVELS } from '../exposure/access-level';
 import { SEVERITIES } from './severity';
 
@@ -29,6 +30,8 @@ export const contentConditionSchema = z.strictObject({
   detectors: z.array(detectorConditionSchema).min(1),
   /** Values matching one of these patterns are not counted (an enterprise's own test numbers, say). */
   exclude: z.array(regexSource).default([]),
+  /** How samples show the values: last4 (default), full, or none (needs `allowUnmaskedSamples`). */
+  masking: z.enum(MASKING_MODES).default('last4'),
 });
 
 /** Which files a policy looks at; every filter given must pass. */
