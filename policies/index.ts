@@ -17,7 +17,7 @@ export type { AccessLevel } from './exposure/access-level';
 export { fileSharingSchema, isSharedLinkAccess, SHARED_LINK_ACCESSES } from './exposure/file-sharing';
 export type { FileSharing, Collaborator, SharedLinkAccess } from './exposure/file-sharing';
 export { DETECTOR_IDS, isDetectorId } from './detectors/detector-id';
-export type { DetectorId } from './detectors/detector-id';
+export type { DetectorId, DetectorName } from './detectors/detector-id';
 export { DEFAULT_DETECTOR_SETTINGS } from './detectors/detector-settings';
 export type { DetectorSettings, DetectorSettingsInput } from './detectors/detector-settings';
 export { LIKELIHOODS, isLikelihood } from './detectors/likelihood';

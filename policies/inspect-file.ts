@@ -1,5 +1,5 @@
 import { detectSensitiveData } from './detectors/all-detectors';
-import type { DetectorId } from './detectors/detector-id';
+import type { DetectorName } from './detectors/detector-id';
 import { DEFAULT_MIN_LIKELIHOOD, reaches } from './detectors/likelihood';
 import type { Exposure } from './exposure/evaluate-exposure';
 import { evaluateExposure } from './exposure/evaluate-exposure';
@@ -15,7 +15,7 @@ import type { CompiledPolicy, CompiledPolicySet } from './policy/compile-policy-
 import { evaluatePolicies } from './policy/evaluate-policies';
 import type { FileFacts } from './policy/file-facts';
 import type { InspectedText } from './policy/sample-context';
-import { passesFilters } from './policy/policy-filters';
+import { exclusionFor, policyApplies } from './policy/policy-filters';
 
 const NO_EXPOSURE: Exposure = { accessLevel: 'private', externalDomains: [], reason: 'sharing unknown' };
 
@@ -40,7 +40,18 @@ export async function inspectFile(
   const file = parsed.data;
   const exposure = evaluateExposure(file.sharing, policySet.internalDomains);
   const facts = factsOf(file, exposure);
-  const applicable = policySet.policies.filter((p) => passesFilters(p.filters, facts));
+  const excluded = exclusionFor(policySet.excludeFiles, facts);
+  if (excluded) {
+    return result(
+      policySet,
+      'NotApplicable',
+      `excluded by the policy file (${excluded})`,
+      exposure,
+      [],
+      facts,
+    );
+  }
+  const applicable = policySet.policies.filter((p) => policyApplies(p, facts));
   const finish = (status: InspectionStatus, reason: string, inspected?: InspectedText, textLength = 0) =>
     result(policySet, status, reason, exposure, applicable, facts, inspected, textLength);
   try {
@@ -81,6 +92,7 @@ export async function inspectFile(
       extracted.text,
       detectorsFor(contentPolicies),
       policySet.detectorSettings,
+      policySet.customDetectors,
     );
     const inspected = { text: extracted.text, sections: extracted.sections, detections };
     return finish(extracted.status, extracted.reason, inspected, extracted.text.length);
@@ -93,6 +105,7 @@ export async function inspectFile(
 function factsOf(file: FileToInspect, exposure: Exposure): FileFacts {
   const extension = (file.extension ?? extensionOf(file.name)).toLowerCase().replace(/^\./, '');
   return {
+    name: file.name,
     extension,
     size: file.size,
     ownerLogin: file.ownerLogin,
@@ -101,7 +114,7 @@ function factsOf(file: FileToInspect, exposure: Exposure): FileFacts {
   };
 }
 
-function detectorsFor(policies: readonly CompiledPolicy[]): Set<DetectorId> {
+function detectorsFor(policies: readonly CompiledPolicy[]): Set<DetectorName> {
   return new Set(policies.flatMap((p) => p.content?.detectors.map((c) => c.detector) ?? []));
 }
 
@@ -115,7 +128,7 @@ function result(
   inspected?: InspectedText,
   textLength = 0,
 ): InspectionResult {
-  const detectorCounts: Partial<Record<DetectorId, number>> = {};
+  const detectorCounts: Partial<Record<DetectorName, number>> = {};
   for (const d of inspected?.detections ?? []) {
     if (!reaches(d.likelihood, DEFAULT_MIN_LIKELIHOOD)) continue;
     detectorCounts[d.detector] = (detectorCounts[d.detector] ?? 0) + 1;

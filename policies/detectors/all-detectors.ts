@@ -1,7 +1,7 @@
 import { apiTokenDetector } from './api-token';
 import { creditCardDetector } from './credit-card';
 import type { Detection, Detector } from './detection';
-import type { DetectorId } from './detector-id';
+import type { DetectorName } from './detector-id';
 import type { DetectorSettings } from './detector-settings';
 import { DEFAULT_DETECTOR_SETTINGS } from './detector-settings';
 import { emailDetector } from './email';
@@ -31,22 +31,24 @@ export function withoutEscapes(text: string): string {
 }
 
 /**
- * Runs the detectors that serve `wanted` over `text`, in text order. Where two rules of one detector
+ * Runs the detectors (built-in, then the policy file's custom ones) that serve `wanted` over `text`,
+ * in text order. Where two rules of one detector
  * id claim overlapping text (secretlint and the generic token rule on one token), the first is kept.
  */
 export async function detectSensitiveData(
   text: string,
-  wanted: ReadonlySet<DetectorId>,
+  wanted: ReadonlySet<DetectorName>,
   settings: DetectorSettings = DEFAULT_DETECTOR_SETTINGS,
+  customDetectors: readonly Detector[] = [],
 ): Promise<Detection[]> {
   const all: Detection[] = [];
   const normalised = withoutEscapes(text);
-  for (const detector of ALL_DETECTORS) {
+  for (const detector of [...ALL_DETECTORS, ...customDetectors]) {
     if (!detector.ids.some((id) => wanted.has(id))) continue;
     for (const d of await detector.find(normalised, settings)) if (wanted.has(d.detector)) all.push(d);
   }
   all.sort((a, b) => a.start - b.start || b.end - a.end);
-  const lastEnd = new Map<DetectorId, number>();
+  const lastEnd = new Map<DetectorName, number>();
   return all.filter((d) => {
     if (d.start < (lastEnd.get(d.detector) ?? -1)) return false;
     lastEnd.set(d.detector, d.end);

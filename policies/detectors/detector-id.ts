@@ -18,3 +18,9 @@ export type DetectorId = (typeof DETECTOR_IDS)[number];
 export function isDetectorId(value: unknown): value is DetectorId {
   return (DETECTOR_IDS as readonly unknown[]).includes(value);
 }
+
+/**
+ * What a detection, a condition or a count names: a built-in {@link DetectorId} or the id of a custom
+ * detector from the policy file (lower-case letters, digits and dashes, never a built-in's name).
+ */
+export type DetectorName = string;

@@ -1,5 +1,5 @@
 import type { Detection } from '../detectors/detection';
-import type { DetectorId } from '../detectors/detector-id';
+import type { DetectorName } from '../detectors/detector-id';
 import { reaches } from '../detectors/likelihood';
 import type { MaskingMode } from '../detectors/mask-sample';
 import type { CompiledPolicy } from './compile-policy-set';
@@ -37,7 +37,7 @@ export function evaluatePolicies(
     const counted = countForPolicy(policy, detections);
     const met = policy.content.detectors.map((c) => (counted.get(c.detector)?.length ?? 0) >= c.minMatches);
     if (!(policy.content.operator === 'all' ? met.every(Boolean) : met.some(Boolean))) continue;
-    const detectorCounts: Partial<Record<DetectorId, number>> = {};
+    const detectorCounts: Partial<Record<DetectorName, number>> = {};
     const samples: MaskedSample[] = [];
     for (const [detector, found] of counted) {
       if (found.length === 0) continue;
@@ -53,8 +53,8 @@ export function evaluatePolicies(
 function countForPolicy(
   policy: CompiledPolicy,
   detections: readonly Detection[],
-): Map<DetectorId, Detection[]> {
-  const counted = new Map<DetectorId, Detection[]>();
+): Map<DetectorName, Detection[]> {
+  const counted = new Map<DetectorName, Detection[]>();
   for (const condition of policy.content?.detectors ?? []) {
     const found = detections.filter(
       (d) =>

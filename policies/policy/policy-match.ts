@@ -1,4 +1,4 @@
-import type { DetectorId } from '../detectors/detector-id';
+import type { DetectorName } from '../detectors/detector-id';
 import type { Likelihood } from '../detectors/likelihood';
 import type { AccessLevel } from '../exposure/access-level';
 import type { TextSection } from '../extraction/text-budget';
@@ -9,7 +9,7 @@ import type { Severity } from './severity';
  * the policy file allows `masking: none`), with where it is and the text around it.
  */
 export interface MaskedSample {
-  readonly detector: DetectorId;
+  readonly detector: DetectorName;
   readonly masked: string;
   readonly likelihood: Likelihood;
   /**
@@ -36,7 +36,7 @@ export interface PolicyMatch {
   readonly severity: Severity;
   readonly accessLevel: AccessLevel;
   /** How many values of each detector the policy counted (after its likelihood and exclusions). */
-  readonly detectorCounts: Partial<Record<DetectorId, number>>;
+  readonly detectorCounts: Partial<Record<DetectorName, number>>;
   /** Up to five distinct masked samples per detector. */
   readonly samples: readonly MaskedSample[];
 }
