@@ -1,4 +1,7 @@
 import { apiTokenDetector } from './api-token';
+import { abaRoutingDetector, bankAccountDetector, swiftBicDetector } from './bank-numbers';
+import { azureStorageKeyDetector, googleApiKeyDetector, stripeSecretKeyDetector } from './cloud-keys';
+import { databaseUrlDetector, passwordAssignmentDetector } from './config-credentials';
 import { creditCardDetector } from './credit-card';
 import type { Detection, Detector } from './detection';
 import type { DetectorName } from './detector-id';
@@ -8,6 +11,8 @@ import { emailDetector } from './email';
 import { ibanDetector } from './iban';
 import { phoneNumberDetector } from './phone-number';
 import { secretlintDetector } from './secretlint-detector';
+import { ukNinoDetector } from './uk-nino';
+import { usDriversLicenseDetector, usItinDetector, usPassportDetector } from './us-identity-numbers';
 import { usSsnDetector } from './us-ssn';
 
 /** Every detector, in the order they run. */
@@ -19,7 +24,34 @@ export const ALL_DETECTORS: readonly Detector[] = [
   phoneNumberDetector,
   secretlintDetector,
   apiTokenDetector,
+  usItinDetector,
+  usPassportDetector,
+  usDriversLicenseDetector,
+  abaRoutingDetector,
+  bankAccountDetector,
+  swiftBicDetector,
+  ukNinoDetector,
+  azureStorageKeyDetector,
+  googleApiKeyDetector,
+  stripeSecretKeyDetector,
+  databaseUrlDetector,
+  passwordAssignmentDetector,
 ];
+
+// Detectors that know one credential's format: a generic `api_key = ...` match on the same value yields.
+const SPECIFIC_CREDENTIALS = new Set<DetectorName>([
+  'aws_secret_key',
+  'azure_storage_key',
+  'google_api_key',
+  'stripe_secret_key',
+  'database_url',
+  'password_assignment',
+]);
+
+function isYieldingAssignment(d: Detection, all: readonly Detection[]): boolean {
+  if (d.detector !== 'api_token' || d.likelihood !== 'likely') return false;
+  return all.some((o) => SPECIFIC_CREDENTIALS.has(o.detector) && o.start < d.end && d.start < o.end);
+}
 
 /**
  * JSON and source code write a tab or a line break inside a string as `\t`, `\n`, `\r`: the letter
@@ -48,8 +80,9 @@ export async function detectSensitiveData(
     for (const d of await detector.find(normalised, settings)) if (wanted.has(d.detector)) all.push(d);
   }
   all.sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept = all.filter((d) => !isYieldingAssignment(d, all));
   const lastEnd = new Map<DetectorName, number>();
-  return all.filter((d) => {
+  return kept.filter((d) => {
     if (d.start < (lastEnd.get(d.detector) ?? -1)) return false;
     lastEnd.set(d.detector, d.end);
     return true;

@@ -28,14 +28,24 @@ export function adjustForContext(
   rule: ContextRule,
 ): Likelihood | undefined {
   const before = text.slice(Math.max(0, start - BEFORE), start).toLowerCase();
-  const after = text.slice(end, Math.min(text.length, end + AFTER)).toLowerCase();
-  const hotWindow = `${ownAndPreviousCell(before)} ${after.split('\t', 1)[0]}`;
+  const hotWindow = hotWindowOf(text, before, end);
   const ownLabel = before.slice(-NEGATIVE_BEFORE);
   const negativeWindow = ownLabel.slice(Math.max(ownLabel.lastIndexOf('\t'), ownLabel.lastIndexOf('\n')) + 1);
   let steps = 0;
   if (rule.hotwords.test(hotWindow)) steps++;
   if (rule.negativeWords?.test(negativeWindow)) steps--;
   return stepLikelihood(base, steps);
+}
+
+/** True when one of the rule's hotwords is where a label of `[start, end)` can be (see adjustForContext). */
+export function hasHotword(text: string, start: number, end: number, rule: ContextRule): boolean {
+  const before = text.slice(Math.max(0, start - BEFORE), start).toLowerCase();
+  return rule.hotwords.test(hotWindowOf(text, before, end));
+}
+
+function hotWindowOf(text: string, before: string, end: number): string {
+  const after = text.slice(end, Math.min(text.length, end + AFTER)).toLowerCase();
+  return `${ownAndPreviousCell(before)} ${after.split('\t', 1)[0]}`;
 }
 
 /**

@@ -9,6 +9,18 @@ export const DETECTOR_IDS = [
   'aws_secret_key',
   'private_key',
   'api_token',
+  'us_itin',
+  'us_passport',
+  'us_drivers_license',
+  'aba_routing',
+  'bank_account',
+  'swift_bic',
+  'uk_nino',
+  'azure_storage_key',
+  'google_api_key',
+  'stripe_secret_key',
+  'database_url',
+  'password_assignment',
 ] as const;
 
 /** The name of a detector. */

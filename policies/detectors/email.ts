@@ -48,7 +48,7 @@ export const emailDetector: Detector = {
       const domain = text.slice(at + 1, end);
       // "git@github.com:acme/app.git" is an SSH remote (a path follows the colon), not a mailbox.
       const sshRemote = text[end] === ':' && /^[\w.~-]*(?:\/|\.git\b)/.test(text.slice(end + 1, end + 256));
-      if (!sshRemote && isMailbox(local, domain) && !ignored(domain)) {
+      if (!sshRemote && !isUrlUserinfo(text, at) && isMailbox(local, domain) && !ignored(domain)) {
         const from = at - local.length;
         found.push({
           detector: 'email',
@@ -63,6 +63,19 @@ export const emailDetector: Detector = {
     return found;
   },
 };
+
+/**
+ * True when the `@` ends the user part of a URL (`postgres://app:pw@db`, `ftp://anonymous@host`):
+ * a `://` in the same run of non-space characters before it.
+ */
+function isUrlUserinfo(text: string, at: number): boolean {
+  const from = Math.max(0, at - 512);
+  const before = text.slice(from, at);
+  const token = before.slice(
+    Math.max(before.lastIndexOf(' '), before.lastIndexOf('\n'), before.lastIndexOf('\t')) + 1,
+  );
+  return token.includes('://');
+}
 
 /** A test for the domains whose addresses are not reported. */
 function ignoredDomains(settings: DetectorSettings['email']): (domain: string) => boolean {

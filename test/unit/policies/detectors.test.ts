@@ -220,3 +220,15 @@ describe('speed shortcuts keep every finding', () => {
     expect((await detectSensitiveData('phone (415) 555-0142', phones)).length).toBe(0);
   });
 });
+
+describe('credential detectors', () => {
+  it('a generic assignment yields to the detector that knows the format', async () => {
+    const found = await reported('STRIPE_SECRET_KEY=sk_live_kdCleOnf0frSgyIKKnW03fGjj6QI');
+    expect(found.map((d) => d.detector)).toEqual(['stripe_secret_key']);
+  });
+
+  it('a password inside a database URL is not an email address', async () => {
+    const found = await reported('url: mysql://svc:Pq7x9Lm2@db.acme-corp.com/app');
+    expect(found.map((d) => d.detector)).toEqual(['database_url']);
+  });
+});
