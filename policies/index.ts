@@ -3,6 +3,9 @@
  * no network, no store, no Temporal.
  */
 export { inspectFile } from './inspect-file';
+export { InspectionPool, sharedInspectionPool } from './inspection-pool';
+export type { InspectionPoolOptions } from './inspection-pool';
+export type { InspectionTask, PolicySource } from './inspection-task';
 export { needsContent } from './needs-content';
 export type { FileToInspect, FileMetadata } from './file-to-inspect';
 export type { InspectionResult } from './inspection-result';

@@ -10,6 +10,8 @@ import type { DetectorSettings } from '../detectors/detector-settings';
 import { BUILTIN_TEMPLATES, TEMPLATE_IDS } from './builtin-templates';
 import { canonicalJson } from './canonical-json';
 import { policyFileSchema } from './policy-file-schema';
+import type { PolicySource } from '../inspection-task';
+import type { PolicyFileInput } from './policy-file-schema';
 import type { FileExclusions, Policy } from './policy-schema';
 import { policySchema } from './policy-schema';
 import { PolicySetError } from './policy-set-error';
@@ -49,6 +51,8 @@ export interface CompiledPolicySet {
   readonly customDetectors: readonly Detector[];
   /** Files no policy judges. */
   readonly excludeFiles?: FileExclusions;
+  /** What it was compiled from, so an inspection-pool thread can compile the same set. */
+  readonly source?: PolicySource;
 }
 
 /**
@@ -108,6 +112,11 @@ export function compilePolicySet(
     detectors: [...detectors].sort(),
     detectorSettings: file.detectorSettings,
     customDetectors: custom.map(compileCustomDetector),
+    source: {
+      object: input as PolicyFileInput,
+      ...(options.internalDomains ? { internalDomains: options.internalDomains } : {}),
+      ...(options.baseDir ? { baseDir: options.baseDir } : {}),
+    },
     ...(file.excludeFiles ? { excludeFiles: file.excludeFiles } : {}),
   };
 }

@@ -46,7 +46,8 @@ export async function loadPolicySet(
       fileOrObject,
     );
   }
-  return compilePolicySet(content, fileOrObject, { baseDir: dirname(fileOrObject), ...options, locate });
+  const set = compilePolicySet(content, fileOrObject, { baseDir: dirname(fileOrObject), ...options, locate });
+  return { ...set, source: { ...set.source, object: undefined, file: fileOrObject } };
 }
 
 /**
