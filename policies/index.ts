@@ -9,6 +9,7 @@ export type { InspectionTask, PolicySource } from './inspection-task';
 export { needsContent } from './needs-content';
 export type { FileToInspect, FileMetadata } from './file-to-inspect';
 export type { InspectionResult } from './inspection-result';
+export type { ArchiveMember } from './extraction/archive-text';
 export { INSPECTION_STATUSES, isInspectionStatus } from './inspection-status';
 export type { InspectionStatus } from './inspection-status';
 export { DEFAULT_INSPECTION_LIMITS, resolveLimits } from './inspection-limits';

@@ -56,7 +56,8 @@ export async function inspectFile(
     result(policySet, status, reason, exposure, applicable, facts, inspected, textLength);
   try {
     const contentPolicies = applicable.filter((p) => p.content !== undefined);
-    const { maxFileBytes, ...extractionLimits } = resolveLimits(limits);
+    const resolved = resolveLimits(limits);
+    const { maxFileBytes } = resolved;
     if (contentPolicies.length === 0) {
       return finish('NotApplicable', 'no content policy applies to this file');
     }
@@ -83,10 +84,12 @@ export async function inspectFile(
     const extracted = await extractText(
       file.content,
       file.extension ?? extensionOf(file.name),
-      extractionLimits,
+      resolved,
+      file.name,
     );
+    const members = extracted.members ? { members: extracted.members } : {};
     if (extracted.status !== 'Completed' && extracted.status !== 'Truncated') {
-      return finish(extracted.status, extracted.reason);
+      return { ...finish(extracted.status, extracted.reason), ...members };
     }
     const detections = await detectSensitiveData(
       extracted.text,
@@ -95,7 +98,7 @@ export async function inspectFile(
       policySet.customDetectors,
     );
     const inspected = { text: extracted.text, sections: extracted.sections, detections };
-    return finish(extracted.status, extracted.reason, inspected, extracted.text.length);
+    return { ...finish(extracted.status, extracted.reason, inspected, extracted.text.length), ...members };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return finish('Failed', `inspection failed unexpectedly: ${message}`);

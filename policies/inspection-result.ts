@@ -1,5 +1,6 @@
 import type { DetectorName } from './detectors/detector-id';
 import type { Exposure } from './exposure/evaluate-exposure';
+import type { ArchiveMember } from './extraction/archive-text';
 import type { InspectionStatus } from './inspection-status';
 import type { PolicyMatch } from './policy/policy-match';
 
@@ -19,4 +20,6 @@ export interface InspectionResult {
   readonly detectorCounts: Partial<Record<DetectorName, number>>;
   /** The version of the policy set that judged the file. */
   readonly policySetVersion: string;
+  /** For a .zip or .gz: each member's path, status and reason (nested archives' members too). */
+  readonly members?: readonly ArchiveMember[];
 }

@@ -18,7 +18,7 @@ export interface MaskedSample {
    */
   readonly offset?: number;
   /** The page, sheet, slide or slide notes holding it, for formats that have them. */
-  readonly section?: Pick<TextSection, 'kind' | 'number'>;
+  readonly section?: Pick<TextSection, 'kind' | 'number' | 'name'>;
   /**
    * Up to 32 characters either side of the value on one line, with the value and every other value
    * detected there masked the same way and any other word holding a digit masked whole:

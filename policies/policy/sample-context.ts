@@ -22,7 +22,15 @@ export function sampleOf(d: Detection, mode: MaskingMode, inspected: InspectedTe
     masked: maskValue(d.value, mode),
     likelihood: d.likelihood,
     offset: d.start,
-    ...(section ? { section: { kind: section.kind, number: section.number } } : {}),
+    ...(section
+      ? {
+          section: {
+            kind: section.kind,
+            number: section.number,
+            ...(section.name === undefined ? {} : { name: section.name }),
+          },
+        }
+      : {}),
     context: contextOf(d, mode, inspected),
     ...(mode === 'none' ? { unmasked: true as const } : {}),
   };
