@@ -13,7 +13,8 @@ const PLACEHOLDER =
 export const databaseUrlDetector = patternDetector({
   id: 'database_url',
   candidate:
-    /(?<![\w+.-])(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|jdbc:[a-z]+):\/\/[^\s:/@'"`,;|<>()[\]{}]{1,128}:(?<password>[^\s@/'"`]{1,256})@[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[\w.-]*)?(?:\?[\w.=&%-]*)?/g,
+    /(?<![\w+.-])(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|jdbc:[a-z]+):\/\/[^\s:/@'"`,;|<>()[\]{}]{1,128}:(?<password>[^\s@/'"`]{1,256})@[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[\w.-]*)?(?:\?[\w.=&%-]*)?/y,
+  anchor: /postgres|mysql|mariadb|mongodb|redis|amqp|mssql|sqlserver|oracle|jdbc/g,
   mayContain: (text) => text.includes('://'),
   isValid: (_value, m) => !PLACEHOLDER.test(decodeURIComponentSafe(m.groups?.password ?? '')),
   base: 'very_likely',
@@ -35,7 +36,8 @@ function decodeURIComponentSafe(value: string): string {
 export const passwordAssignmentDetector = patternDetector({
   id: 'password_assignment',
   candidate:
-    /(?:(?<![A-Za-z0-9])|(?<=[_.-]))(?:password|passwd|passphrase|pwd)\\?["']?\s*(?:=|:=|:|=>)\s*(?:\\?"(?<dq>[^"\\\r\n]{1,128})\\?"|\\?'(?<sq>[^'\\\r\n]{1,128})\\?'|(?<bare>[^\s"'\\,;|<>()[\]{}]{1,128}))/gi,
+    /(?:(?<![A-Za-z0-9])|(?<=[_.-]))(?:password|passwd|passphrase|pwd)\\?["']?\s*(?:=|:=|:|=>)\s*(?:\\?"(?<dq>[^"\\\r\n]{1,128})\\?"|\\?'(?<sq>[^'\\\r\n]{1,128})\\?'|(?<bare>[^\s"'\\,;|<>()[\]{}]{1,128}))/iy,
+  anchor: /pass(?:word|wd|phrase)|pwd/gi,
   mayContain: (text) => /pass|pwd/i.test(text),
   valueIn: (m) => m.groups?.dq ?? m.groups?.sq ?? m.groups?.bare ?? '',
   isValid: (value) => {

@@ -23,6 +23,31 @@ export interface PatternDetectorSpec {
   readonly requireHotword?: boolean;
   /** A cheap test a text must pass to hold any candidate (a literal the pattern needs). */
   readonly mayContain?: (text: string) => boolean;
+  /**
+   * A fast global regex for a literal every candidate starts with: `candidate` (then sticky, `y`) is
+   * tried only where it matches, instead of at every offset (a leading lookbehind is slow to scan with).
+   */
+  readonly anchor?: RegExp;
+}
+
+function* candidates(
+  text: string,
+  spec: PatternDetectorSpec,
+): Generator<RegExpMatchArray & { index: number }> {
+  if (!spec.anchor) {
+    yield* text.matchAll(spec.candidate);
+    return;
+  }
+  const sticky = spec.candidate;
+  let after = 0;
+  for (const hit of text.matchAll(spec.anchor)) {
+    if (hit.index < after) continue;
+    sticky.lastIndex = hit.index;
+    const m = sticky.exec(text);
+    if (!m) continue;
+    after = m.index + m[0].length;
+    yield m;
+  }
 }
 
 /** The detector a spec describes: candidates, validation, then the shared context rules. */
@@ -35,7 +60,7 @@ export function patternDetector(spec: PatternDetectorSpec): Detector {
       // One pass over the text: without any of the hotwords anywhere, nothing can be reported.
       if (required && !required.hotwords.test(text)) return found;
       if (spec.mayContain && !spec.mayContain(text)) return found;
-      for (const m of text.matchAll(spec.candidate)) {
+      for (const m of candidates(text, spec)) {
         const value = spec.valueIn?.(m) ?? m.groups?.value ?? m[0];
         const start = m.index + (value === m[0] ? 0 : m[0].lastIndexOf(value));
         const end = start + value.length;

@@ -107,32 +107,46 @@ export const secretlintDetector: Detector = {
   ids: ['aws_access_key', 'aws_secret_key', 'private_key', 'api_token'],
   async find(text) {
     if (text.length === 0 || !MAY_HOLD_SECRET.test(text)) return [];
-    const found: Detection[] = [];
-    for (const [from, to] of lintWindows(text)) {
-      for (const d of await lint(text.slice(from, to))) {
-        found.push({ ...d, start: d.start + from, end: d.end + from });
-      }
+    // One lint over the windows joined by line breaks: each lintSource call costs a fixed ~0.2 ms.
+    const windows = lintWindows(text);
+    const starts: number[] = [];
+    let joined = '';
+    for (const [from, to] of windows) {
+      starts.push(joined.length);
+      joined += `${text.slice(from, to)}\n`;
     }
-    return found;
+    return (await lint(joined)).map((d) => {
+      let w = starts.length - 1;
+      while (w > 0 && starts[w]! > d.start) w--;
+      const shift = windows[w]![0] - starts[w]!;
+      return { ...d, start: d.start + shift, end: d.end + shift };
+    });
   },
 };
 
-// How far around a pre-filter hit a secret can reach: a PEM body runs up to 10,000 characters after
-// its header (the private-key rule's own limit); every other rule's match is a few hundred at most.
-const BEFORE_HIT = 512;
-const AFTER_HIT = 2_048;
-const AFTER_PRIVATE_KEY = 10_600;
+// How far around a pre-filter hit a secret can reach (the window then widens to whole lines): a PEM
+// body runs up to 10,000 characters after its header (the private-key rule's own limit), a 1Password
+// token 1,284, basic-auth URLs and SendGrid keys a few hundred, every other rule's match under 200.
+const BEFORE_HIT = 128;
+const AFTER_HIT: ReadonlyArray<[RegExp, number]> = [
+  [/^PRIVATE KEY$/, 10_600],
+  [/^ops_$/, 1_400],
+  [/^:\/\//, 800],
+  [/^SG\.$/, 420],
+];
+const AFTER_ANY_HIT = 320;
 
 /**
  * The parts of `text` secretlint must see: whole lines around each pre-filter hit, merged where they
- * touch, so a file with a key in its first lines is not linted to its end. The GCP rule parses the
+ * touch, so a file with a key in its first lines is not linted to its end. They are linted as one
+ * text, joined by line breaks (a window is whole lines, so no secret spans two). The GCP rule parses the
  * whole text as a service-account JSON, so a text naming `private_key_id` is linted whole.
  */
 export function lintWindows(text: string): Array<[number, number]> {
   if (text.includes('private_key_id')) return [[0, text.length]];
   const windows: Array<[number, number]> = [];
   for (const hit of text.matchAll(new RegExp(MAY_HOLD_SECRET.source, 'g'))) {
-    const after = hit[0] === 'PRIVATE KEY' ? AFTER_PRIVATE_KEY : AFTER_HIT;
+    const after = AFTER_HIT.find(([literal]) => literal.test(hit[0]))?.[1] ?? AFTER_ANY_HIT;
     const from = lineStart(text, Math.max(0, hit.index - BEFORE_HIT));
     const to = lineEnd(text, Math.min(text.length, hit.index + hit[0].length + after));
     const last = windows[windows.length - 1];
