@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import type { BoxClient } from 'box-node-sdk';
 import {
   evaluateExposure,
-  inspectFile,
   needsContent,
+  sharedInspectionPool,
+  type InspectionPool,
   type CompiledPolicySet,
   type FileSharing,
   type InspectionLimits,
@@ -40,6 +41,8 @@ export interface JudgeContext {
   refreshCollaborators?: boolean;
   /** The file was listed by the pass's walk (not looked up by the priority lane). */
   walked?: boolean;
+  /** Where files are inspected; the process's shared pool (a thread per core) by default. */
+  inspectionPool?: InspectionPool;
 }
 
 /**
@@ -121,7 +124,9 @@ export async function judgeFile(
     content = await downloadUnlessGone(ctx, file.id);
     if (content === undefined) return goneVerdict(base, ctx.now);
   }
-  const result = await inspectFile({ ...meta, content }, ctx.policySet, ctx.limits);
+  // Extraction and detectors run in the worker-thread pool, so one worker process uses every core.
+  const pool = ctx.inspectionPool ?? sharedInspectionPool();
+  const result = await pool.inspect({ ...meta, content }, ctx.policySet, ctx.limits);
   return {
     row: {
       ...base,

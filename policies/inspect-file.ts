@@ -1,6 +1,5 @@
 import { detectSensitiveData } from './detectors/all-detectors';
-import type { Detection } from './detectors/detection';
-import type { DetectorId } from './detectors/detector-id';
+import type { DetectorName } from './detectors/detector-id';
 import { DEFAULT_MIN_LIKELIHOOD, reaches } from './detectors/likelihood';
 import type { Exposure } from './exposure/evaluate-exposure';
 import { evaluateExposure } from './exposure/evaluate-exposure';
@@ -15,7 +14,8 @@ import type { InspectionStatus } from './inspection-status';
 import type { CompiledPolicy, CompiledPolicySet } from './policy/compile-policy-set';
 import { evaluatePolicies } from './policy/evaluate-policies';
 import type { FileFacts } from './policy/file-facts';
-import { passesFilters } from './policy/policy-filters';
+import type { InspectedText } from './policy/sample-context';
+import { exclusionFor, policyApplies } from './policy/policy-filters';
 
 const NO_EXPOSURE: Exposure = { accessLevel: 'private', externalDomains: [], reason: 'sharing unknown' };
 
@@ -40,12 +40,24 @@ export async function inspectFile(
   const file = parsed.data;
   const exposure = evaluateExposure(file.sharing, policySet.internalDomains);
   const facts = factsOf(file, exposure);
-  const applicable = policySet.policies.filter((p) => passesFilters(p.filters, facts));
-  const finish = (status: InspectionStatus, reason: string, detections?: Detection[], textLength = 0) =>
-    result(policySet, status, reason, exposure, applicable, facts, detections, textLength);
+  const excluded = exclusionFor(policySet.excludeFiles, facts);
+  if (excluded) {
+    return result(
+      policySet,
+      'NotApplicable',
+      `excluded by the policy file (${excluded})`,
+      exposure,
+      [],
+      facts,
+    );
+  }
+  const applicable = policySet.policies.filter((p) => policyApplies(p, facts));
+  const finish = (status: InspectionStatus, reason: string, inspected?: InspectedText, textLength = 0) =>
+    result(policySet, status, reason, exposure, applicable, facts, inspected, textLength);
   try {
     const contentPolicies = applicable.filter((p) => p.content !== undefined);
-    const { maxFileBytes, ...extractionLimits } = resolveLimits(limits);
+    const resolved = resolveLimits(limits);
+    const { maxFileBytes } = resolved;
     if (contentPolicies.length === 0) {
       return finish('NotApplicable', 'no content policy applies to this file');
     }
@@ -72,13 +84,21 @@ export async function inspectFile(
     const extracted = await extractText(
       file.content,
       file.extension ?? extensionOf(file.name),
-      extractionLimits,
+      resolved,
+      file.name,
     );
+    const members = extracted.members ? { members: extracted.members } : {};
     if (extracted.status !== 'Completed' && extracted.status !== 'Truncated') {
-      return finish(extracted.status, extracted.reason);
+      return { ...finish(extracted.status, extracted.reason), ...members };
     }
-    const detections = await detectSensitiveData(extracted.text, detectorsFor(contentPolicies));
-    return finish(extracted.status, extracted.reason, detections, extracted.text.length);
+    const detections = await detectSensitiveData(
+      extracted.text,
+      detectorsFor(contentPolicies),
+      policySet.detectorSettings,
+      policySet.customDetectors,
+    );
+    const inspected = { text: extracted.text, sections: extracted.sections, detections };
+    return { ...finish(extracted.status, extracted.reason, inspected, extracted.text.length), ...members };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return finish('Failed', `inspection failed unexpectedly: ${message}`);
@@ -88,6 +108,7 @@ export async function inspectFile(
 function factsOf(file: FileToInspect, exposure: Exposure): FileFacts {
   const extension = (file.extension ?? extensionOf(file.name)).toLowerCase().replace(/^\./, '');
   return {
+    name: file.name,
     extension,
     size: file.size,
     ownerLogin: file.ownerLogin,
@@ -96,7 +117,7 @@ function factsOf(file: FileToInspect, exposure: Exposure): FileFacts {
   };
 }
 
-function detectorsFor(policies: readonly CompiledPolicy[]): Set<DetectorId> {
+function detectorsFor(policies: readonly CompiledPolicy[]): Set<DetectorName> {
   return new Set(policies.flatMap((p) => p.content?.detectors.map((c) => c.detector) ?? []));
 }
 
@@ -107,15 +128,15 @@ function result(
   exposure: Exposure,
   applicable: readonly CompiledPolicy[],
   facts: FileFacts | undefined,
-  detections?: Detection[],
+  inspected?: InspectedText,
   textLength = 0,
 ): InspectionResult {
-  const detectorCounts: Partial<Record<DetectorId, number>> = {};
-  for (const d of detections ?? []) {
+  const detectorCounts: Partial<Record<DetectorName, number>> = {};
+  for (const d of inspected?.detections ?? []) {
     if (!reaches(d.likelihood, DEFAULT_MIN_LIKELIHOOD)) continue;
     detectorCounts[d.detector] = (detectorCounts[d.detector] ?? 0) + 1;
   }
-  const matches = facts ? evaluatePolicies(applicable, facts, detections) : [];
+  const matches = facts ? evaluatePolicies(applicable, facts, inspected) : [];
   return {
     status,
     reason,

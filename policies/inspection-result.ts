@@ -1,5 +1,6 @@
-import type { DetectorId } from './detectors/detector-id';
+import type { DetectorName } from './detectors/detector-id';
 import type { Exposure } from './exposure/evaluate-exposure';
+import type { ArchiveMember } from './extraction/archive-text';
 import type { InspectionStatus } from './inspection-status';
 import type { PolicyMatch } from './policy/policy-match';
 
@@ -16,7 +17,9 @@ export interface InspectionResult {
    * Values found per detector at the default likelihood (`likely`), before any policy's exclusions;
    * only the detectors that the policies applying to this file use are run.
    */
-  readonly detectorCounts: Partial<Record<DetectorId, number>>;
+  readonly detectorCounts: Partial<Record<DetectorName, number>>;
   /** The version of the policy set that judged the file. */
   readonly policySetVersion: string;
+  /** For a .zip or .gz: each member's path, status and reason (nested archives' members too). */
+  readonly members?: readonly ArchiveMember[];
 }

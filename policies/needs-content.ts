@@ -5,7 +5,7 @@ import { fileToInspectSchema } from './file-to-inspect';
 import type { InspectionLimits } from './inspection-limits';
 import { resolveLimits } from './inspection-limits';
 import type { CompiledPolicySet } from './policy/compile-policy-set';
-import { passesFilters } from './policy/policy-filters';
+import { exclusionFor, policyApplies } from './policy/policy-filters';
 
 /**
  * True when inspecting the file needs its content: some enabled policy with a content condition
@@ -23,6 +23,14 @@ export function needsContent(
   const tooLarge = file.size > resolveLimits(limits).maxFileBytes;
   if (file.size === 0 || tooLarge || isNotInspectable(extension)) return false;
   const { accessLevel } = evaluateExposure(file.sharing, policySet.internalDomains);
-  const facts = { extension, size: file.size, ownerLogin: file.ownerLogin, path: file.path, accessLevel };
-  return policySet.policies.some((p) => p.content !== undefined && passesFilters(p.filters, facts));
+  const facts = {
+    name: file.name,
+    extension,
+    size: file.size,
+    ownerLogin: file.ownerLogin,
+    path: file.path,
+    accessLevel,
+  };
+  if (exclusionFor(policySet.excludeFiles, facts)) return false;
+  return policySet.policies.some((p) => p.content !== undefined && policyApplies(p, facts));
 }

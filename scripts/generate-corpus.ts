@@ -1,6 +1,7 @@
 /**
  * Generates the labelled detection corpus: every positive and negative sample of
- * test/fixtures/corpus/labelled-samples.ts written into every supported format, plus one file per
+ * test/fixtures/corpus/labelled-samples.ts written into every supported format, the positives again
+ * between every delimiter (`delimited.<format>`), plus one file per
  * inspection status (encrypted, corrupt, oversized, unsupported, truncated, empty). Deterministic:
  * the same samples always give the same files.
  *
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import type { DetectorId, InspectionStatus } from '../policies';
 import { buildEncryptedOffice, buildLegacyDoc } from '../test/fixtures/corpus/compound-files';
 import type { LabelledSample } from '../test/fixtures/corpus/labelled-samples';
-import { NEGATIVES, POSITIVES } from '../test/fixtures/corpus/labelled-samples';
+import { DELIMITED_POSITIVES, NEGATIVES, POSITIVES } from '../test/fixtures/corpus/labelled-samples';
 import { buildDocx, buildPptx, buildXlsx, escapeXml } from '../test/fixtures/corpus/ooxml-writers';
 import { buildPdf } from '../test/fixtures/corpus/pdf-writer';
 
@@ -120,6 +121,15 @@ export async function generateCorpus(dir: string): Promise<CorpusFile[]> {
         expected: countByDetector(POSITIVES),
       },
       await writer(withFiller(POSITIVES)),
+    );
+    await write(
+      {
+        name: `delimited.${format}`,
+        group: 'positives',
+        status: 'Completed',
+        expected: countByDetector(DELIMITED_POSITIVES),
+      },
+      await writer(withFiller(DELIMITED_POSITIVES)),
     );
     await write(
       { name: `negatives.${format}`, group: 'negatives', status: 'Completed', expected: {} },

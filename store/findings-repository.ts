@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import type { PolicyMatch } from '../policies';
+import type { MaskedSample, PolicyMatch } from '../policies';
+import { maskSample } from '../policies';
 import type { Database } from './schema';
 import type { FindingsTable } from './scan-tables';
 import { decodeCursor, encodeCursor, pageLimit } from './page-cursor';
@@ -28,6 +29,18 @@ export interface FindingQuery {
   fileId?: string;
   cursor?: string;
   limit?: number;
+}
+
+/**
+ * The form of a sample the store keeps: masked. A policy with `masking: none` hands over the raw
+ * value for the caller; the store masks it (last four) in the value and in its context.
+ */
+export function storedSample(sample: MaskedSample): MaskedSample {
+  if (!sample.unmasked) return sample;
+  const { unmasked: _, ...rest } = sample;
+  const masked = maskSample(sample.masked);
+  const context = sample.context?.split(sample.masked).join(masked);
+  return { ...rest, masked, ...(context === undefined ? {} : { context }) };
 }
 
 const CHUNK = 500;
@@ -69,7 +82,7 @@ export class FindingsRepository {
           severity: m.severity,
           access_level: m.accessLevel,
           detector_counts_json: JSON.stringify(m.detectorCounts),
-          samples_json: JSON.stringify(m.samples),
+          samples_json: JSON.stringify(m.samples.map(storedSample)),
           updated_at: at,
         };
         const current = existing.get(m.policyId);

@@ -1,11 +1,18 @@
 import { apiTokenDetector } from './api-token';
+import { abaRoutingDetector, bankAccountDetector, swiftBicDetector } from './bank-numbers';
+import { azureStorageKeyDetector, googleApiKeyDetector, stripeSecretKeyDetector } from './cloud-keys';
+import { databaseUrlDetector, passwordAssignmentDetector } from './config-credentials';
 import { creditCardDetector } from './credit-card';
 import type { Detection, Detector } from './detection';
-import type { DetectorId } from './detector-id';
+import type { DetectorName } from './detector-id';
+import type { DetectorSettings } from './detector-settings';
+import { DEFAULT_DETECTOR_SETTINGS } from './detector-settings';
 import { emailDetector } from './email';
 import { ibanDetector } from './iban';
 import { phoneNumberDetector } from './phone-number';
 import { secretlintDetector } from './secretlint-detector';
+import { ukNinoDetector } from './uk-nino';
+import { usDriversLicenseDetector, usItinDetector, usPassportDetector } from './us-identity-numbers';
 import { usSsnDetector } from './us-ssn';
 
 /** Every detector, in the order they run. */
@@ -17,24 +24,65 @@ export const ALL_DETECTORS: readonly Detector[] = [
   phoneNumberDetector,
   secretlintDetector,
   apiTokenDetector,
+  usItinDetector,
+  usPassportDetector,
+  usDriversLicenseDetector,
+  abaRoutingDetector,
+  bankAccountDetector,
+  swiftBicDetector,
+  ukNinoDetector,
+  azureStorageKeyDetector,
+  googleApiKeyDetector,
+  stripeSecretKeyDetector,
+  databaseUrlDetector,
+  passwordAssignmentDetector,
 ];
 
+// Detectors that know one credential's format: a generic `api_key = ...` match on the same value yields.
+const SPECIFIC_CREDENTIALS = new Set<DetectorName>([
+  'aws_secret_key',
+  'azure_storage_key',
+  'google_api_key',
+  'stripe_secret_key',
+  'database_url',
+  'password_assignment',
+]);
+
+function isYieldingAssignment(d: Detection, all: readonly Detection[]): boolean {
+  if (d.detector !== 'api_token' || d.likelihood !== 'likely') return false;
+  return all.some((o) => SPECIFIC_CREDENTIALS.has(o.detector) && o.start < d.end && d.start < o.end);
+}
+
 /**
- * Runs the detectors that serve `wanted` over `text`, in text order. Where two rules of one detector
+ * JSON and source code write a tab or a line break inside a string as `\t`, `\n`, `\r`: the letter
+ * would otherwise touch the value that follows (`"SSN\t587349021"`) and hide it. Each escape becomes
+ * two spaces, so offsets do not move.
+ */
+export function withoutEscapes(text: string): string {
+  return text.includes('\\') ? text.replace(/\\[ntr]/g, '  ') : text;
+}
+
+/**
+ * Runs the detectors (built-in, then the policy file's custom ones) that serve `wanted` over `text`,
+ * in text order. Where two rules of one detector
  * id claim overlapping text (secretlint and the generic token rule on one token), the first is kept.
  */
 export async function detectSensitiveData(
   text: string,
-  wanted: ReadonlySet<DetectorId>,
+  wanted: ReadonlySet<DetectorName>,
+  settings: DetectorSettings = DEFAULT_DETECTOR_SETTINGS,
+  customDetectors: readonly Detector[] = [],
 ): Promise<Detection[]> {
   const all: Detection[] = [];
-  for (const detector of ALL_DETECTORS) {
+  const normalised = withoutEscapes(text);
+  for (const detector of [...ALL_DETECTORS, ...customDetectors]) {
     if (!detector.ids.some((id) => wanted.has(id))) continue;
-    for (const d of await detector.find(text)) if (wanted.has(d.detector)) all.push(d);
+    for (const d of await detector.find(normalised, settings)) if (wanted.has(d.detector)) all.push(d);
   }
   all.sort((a, b) => a.start - b.start || b.end - a.end);
-  const lastEnd = new Map<DetectorId, number>();
-  return all.filter((d) => {
+  const kept = all.filter((d) => !isYieldingAssignment(d, all));
+  const lastEnd = new Map<DetectorName, number>();
+  return kept.filter((d) => {
     if (d.start < (lastEnd.get(d.detector) ?? -1)) return false;
     lastEnd.set(d.detector, d.end);
     return true;

@@ -16,7 +16,8 @@ const NEGATIVE_BEFORE = 32;
 /**
  * The likelihood of a match after looking at the words around it: one step up for a hotword, one
  * step down for a negative word (both cancel out). `undefined` means "drop it". Hotwords may sit on
- * the line above (a form label) but not in another cell (tab); negative words only in the value's
+ * the line above (a form label) or in the cell just before (a two-column sheet), but not in another
+ * cell (tab); negative words only in the value's
  * own cell or line, just before it, so a spreadsheet's "Phone" column does not lower its "SSN" column.
  */
 export function adjustForContext(
@@ -27,14 +28,41 @@ export function adjustForContext(
   rule: ContextRule,
 ): Likelihood | undefined {
   const before = text.slice(Math.max(0, start - BEFORE), start).toLowerCase();
-  const after = text.slice(end, Math.min(text.length, end + AFTER)).toLowerCase();
-  const hotWindow = `${before.slice(before.lastIndexOf('\t') + 1)} ${after.split('\t', 1)[0]}`;
+  const hotWindow = hotWindowOf(text, before, end);
   const ownLabel = before.slice(-NEGATIVE_BEFORE);
   const negativeWindow = ownLabel.slice(Math.max(ownLabel.lastIndexOf('\t'), ownLabel.lastIndexOf('\n')) + 1);
   let steps = 0;
   if (rule.hotwords.test(hotWindow)) steps++;
   if (rule.negativeWords?.test(negativeWindow)) steps--;
   return stepLikelihood(base, steps);
+}
+
+/** True when one of the rule's hotwords is where a label of `[start, end)` can be (see adjustForContext). */
+export function hasHotword(text: string, start: number, end: number, rule: ContextRule): boolean {
+  const before = text.slice(Math.max(0, start - BEFORE), start).toLowerCase();
+  return rule.hotwords.test(hotWindowOf(text, before, end));
+}
+
+function hotWindowOf(text: string, before: string, end: number): string {
+  const after = text.slice(end, Math.min(text.length, end + AFTER)).toLowerCase();
+  return `${ownAndPreviousCell(before)} ${after.split('\t', 1)[0]}`;
+}
+
+/**
+ * The text before a value that may label it: all of it when there is no cell break, otherwise the
+ * value's own cell and the cell just before it on the same row (`SSN<tab>587349021`), never a cell of
+ * another column further left or on the row above.
+ */
+function ownAndPreviousCell(before: string): string {
+  const lastTab = before.lastIndexOf('\t');
+  if (lastTab === -1) return before;
+  const ownCell = before.slice(lastTab + 1);
+  if (ownCell.includes('\n')) return ownCell; // the value opens a row: the cell before is on the row above
+  const previousBreak = Math.max(
+    before.lastIndexOf('\t', lastTab - 1),
+    before.lastIndexOf('\n', lastTab - 1),
+  );
+  return `${before.slice(previousBreak + 1, lastTab)} ${ownCell}`;
 }
 
 /** Builds a case-insensitive word regex from a list of words or phrases. */

@@ -1,6 +1,8 @@
 import cardValidator from 'card-validator';
+import { VALUE_END, VALUE_START } from './boundaries';
 import { adjustForContext, wordsPattern } from './context-words';
 import type { Detection, Detector } from './detection';
+import { isInsideIbanShape } from './iban';
 import { isTestCardNumber } from './test-card-numbers';
 
 const context = {
@@ -24,8 +26,8 @@ const context = {
   negativeWords: wordsPattern(['order', 'invoice', 'tracking', 'ref', 'reference', 'serial', 'isbn', 'part']),
 };
 
-// 13 to 19 digits, bare or grouped with one kind of separator; never part of a longer digit run.
-const CANDIDATE = /(?<![\d.,-])\d(?:[ -]?\d){12,18}(?![\d-]|[.,]\d)/g;
+// 13 to 19 digits, bare or grouped with one kind of separator, between delimiters (boundaries.ts).
+const CANDIDATE = new RegExp(String.raw`${VALUE_START}\d(?:[ -]?\d){12,18}${VALUE_END}`, 'gu');
 // Layouts issuers print: groups of four (the last may be shorter), or Amex/Diners 4-6-5 and 4-6-4.
 const LAYOUT = /^(?:\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{4,5})$/;
 
@@ -43,6 +45,7 @@ export const creditCardDetector: Detector = {
       if (!card) continue;
       const start = m.index + card.offset;
       const end = start + card.raw.length;
+      if (isInsideIbanShape(text, start, end)) continue;
       const likelihood = adjustForContext(text, start, end, 'likely', context);
       if (likelihood) found.push({ detector: 'credit_card', value: card.raw, start, end, likelihood });
     }
@@ -56,6 +59,7 @@ export const creditCardDetector: Detector = {
  */
 function validCardWithin(run: string): { raw: string; offset: number } | undefined {
   if (isValidCard(run)) return { raw: run, offset: 0 };
+  if (!/[ -]/.test(run)) return undefined; // a bare run has no groups to retry
   const groups = [...run.matchAll(/\d+/g)];
   for (let size = groups.length - 1; size >= 1; size--) {
     for (let first = 0; first + size <= groups.length; first++) {
@@ -69,8 +73,41 @@ function validCardWithin(run: string): { raw: string; offset: number } | undefin
   return undefined;
 }
 
+// Luhn and the layout come first: nine candidates in ten fail them, and card-validator looks up
+// every brand and deep-copies its tables on each call.
 function isValidCard(raw: string): boolean {
-  if (!LAYOUT.test(raw)) return false;
+  if (!passesLuhn(raw) || !LAYOUT.test(raw)) return false;
   const digits = raw.replace(/\D/g, '');
-  return !isTestCardNumber(digits) && cardValidator.number(digits, { luhnValidateUnionPay: true }).isValid;
+  return !isTestCardNumber(digits) && hasIssuerFor(digits);
+}
+
+// Issuer ranges are at most 6 digits long (credit-card-type's patterns), so once Luhn has passed the
+// verdict depends on the first digits and the length only: it is cached per 8-digit prefix and length,
+// as a file holds many cards of few banks.
+const issuerVerdicts = new Map<string, boolean>();
+const MAX_CACHED_VERDICTS = 50_000;
+
+function hasIssuerFor(digits: string): boolean {
+  const key = `${digits.slice(0, 8)}/${digits.length}`;
+  let verdict = issuerVerdicts.get(key);
+  if (verdict === undefined) {
+    verdict = cardValidator.number(digits, { luhnValidateUnionPay: true }).isValid;
+    if (issuerVerdicts.size >= MAX_CACHED_VERDICTS) issuerVerdicts.clear();
+    issuerVerdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
+/** The Luhn (mod 10) checksum over the digits of `raw`, separators skipped. */
+export function passesLuhn(raw: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = raw.length - 1; i >= 0; i--) {
+    const d = raw.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) continue;
+    if (double) sum += d > 4 ? d * 2 - 9 : d * 2;
+    else sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
 }

@@ -1,4 +1,5 @@
-import type { DetectorId } from './detector-id';
+import type { DetectorName } from './detector-id';
+import type { DetectorSettings } from './detector-settings';
 import type { Likelihood } from './likelihood';
 
 /**
@@ -6,7 +7,7 @@ import type { Likelihood } from './likelihood';
  * exclusion patterns, and only its masked form leaves in a policy match.
  */
 export interface Detection {
-  readonly detector: DetectorId;
+  readonly detector: DetectorName;
   readonly value: string;
   readonly start: number;
   readonly end: number;
@@ -15,6 +16,6 @@ export interface Detection {
 
 /** A detector: finds the values of one or more detector ids in text. */
 export interface Detector {
-  readonly ids: readonly DetectorId[];
-  find(text: string): Detection[] | Promise<Detection[]>;
+  readonly ids: readonly DetectorName[];
+  find(text: string, settings: DetectorSettings): Detection[] | Promise<Detection[]>;
 }

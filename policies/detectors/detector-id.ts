@@ -9,6 +9,18 @@ export const DETECTOR_IDS = [
   'aws_secret_key',
   'private_key',
   'api_token',
+  'us_itin',
+  'us_passport',
+  'us_drivers_license',
+  'aba_routing',
+  'bank_account',
+  'swift_bic',
+  'uk_nino',
+  'azure_storage_key',
+  'google_api_key',
+  'stripe_secret_key',
+  'database_url',
+  'password_assignment',
 ] as const;
 
 /** The name of a detector. */
@@ -18,3 +30,9 @@ export type DetectorId = (typeof DETECTOR_IDS)[number];
 export function isDetectorId(value: unknown): value is DetectorId {
   return (DETECTOR_IDS as readonly unknown[]).includes(value);
 }
+
+/**
+ * What a detection, a condition or a count names: a built-in {@link DetectorId} or the id of a custom
+ * detector from the policy file (lower-case letters, digits and dashes, never a built-in's name).
+ */
+export type DetectorName = string;

@@ -1,4 +1,5 @@
 import type { Detection, Detector } from './detection';
+import type { DetectorSettings } from './detector-settings';
 
 const LOCAL_CHAR = /[A-Za-z0-9._%+'-]/;
 const DOMAIN_CHAR = /[A-Za-z0-9.-]/;
@@ -18,17 +19,20 @@ const FILE_EXTENSIONS = new Set([
   'js',
   'pdf',
 ]);
-// RFC 2606 / 6761 reserved names: examples in documentation, never a real mailbox.
+// RFC 2606 / 6761 reserved names: examples in documentation, never a real mailbox (unless the policy
+// file's detectorSettings.email.ignoreReservedDomains is false).
 const RESERVED = /(?:^|\.)(?:example\.(?:com|net|org)|example|test|invalid|localhost|local)$/i;
 
 /**
  * Email addresses. Scans from each `@` outwards (much faster than a regex tried at every offset),
  * then checks the RFC 5321 sizes, the dots of the local part and the labels of the domain; drops
- * reserved documentation domains, image names and SSH remotes.
+ * image names and SSH remotes, and the domains the settings ignore (by default the reserved
+ * documentation domains).
  */
 export const emailDetector: Detector = {
   ids: ['email'],
-  find(text) {
+  find(text, settings) {
+    const ignored = ignoredDomains(settings.email);
     const found: Detection[] = [];
     let at = text.indexOf('@');
     while (at !== -1) {
@@ -37,11 +41,14 @@ export const emailDetector: Detector = {
       let end = at + 1;
       while (end < text.length && end - at < 255 && DOMAIN_CHAR.test(text[end]!)) end++;
       while (end > at + 1 && /[.-]/.test(text[end - 1]!)) end--; // a sentence's full stop
-      const local = text.slice(start, at).replace(/^[.'%+-]+/, '');
+      let local = text.slice(start, at);
+      // 'jane@acme.com' in quotes: the opening quote is a delimiter, not an apostrophe (o'brien@).
+      if (text[end] === "'" && local.includes("'")) local = local.slice(local.lastIndexOf("'") + 1);
+      local = local.replace(/^[.'%+-]+/, '');
       const domain = text.slice(at + 1, end);
-      // "git@github.com:acme/app.git" is an SSH remote, not a mailbox.
-      const sshRemote = text[end] === ':' && /[\w~]/.test(text[end + 1] ?? '');
-      if (!sshRemote && isMailbox(local, domain)) {
+      // "git@github.com:acme/app.git" is an SSH remote (a path follows the colon), not a mailbox.
+      const sshRemote = text[end] === ':' && /^[\w.~-]*(?:\/|\.git\b)/.test(text.slice(end + 1, end + 256));
+      if (!sshRemote && !isUrlUserinfo(text, at) && isMailbox(local, domain) && !ignored(domain)) {
         const from = at - local.length;
         found.push({
           detector: 'email',
@@ -57,9 +64,33 @@ export const emailDetector: Detector = {
   },
 };
 
+/**
+ * True when the `@` ends the user part of a URL (`postgres://app:pw@db`, `ftp://anonymous@host`):
+ * a `://` in the same run of non-space characters before it.
+ */
+function isUrlUserinfo(text: string, at: number): boolean {
+  const from = Math.max(0, at - 512);
+  const before = text.slice(from, at);
+  const token = before.slice(
+    Math.max(before.lastIndexOf(' '), before.lastIndexOf('\n'), before.lastIndexOf('\t')) + 1,
+  );
+  return token.includes('://');
+}
+
+/** A test for the domains whose addresses are not reported. */
+function ignoredDomains(settings: DetectorSettings['email']): (domain: string) => boolean {
+  const extra = settings.ignoreDomains;
+  return (domain) => {
+    if (settings.ignoreReservedDomains && RESERVED.test(domain)) return true;
+    if (extra.length === 0) return false;
+    const lower = domain.toLowerCase();
+    return extra.some((d) => lower === d || lower.endsWith(`.${d}`));
+  };
+}
+
 function isMailbox(local: string, domain: string): boolean {
   if (local.length === 0 || local.endsWith('.') || local.includes('..')) return false;
-  if (!DOMAIN.test(domain) || domain.length > 253 || RESERVED.test(domain)) return false;
+  if (!DOMAIN.test(domain) || domain.length > 253) return false;
   const tld = domain.slice(domain.lastIndexOf('.') + 1).toLowerCase();
   return !FILE_EXTENSIONS.has(tld);
 }

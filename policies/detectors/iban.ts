@@ -61,6 +61,22 @@ export const ibanDetector: Detector = {
   },
 };
 
+/**
+ * True when `[start, end)` of `text` lies inside something shaped like an IBAN (a known country
+ * code, two digits, then the country's length of letters and digits), valid checksum or not: the
+ * digits of an IBAN, or of a mistyped one, are not a card number. Only the 40 characters before
+ * `start` are searched, enough for the longest IBAN.
+ */
+export function isInsideIbanShape(text: string, start: number, end: number): boolean {
+  const from = Math.max(0, start - 40);
+  for (const m of text.slice(from, end).matchAll(CANDIDATE)) {
+    const length = countrySpecs[m[0].slice(0, 2)]?.chars;
+    const raw = length ? takeChars(text.slice(from + m.index, from + m.index + 48), length) : undefined;
+    if (raw !== undefined && from + m.index < end && from + m.index + raw.length > start) return true;
+  }
+  return false;
+}
+
 /** The prefix of `candidate` holding exactly `count` letters and digits, or undefined if shorter. */
 function takeChars(candidate: string, count: number): string | undefined {
   let seen = 0;

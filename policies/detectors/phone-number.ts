@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { VALUE_END, VALUE_START } from './boundaries';
 import { adjustForContext, wordsPattern } from './context-words';
 import type { Detection, Detector } from './detection';
 import type { Likelihood } from './likelihood';
@@ -29,8 +30,11 @@ const context = {
 
 // Formatted numbers only: international with "+", or NANP with parentheses or separators. Bare
 // 10-digit runs are order and account numbers far more often than phones, so they need a hotword.
-const CANDIDATE =
-  /(?<![\w+.-])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,8}){1,4}|(?:1[ .-])?(?:\(\d{3}\) ?|\d{3}[.-])\d{3}[.-]\d{4}|\d{10})(?![\w-]|[.,]\d)/g;
+// Delimited like every value (boundaries.ts), and not the tail of a "+" number.
+const CANDIDATE = new RegExp(
+  String.raw`${VALUE_START}(?<!\+)(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,8}){1,4}|(?:1[ .-])?(?:\(\d{3}\) ?|\d{3}[.-])\d{3}[.-]\d{4}|\d{10})${VALUE_END}`,
+  'gu',
+);
 
 /**
  * Phone numbers: a fast regex finds formatted candidates, then libphonenumber-js (Google's
@@ -42,9 +46,8 @@ export const phoneNumberDetector: Detector = {
   find(text) {
     const found: Detection[] = [];
     for (const m of text.matchAll(CANDIDATE)) {
-      const raw = m[0];
-      const phone = parsePhoneNumberFromString(raw, 'US');
-      if (!phone?.isValid() || isFictional(phone.number)) continue;
+      const raw = validPhoneWithin(m[0]);
+      if (raw === undefined) continue;
       const start = m.index;
       const base: Likelihood = /^\d{10}$/.test(raw) ? 'possible' : 'likely';
       const likelihood = adjustForContext(text, start, start + raw.length, base, context);
@@ -54,6 +57,48 @@ export const phoneNumberDetector: Detector = {
     return found;
   },
 };
+
+/**
+ * The valid number a candidate starts with: an international candidate may have swallowed a number
+ * after it (`+1 646-555-3890 12`), so up to two trailing groups are dropped in turn.
+ */
+function validPhoneWithin(candidate: string): string | undefined {
+  if (candidate[0] !== '+') return isValidNanp(candidate) ? candidate : undefined;
+  let raw = candidate;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const phone = parsePhoneNumberFromString(raw, 'US');
+    if (phone?.isValid()) return isFictional(phone.number) ? undefined : raw;
+    const shorter = /^(\+.*\d)[ .-]\d+$/.exec(raw);
+    if (!shorter) return undefined;
+    raw = shorter[1]!;
+  }
+  return undefined;
+}
+
+// libphonenumber's US patterns decide on at most the first six national digits (area code, then the
+// exchange or part of it) followed by any four: the verdict is cached per seven-digit prefix, with the
+// fictional 555-01xx range checked apart. A table of numbers repeats prefixes.
+const nanpVerdicts = new Map<string, boolean>();
+const MAX_CACHED_VERDICTS = 50_000;
+
+/**
+ * A national (NANP) candidate: area codes and exchanges never start with 0 or 1, which most runs of ten
+ * digits in a table of numbers fail before libphonenumber (the costliest step) is asked.
+ */
+function isValidNanp(candidate: string): boolean {
+  const digits = candidate.replace(/\D/g, '');
+  const national = digits.length === 11 && digits[0] === '1' ? digits.slice(1) : digits;
+  if (national.length !== 10 || national[0]! < '2' || national[3]! < '2') return false;
+  if (/^\d{3}55501\d\d$/.test(national)) return false; // fictional
+  const key = national.slice(0, 7);
+  let verdict = nanpVerdicts.get(key);
+  if (verdict === undefined) {
+    verdict = parsePhoneNumberFromString(national, 'US')?.isValid() ?? false;
+    if (nanpVerdicts.size >= MAX_CACHED_VERDICTS) nanpVerdicts.clear();
+    nanpVerdicts.set(key, verdict);
+  }
+  return verdict;
+}
 
 function isFictional(e164: string): boolean {
   return /^\+1\d{3}55501\d\d$/.test(e164) || /^\+442079460\d{3}$/.test(e164);

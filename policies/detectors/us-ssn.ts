@@ -1,3 +1,4 @@
+import { VALUE_END, VALUE_START } from './boundaries';
 import { adjustForContext, wordsPattern } from './context-words';
 import type { Detection, Detector } from './detection';
 import type { Likelihood } from './likelihood';
@@ -28,8 +29,9 @@ const context = {
   ]),
 };
 
-// ddd-dd-dddd, ddd dd dddd or nine bare digits; the back reference rejects mixed separators.
-const CANDIDATE = /(?<![\d.,-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\d-]|[.,]\d)/g;
+// ddd-dd-dddd, ddd dd dddd or nine bare digits between delimiters (boundaries.ts); the back
+// reference rejects mixed separators.
+const CANDIDATE = new RegExp(String.raw`${VALUE_START}(\d{3})([- ]?)(\d{2})\2(\d{4})${VALUE_END}`, 'gu');
 
 /** Numbers SSA published or that circulated on wallet inserts and in ads: never real. */
 const KNOWN_FAKES = new Set(['078051120', '219099999', '123456789', '111111111', '987654320']);

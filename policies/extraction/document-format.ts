@@ -1,5 +1,15 @@
 /** The families of files the library extracts text from. */
-export const DOCUMENT_FORMATS = ['text', 'delimited', 'markup', 'docx', 'xlsx', 'pptx', 'pdf'] as const;
+export const DOCUMENT_FORMATS = [
+  'text',
+  'delimited',
+  'markup',
+  'docx',
+  'xlsx',
+  'pptx',
+  'pdf',
+  'zip',
+  'gz',
+] as const;
 
 /** A family of files sharing one text extractor. */
 export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
@@ -32,6 +42,8 @@ const BY_EXTENSION: ReadonlyMap<string, DocumentFormat> = new Map<string, Docume
   ...(['xlsx', 'xlsm', 'xltx', 'xltm'] as const).map((e) => [e, 'xlsx'] as const),
   ...(['pptx', 'pptm', 'potx', 'ppsx'] as const).map((e) => [e, 'pptx'] as const),
   ['pdf', 'pdf'],
+  ['zip', 'zip'],
+  ['gz', 'gz'],
 ]);
 
 /** The format a file extension announces (without the dot, any case), or undefined if unknown. */
@@ -49,7 +61,7 @@ export function extensionOf(name: string): string {
 const NOT_INSPECTABLE_EXTENSIONS: ReadonlySet<string> = new Set([
   'png', 'jpg', 'jpeg', 'gif', 'bmp', 'tif', 'tiff', 'webp', 'heic', 'ico', 'psd', 'ai',
   'mp3', 'wav', 'aac', 'flac', 'm4a', 'ogg', 'mp4', 'mov', 'avi', 'mkv', 'wmv', 'webm',
-  'zip', 'gz', 'tgz', 'bz2', 'xz', '7z', 'rar', 'tar', 'iso', 'dmg',
+  'tgz', 'bz2', 'xz', '7z', 'rar', 'tar', 'iso', 'dmg',
   'exe', 'dll', 'so', 'dylib', 'bin', 'class', 'jar', 'msi', 'apk',
   'doc', 'xls', 'ppt', 'odt', 'ods', 'odp', 'pages', 'numbers',
 ]);

@@ -10,7 +10,11 @@ import { isZip, openOfficeZip } from './office-zip';
 import { extractPdfText, isPdf } from './pdf-text';
 import { extractPlainText, textEncodingOf } from './plain-text';
 import { extractPptxText } from './pptx-text';
+import type { TextSection } from './text-budget';
 import { TextBudget } from './text-budget';
+import type { ArchiveLimits, ArchiveMember } from './archive-text';
+import { extractArchive, isGzip } from './archive-text';
+import { resolveLimits } from '../inspection-limits';
 import { extractXlsxText } from './xlsx-text';
 import { markupToText } from './xml-text';
 
@@ -20,6 +24,10 @@ export interface ExtractionResult {
   readonly reason: string;
   readonly format?: DocumentFormat;
   readonly text: string;
+  /** Where each page, sheet, slide or archive member starts in `text` (none for formats without them). */
+  readonly sections: readonly TextSection[];
+  /** Each member of an archive with its own status and reason (archives only). */
+  readonly members?: readonly ArchiveMember[];
 }
 
 /**
@@ -30,30 +38,79 @@ export interface ExtractionResult {
 export async function extractText(
   bytes: Uint8Array,
   extension: string | undefined,
-  limits: Pick<InspectionLimits, 'maxTextChars' | 'maxUncompressedBytes'>,
+  limits: Pick<InspectionLimits, 'maxTextChars' | 'maxUncompressedBytes'> & Partial<ArchiveLimits>,
+  name = '',
 ): Promise<ExtractionResult> {
   const budget = new TextBudget(limits.maxTextChars);
   let format: DocumentFormat | undefined;
   try {
     format = chooseFormat(bytes, extension);
+    if (format === 'zip' || format === 'gz') return await archiveResult(bytes, format, name, budget, limits);
     await extractInto(format, bytes, extension ?? '', budget, limits.maxUncompressedBytes);
   } catch (error) {
     if (error instanceof ExtractionError) {
-      return { status: error.status, reason: error.message, format, text: '' };
+      return { status: error.status, reason: error.message, format, text: '', sections: [] };
     }
     const message = error instanceof Error ? error.message : String(error);
-    return { status: 'Failed', reason: `text extraction failed: ${message}`, format, text: '' };
+    return {
+      status: 'Failed',
+      reason: `text extraction failed: ${message}`,
+      format,
+      text: '',
+      sections: [],
+    };
   }
   const text = budget.text();
   if (budget.truncated) {
-    return { status: 'Truncated', reason: `text cut at ${limits.maxTextChars} characters`, format, text };
+    return {
+      status: 'Truncated',
+      reason: `text cut at ${limits.maxTextChars} characters`,
+      format,
+      text,
+      sections: budget.sections,
+    };
   }
   return {
     status: 'Completed',
     reason: `${text.length} characters of ${format} text inspected`,
     format,
     text,
+    sections: budget.sections,
   };
+}
+
+/**
+ * An archive's result: `Completed` (or `Truncated`) when at least one member was inspected, the
+ * members' own statuses listed; `Unsupported` when none is inspectable; `Failed` otherwise.
+ */
+async function archiveResult(
+  bytes: Uint8Array,
+  format: 'zip' | 'gz',
+  name: string,
+  budget: TextBudget,
+  limits: Pick<InspectionLimits, 'maxTextChars' | 'maxUncompressedBytes'> & Partial<ArchiveLimits>,
+): Promise<ExtractionResult> {
+  const resolved = { ...resolveLimits(limits), maxTextChars: limits.maxTextChars };
+  const members = await extractArchive(bytes, format, name, budget, resolved, async (content, ext, into) => {
+    const inner = await extractText(content, ext, { ...resolved, maxTextChars: into.maxChars - into.length });
+    if (inner.text.length > 0) into.add(`${inner.text}\n`);
+    return { status: inner.status, reason: inner.reason };
+  });
+  const inspected = members.filter((m) => m.status === 'Completed' || m.status === 'Truncated');
+  const text = budget.text();
+  const sections = budget.sections;
+  const summary = `${inspected.length} of ${members.length} members of the ${format} archive inspected`;
+  if (inspected.length > 0) {
+    const truncated = budget.truncated || inspected.some((m) => m.status === 'Truncated');
+    const status = truncated ? 'Truncated' : 'Completed';
+    const reason = truncated ? `${summary}; text cut at ${limits.maxTextChars} characters` : summary;
+    return { status, reason, format, text, sections, members };
+  }
+  const status =
+    members.length > 0 && members.every((m) => m.status === 'Unsupported') ? 'Unsupported' : 'Failed';
+  const first = members.find((m) => m.status !== 'Unsupported') ?? members[0];
+  const reason = first ? `${summary} (${first.path}: ${first.reason})` : `the ${format} archive is empty`;
+  return { status, reason, format, text: '', sections: [], members };
 }
 
 function chooseFormat(bytes: Uint8Array, extension: string | undefined): DocumentFormat {
@@ -73,6 +130,7 @@ function chooseFormat(bytes: Uint8Array, extension: string | undefined): Documen
   const byExtension = formatForExtension(extension);
   if (byExtension) return byExtension;
   if (isPdf(bytes)) return 'pdf';
+  if (isGzip(bytes)) return 'gz';
   if (!isZip(bytes) && bytes.length > 0 && textEncodingOf(bytes) !== undefined) return 'text';
   const shown = extension ? `.${extension}` : 'a file without extension';
   throw new ExtractionError(`the format of ${shown} is not supported for content inspection`, 'Unsupported');
@@ -99,6 +157,9 @@ async function extractInto(
     }
     case 'pdf':
       return extractPdfText(bytes, budget);
+    case 'zip':
+    case 'gz':
+      throw new ExtractionError('an archive is read by extractArchive', 'Failed'); // handled before
     case 'docx':
     case 'xlsx':
     case 'pptx': {

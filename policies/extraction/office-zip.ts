@@ -59,6 +59,11 @@ export function partsMatching(zip: JSZip, pattern: RegExp): string[] {
   });
 }
 
+/** The number of a numbered part (`xl/worksheets/sheet3.xml`: 3; 0 for none). */
+export function partNumber(path: string): number {
+  return numbered(path)[1];
+}
+
 function numbered(path: string): [string, number] {
   const m = /^(.*?)(\d+)\.xml$/.exec(path);
   return m ? [m[1]!, Number(m[2])] : [path, 0];

@@ -45,6 +45,7 @@ export async function extractPdfText(bytes: Uint8Array, budget: TextBudget): Pro
     const doc = await task.promise;
     for (let n = 1; n <= doc.numPages; n++) {
       const page = await doc.getPage(n);
+      budget.startSection('page', n);
       let text = '';
       for (const item of (await page.getTextContent()).items) {
         if (item.str !== undefined) text += item.str + (item.hasEOL ? '\n' : ' ');

@@ -1,6 +1,6 @@
 import type JSZip from 'jszip';
 import { ExtractionError } from './extraction-error';
-import { partsMatching, readPart } from './office-zip';
+import { partNumber, partsMatching, readPart } from './office-zip';
 import type { TextBudget } from './text-budget';
 import { decodeXmlEntities } from './xml-text';
 
@@ -20,7 +20,9 @@ export async function extractPptxText(zip: JSZip, budget: TextBudget): Promise<v
   ];
   for (const part of parts) {
     const xml = await readPart(zip, part);
-    if (xml !== undefined && !budget.add(drawingXmlToText(xml))) return;
+    if (xml === undefined) continue;
+    budget.startSection(part.includes('notesSlide') ? 'notes' : 'slide', partNumber(part));
+    if (!budget.add(drawingXmlToText(xml))) return;
   }
 }
 

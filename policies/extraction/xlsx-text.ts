@@ -2,7 +2,7 @@ import type JSZip from 'jszip';
 import type { TableCell } from './column-headers';
 import { tableToText } from './column-headers';
 import { ExtractionError } from './extraction-error';
-import { partsMatching, readPart } from './office-zip';
+import { partNumber, partsMatching, readPart } from './office-zip';
 import type { TextBudget } from './text-budget';
 import { decodeXmlEntities } from './xml-text';
 
@@ -27,6 +27,7 @@ export async function extractXlsxText(zip: JSZip, budget: TextBudget): Promise<v
   for (const part of partsMatching(zip, /^xl\/worksheets\/sheet\d+\.xml$/)) {
     const xml = await readPart(zip, part);
     if (xml === undefined) continue;
+    budget.startSection('sheet', partNumber(part));
     const rows = (function* () {
       for (const row of xml.matchAll(ROW)) yield rowCells(row[1] ?? '', shared);
     })();

@@ -1,9 +1,18 @@
 import { createHash } from 'node:crypto';
-import type { DetectorId } from '../detectors/detector-id';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { CustomDetectorDefinition } from '../detectors/custom-detector-schema';
+import type { ResolvedCustomDetector } from '../detectors/custom-detectors';
+import { compileCustomDetector } from '../detectors/custom-detectors';
+import type { Detector } from '../detectors/detection';
+import type { DetectorName } from '../detectors/detector-id';
+import type { DetectorSettings } from '../detectors/detector-settings';
 import { BUILTIN_TEMPLATES, TEMPLATE_IDS } from './builtin-templates';
 import { canonicalJson } from './canonical-json';
 import { policyFileSchema } from './policy-file-schema';
-import type { Policy } from './policy-schema';
+import type { PolicySource } from '../inspection-task';
+import type { PolicyFileInput } from './policy-file-schema';
+import type { FileExclusions, Policy } from './policy-schema';
 import { policySchema } from './policy-schema';
 import { PolicySetError } from './policy-set-error';
 
@@ -11,12 +20,16 @@ import { PolicySetError } from './policy-set-error';
  * Bumped whenever a detector, the extraction or the evaluation changes what a file yields: it is part
  * of the policy-set version, so a new library rescans files that an old one judged.
  */
-export const DETECTION_ENGINE_VERSION = '1';
+export const DETECTION_ENGINE_VERSION = '2';
 
 /** What the deployment adds to a policy file. */
 export interface CompileOptions {
   /** Internal domains from the deployment's configuration, added to the file's own. */
   readonly internalDomains?: readonly string[];
+  /** The folder dictionary files are read from (the policy file's); the working directory otherwise. */
+  readonly baseDir?: string;
+  /** Where the value at a path of the input was written (`line 4, column 9`), for error messages. */
+  readonly locate?: (path: readonly PropertyKey[], atKey?: boolean) => string | undefined;
 }
 
 /** A policy ready to evaluate: validated, its exclusion patterns compiled. */
@@ -26,12 +39,20 @@ export interface CompiledPolicy extends Policy {
 
 /** The policies in force; `version` changes exactly when the result of a scan could change. */
 export interface CompiledPolicySet {
-  /** sha256 (hex) of the canonical JSON of the enabled policies, internal domains and engine version. */
+  /** sha256 (hex) of the canonical JSON of the enabled policies, internal domains, detector settings and engine version. */
   readonly version: string;
   readonly internalDomains: readonly string[];
   readonly policies: readonly CompiledPolicy[];
   /** The detectors some enabled policy counts: only these run. */
-  readonly detectors: readonly DetectorId[];
+  readonly detectors: readonly DetectorName[];
+  /** The built-in detectors' settings from the file (defaults filled in). */
+  readonly detectorSettings: DetectorSettings;
+  /** The file's custom detectors, compiled (they run only when a policy counts them). */
+  readonly customDetectors: readonly Detector[];
+  /** Files no policy judges. */
+  readonly excludeFiles?: FileExclusions;
+  /** What it was compiled from, so an inspection-pool thread can compile the same set. */
+  readonly source?: PolicySource;
 }
 
 /**
@@ -45,7 +66,12 @@ export function compilePolicySet(
 ): CompiledPolicySet {
   const parsed = policyFileSchema.safeParse(input);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    const issues = parsed.error.issues.map((i) => {
+      // An unknown key is reported on its object: locate the key itself.
+      const key = i.code === 'unrecognized_keys' ? i.keys[0] : undefined;
+      const at = key === undefined ? options.locate?.(i.path) : options.locate?.([...i.path, key], true);
+      return `${i.path.join('.') || '(root)'}${at ? ` (${at})` : ''}: ${i.message}`;
+    });
     throw new PolicySetError(`the policy set in ${source} is invalid`, source, issues);
   }
   const file = parsed.data;
@@ -61,10 +87,20 @@ export function compilePolicySet(
   const domains = [...file.internalDomains, ...(options.internalDomains ?? [])];
   const normalized = domains.map((d) => d.trim().toLowerCase().replace(/^@/, '')).filter(Boolean);
   const internalDomains = [...new Set(normalized)].sort();
+  const custom = file.detectors.map((d) => resolveWords(d, source, options.baseDir));
   const version = createHash('sha256')
-    .update(canonicalJson({ engine: DETECTION_ENGINE_VERSION, internalDomains, policies: enabled }))
+    .update(
+      canonicalJson({
+        engine: DETECTION_ENGINE_VERSION,
+        internalDomains,
+        policies: enabled,
+        detectorSettings: file.detectorSettings,
+        customDetectors: custom,
+        excludeFiles: file.excludeFiles,
+      }),
+    )
     .digest('hex');
-  const detectors = new Set<DetectorId>();
+  const detectors = new Set<DetectorName>();
   for (const p of enabled) for (const c of p.content?.detectors ?? []) detectors.add(c.detector);
   return {
     version,
@@ -74,5 +110,39 @@ export function compilePolicySet(
       excludePatterns: (p.content?.exclude ?? []).map((s) => new RegExp(s, 'u')),
     })),
     detectors: [...detectors].sort(),
+    detectorSettings: file.detectorSettings,
+    customDetectors: custom.map(compileCustomDetector),
+    source: {
+      object: input as PolicyFileInput,
+      ...(options.internalDomains ? { internalDomains: options.internalDomains } : {}),
+      ...(options.baseDir ? { baseDir: options.baseDir } : {}),
+    },
+    ...(file.excludeFiles ? { excludeFiles: file.excludeFiles } : {}),
   };
+}
+
+/** A dictionary's words with its file read (one entry a line; blank lines and `#` comments skipped). */
+function resolveWords(
+  definition: CustomDetectorDefinition,
+  source: string,
+  baseDir: string | undefined,
+): ResolvedCustomDetector {
+  if (definition.kind === 'regex' || definition.file === undefined) return definition;
+  const path = resolve(baseDir ?? process.cwd(), definition.file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new PolicySetError(
+      `the dictionary file of detector '${definition.id}' in ${source} cannot be read: ${reason}`,
+      source,
+    );
+  }
+  const fromFile = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0 && !l.startsWith('#'));
+  const { file: _, ...rest } = definition;
+  return { ...rest, words: [...definition.words, ...fromFile] };
 }

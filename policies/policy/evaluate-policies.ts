@@ -1,23 +1,26 @@
 import type { Detection } from '../detectors/detection';
-import type { DetectorId } from '../detectors/detector-id';
+import type { DetectorName } from '../detectors/detector-id';
 import { reaches } from '../detectors/likelihood';
-import { maskSample } from '../detectors/mask-sample';
+import type { MaskingMode } from '../detectors/mask-sample';
 import type { CompiledPolicy } from './compile-policy-set';
 import type { FileFacts } from './file-facts';
 import type { MaskedSample, PolicyMatch } from './policy-match';
+import type { InspectedText } from './sample-context';
+import { sampleOf } from './sample-context';
 
 const SAMPLES_PER_DETECTOR = 5;
 
 /**
  * The policies a file matches. Each policy must already have passed its filters. A policy with a
- * content condition matches only when `detections` is given (the content was inspected) and the
+ * content condition matches only when `inspected` is given (the content was inspected) and the
  * condition holds; a metadata-only policy matches on its filters alone.
  */
 export function evaluatePolicies(
   policies: readonly CompiledPolicy[],
   file: FileFacts,
-  detections: readonly Detection[] | undefined,
+  inspected: InspectedText | undefined,
 ): PolicyMatch[] {
+  const detections = inspected?.detections;
   const matches: PolicyMatch[] = [];
   for (const policy of policies) {
     const base = {
@@ -34,12 +37,12 @@ export function evaluatePolicies(
     const counted = countForPolicy(policy, detections);
     const met = policy.content.detectors.map((c) => (counted.get(c.detector)?.length ?? 0) >= c.minMatches);
     if (!(policy.content.operator === 'all' ? met.every(Boolean) : met.some(Boolean))) continue;
-    const detectorCounts: Partial<Record<DetectorId, number>> = {};
+    const detectorCounts: Partial<Record<DetectorName, number>> = {};
     const samples: MaskedSample[] = [];
     for (const [detector, found] of counted) {
       if (found.length === 0) continue;
       detectorCounts[detector] = found.length;
-      samples.push(...distinctSamples(found));
+      samples.push(...distinctSamples(found, policy.content.masking, inspected));
     }
     matches.push({ ...base, detectorCounts, samples });
   }
@@ -50,8 +53,8 @@ export function evaluatePolicies(
 function countForPolicy(
   policy: CompiledPolicy,
   detections: readonly Detection[],
-): Map<DetectorId, Detection[]> {
-  const counted = new Map<DetectorId, Detection[]>();
+): Map<DetectorName, Detection[]> {
+  const counted = new Map<DetectorName, Detection[]>();
   for (const condition of policy.content?.detectors ?? []) {
     const found = detections.filter(
       (d) =>
@@ -64,12 +67,17 @@ function countForPolicy(
   return counted;
 }
 
-function distinctSamples(found: readonly Detection[]): MaskedSample[] {
+// Distinct by value: with full masking, different values look alike.
+function distinctSamples(
+  found: readonly Detection[],
+  mode: MaskingMode,
+  inspected: InspectedText,
+): MaskedSample[] {
   const samples = new Map<string, MaskedSample>();
   for (const d of found) {
     if (samples.size >= SAMPLES_PER_DETECTOR) break;
-    const masked = maskSample(d.value);
-    if (!samples.has(masked)) samples.set(masked, { detector: d.detector, masked, likelihood: d.likelihood });
+    const key = d.value.replace(/\s+/g, ' ');
+    if (!samples.has(key)) samples.set(key, sampleOf(d, mode, inspected));
   }
   return [...samples.values()];
 }

@@ -110,6 +110,34 @@ for (const dialect of DIALECTS) {
       expect(open.filter((f) => f.policy_id === row!.policy_id)).toHaveLength(1);
     });
 
+    it('a sample given unmasked (masking: none) is stored masked, in its value and its context', async () => {
+      const raw: PolicyMatch = {
+        ...match('raw'),
+        samples: [
+          {
+            detector: 'us_ssn',
+            masked: '536-22-8741',
+            likelihood: 'likely',
+            offset: 14,
+            context: 'Employee SSN: 536-22-8741, card ****',
+            unmasked: true,
+          },
+        ],
+      };
+      await findings.sync('c1', [{ fileId: 'f9', matches: [raw] }], AT);
+      const [row] = await findings.openOf('c1', ['f9']);
+      expect(row!.samples_json).not.toContain('536-22');
+      expect(JSON.parse(row!.samples_json)).toEqual([
+        {
+          detector: 'us_ssn',
+          masked: '***-**-8741',
+          likelihood: 'likely',
+          offset: 14,
+          context: 'Employee SSN: ***-**-8741, card ****',
+        },
+      ]);
+    });
+
     it('finishing a pass marks files it did not see deleted and closes their findings', async () => {
       const started = await work.startPass({
         connectorId: 'c1',

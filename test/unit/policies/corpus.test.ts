@@ -93,10 +93,10 @@ describe('labelled corpus in every format', () => {
     );
   });
 
-  it('covers every format with a positives and a negatives file', () => {
+  it('covers every format with a positives, a delimited and a negatives file', () => {
     for (const format of CORPUS_FORMATS) {
       expect(manifest.map((f) => f.name)).toEqual(
-        expect.arrayContaining([`positives.${format}`, `negatives.${format}`]),
+        expect.arrayContaining([`positives.${format}`, `delimited.${format}`, `negatives.${format}`]),
       );
     }
   });

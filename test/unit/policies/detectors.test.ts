@@ -1,6 +1,8 @@
 import { detectSensitiveData } from '../../../policies/detectors/all-detectors';
 import { DETECTOR_IDS } from '../../../policies/detectors/detector-id';
+import { passesLuhn } from '../../../policies/detectors/credit-card';
 import { maskSample } from '../../../policies/detectors/mask-sample';
+import { lintWindows, MAY_HOLD_SECRET } from '../../../policies/detectors/secretlint-detector';
 import { NEGATIVES, POSITIVES } from '../../fixtures/corpus/labelled-samples';
 
 const ALL = new Set(DETECTOR_IDS);
@@ -123,5 +125,110 @@ describe('secretlint-disable comments', () => {
     const token = 'ghp_R4nd0mT0k3nF0rC0rpu5Xy9Zq8Wv7Ut6Sr5Q';
     const text = `// secretlint-disable\nGITHUB_TOKEN=${token}\nAWS_KEY=AKIA2E0A8F3B244C9986 // secretlint-disable-line\n`;
     expect((await reported(text)).map((d) => d.detector)).toEqual(['api_token', 'aws_access_key']);
+  });
+});
+
+describe('boundaries', () => {
+  const found = async (text: string) => (await reported(text)).map((d) => [d.detector, d.value]);
+
+  it('a card between commas, with a number after, is found (Ann,4556737586899855,12/27)', async () => {
+    expect(await found('Ann,4556737586899855,12/27')).toEqual([['credit_card', '4556737586899855']]);
+  });
+
+  it.each([',', ';', '|', ':', '=', '"', "'", '(', '[', '{', '/', '\\', '\t'])(
+    'an SSN, a card and an IBAN after "%s" are found',
+    async (d) => {
+      expect(await found(`SSN${d}536-22-8741${d}12`)).toEqual([['us_ssn', '536-22-8741']]);
+      expect(await found(`card${d}4556737586899855${d}12`)).toEqual([['credit_card', '4556737586899855']]);
+      expect(await found(`IBAN${d}GB94BARC10201530093459${d}12`)).toEqual([
+        ['iban', 'GB94BARC10201530093459'],
+      ]);
+    },
+  );
+
+  it('values at the very start and the very end of the text are found', async () => {
+    expect(await found('4556737586899855')).toEqual([['credit_card', '4556737586899855']]);
+    expect(await found('536-22-8741 was the SSN')).toEqual([['us_ssn', '536-22-8741']]);
+    expect(await found('SSN 536-22-8741')).toEqual([['us_ssn', '536-22-8741']]);
+  });
+
+  it('a value touching a letter or a digit is not delimited, nor is a decimal or a longer dashed number', async () => {
+    expect(await found('x4556737586899855 and 4556737586899855y')).toEqual([]);
+    expect(await found('pi 3.4556737586899855 or 4556737586899855.25')).toEqual([]);
+    expect(await found('SSN 12-536-22-8741 and 536-22-8741-3')).toEqual([]);
+  });
+
+  it('no card is reported inside an IBAN, valid or mistyped', async () => {
+    expect(await found('IBAN,DE44 5001 0517 5407 3249 31,12')).toEqual([
+      ['iban', 'DE44 5001 0517 5407 3249 31'],
+    ]);
+    expect(await found('IBAN DE44 5001 0517 5407 3249 32 (typo)')).toEqual([]);
+  });
+
+  it('a JSON escape before a value is a delimiter', async () => {
+    expect(await found('{"note": "SSN\\t536-22-8741\\n"}')).toEqual([['us_ssn', '536-22-8741']]);
+  });
+
+  it('a phone number followed by another number is still found', async () => {
+    expect(await found('mobile +1 646-555-3890 12')).toEqual([['phone_number', '+1 646-555-3890']]);
+  });
+
+  it('an email in single quotes or before a colon is found; an SSH remote is not', async () => {
+    expect(await found("to 'jane.doe@acme-corp.com' and o'brien@acme-corp.com:12")).toEqual([
+      ['email', 'jane.doe@acme-corp.com'],
+      ['email', "o'brien@acme-corp.com"],
+    ]);
+    expect(await found('git@github.com:acme-corp/app.git')).toEqual([]);
+  });
+});
+
+describe('speed shortcuts keep every finding', () => {
+  it('secrets far into a long text are found at their offsets (secretlint lints windows around hits)', async () => {
+    const filler = 'nothing to see in this line of prose at all\n'.repeat(3_000);
+    const token = 'ghp_R4nd0mT0k3nF0rC0rpu5Xy9Zq8Wv7Ut6Sr5Q';
+    const key = 'AKIA2E0A8F3B244C9986';
+    const text = `${filler}GITHUB_TOKEN=${token}\n${filler}aws_access_key_id = ${key}\n${filler}`;
+    const found = await detectSensitiveData(text, ALL);
+    expect(found.map((d) => [d.detector, d.value, d.start])).toEqual([
+      ['api_token', token, text.indexOf(token)],
+      ['aws_access_key', key, text.indexOf(key)],
+    ]);
+    expect(lintWindows(text)).toHaveLength(2);
+  });
+
+  it('every secret positive passes the secretlint pre-filter, prose does not', () => {
+    for (const s of POSITIVES.filter((p) => /^(?:aws_|private_key)/.test(p.detector))) {
+      expect([s.text, MAY_HOLD_SECRET.test(s.text)]).toEqual([s.text, true]);
+    }
+    expect(MAY_HOLD_SECRET.test('the quarterly report shows revenue growth, 4539 1488 0343 6467')).toBe(
+      false,
+    );
+  });
+
+  it('Luhn is computed over the digits only', () => {
+    expect(passesLuhn('4539 1488 0343 6467')).toBe(true);
+    expect(passesLuhn('4539-1488-0343-6468')).toBe(false);
+  });
+
+  it('cached issuer and NANP verdicts give the same answer for the same prefix', async () => {
+    const cards = new Set(['credit_card'] as const);
+    expect((await detectSensitiveData('card 4556737586899855', cards)).length).toBe(1);
+    expect((await detectSensitiveData('card 4556737586899863', cards)).length).toBe(1);
+    const phones = new Set(['phone_number'] as const);
+    expect((await detectSensitiveData('phone (415) 555-2671', phones)).length).toBe(1);
+    expect((await detectSensitiveData('phone (415) 555-2680', phones)).length).toBe(1);
+    expect((await detectSensitiveData('phone (415) 555-0142', phones)).length).toBe(0);
+  });
+});
+
+describe('credential detectors', () => {
+  it('a generic assignment yields to the detector that knows the format', async () => {
+    const found = await reported('STRIPE_SECRET_KEY=sk_live_kdCleOnf0frSgyIKKnW03fGjj6QI');
+    expect(found.map((d) => d.detector)).toEqual(['stripe_secret_key']);
+  });
+
+  it('a password inside a database URL is not an email address', async () => {
+    const found = await reported('url: mysql://svc:Pq7x9Lm2@db.acme-corp.com/app');
+    expect(found.map((d) => d.detector)).toEqual(['database_url']);
   });
 });

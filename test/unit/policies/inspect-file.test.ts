@@ -6,7 +6,8 @@ import {
   INSPECTION_STATUSES,
   resolveLimits,
 } from '../../../policies';
-import { buildDocx } from '../../fixtures/corpus/ooxml-writers';
+import { buildDocx, buildPptx, buildXlsx } from '../../fixtures/corpus/ooxml-writers';
+import { buildPdf } from '../../fixtures/corpus/pdf-writer';
 
 const policies: PolicyFileInput = {
   version: 1,
@@ -51,7 +52,15 @@ describe('inspectFile', () => {
         severity: 'high',
         accessLevel: 'private',
         detectorCounts: { credit_card: 1 },
-        samples: [{ detector: 'credit_card', masked: '**** **** **** 6467', likelihood: 'very_likely' }],
+        samples: [
+          {
+            detector: 'credit_card',
+            masked: '**** **** **** 6467',
+            likelihood: 'very_likely',
+            offset: 10,
+            context: 'Visa card **** **** **** 6467 on file',
+          },
+        ],
       },
     ]);
     expect(JSON.stringify(result)).not.toContain('4539 1488');
@@ -180,5 +189,100 @@ describe('inspectFile', () => {
       file({ name: 'x.pdf', content: text('%PDF-1.4 nope') }),
     ];
     for (const input of inputs) expect(INSPECTION_STATUSES).toContain((await inspectFile(input, set)).status);
+  });
+});
+
+describe('samples users can act on', () => {
+  const ssnPolicy = (masking?: string, allowUnmaskedSamples?: boolean): unknown => ({
+    version: 1,
+    templates: [],
+    ...(allowUnmaskedSamples === undefined ? {} : { allowUnmaskedSamples }),
+    policies: [
+      {
+        id: 'ssn',
+        name: 'SSN',
+        severity: 'high',
+        content: { detectors: [{ detector: 'us_ssn' }], ...(masking ? { masking } : {}) },
+      },
+    ],
+  });
+  const body = 'Payroll export\nEmployee SSN: 536-22-8741, card 4556737586899855 (HR only)\n';
+  const samplesWith = async (masking?: string, allow?: boolean) => {
+    const r = await inspectFile(file({ content: text(body) }), compilePolicySet(ssnPolicy(masking, allow)));
+    return r.matches[0]!.samples;
+  };
+
+  it('each sample has its offset and a one-line context with every value in it masked', async () => {
+    const [sample] = await samplesWith();
+    expect(sample).toEqual({
+      detector: 'us_ssn',
+      masked: '***-**-8741',
+      likelihood: 'very_likely',
+      offset: body.indexOf('536-22-8741'),
+      context: 'Employee SSN: ***-**-8741, card **************** (HR only',
+    });
+  });
+
+  it('full masking hides every character; none shows the value only when the file allows it', async () => {
+    expect((await samplesWith('full'))[0]).toMatchObject({
+      masked: '***-**-****',
+      context: 'Employee SSN: ***-**-****, card **************** (HR only',
+    });
+    expect((await samplesWith('none', true))[0]).toMatchObject({
+      masked: '536-22-8741',
+      unmasked: true,
+      context: 'Employee SSN: 536-22-8741, card **************** (HR only',
+    });
+    expect(() => compilePolicySet(ssnPolicy('none'))).toThrow(/allowUnmaskedSamples/);
+  });
+
+  it('a value in a PDF, a sheet or a slide says which page, sheet or slide holds it', async () => {
+    const docx = await buildDocx(['intro', 'Employee SSN: 536-22-8741']);
+    const inDocx = await inspectFile(file({ name: 'a.docx', content: docx, size: docx.length }), set);
+    expect(inDocx.matches[0]?.samples[0]?.section).toBeUndefined();
+    const xlsx = await buildXlsx(['header', 'Employee SSN: 536-22-8741', 'SSN 412-67-9035']);
+    const inXlsx = await inspectFile(
+      file({ name: 'a.xlsx', content: xlsx, size: xlsx.length }),
+      compilePolicySet(ssnPolicy()),
+    );
+    expect(inXlsx.matches[0]?.samples.map((s) => s.section)).toEqual([
+      { kind: 'sheet', number: 1 },
+      { kind: 'sheet', number: 1 },
+    ]);
+    const pdf = buildPdf(['Employee SSN: 536-22-8741']);
+    const inPdf = await inspectFile(
+      file({ name: 'a.pdf', content: pdf, size: pdf.length }),
+      compilePolicySet(ssnPolicy()),
+    );
+    expect(inPdf.matches[0]?.samples[0]?.section).toEqual({ kind: 'page', number: 1 });
+    const pptx = await buildPptx(['title', 'Employee SSN: 536-22-8741']);
+    const inPptx = await inspectFile(
+      file({ name: 'a.pptx', content: pptx, size: pptx.length }),
+      compilePolicySet(ssnPolicy()),
+    );
+    expect(inPptx.matches[0]?.samples[0]?.section?.kind).toBe('slide');
+  });
+});
+
+describe('sample context', () => {
+  it('masks the other values every detector found in it, never shows another raw value', async () => {
+    const all = compilePolicySet({
+      version: 1,
+      templates: [],
+      policies: [
+        {
+          id: 'all',
+          name: 'All',
+          severity: 'low',
+          content: { detectors: [{ detector: 'us_ssn' }, { detector: 'credit_card' }] },
+        },
+      ],
+    });
+    const r = await inspectFile(file({ content: text('SSN 536-22-8741 card 4556737586899855') }), all);
+    const contexts = r.matches[0]!.samples.map((s) => s.context);
+    expect(contexts).toEqual([
+      'SSN ***-**-8741 card ************9855',
+      'SSN ***-**-8741 card ************9855',
+    ]);
   });
 });

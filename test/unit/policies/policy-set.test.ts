@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import type { PolicyFileInput } from '../../../policies';
 import {
   compilePolicySet,
+  DEFAULT_DETECTOR_SETTINGS,
+  DETECTOR_IDS,
+  inspectFile,
   loadPolicySet,
   needsContent,
   PolicySetError,
@@ -29,15 +32,10 @@ describe('compilePolicySet', () => {
   it('enables every built-in template when the file does not list them', () => {
     const set = compilePolicySet({ version: 1 });
     expect(set.policies.map((p) => p.id).sort()).toEqual([...TEMPLATE_IDS].sort());
-    expect(set.detectors).toEqual([
-      'api_token',
-      'aws_access_key',
-      'aws_secret_key',
-      'credit_card',
-      'iban',
-      'private_key',
-      'us_ssn',
-    ]);
+    // email and phone_number have no template: they are everywhere.
+    expect(set.detectors).toEqual(
+      DETECTOR_IDS.filter((id) => id !== 'email' && id !== 'phone_number').sort(),
+    );
   });
 
   it('fills defaults: any operator, one match, likely, enabled', () => {
@@ -228,5 +226,48 @@ describe('needsContent', () => {
 
   it('honours a configured size limit', () => {
     expect(needsContent(set, file, { maxFileBytes: 1024 })).toBe(false);
+  });
+});
+
+describe('email documentation domains (detectorSettings.email)', () => {
+  const emailPolicy = (detectorSettings?: unknown): unknown => ({
+    version: 1,
+    templates: [],
+    policies: [
+      { id: 'mail', name: 'Mail', severity: 'low', content: { detectors: [{ detector: 'email' }] } },
+    ],
+    ...(detectorSettings === undefined ? {} : { detectorSettings }),
+  });
+  const text = 'write to user@example.com, qa@sandbox.acme-test.com or jane.doe@acme-corp.com';
+  const emailsIn = async (settings?: unknown) => {
+    const set = compilePolicySet(emailPolicy(settings));
+    const result = await inspectFile(
+      { name: 'a.txt', size: text.length, content: Buffer.from(text), sharing: { collaborators: [] } },
+      set,
+    );
+    return result.detectorCounts.email ?? 0;
+  };
+
+  it('by default drops reserved documentation domains only', async () => {
+    expect(await emailsIn()).toBe(2);
+    expect(compilePolicySet(emailPolicy()).detectorSettings).toEqual(DEFAULT_DETECTOR_SETTINGS);
+  });
+
+  it('reports example.com when ignoreReservedDomains is false, and drops the domains listed', async () => {
+    expect(await emailsIn({ email: { ignoreReservedDomains: false } })).toBe(3);
+    expect(await emailsIn({ email: { ignoreDomains: ['acme-test.com'] } })).toBe(1);
+  });
+
+  it('changes the policy-set version, and refuses a bad setting by name', () => {
+    const plain = compilePolicySet(emailPolicy()).version;
+    expect(compilePolicySet(emailPolicy({ email: { ignoreReservedDomains: false } })).version).not.toBe(
+      plain,
+    );
+    expect(() => compilePolicySet(emailPolicy({ email: { ignoreDomains: ['not a domain'] } }))).toThrow(
+      PolicySetError,
+    );
+    expect(() => compilePolicySet(emailPolicy({ email: { ignoreExample: true } }))).toThrow(
+      /detectorSettings\.email/,
+    );
   });
 });

@@ -1,0 +1,76 @@
+import type { ContextRule } from './context-words';
+import { adjustForContext, hasHotword } from './context-words';
+import type { Detection, Detector } from './detection';
+import type { DetectorId } from './detector-id';
+import type { Likelihood } from './likelihood';
+
+/** A built-in detector made of a candidate regex, a validator and context words. */
+export interface PatternDetectorSpec {
+  readonly id: DetectorId;
+  /** Global regex; group `value` (when present) is the reported value, else the whole match. */
+  readonly candidate: RegExp;
+  /** The reported value when it is not group `value` or the match (it ends the match or near it). */
+  readonly valueIn?: (match: RegExpMatchArray) => string;
+  /** Drops a candidate that fails the format's checksum or rules; `undefined` keeps all. */
+  readonly isValid?: (value: string, match: RegExpMatchArray) => boolean;
+  /** The likelihood before context. */
+  readonly base: Likelihood | ((value: string) => Likelihood);
+  readonly context?: ContextRule;
+  /**
+   * For formats with no checksum: a candidate without a hotword near it is dropped, not merely
+   * `possible` (a nine-digit passport number is just a number otherwise).
+   */
+  readonly requireHotword?: boolean;
+  /** A cheap test a text must pass to hold any candidate (a literal the pattern needs). */
+  readonly mayContain?: (text: string) => boolean;
+  /**
+   * A fast global regex for a literal every candidate starts with: `candidate` (then sticky, `y`) is
+   * tried only where it matches, instead of at every offset (a leading lookbehind is slow to scan with).
+   */
+  readonly anchor?: RegExp;
+}
+
+function* candidates(
+  text: string,
+  spec: PatternDetectorSpec,
+): Generator<RegExpMatchArray & { index: number }> {
+  if (!spec.anchor) {
+    yield* text.matchAll(spec.candidate);
+    return;
+  }
+  const sticky = spec.candidate;
+  let after = 0;
+  for (const hit of text.matchAll(spec.anchor)) {
+    if (hit.index < after) continue;
+    sticky.lastIndex = hit.index;
+    const m = sticky.exec(text);
+    if (!m) continue;
+    after = m.index + m[0].length;
+    yield m;
+  }
+}
+
+/** The detector a spec describes: candidates, validation, then the shared context rules. */
+export function patternDetector(spec: PatternDetectorSpec): Detector {
+  return {
+    ids: [spec.id],
+    find(text) {
+      const found: Detection[] = [];
+      const required = spec.requireHotword ? spec.context : undefined;
+      // One pass over the text: without any of the hotwords anywhere, nothing can be reported.
+      if (required && !required.hotwords.test(text)) return found;
+      if (spec.mayContain && !spec.mayContain(text)) return found;
+      for (const m of candidates(text, spec)) {
+        const value = spec.valueIn?.(m) ?? m.groups?.value ?? m[0];
+        const start = m.index + (value === m[0] ? 0 : m[0].lastIndexOf(value));
+        const end = start + value.length;
+        if (required && !hasHotword(text, start, end, required)) continue;
+        if (spec.isValid && !spec.isValid(value, m)) continue;
+        const base = typeof spec.base === 'function' ? spec.base(value) : spec.base;
+        const likelihood = spec.context ? adjustForContext(text, start, end, base, spec.context) : base;
+        if (likelihood) found.push({ detector: spec.id, value, start, end, likelihood });
+      }
+      return found;
+    },
+  };
+}
