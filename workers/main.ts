@@ -8,11 +8,14 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig } from '../config/config';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { createActivities, createScanQueueActivities } from '../activities';
+import { loadPolicySet } from '../policies';
 import { createWorkerDeps } from './worker-deps';
 import { stopWithLauncher } from '../scripts/launcher-watchdog';
 
 async function runWorker(): Promise<void> {
   const config = loadConfig();
+  // A bad policy file stops the worker now, naming the YAML line and column, not at the first scan.
+  if (config.policies.file) await loadPolicySet(config.policies.file);
   const deps = await createWorkerDeps(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const { namespace, taskQueues } = config.temporal;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KeyRing, TokenCipher } from '../../box/token-cipher';
 import { TokenVault } from '../../box/token-vault';
@@ -21,7 +21,7 @@ function run(script: string, env: NodeJS.ProcessEnv) {
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
-describe('keys at rest, through the real entry points', () => {
+describe('configuration refused at start and keys at rest, through the real entry points', () => {
   it.each(['api/main.ts', 'workers/main.ts'])(
     '%s refuses to start without ENCRYPTION_KEY when PUBLIC_BASE_URL is not loopback, and says why',
     (script) => {
@@ -36,6 +36,19 @@ describe('keys at rest, through the real entry points', () => {
       );
     },
   );
+
+  it('workers/main.ts refuses a bad policy file at start, naming the YAML line and column', () => {
+    const dir = tempDir('cb-policy-');
+    const file = join(dir, 'policies.yaml');
+    writeFileSync(file, 'version: 1\npolicies:\n  - id: x\n    name: X\n    severity: nope\n');
+    const { status, output } = run('workers/main.ts', {
+      POLICY_FILE: file,
+      DATABASE_URL: `sqlite:${join(dir, 'store.sqlite')}`,
+    });
+    expect(status).toBe(1);
+    expect(output).toMatch(/policies\.0\.severity \(line 5, column 15\)/);
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('npm run reseal-tokens moves every token to the current key, so the old key can be retired', async () => {
     const dir = tempDir('cb-reseal-');
