@@ -11,7 +11,7 @@ async function runApi(): Promise<void> {
   const store = await openStore(config.databaseUrl);
   const connection = await Connection.connect(temporalConnectionOptions(config));
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
-  const app = buildApiServer({ config, store, temporal });
+  const app = buildApiServer({ config, store, temporal, instance: process.env.CONNECT_BOX_INSTANCE });
   await app.listen({ host: config.api.host, port: config.api.port });
   const shutdown = () => {
     void app

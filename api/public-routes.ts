@@ -18,6 +18,7 @@ export interface PublicRoutesDeps {
   temporal: Client;
   states: OAuthStateSigner;
   outcomeWaitMs?: number;
+  instance?: string;
 }
 
 /**
@@ -49,7 +50,9 @@ export function publicRoutes(deps: PublicRoutesDeps) {
           temporal: await check(() => deps.temporal.workflowService.getSystemInfo({})),
         };
         const ok = Object.values(checks).every((c) => c === 'ok');
-        return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks });
+        return reply
+          .code(ok ? 200 : 503)
+          .send({ status: ok ? 'ok' : 'degraded', checks, instance: deps.instance ?? '' });
       },
     );
 
@@ -89,6 +92,7 @@ export function publicRoutes(deps: PublicRoutesDeps) {
 const healthView = z.object({
   status: z.enum(['ok', 'degraded']),
   checks: z.object({ store: z.string(), temporal: z.string() }),
+  instance: z.string().describe('Who answers: the id its launcher gave this API process (empty without one)'),
 });
 
 async function check(probe: () => Promise<unknown>): Promise<string> {

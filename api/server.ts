@@ -33,6 +33,8 @@ export interface ApiDeps {
   outcomeWaitMs?: number;
   /** Options for tests: where the logger writes (default stdout). */
   logStream?: NodeJS.WritableStream;
+  /** Who this API process is, as GET /healthz says it (the `npm start` launcher sets one per stack). */
+  instance?: string;
 }
 
 const tables = new WeakMap<FastifyInstance, RouteTable>();
@@ -122,7 +124,16 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
     transformObject: jsonSchemaTransformObject,
   });
 
-  void app.register(publicRoutes({ config, store, temporal, states, outcomeWaitMs: deps.outcomeWaitMs }));
+  void app.register(
+    publicRoutes({
+      config,
+      store,
+      temporal,
+      states,
+      outcomeWaitMs: deps.outcomeWaitMs,
+      instance: deps.instance,
+    }),
+  );
   void app.register(apiRoutes({ config, store, temporal, connectors, states, bearer }), { prefix: '/api' });
 
   // After the plugins above have loaded (app.rateLimit comes from one of them).

@@ -46,7 +46,7 @@ export function registerControlRoutes(
   }
   app.post('/_sim/folders/:id/upload', (req) => control.upload(fileId(req), body(req) as never));
 
-  app.get('/_sim/health', () => ({ ok: true }));
+  app.get('/_sim/health', () => ({ ok: true, instance: state.options.instance }));
   app.get('/_sim/', () => ({
     about: 'box-sim control API: see box-sim/README.md',
     baseUrl: state.baseUrl,

@@ -52,6 +52,7 @@ async function main(): Promise<void> {
       (args['api-downloads-are-user-actions'] ?? args['api-downloads-are-activity']) === 'true',
     // Standalone, every error answer is logged (with its request_id); `info` adds every request.
     logLevel: parseLogLevel(args['log-level'] ?? env.BOX_SIM_LOG_LEVEL, 'warn'),
+    ...(env.CONNECT_BOX_INSTANCE ? { instance: env.CONNECT_BOX_INSTANCE } : {}),
   });
   const users = sim.manifest.users;
   const line = (u: (typeof users)[number]) =>

@@ -57,6 +57,11 @@ export interface BoxSimOptions {
   logLevel?: LogLevel;
   /** Where log lines go (default standard output). */
   logDestination?: { write(line: string): void };
+  /**
+   * Who this box-sim is, as `GET /_sim/health` says it (default: empty): a launcher that started it gives
+   * it an id, so it can tell its own box-sim from another program answering on the port.
+   */
+  instance?: string;
 }
 
 /** Levels of box-sim's log, quietest last. */
@@ -115,5 +120,6 @@ export function resolveOptions(options: BoxSimOptions): ResolvedOptions {
     now: options.now ?? Date.now,
     logLevel: options.logLevel ?? parseLogLevel(process.env.BOX_SIM_LOG_LEVEL, 'error'),
     logDestination: options.logDestination,
+    instance: options.instance ?? '',
   };
 }

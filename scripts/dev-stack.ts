@@ -11,6 +11,7 @@
  * children end too: it stops them itself when it can, and each child watches its launcher
  * (launcher-watchdog.ts; reaper.ts for the Temporal CLI) for when it cannot.
  */
+import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type Config } from '../config/config';
@@ -19,7 +20,7 @@ import { CUSTOM_SEARCH_ATTRIBUTES } from '../common/search-attributes';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { stackProbe, echoSignal, echoedQuery, finishSignal } from '../workflows';
 import { ProcessGroup, StackStoppingError } from './process-group';
-import { waitFor, httpUp } from './wait-for';
+import { waitFor, answersAs } from './wait-for';
 import { ApiClient } from './demo-client';
 import { runDemo } from './demo';
 import { teeOutputToLog } from './launcher-output';
@@ -126,9 +127,11 @@ async function runDevStack(): Promise<void> {
   const ports = stackPorts(config);
 
   let lock: StackLock | undefined;
+  // Each service says who it is on its health route: a foreign program on the port is never taken for it.
+  const instance = randomUUID();
   const group = new ProcessGroup(
     join(dataDir, 'logs'),
-    { ...process.env, [STACK_LOCK_ENV]: lockPath(dataDir) },
+    { ...process.env, [STACK_LOCK_ENV]: lockPath(dataDir), CONNECT_BOX_INSTANCE: instance },
     (child) => lock?.addChild(child),
   );
   let stopping = false;
@@ -201,7 +204,12 @@ async function runDevStack(): Promise<void> {
         String(args.files),
       ]);
       failures.push(boxSim.failed);
-      await waitFor('box-sim', () => httpUp(`${config.box.apiBaseUrl}/_sim/health`), 60_000, boxSim.failed);
+      await waitFor(
+        'box-sim',
+        () => answersAs(`${config.box.apiBaseUrl}/_sim/health`, instance, 'box-sim'),
+        60_000,
+        boxSim.failed,
+      );
       verifyPortHolder('box-sim', config.boxSimPort, boxSim.pid);
     }
 
@@ -210,7 +218,7 @@ async function runDevStack(): Promise<void> {
     const api = group.startScript('api', join(root, 'api', 'main.ts'));
     failures.push(worker.failed, api.failed);
     const apiUrl = `http://${config.api.host}:${config.api.port}`;
-    await waitFor('the API', () => httpUp(`${apiUrl}/healthz`), 60_000, api.failed);
+    await waitFor('the API', () => answersAs(`${apiUrl}/healthz`, instance, 'API'), 60_000, api.failed);
     verifyPortHolder('API', config.api.port, api.pid);
     await Promise.race([probeWorker(client, config), ...failures]);
 
