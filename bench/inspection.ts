@@ -49,6 +49,8 @@ function proseLines(chars: number, gap: number): string[] {
       line += POSITIVES[next() % POSITIVES.length]!.text.split('\n')[0]!;
       since = 0;
     }
+    // Never past `chars`: a file over the 1,000,000-character limit is Truncated, not inspected whole.
+    if (length + line.length + 1 > chars) break;
     lines.push(line);
     length += line.length + 1;
     since += line.length + 1;
