@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { eventually } from '../../helpers/eventually';
 import type { Config } from '../../../config/config';
 import { TokenCipher } from '../../../box/token-cipher';
 import { TokenVault } from '../../../box/token-vault';
@@ -87,14 +88,21 @@ export async function createSharedStore(dialect: Dialect): Promise<SharedTestSto
  */
 export async function dropDatabaseOnceIdle(name: string): Promise<void> {
   await withAdmin(async (c) => {
-    for (let i = 0; i < 200; i++) {
-      const { rows } = await c.query<{ n: string }>(
-        'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1',
-        [name],
-      );
-      if (rows[0]?.n === '0') break;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    // A connection that outlives the wait is ended by FORCE below: the wait only avoids the common case.
+    await eventually(
+      async () =>
+        (
+          await c.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [
+            name,
+          ])
+        ).rows[0]?.n,
+      {
+        what: `the connections to ${name} to close`,
+        timeoutMs: 5_000,
+        intervalMs: 25,
+        accept: (n) => n === '0',
+      },
+    ).catch(() => undefined);
     await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   });
 }
