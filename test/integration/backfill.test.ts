@@ -4,9 +4,10 @@
  * compares the event log with box-sim's ground truth.
  */
 import { randomBytes } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createEventLogActivities } from '../../activities/event-log-activities';
+import { createEventLogActivities, EVENT_PAGE_LIMIT } from '../../activities/event-log-activities';
 import { BoxClientPool } from '../../box/box-client-pool';
 import { exchangeAuthorizationCode } from '../../box/box-connection';
 import { TokenCipher } from '../../box/token-cipher';
@@ -22,6 +23,48 @@ import { workflowBundle } from '../helpers/workflow-bundle';
 import { authorizationCode, simConfig } from './box/box-test-kit';
 
 const TASK_QUEUE = 'backfill-it';
+
+/**
+ * The event log of a worker that is shut down mid-import: once `holdAfter` rows are stored, the next page
+ * waits until its activity is cancelled (or `open()` is called), then is written as usual.
+ */
+class HeldEventLog extends EventLogRepository {
+  /** Resolves when a page is held. */
+  readonly reached: Promise<void>;
+  /** Whether the held page was let through by the activity's cancellation. */
+  cancelled = false;
+  private written = 0;
+  private arrive!: () => void;
+  private release!: () => void;
+  private readonly opened = new Promise<void>((resolve) => (this.release = resolve));
+  constructor(
+    db: ConstructorParameters<typeof EventLogRepository>[0],
+    private readonly holdAfter: number,
+  ) {
+    super(db);
+    this.reached = new Promise((resolve) => (this.arrive = resolve));
+  }
+
+  /** Lets a held page through without a cancellation (clean-up after a failed case). */
+  open(): void {
+    this.release();
+  }
+
+  override async insertPage(...args: Parameters<EventLogRepository['insertPage']>): Promise<number> {
+    if (this.written >= this.holdAfter) {
+      const signal = Context.current().cancellationSignal;
+      this.arrive();
+      await Promise.race([
+        this.opened,
+        new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
+      ]);
+      this.cancelled = signal.aborted;
+    }
+    const n = await super.insertPage(...args);
+    this.written += args[1].length;
+    return n;
+  }
+}
 const SECOND = 1000;
 const WINDOW_MS = 7 * 86_400_000;
 const BULK_EVENTS = 3000;
@@ -114,12 +157,12 @@ describe('importEventLog against box-sim through a real worker', () => {
     return connectorId;
   }
 
-  async function worker(budget = { maxPages: 2 }) {
+  async function worker(budget = { maxPages: 2 }, log: EventLogRepository = activityLog) {
     return Worker.create({
       connection: env.nativeConnection,
       taskQueue: TASK_QUEUE,
       workflowBundle: await workflowBundle(),
-      activities: createEventLogActivities({ clients, activityLog, budget }),
+      activities: createEventLogActivities({ clients, activityLog: log, budget }),
       // Heartbeats reach the server at once, so a retry resumes near where the last attempt stopped.
       maxHeartbeatThrottleInterval: '100ms',
     });
@@ -201,22 +244,25 @@ describe('importEventLog against box-sim through a real worker', () => {
 
   it('loses and duplicates nothing when the worker shuts down mid-backfill and another one finishes', async () => {
     const connectorId = await connector('restart');
-    sim.control.setLatency(100); // slow pages, so the shutdown lands mid-activity
+    // The first worker's store holds the page after `holdAfter` rows until the shutdown cancels the
+    // activity: the import stops part way on any machine, then writes that one page and ends.
+    const held = new HeldEventLog(store.db, 1000);
+    const total = sim.manifest.countEventsBetween(after, before);
+    expect(total).toBeGreaterThan(1000 + EVENT_PAGE_LIMIT);
     try {
-      const first = await worker({ maxPages: 1000 });
+      const first = await worker({ maxPages: 1000 }, held);
       const { parent, handle } = await startBackfill(connectorId);
       const running = first.run();
-      for (let i = 0; i < 600 && (await activityLog.count(connectorId)) < 1000; i++)
-        await new Promise((r) => setTimeout(r, 50));
+      await held.reached;
       const stoppedAt = await activityLog.count(connectorId);
       first.shutdown();
       await running;
-      expect(stoppedAt).toBeGreaterThan(0);
-      expect(await activityLog.count(connectorId)).toBeLessThan(
-        sim.manifest.countEventsBetween(after, before),
-      );
+      expect(stoppedAt).toBeGreaterThanOrEqual(1000);
+      expect(held.cancelled).toBe(true);
+      // Written: the rows before the hold and the held page; nothing after the cancellation.
+      expect(await activityLog.count(connectorId)).toBeLessThanOrEqual(stoppedAt + EVENT_PAGE_LIMIT);
+      expect(await activityLog.count(connectorId)).toBeLessThan(total);
 
-      sim.control.setLatency(0);
       const second = await worker({ maxPages: 1000 });
       const result = await second.runUntil(handle.result());
       await expectGroundTruth(connectorId, result);
@@ -227,7 +273,7 @@ describe('importEventLog against box-sim through a real worker', () => {
       const attempts = (history.events ?? []).map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 0);
       expect(Math.max(...attempts)).toBeGreaterThanOrEqual(2);
     } finally {
-      sim.control.setLatency(0);
+      held.open();
     }
   });
 

@@ -6,6 +6,7 @@ import { workflowIds } from '../../common/workflow-ids';
 import { replayWorkflows } from '../helpers/replay';
 import { CONNECTOR_STATUS, BOX_ENTERPRISE_ID } from '../../common/search-attributes';
 import { progressQuery } from '../../workflows/scan-files-messages';
+import { eventually } from '../helpers/eventually';
 
 /** Follows a Box redirect back into the API (the browser's last hop) and returns the page. */
 async function followCallback(stack: ConnectStack, location: URL) {
@@ -62,9 +63,13 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
         (d) => d.status.name,
         () => 'NOT_STARTED',
       );
-    for (let i = 0; i < 100 && (await scanStatus()) === 'NOT_STARTED'; i++)
-      await new Promise((r) => setTimeout(r, 100));
-    expect(await scanStatus()).toBe('RUNNING');
+    const started = await eventually(scanStatus, {
+      what: 'the scan workflow to start',
+      timeoutMs: 10_000,
+      intervalMs: 100,
+      accept: (name) => name !== 'NOT_STARTED',
+    });
+    expect(started).toBe('RUNNING');
   });
 
   it('the histories of a connected connector replay against the current workflow code', async () => {
@@ -80,8 +85,7 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
         (p) => Boolean(p.lastPassCompletedAt),
         () => false,
       );
-    for (let i = 0; i < 300 && !(await passDone()); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(await passDone()).toBe(true);
+    await eventually(passDone, { what: 'the first full scan pass', timeoutMs: 30_000, intervalMs: 100 });
     await stack.call('DELETE', `/api/connectors/${created.id}`);
     await env.client.workflow.getHandle(workflowIds.connector(created.id)).result();
     // RECORD_HISTORIES=1 saves these under the names below; fixtures of earlier code stay beside them.
@@ -157,10 +161,12 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
     const result = await env.client.workflow.getHandle(workflowIds.connector(created.id)).result();
     expect(result.status).toBe('Disconnected');
     const scan = env.client.workflow.getHandle(workflowIds.scan(created.id));
-    for (let i = 0; i < 100 && (await scan.describe()).status.name === 'RUNNING'; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect((await scan.describe()).status.name).toBe('CANCELLED');
+    const ended = await eventually(async () => (await scan.describe()).status.name, {
+      what: 'the scan workflow to end',
+      timeoutMs: 5_000,
+      accept: (name) => name !== 'RUNNING',
+    });
+    expect(ended).toBe('CANCELLED');
     expect(await stack.deps.vault.load(created.id)).toBeUndefined();
     expect(
       (await stack.call('POST', '/api/connectors', { instanceName: 'Acme bye', dataCenter: 'US1' })).status,

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '../helpers/eventually';
 
 const root = join(__dirname, '..', '..');
 const START = 'npm start -- --no-demo --files 10';
@@ -91,14 +92,6 @@ function readText(file: string): string {
   }
 }
 
-async function eventually(what: string, check: () => boolean, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 /** Every live process whose environment names this stack's lock file. */
 function processesOf(stack: Stack): number[] {
   const marker = `CONNECT_BOX_STACK_LOCK=${lockFile(stack)}`;
@@ -126,9 +119,13 @@ function alive(pid: number): boolean {
 
 /** Waits for the stack to be up; returns the launcher's and the children's pids from the lock. */
 async function whenUp(stack: Stack, run: Run): Promise<{ launcher: number; children: Map<string, number> }> {
-  await eventually(`the stack to start; output so far:\n${run.output()}\n${run.log()}`, () =>
-    run.log().includes(UP),
-  );
+  // The last value in a timeout message is the output and the log as they stood then.
+  await eventually(() => `${run.output()}\n${run.log()}`, {
+    what: 'the stack to start',
+    timeoutMs: 90_000,
+    intervalMs: 250,
+    accept: () => run.log().includes(UP),
+  });
   const lock = JSON.parse(readFileSync(lockFile(stack), 'utf8')) as {
     launcher: { pid: number };
     children: Array<{ name: string; pid: number }>;
@@ -141,11 +138,12 @@ async function whenUp(stack: Stack, run: Run): Promise<{ launcher: number; child
 
 /** Waits until none of `pids` and no process of the stack runs, and the lock file is gone. */
 async function expectAllGone(stack: Stack, pids: number[]): Promise<void> {
-  await eventually(
-    `every process of the stack to end: ${[...pids, ...processesOf(stack)].filter(alive).join(', ')} still run`,
-    () => pids.every((p) => !alive(p)) && processesOf(stack).length === 0,
-    60_000,
-  );
+  await eventually(() => [...new Set([...pids, ...processesOf(stack)])].filter(alive), {
+    what: 'every process of the stack to end (the value: those still running)',
+    timeoutMs: 60_000,
+    intervalMs: 250,
+    accept: (running) => running.length === 0,
+  });
 }
 
 function kill(pid: number): void {

@@ -18,6 +18,7 @@ import type { FileTruth } from '../../box-sim';
 import { clickThroughConsent } from '../helpers/box-consent';
 import { startConnectStack, type ConnectStack } from '../helpers/connect-stack';
 import { createLocalEnv } from '../helpers/temporal-env';
+import { eventually } from '../helpers/eventually';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -28,20 +29,6 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
-}
-
-async function waitFor<T>(
-  probe: () => Promise<T | undefined | false>,
-  what: string,
-  maxMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + maxMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** fileActivity signals the connector received, over every run of its continue-as-new chain. */
@@ -107,9 +94,9 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
       stack.sim.manifest.admin.login,
     );
     await stack.api.inject({ method: 'GET', url: `${redirect.pathname}${redirect.search}` });
-    await waitFor(
+    await eventually(
       async () => (await stack.call('GET', `/api/connectors/${connectorId}`)).json?.status === 'Connected',
-      'Connected',
+      { what: 'the connector to be Connected', timeoutMs: 60_000, intervalMs: 100 },
     );
     activities = createWebhookActivities({
       config: stack.config,
@@ -165,10 +152,12 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
     stack.sim.control.share(b.id, { access: 'open' });
     stack.sim.control.collaborate(c.id, { email: 'partner@outside.example' });
     await stack.sim.webhooksIdle();
-    const after = await waitFor(async () => {
-      const s = await fileActivitySignals(env, connectorId);
-      return s.activities.length >= before.activities.length + 3 && s;
-    }, 'three file events');
+    const after = await eventually(() => fileActivitySignals(env, connectorId), {
+      what: 'three file events',
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      accept: (s) => s.activities.length >= before.activities.length + 3,
+    });
     const fresh = after.activities.slice(before.activities.length);
     expect(fresh.map((e) => [e.fileId, e.kind, e.eventType]).sort()).toEqual(
       [
@@ -177,10 +166,12 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
         [c.id, 'sharing', 'COLLABORATION.CREATED'],
       ].sort(),
     );
-    await waitFor(
-      async () => (await scan.query(progressQuery)).priorityScanned >= scannedBefore + 3,
-      'the priority rescans',
-    );
+    await eventually(async () => (await scan.query(progressQuery)).priorityScanned, {
+      what: 'the three priority rescans',
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      accept: (n) => n >= scannedBefore + 3,
+    });
     const row = (await log.query(connectorId, { fileId: a.id, types: ['FILE.UPLOADED'] })).items[0];
     expect(row).toMatchObject({ source: 'webhook', kind: 'content' });
   });
@@ -203,10 +194,12 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
 
     stack.sim.control.trash(file.id);
     await stack.sim.webhooksIdle();
-    const after = await waitFor(async () => {
-      const s = await fileActivitySignals(env, connectorId);
-      return s.activities.length > before.activities.length && s;
-    }, 'the trash signal');
+    const after = await eventually(() => fileActivitySignals(env, connectorId), {
+      what: 'the trash signal',
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      accept: (s) => s.activities.length > before.activities.length,
+    });
     expect(after.activities.slice(before.activities.length)).toEqual([
       expect.objectContaining({ fileId: file.id, kind: 'delete', eventType: 'FILE.TRASHED' }),
     ]);
@@ -281,7 +274,8 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
     ]);
   });
 
-  it('a burst of 20,000 deliveries is absorbed: each signalled once, few signals, every file rescanned', async () => {
+  // A correctness burst (the load figures, deliveries/s and signals per 1,000, are bench/webhooks.ts's).
+  it('a burst of 500 deliveries is absorbed: each signalled once, far fewer signals, every file rescanned', async () => {
     const rows = await hooks.list(connectorId);
     const hookOf = new Map(rows.map((r) => [r.user_id, r.webhook_id]));
     const files = [...stack.sim.manifest.files({ activeOnly: true })]
@@ -289,13 +283,12 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
       // Few files: every signal prioritizes each of them again, and the rescans share this process's CPU.
       .slice(0, 10);
     const triggers = ['FILE.UPLOADED', 'SHARED_LINK.UPDATED', 'FILE.RENAMED', 'COLLABORATION.UPDATED'];
-    const total = 20_000;
+    const total = 500;
     const scan = env.client.workflow.getHandle(workflowIds.scan(connectorId));
     const scannedBefore = (await scan.query(progressQuery)).priorityScanned;
     const before = await fileActivitySignals(env, connectorId);
     const loggedBefore = await log.count(connectorId, 'webhook');
 
-    const startedAt = Date.now();
     const statuses = new Map<string, number>();
     let next = 0;
     await Promise.all(
@@ -308,31 +301,37 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
         }
       }),
     );
-    const sentMs = Date.now() - startedAt;
     expect(Object.fromEntries(statuses)).toEqual({ '200:signalled': total });
     expect(await log.count(connectorId, 'webhook')).toBe(loggedBefore + total);
 
-    const after = await fileActivitySignals(env, connectorId);
-    // Every delivery travelled in exactly one signal.
+    // Every delivery travelled in exactly one signal. The listing of the connector's runs trails a
+    // continue-as-new (visibility is eventually consistent), so the count is awaited, then checked exactly.
+    const after = await eventually(() => fileActivitySignals(env, connectorId), {
+      what: 'the burst in the histories of the connector',
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      accept: (s) => s.activities.length >= before.activities.length + total,
+    });
     expect(after.activities.length - before.activities.length).toBe(total);
-    const signals = after.signals - before.signals;
-    const perThousand = (signals / total) * 1000;
-    // Coalescing: with 50 deliveries in flight at a time, a signal carries tens of them.
-    expect(perThousand).toBeLessThan(100);
-    for (const run of after.runs) {
-      expect(run.signals).toBeLessThan(10_000);
-      expect(run.historyLength).toBeLessThan(51_200);
-    }
-    await waitFor(
-      async () => (await scan.query(progressQuery)).priorityScanned >= scannedBefore + files.length,
-      'every file of the burst rescanned',
-      90_000,
+    // Per file, as many events as deliveries sent for it (runs are listed newest first: count, not slice).
+    const perFile = (events: FileEvent[]) => {
+      const n = new Map<string, number>();
+      for (const e of events) n.set(e.fileId, (n.get(e.fileId) ?? 0) + 1);
+      return n;
+    };
+    const [was, now] = [perFile(before.activities), perFile(after.activities)];
+    expect(Object.fromEntries(files.map((f) => [f.id, (now.get(f.id) ?? 0) - (was.get(f.id) ?? 0)]))).toEqual(
+      Object.fromEntries(files.map((f) => [f.id, total / files.length])),
     );
-    const rescannedMs = Date.now() - startedAt;
-    console.log(
-      `burst: ${total} deliveries sent in ${sentMs} ms, ${signals} signals (${perThousand.toFixed(1)} per 1,000), runs ${after.runs.length}, all rescanned after ${rescannedMs} ms`,
-    );
-  }, 300_000);
+    // Coalescing: with 50 deliveries in flight at a time, a signal carries several of them.
+    expect(after.signals - before.signals).toBeLessThan(total / 5);
+    await eventually(async () => (await scan.query(progressQuery)).priorityScanned, {
+      what: 'every file of the burst rescanned',
+      timeoutMs: 90_000,
+      intervalMs: 100,
+      accept: (n) => n >= scannedBefore + files.length,
+    });
+  }, 120_000);
 
   it('removeWebhooks deletes them at Box and in the store (an already deleted one is fine)', async () => {
     const rows = await hooks.list(connectorId);

@@ -1,17 +1,16 @@
 import { BoxTokensRepository } from '../../store/box-tokens-repository';
 import { KeyRing, TokenCipher } from '../../box/token-cipher';
 import { TokenVault } from '../../box/token-vault';
-import { DIALECTS } from '../helpers/stores';
-import { createQuietTestStore } from '../integration/box/box-test-kit';
+import { DIALECTS, createTestStore } from '../helpers/stores';
 
 const expiresAt = new Date('2026-11-27T12:00:00.000Z');
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: box tokens store`, () => {
-    let store: Awaited<ReturnType<typeof createQuietTestStore>>;
+    let store: Awaited<ReturnType<typeof createTestStore>>;
     let repo: BoxTokensRepository;
     beforeAll(async () => {
-      store = await createQuietTestStore(dialect);
+      store = await createTestStore(dialect);
       repo = new BoxTokensRepository(store.db);
     });
     afterAll(() => store.dispose());

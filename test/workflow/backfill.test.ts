@@ -4,6 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createTimeSkippingEnv } from '../helpers/temporal-env';
 import { workflowBundle } from '../helpers/workflow-bundle';
+import { eventually } from '../helpers/eventually';
 import { importEventLog, stackProbe, type ImportEventLogInput } from '../../workflows';
 import { backfillProgressQuery } from '../../workflows/import-event-log-messages';
 import type { EventLogActivities } from '../../workflows/import-event-log-activities';
@@ -138,7 +139,12 @@ describe('importEventLog workflow (time-skipping, activities mocked)', () => {
         workflowId: 'connector/w2/backfill',
         args: [input('w2', parent.workflowId)],
       });
-      while (fake.inputs.length < 2) await new Promise((r) => setTimeout(r, 20));
+      // The second call is held at the gate, so the workflow stands between pages 1 and 2.
+      await eventually(() => fake.inputs.length, {
+        what: 'the second page call',
+        timeoutMs: 10_000,
+        accept: (n) => n >= 2,
+      });
       expect(await handle.query(backfillProgressQuery)).toEqual({
         createdAfter: '2026-05-01T00:00:00.000Z',
         createdBefore: '2026-05-08T00:00:00.000Z',
@@ -180,9 +186,12 @@ describe('importEventLog workflow (time-skipping, activities mocked)', () => {
         workflowId: 'connector/w4/backfill',
         args: [input('w4', parent.workflowId)],
       });
-      for (let i = 0; i < 200 && !(await handle.query(backfillProgressQuery)).paused; i++)
-        await new Promise((r) => setTimeout(r, 20));
-      expect(await handle.query(backfillProgressQuery)).toMatchObject({ paused: true, imported: 10 });
+      const paused = await eventually(() => handle.query(backfillProgressQuery), {
+        what: 'the import to pause',
+        timeoutMs: 10_000,
+        accept: (p) => p.paused === true,
+      });
+      expect(paused).toMatchObject({ paused: true, imported: 10 });
       expect(await signalsOf(parent)).toEqual([
         { name: 'tokenRejected', input: { message: 'Box no longer accepts this connection.' } },
       ]);

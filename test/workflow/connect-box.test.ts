@@ -4,6 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createTimeSkippingEnv } from '../helpers/temporal-env';
 import { workflowBundle } from '../helpers/workflow-bundle';
+import { eventually } from '../helpers/eventually';
 import { connectBox, type ConnectBoxInput } from '../../workflows/connect-box';
 import {
   disconnectSignal,
@@ -135,16 +136,16 @@ function input(connectorId: string, extra: Partial<ConnectBoxInput> = {}): Conne
   };
 }
 
-async function waitForStatus(
+/** The connector's status once `predicate` holds (fails with the last status seen). */
+function waitForStatus(
   handle: WorkflowHandle,
   predicate: (s: ConnectorStatus) => boolean,
 ): Promise<ConnectorStatus> {
-  for (let i = 0; i < 200; i++) {
-    const s = await handle.query(statusQuery);
-    if (predicate(s)) return s;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`status never matched; last: ${JSON.stringify(await handle.query(statusQuery))}`);
+  return eventually(() => handle.query(statusQuery), {
+    what: 'the connector status to match',
+    timeoutMs: 10_000,
+    accept: predicate,
+  });
 }
 
 describe('connectBox on the time-skipping server', () => {
@@ -265,9 +266,12 @@ describe('connectBox on the time-skipping server', () => {
       expect(fake.calls).toContain('revoke');
       if (phase !== 'AwaitingAuthorization') {
         const scan = env.client.workflow.getHandle(workflowIds.scan(id));
-        for (let i = 0; i < 100 && (await scan.describe()).status.name === 'RUNNING'; i++)
-          await new Promise((r) => setTimeout(r, 50));
-        expect((await scan.describe()).status.name).toBe('CANCELLED');
+        const ended = await eventually(async () => (await scan.describe()).status.name, {
+          what: 'the scan workflow to end',
+          timeoutMs: 5_000,
+          accept: (name) => name !== 'RUNNING',
+        });
+        expect(ended).toBe('CANCELLED');
       }
     });
   }
@@ -309,10 +313,12 @@ describe('connectBox on the time-skipping server', () => {
       });
     }
     await waitForStatus(handle, () => true);
-    for (let i = 0; i < 100 && (await handle.describe()).runId === firstRun; i++)
-      await new Promise((r) => setTimeout(r, 50));
     const latest = env.client.workflow.getHandle(workflowIds.connector('can'));
-    expect((await latest.describe()).runId).not.toBe(firstRun);
+    await eventually(async () => (await latest.describe()).runId, {
+      what: 'the connector to continue as new',
+      timeoutMs: 5_000,
+      accept: (runId) => runId !== firstRun,
+    });
     const after = await latest.query(statusQuery);
     expect(after).toMatchObject({
       status: 'Connected',
@@ -320,7 +326,11 @@ describe('connectBox on the time-skipping server', () => {
       backfill: before.backfill,
       apiTest: before.apiTest,
     });
-    for (let i = 0; i < 100 && fake.prioritized.length < 5; i++) await new Promise((r) => setTimeout(r, 50));
+    await eventually(() => fake.prioritized.length, {
+      what: 'five files prioritized',
+      timeoutMs: 5_000,
+      accept: (n) => n >= 5,
+    });
     expect(fake.prioritized.sort()).toEqual(['f0', 'f1', 'f2', 'f3', 'f4']);
   });
 });

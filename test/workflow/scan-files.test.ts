@@ -4,6 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createTimeSkippingEnv } from '../helpers/temporal-env';
 import { workflowBundle } from '../helpers/workflow-bundle';
+import { eventually } from '../helpers/eventually';
 import { scanFiles, type ScanFilesInput } from '../../workflows/scan-files';
 import {
   prioritizeSignal,
@@ -90,13 +91,13 @@ const activity = (fileId: string): FileEvent => ({
   source: 'webhook',
 });
 
-async function until(handle: WorkflowHandle, predicate: (p: ScanProgress) => boolean): Promise<ScanProgress> {
-  for (let i = 0; i < 300; i++) {
-    const p = await handle.query(progressQuery);
-    if (predicate(p)) return p;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`progress never matched: ${JSON.stringify(await handle.query(progressQuery))}`);
+/** The scan's progress once `predicate` holds (fails with the last progress seen). */
+function until(handle: WorkflowHandle, predicate: (p: ScanProgress) => boolean): Promise<ScanProgress> {
+  return eventually(() => handle.query(progressQuery), {
+    what: 'the scan progress to match',
+    timeoutMs: 15_000,
+    accept: predicate,
+  });
 }
 
 describe('scanFiles on the time-skipping server', () => {
@@ -210,9 +211,11 @@ describe('scanFiles on the time-skipping server', () => {
     await handle.signal(prioritizeSignal, { files: [activity('p1')] });
     await handle.signal(prioritizeSignal, { files: [activity('p2')] }); // third signal: time to continue as new
     release();
-    for (let i = 0; i < 200 && (await handle.describe()).runId === firstRun; i++)
-      await new Promise((r) => setTimeout(r, 50));
-    expect((await handle.describe()).runId).not.toBe(firstRun);
+    await eventually(async () => (await handle.describe()).runId, {
+      what: 'the scan to continue as new',
+      timeoutMs: 10_000,
+      accept: (runId) => runId !== firstRun,
+    });
     const done = await until(handle, (p) => p.state === 'waiting' && p.priorityScanned === 3);
     // Every page of every user exactly once, across the runs; every priority file once.
     expect(fake.passes[0]!.walked).toEqual({ u1: 40, u2: 40, u3: 40, u4: 40, u5: 40 });

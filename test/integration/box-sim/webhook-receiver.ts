@@ -1,5 +1,6 @@
 /** A local HTTP endpoint that records webhook deliveries and answers with scripted statuses. */
 import { createServer, type Server } from 'node:http';
+import { eventually } from '../../helpers/eventually';
 
 /** One received delivery: the raw body and the (lowercase) headers. */
 export interface Received {
@@ -14,7 +15,7 @@ export interface Receiver {
   readonly nextStatuses: number[];
   /** Answers to hold back (milliseconds) before replying, one per delivery, then none. */
   readonly nextDelaysMs: number[];
-  /** Resolves when `count` deliveries arrived (bounded wait). */
+  /** Resolves when `count` deliveries arrived; fails after `maxWaitMs` with how many did. */
   waitFor(count: number, maxWaitMs?: number): Promise<Received[]>;
   close(): Promise<void>;
 }
@@ -49,8 +50,12 @@ export async function startReceiver(): Promise<Receiver> {
     nextStatuses,
     nextDelaysMs,
     async waitFor(count, maxWaitMs = 5000) {
-      const deadline = Date.now() + maxWaitMs;
-      while (received.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await eventually(() => received.length, {
+        what: `${count} webhook deliveries`,
+        timeoutMs: maxWaitMs,
+        intervalMs: 10,
+        accept: (n) => n >= count,
+      });
       return received;
     },
     close: () =>

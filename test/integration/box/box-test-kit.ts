@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { dropDatabaseOnceIdle } from '../../helpers/stores';
 import type { Config } from '../../../config/config';
 import { TokenCipher } from '../../../box/token-cipher';
 import { TokenVault } from '../../../box/token-vault';
@@ -78,35 +79,6 @@ export async function createSharedStore(dialect: Dialect): Promise<SharedTestSto
       await dropDatabaseOnceIdle(name);
     },
   };
-}
-
-/**
- * Drops a test database after its last connection has gone. pg's Pool.end() resolves before its sockets
- * close; a DROP ... WITH (FORCE) at that moment terminates a backend whose client still listens, and the
- * pool re-emits that as an unhandled 'error' (57P01) in whatever test runs next.
- */
-export async function dropDatabaseOnceIdle(name: string): Promise<void> {
-  await withAdmin(async (c) => {
-    for (let i = 0; i < 200; i++) {
-      const { rows } = await c.query<{ n: string }>(
-        'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1',
-        [name],
-      );
-      if (rows[0]?.n === '0') break;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  });
-}
-
-/** A migrated throwaway store for a store contract test, disposed without the 57P01 race (see above). */
-export async function createQuietTestStore(dialect: Dialect): Promise<Store & { dispose(): Promise<void> }> {
-  if (dialect === 'sqlite') {
-    const store = await openStore('sqlite::memory:');
-    return { ...store, dispose: () => store.close() };
-  }
-  const shared = await createSharedStore(dialect);
-  return { ...shared.store, dispose: () => shared.dispose() };
 }
 
 /** A TokenVault over a store, sealing with the given key. */

@@ -1,4 +1,5 @@
 import { SignalCoalescer } from '../../../api/signal-coalescer';
+import { eventually } from '../../helpers/eventually';
 
 /** A sender that records batches and can be told to fail or to hold a batch until released. */
 function recorder() {
@@ -70,8 +71,10 @@ describe('SignalCoalescer', () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const sent: number[][] = [];
+    let sending: number[] | undefined;
     const c = new SignalCoalescer<number, void>(
       async (_key, items) => {
+        sending = items;
         await held;
         sent.push(items);
         return items.map(() => undefined);
@@ -80,7 +83,9 @@ describe('SignalCoalescer', () => {
     );
     let answered = false;
     const done = c.submit('a', 1).then(() => (answered = true));
-    await new Promise((r) => setTimeout(r, 30));
+    // The batch is in the sender, held: the one moment at which an early answer would show.
+    await eventually(() => sending, { what: 'the batch to be sending', accept: (b) => b !== undefined });
+    await new Promise((r) => setImmediate(r));
     expect(answered).toBe(false);
     release();
     await done;

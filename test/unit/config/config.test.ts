@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, ConfigError } from '../../config/config';
-import { configTableMarkdown } from '../../config/config-table';
+import { loadConfig, ConfigError } from '../../../config/config';
+import { configTableMarkdown } from '../../../config/config-table';
 
 describe('configuration', () => {
   it('gives the embedded setup when nothing is set', () => {
@@ -61,6 +61,7 @@ describe('configuration', () => {
       TEMPORAL_ADDRESS: 'temporal.example:7233',
       API_PORT: '17300',
       PUBLIC_BASE_URL: 'https://connect.example',
+      // Off loopback a key is required (tokens at rest are not sealed with a key file beside them).
       ENCRYPTION_KEY: 'ab'.repeat(32),
       BOX_SIM_PORT: '17600',
       BOX_API_BASE_URL: 'https://api.box.com',
@@ -76,7 +77,7 @@ describe('configuration', () => {
   });
 
   it('the README documents exactly the settings of the schema', () => {
-    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
     // Prettier pads table cells; compare cell by cell.
     const normalize = (text: string) =>
       text
