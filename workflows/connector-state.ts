@@ -118,7 +118,7 @@ export class ConnectorState {
     this.status.backfill = {
       state: 'running',
       imported: 0,
-      message: 'Importing the activity of the days before the connection.',
+      message: 'Importing the events of the days before the connection.',
     };
   }
 
