@@ -7,6 +7,8 @@ import type {
 } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { InvalidCursorError } from '../store/event-log-repository';
+import { ProblemError } from './problem';
 
 /** A Fastify instance (or scope) whose route schemas are zod schemas (fastify-type-provider-zod). */
 export type ApiApp = FastifyInstance<
@@ -49,4 +51,28 @@ export function pageOf<T extends z.ZodType>(item: T) {
       .optional()
       .describe('Pass it as ?cursor= to get the next page; absent on the last'),
   });
+}
+
+/**
+ * One page of a cursor-paged list as the API answers it: the rows mapped to their views, `nextCursor` only
+ * when there is more; a cursor that is not one of this list's is a 400 problem naming it.
+ */
+export async function answerPage<R, V>(
+  load: () => Promise<{ items: R[]; nextCursor?: string }>,
+  view: (row: R) => V,
+): Promise<{ items: V[]; nextCursor?: string }> {
+  try {
+    const page = await load();
+    return {
+      items: page.items.map(view),
+      ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
+    };
+  } catch (err) {
+    if (!(err instanceof InvalidCursorError)) throw err;
+    throw new ProblemError(
+      'invalid-request',
+      'Invalid query: cursor: pass the nextCursor of the previous page unchanged, with the same filters.',
+      { errors: [{ in: 'query', field: 'cursor', message: 'not a cursor of this list' }] },
+    );
+  }
 }

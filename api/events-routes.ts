@@ -1,17 +1,12 @@
 import { z } from 'zod';
-import {
-  EventLogRepository,
-  InvalidCursorError,
-  EVENT_PAGE,
-  type EventLogRow,
-} from '../store/event-log-repository';
+import { EventLogRepository, EVENT_PAGE, type EventLogRow } from '../store/event-log-repository';
 import type { Store } from '../store/database';
 import { EVENT_KINDS } from '../domain/file-event';
-import { pageOf, pagingQuery, type ApiApp } from './api-app';
+import { answerPage, pageOf, pagingQuery, type ApiApp } from './api-app';
 import { connectorOf } from './connector-scope';
-import { ProblemError, problemResponses } from './problem';
+import { problemResponses } from './problem';
 
-/** What the activities route needs. */
+/** What the event log route needs. */
 export interface EventsRoutesDeps {
   store: Store;
 }
@@ -90,32 +85,24 @@ export function registerEventsRoutes(app: ApiApp, deps: EventsRoutesDeps): void 
           response: { 200: pageOf(eventView), ...problemResponses(400, 401, 404, 429) },
         },
       },
-      async (req) => {
+      (req) => {
         const q = req.query;
-        try {
-          const page = await eventLog.query(connectorOf(req).id, {
-            types: q.type,
-            kinds: q.kind,
-            fileId: q.fileId,
-            user: q.user,
-            from: q.from,
-            to: q.to,
-            cursor: q.cursor,
-            limit: q.limit,
-            order: q.order,
-          });
-          const includeRaw = q.raw === 'true';
-          return {
-            items: page.items.map((row) => view(row, includeRaw)),
-            ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
-          };
-        } catch (err) {
-          if (err instanceof InvalidCursorError)
-            throw new ProblemError('invalid-request', `Invalid query: cursor: ${err.message}`, {
-              errors: [{ in: 'query', field: 'cursor', message: err.message }],
-            });
-          throw err;
-        }
+        const includeRaw = q.raw === 'true';
+        return answerPage(
+          () =>
+            eventLog.query(connectorOf(req).id, {
+              types: q.type,
+              kinds: q.kind,
+              fileId: q.fileId,
+              user: q.user,
+              from: q.from,
+              to: q.to,
+              cursor: q.cursor,
+              limit: q.limit,
+              order: q.order,
+            }),
+          (row) => view(row, includeRaw),
+        );
       },
     );
 }

@@ -2,13 +2,12 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { workflowIds } from '../common/workflow-ids';
 import { ACCESS_LEVELS, SEVERITIES } from '../policies';
-import { InvalidCursorError } from '../store/event-log-repository';
 import type { Store } from '../store/database';
 import { FINDING_STATUSES, FindingsRepository, type FindingWithFile } from '../store/findings-repository';
 import { InventoryRepository, type FileRow } from '../store/inventory-repository';
 import { SCAN_PAGE } from '../store/page-cursor';
 import { rescanNowSignal } from '../workflows/scan-files-messages';
-import { pageOf, pagingQuery, type ApiApp } from './api-app';
+import { answerPage, pageOf, pagingQuery, type ApiApp } from './api-app';
 import { connectorOf } from './connector-scope';
 import { ProblemError, problemResponses } from './problem';
 
@@ -87,13 +86,6 @@ export const findingView = z
 /** A finding as the API shows it. */
 export type FindingView = z.infer<typeof findingView>;
 
-const badCursor = () =>
-  new ProblemError(
-    'invalid-request',
-    'Invalid query: cursor: pass the nextCursor of the previous page unchanged, with the same filters.',
-    { errors: [{ in: 'query', field: 'cursor', message: 'not a cursor of this list' }] },
-  );
-
 /**
  * `GET /api/connectors/:id/files?accessLevel=&policy=&cursor=&limit=` (the inventory, files present in
  * Box, by file id), `GET /api/connectors/:id/findings?severity=&policy=&status=&cursor=&limit=` (newest
@@ -114,15 +106,7 @@ export function registerScanRoutes(app: ApiApp, deps: ScanRoutesDeps): void {
         response: { 200: pageOf(fileView), ...problemResponses(400, 401, 404, 429) },
       },
     },
-    async (req) => {
-      try {
-        const page = await inventory.list(connectorOf(req).id, req.query);
-        return { items: page.items.map(toFileView), ...(page.nextCursor && { nextCursor: page.nextCursor }) };
-      } catch (err) {
-        if (err instanceof InvalidCursorError) throw badCursor();
-        throw err;
-      }
-    },
+    (req) => answerPage(() => inventory.list(connectorOf(req).id, req.query), toFileView),
   );
 
   app.get(
@@ -135,18 +119,7 @@ export function registerScanRoutes(app: ApiApp, deps: ScanRoutesDeps): void {
         response: { 200: pageOf(findingView), ...problemResponses(400, 401, 404, 429) },
       },
     },
-    async (req) => {
-      try {
-        const page = await findings.list(connectorOf(req).id, req.query);
-        return {
-          items: page.items.map(toFindingView),
-          ...(page.nextCursor && { nextCursor: page.nextCursor }),
-        };
-      } catch (err) {
-        if (err instanceof InvalidCursorError) throw badCursor();
-        throw err;
-      }
-    },
+    (req) => answerPage(() => findings.list(connectorOf(req).id, req.query), toFindingView),
   );
 
   app.post(

@@ -7,6 +7,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApiServer } from '../../api/server';
 import { loadConfig, type Config } from '../../config/config';
+import { ConnectorsRepository } from '../../store/connectors-repository';
 import { openStore, type Store } from '../../store/database';
 
 /** The API token of test servers. */
@@ -112,4 +113,19 @@ export async function startTestApi(env: NodeJS.ProcessEnv = {}): Promise<TestApi
 /** A private temporary folder. */
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Adds a connector record (Connected unless told otherwise) to a test API's store. */
+export async function addConnector(
+  api: Pick<TestApi, 'store'>,
+  id: string,
+  options: { instanceName?: string; status?: string } = {},
+): Promise<void> {
+  await new ConnectorsRepository(api.store.db).create({
+    id,
+    instanceName: options.instanceName ?? 'Acme',
+    dataCenter: 'US1',
+    status: options.status ?? 'Connected',
+    statusMessage: '',
+  });
 }

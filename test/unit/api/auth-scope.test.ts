@@ -3,8 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { buildApiServer, routesOf } from '../../../api/server';
 import { PUBLIC_ROUTES } from '../../../api/route-table';
 import type { RegisteredRoute } from '../../../api/route-table';
-import { ConnectorsRepository } from '../../../store/connectors-repository';
-import { AUTH, TEST_TOKEN, startTestApi, type TestApi } from '../../helpers/api-server';
+import { AUTH, TEST_TOKEN, startTestApi, type TestApi, addConnector } from '../../helpers/api-server';
 
 const CONNECTOR = 'c0ffee000001';
 
@@ -53,13 +52,7 @@ describe('the API cannot be called without the token, however a request is spell
 
   beforeAll(async () => {
     api = await startTestApi();
-    await new ConnectorsRepository(api.store.db).create({
-      id: CONNECTOR,
-      instanceName: 'Acme',
-      dataCenter: 'US1',
-      status: 'Connected',
-      statusMessage: '',
-    });
+    await addConnector(api, CONNECTOR);
     api.temporal.running.add(`connector/${CONNECTOR}`);
     api.temporal.running.add(`connector/${CONNECTOR}/scan`);
     routes = routesOf(api.app);

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { boxSignature } from '../../../api/webhook-signature';
-import { ConnectorsRepository } from '../../../store/connectors-repository';
 import { WebhooksRepository } from '../../../store/webhooks-repository';
-import { AUTH, startTestApi, type TestApi } from '../../helpers/api-server';
+import { AUTH, startTestApi, type TestApi, addConnector } from '../../helpers/api-server';
 
 type Doc = { paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }> }>> };
 
@@ -31,13 +30,7 @@ describe('fuzzing the documented routes (fast-check, bounded)', () => {
   let operations: Array<{ method: string; template: string; query: string[] }>;
   beforeAll(async () => {
     api = await startTestApi({ API_RATE_LIMIT: '1000000', OAUTH_CALLBACK_RATE_LIMIT: '1000000' });
-    await new ConnectorsRepository(api.store.db).create({
-      id: 'c1',
-      instanceName: 'Acme',
-      dataCenter: 'US1',
-      status: 'Connected',
-      statusMessage: '',
-    });
+    await addConnector(api, 'c1');
     api.temporal.running.add('connector/c1');
     api.temporal.running.add('connector/c1/scan');
     const doc = (await api.app.inject({ url: '/openapi.json' })).json<Doc>();
@@ -121,13 +114,7 @@ describe('fuzzing Box webhook deliveries (fast-check, bounded)', () => {
       BOX_WEBHOOK_PRIMARY_KEY: KEY,
       BOX_WEBHOOK_SECONDARY_KEY: 'fuzz-secondary-key',
     });
-    await new ConnectorsRepository(api.store.db).create({
-      id: 'c1',
-      instanceName: 'Acme',
-      dataCenter: 'US1',
-      status: 'Connected',
-      statusMessage: '',
-    });
+    await addConnector(api, 'c1');
     await new WebhooksRepository(api.store.db).record('c1', {
       webhookId: '500',
       targetType: 'folder',

@@ -1,8 +1,7 @@
-import { ConnectorsRepository } from '../../../store/connectors-repository';
 import { OAuthStatesRepository } from '../../../store/oauth-states-repository';
 import { OAuthStateSigner } from '../../../api/oauth-state';
 import { KeyRing, resolveKeyRing } from '../../../box/token-cipher';
-import { startTestApi, type TestApi } from '../../helpers/api-server';
+import { startTestApi, type TestApi, addConnector } from '../../helpers/api-server';
 
 const CALLBACK = '/oauth/box/callback';
 
@@ -11,13 +10,7 @@ describe('GET /oauth/box/callback', () => {
   let signer: OAuthStateSigner;
   beforeAll(async () => {
     api = await startTestApi();
-    await new ConnectorsRepository(api.store.db).create({
-      id: 'c1',
-      instanceName: 'Acme',
-      dataCenter: 'US1',
-      status: 'AwaitingAuthorization',
-      statusMessage: '',
-    });
+    await addConnector(api, 'c1', { status: 'AwaitingAuthorization' });
     api.temporal.running.add('connector/c1');
     api.temporal.statuses.set('connector/c1:status', {
       status: 'AwaitingAuthorization',

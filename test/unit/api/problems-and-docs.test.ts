@@ -3,8 +3,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PROBLEM_CODES } from '../../../api/problem';
 import { buildApiServer, routesOf } from '../../../api/server';
-import { ConnectorsRepository } from '../../../store/connectors-repository';
-import { AUTH, startTestApi, type TestApi } from '../../helpers/api-server';
+import { AUTH, startTestApi, type TestApi, addConnector } from '../../helpers/api-server';
 
 type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: object }> }>> };
 
@@ -33,13 +32,7 @@ describe('one error shape: RFC 9457 problems', () => {
   let api: TestApi;
   beforeAll(async () => {
     api = await startTestApi();
-    await new ConnectorsRepository(api.store.db).create({
-      id: 'c1',
-      instanceName: 'Acme',
-      dataCenter: 'US1',
-      status: 'Connected',
-      statusMessage: '',
-    });
+    await addConnector(api, 'c1');
   });
   afterAll(() => api.close());
 
