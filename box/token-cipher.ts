@@ -128,8 +128,8 @@ function open(key: Buffer, payload: string, aad: string): string {
  * comma-separated) after it.
  */
 export function resolveKeyRing(
-  config: Pick<Config, 'encryptionKeyHex' | 'oldEncryptionKeysHex'>,
-  dataDir = 'data',
+  config: Pick<Config, 'encryptionKeyHex' | 'oldEncryptionKeysHex'> & Partial<Pick<Config, 'dataDir'>>,
+  dataDir = config.dataDir ?? 'data',
 ): KeyRing {
   return new KeyRing(
     resolveEncryptionKey(config, dataDir),

@@ -8,6 +8,7 @@ import {
   TokenDecryptionError,
   keyIdOf,
   resolveEncryptionKey,
+  resolveKeyRing,
 } from '../../../box/token-cipher';
 import { ConfigError, loadConfig } from '../../../config/config';
 
@@ -159,6 +160,12 @@ describe('resolveEncryptionKey', () => {
     expect(resolveEncryptionKey({}, dir)).toEqual(first);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('the key ring (what the API and the worker use) finds its key file in the configured DATA_DIR too', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'cb-key-')), 'elsewhere');
+    const ring = resolveKeyRing({ dataDir: dir });
+    expect(readFileSync(join(dir, 'encryption.key'), 'utf8').trim()).toBe(ring.current.toString('hex'));
   });
 
   it('keeps the key file in the configured DATA_DIR', () => {
