@@ -44,10 +44,20 @@ export function publicRoutes(deps: PublicRoutesDeps) {
           },
         },
       },
-      async (_req, reply) => {
+      async (req, reply) => {
+        // Anyone may ask: say what is down, and keep why (addresses, driver messages) for the log.
+        const check = async (what: string, probe: () => Promise<unknown>): Promise<'ok' | 'unavailable'> => {
+          try {
+            await probe();
+            return 'ok';
+          } catch (err) {
+            req.log.warn({ err, what }, 'health check failed');
+            return 'unavailable';
+          }
+        };
         const checks = {
-          store: await check(() => sql`select 1`.execute(deps.store.db)),
-          temporal: await check(() => deps.temporal.workflowService.getSystemInfo({})),
+          store: await check('store', () => sql`select 1`.execute(deps.store.db)),
+          temporal: await check('temporal', () => deps.temporal.workflowService.getSystemInfo({})),
         };
         const ok = Object.values(checks).every((c) => c === 'ok');
         return reply
@@ -91,18 +101,9 @@ export function publicRoutes(deps: PublicRoutesDeps) {
 
 const healthView = z.object({
   status: z.enum(['ok', 'degraded']),
-  checks: z.object({ store: z.string(), temporal: z.string() }),
+  checks: z.object({ store: z.enum(['ok', 'unavailable']), temporal: z.enum(['ok', 'unavailable']) }),
   instance: z.string().describe('Who answers: the id its launcher gave this API process (empty without one)'),
 });
-
-async function check(probe: () => Promise<unknown>): Promise<string> {
-  try {
-    await probe();
-    return 'ok';
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-}
 
 type OpenApi = {
   paths?: Record<string, Record<string, { responses?: Record<string, { content?: object }> }>>;

@@ -142,6 +142,26 @@ describe('one error shape: RFC 9457 problems', () => {
     }
   });
 
+  it('/healthz says what is down, not why (no address or driver message to anonymous callers)', async () => {
+    const service = api.temporal.client.workflowService as unknown as {
+      getSystemInfo: () => Promise<unknown>;
+    };
+    const real = service.getSystemInfo;
+    service.getSystemInfo = () => Promise.reject(new Error('connect ECONNREFUSED 10.1.2.3:7233'));
+    try {
+      const res = await api.app.inject({ url: '/healthz' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({
+        status: 'degraded',
+        checks: { store: 'ok', temporal: 'unavailable' },
+      });
+      expect(res.body).not.toContain('10.1.2.3');
+      expect(api.logs.lines.some((l) => l.includes('health check failed'))).toBe(true);
+    } finally {
+      service.getSystemInfo = real;
+    }
+  });
+
   it('every problem type has a page', async () => {
     for (const code of PROBLEM_CODES) {
       const res = await api.app.inject({ url: `/problems/${code}` });
