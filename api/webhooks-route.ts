@@ -66,9 +66,9 @@ type Payload = z.infer<typeof payloadSchema>;
 /** What happened to a delivery: signalled, recorded only (views), a duplicate, or not handed over. */
 type Outcome = 'signalled' | 'recorded' | 'duplicate' | 'failed';
 
-/** A verified delivery on its way: its activity-log row and, if the scan cares, its fileActivity event. */
+/** A verified delivery on its way: its event-log row and, if the scan cares, its file event. */
 interface Delivery {
-  activity: NewEvent;
+  logged: NewEvent;
   event?: FileEvent;
 }
 
@@ -77,10 +77,10 @@ interface Delivery {
  * the secondary key and timestamp freshness (401), JSON (400), known webhook of an active connector (404).
  * Then deliveries are coalesced per connector: a batch is recorded in the event log in one transaction
  * under the payload ids (source `webhook`; a payload id already there is Box's retry: a duplicate), and its
- * new content, sharing, metadata and delete activity goes to `connector/<id>` as ONE fileActivity signal.
+ * new content, sharing, metadata and delete events go to `connector/<id>` as ONE fileActivity signal.
  * Each answer (200) waits until the signal carrying its delivery was accepted by Temporal; if it was not,
  * the batch's signalled rows are taken back and the answer is 503, so Box's retry gets through. Views and
- * activity without a kind are recorded only.
+ * events without a kind are recorded only.
  *
  * The route lives in its own plugin: its raw-body JSON parser must not change the rest of the API.
  */
@@ -91,7 +91,7 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
   const handleBatch = async (connectorId: string, deliveries: Delivery[]): Promise<Outcome[]> => {
     const fresh = await webhooks.recordDeliveries(
       connectorId,
-      deliveries.map((d) => d.activity),
+      deliveries.map((d) => d.logged),
     );
     const toSignal = deliveries.filter((d, i) => fresh[i] && d.event);
     let signalled = true;
@@ -105,7 +105,7 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
         app.log.error({ err, connectorId, events: toSignal.length }, 'fileActivity signal failed');
         await webhooks.forgetDeliveries(
           connectorId,
-          toSignal.map((d) => d.activity.eventId),
+          toSignal.map((d) => d.logged.eventId),
         );
       }
     }
@@ -206,10 +206,10 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
         if (handling) {
           handling = handling.then((first) => (first === 'failed' ? first : 'duplicate'));
         } else {
-          const activity = toActivity(payload, raw, String(req.headers['box-delivery-timestamp']), now);
+          const logged = toEvent(payload, raw, String(req.headers['box-delivery-timestamp']), now);
           handling = coalescer.submit(connectorId, {
-            activity,
-            event: toFileActivity(activity, payload),
+            logged,
+            event: toFileEvent(logged, payload),
           });
           inFlight.set(key, handling);
           const clear = () => inFlight.delete(key);
@@ -225,7 +225,7 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
         if (outcome === 'failed')
           return refuse(
             'unavailable',
-            'The activity could not be handed to the connector workflow; Box will deliver it again.',
+            'The event could not be handed to the connector workflow; Box will deliver it again.',
           );
         return reply.code(200).send({ status: outcome });
       },
@@ -234,8 +234,8 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
   });
 }
 
-/** The activity-log row of a delivery: trigger, kind, file, actor, when, and the body exactly as received. */
-function toActivity(payload: Payload, raw: string, timestamp: string, now: () => number): NewEvent {
+/** The event-log row of a delivery: trigger, kind, file, actor, when, and the body exactly as received. */
+function toEvent(payload: Payload, raw: string, timestamp: string, now: () => number): NewEvent {
   const source = payload.source ?? {};
   const createdBy = payload.created_by;
   return {
@@ -252,16 +252,16 @@ function toActivity(payload: Payload, raw: string, timestamp: string, now: () =>
 }
 
 /** The fileActivity event of a recorded delivery, or undefined when the scan does not care (views, folders). */
-function toFileActivity(activity: NewEvent, payload: Payload): FileEvent | undefined {
-  const { kind, fileId } = activity;
+function toFileEvent(logged: NewEvent, payload: Payload): FileEvent | undefined {
+  const { kind, fileId } = logged;
   if (!kind || !fileId || !(PRIORITY_KINDS.includes(kind) || kind === 'delete')) return undefined;
   const ownerId = ownerIdOf(payload.source ?? {});
   return {
     fileId,
     ...(ownerId && { ownerId }),
     kind,
-    eventType: activity.eventType,
-    occurredAt: toIsoUtc(activity.occurredAt),
+    eventType: logged.eventType,
+    occurredAt: toIsoUtc(logged.occurredAt),
     source: 'webhook',
   };
 }
