@@ -42,7 +42,7 @@ export const eventsQuery = z
     path: ['to'],
   });
 
-/** One activity as the API shows it. */
+/** One event as the API shows it. */
 export const eventView = z
   .object({
     eventId: z.string(),

@@ -251,7 +251,7 @@ function toEvent(payload: Payload, raw: string, timestamp: string, now: () => nu
   };
 }
 
-/** The fileActivity event of a recorded delivery, or undefined when the scan does not care (views, folders). */
+/** The file event of a recorded delivery, or undefined when the scan does not care (views, folders). */
 function toFileEvent(logged: NewEvent, payload: Payload): FileEvent | undefined {
   const { kind, fileId } = logged;
   if (!kind || !fileId || !(PRIORITY_KINDS.includes(kind) || kind === 'delete')) return undefined;

@@ -1,12 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { EventKind } from '../domain/file-event';
+import type { EVENT_SOURCES, EventKind } from '../domain/file-event';
 import type { EventLogTable } from './event-log-table';
 import type { Database } from './schema';
 
-/** Where an activity came from. */
-export const ACTIVITY_SOURCES = ['event-log', 'webhook'] as const;
-/** One of ACTIVITY_SOURCES. */
-export type ActivitySource = (typeof ACTIVITY_SOURCES)[number];
+/** Where an event came from (one of EVENT_SOURCES). */
+export type EventSource = (typeof EVENT_SOURCES)[number];
 
 /** One Box event to record. `occurredAt` is any date Date.parse reads; it is stored as UTC ISO. */
 export interface NewEvent {
@@ -18,7 +16,7 @@ export interface NewEvent {
   actorLogin?: string;
   ipAddress?: string;
   occurredAt: string;
-  source: ActivitySource;
+  source: EventSource;
   /** The event as Box sent it, as JSON text. */
   rawJson: string;
 }
@@ -27,10 +25,10 @@ export interface NewEvent {
 export type EventLogRow = Selectable<EventLogTable>;
 
 /** Filters and paging of EventLogRepository.query. */
-export interface ActivityQuery {
+export interface EventQuery {
   /** Event types / webhook triggers (any of them). */
   types?: readonly string[];
-  /** Activity kinds (any of them). */
+  /** Event kinds (any of them). */
   kinds?: readonly EventKind[];
   fileId?: string;
   /** Actor id or login. */
@@ -48,7 +46,7 @@ export interface ActivityQuery {
 }
 
 /** A page of the event log. */
-export interface ActivityPage {
+export interface EventPage {
   items: EventLogRow[];
   /** Present when more rows match: pass it as `cursor` for the next page. */
   nextCursor?: string;
@@ -94,7 +92,7 @@ export class EventLogRepository {
   }
 
   /** Activities of the connector matching every given filter, newest first unless `order: 'asc'`. */
-  async query(connectorId: string, q: ActivityQuery = {}): Promise<ActivityPage> {
+  async query(connectorId: string, q: EventQuery = {}): Promise<EventPage> {
     const order = q.order ?? 'desc';
     const limit = Math.min(Math.max(1, q.limit ?? EVENT_PAGE.defaultLimit), EVENT_PAGE.maxLimit);
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, order);
@@ -131,7 +129,7 @@ export class EventLogRepository {
   }
 
   /** How many activities the connector has (optionally from one source). */
-  async count(connectorId: string, source?: ActivitySource): Promise<number> {
+  async count(connectorId: string, source?: EventSource): Promise<number> {
     const row = await this.db
       .selectFrom('event_log')
       .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
