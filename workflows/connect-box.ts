@@ -15,7 +15,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { BOX_ENTERPRISE_ID, CONNECTOR_STATUS } from '../common/search-attributes';
+import { BOX_ENTERPRISE_ID, CONNECTOR_ID, CONNECTOR_STATUS } from '../common/search-attributes';
 import { workflowIds } from '../common/workflow-ids';
 import type { ConnectActivities } from './connect-box-activities';
 import { CONNECT_FAILURES } from './connect-box-activities';
@@ -207,7 +207,17 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
 
   const startChildren = async (scope: ScanScope) => {
     const connectedAt = Date.parse(state.status.connectedAt ?? new Date().toISOString());
-    const common = { parentClosePolicy: ParentClosePolicy.ABANDON, taskQueue: input.taskQueues.main };
+    const enterpriseId = state.status.apiTest?.enterprise?.id;
+    const common = {
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      taskQueue: input.taskQueues.main,
+      // The Web UI's `ConnectorId="<id>"` lists the connector with its children (they keep them when
+      // they continue as new).
+      typedSearchAttributes: [
+        { key: CONNECTOR_ID, value: input.connectorId },
+        ...(enterpriseId ? [{ key: BOX_ENTERPRISE_ID, value: enterpriseId }] : []),
+      ],
+    };
     // The backfill's workflow type was renamed; connectors that recorded the old start keep replaying it.
     const backfillType = patched('import-event-log-type') ? 'importEventLog' : 'backfillActivities';
     await startChild<typeof importEventLog>(backfillType, {

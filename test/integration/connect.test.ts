@@ -4,7 +4,7 @@ import { clickThroughConsent } from '../../box-sim/consent-client';
 import { startConnectStack, type ConnectStack } from '../helpers/connect-stack';
 import { workflowIds } from '../../common/workflow-ids';
 import { replayWorkflows } from '../helpers/replay';
-import { CONNECTOR_STATUS, BOX_ENTERPRISE_ID } from '../../common/search-attributes';
+import { CONNECTOR_ID, CONNECTOR_STATUS, BOX_ENTERPRISE_ID } from '../../common/search-attributes';
 import { progressQuery } from '../../workflows/scan-files-messages';
 import { eventually } from '../helpers/eventually';
 
@@ -70,6 +70,19 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
       accept: (name) => name !== 'NOT_STARTED',
     });
     expect(started).toBe('RUNNING');
+    // The children carry the connector's search attributes: ConnectorId="<id>" lists all three.
+    for (const child of [workflowIds.scan(created.id), workflowIds.backfill(created.id)]) {
+      const attributes = (await env.client.workflow.getHandle(child).describe()).typedSearchAttributes;
+      expect({
+        child,
+        id: attributes.get(CONNECTOR_ID),
+        enterprise: attributes.get(BOX_ENTERPRISE_ID),
+      }).toEqual({
+        child,
+        id: created.id,
+        enterprise: stack.sim.manifest.enterpriseId,
+      });
+    }
   });
 
   it('the histories of a connected connector replay against the current workflow code', async () => {
