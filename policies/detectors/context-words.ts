@@ -65,6 +65,31 @@ function ownAndPreviousCell(before: string): string {
   return `${before.slice(previousBreak + 1, lastTab)} ${ownCell}`;
 }
 
+const WORD_START = '(?:^|[^a-z0-9])';
+const unanchored = new WeakMap<RegExp, RegExp>();
+
+/**
+ * True when `words` (a {@link wordsPattern}) matches anywhere in `text`, as `words.test(text)`. Its
+ * leading `(?:^|[^a-z0-9])` makes V8 try every offset of a long text; the words alone open with
+ * literals it can skip to, and the boundary is then checked at each hit.
+ */
+export function mentions(text: string, words: RegExp): boolean {
+  if (!words.source.startsWith(WORD_START) || words.flags !== 'i') return words.test(text);
+  let scan = unanchored.get(words);
+  if (!scan) {
+    scan = new RegExp(words.source.slice(WORD_START.length), 'gi');
+    unanchored.set(words, scan);
+  }
+  scan.lastIndex = 0;
+  for (let m = scan.exec(text); m; m = scan.exec(text)) {
+    const before = m.index > 0 ? text.charCodeAt(m.index - 1) : 0;
+    const lower = before | 0x20; // an ASCII capital as its small letter; digits keep their code
+    if (!((lower >= 97 && lower <= 122) || (before >= 48 && before <= 57))) return true;
+    scan.lastIndex = m.index + 1; // a later word may begin inside this hit
+  }
+  return false;
+}
+
 /** Builds a case-insensitive word regex from a list of words or phrases. */
 export function wordsPattern(words: readonly string[]): RegExp {
   const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '[\\s_-]?'));

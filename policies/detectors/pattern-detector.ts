@@ -1,5 +1,7 @@
 import type { ContextRule } from './context-words';
-import { adjustForContext, hasHotword } from './context-words';
+import type { ValueStarts } from './candidate-scan';
+import { matchesAt, stickyCopy, valueStarts } from './candidate-scan';
+import { adjustForContext, hasHotword, mentions } from './context-words';
 import type { Detection, Detector } from './detection';
 import type { DetectorId } from './detector-id';
 import type { Likelihood } from './likelihood';
@@ -28,12 +30,22 @@ export interface PatternDetectorSpec {
    * tried only where it matches, instead of at every offset (a leading lookbehind is slow to scan with).
    */
   readonly anchor?: RegExp;
+  /**
+   * Which runs of capitals and digits every candidate begins (candidate-scan.ts): `candidate` is then
+   * tried only at those offsets, found by one scan shared by all such detectors.
+   */
+  readonly startsAt?: keyof ValueStarts;
 }
 
 function* candidates(
   text: string,
   spec: PatternDetectorSpec,
+  atStarts: RegExp | undefined,
 ): Generator<RegExpMatchArray & { index: number }> {
+  if (spec.startsAt && atStarts) {
+    yield* matchesAt(text, atStarts, valueStarts(text)[spec.startsAt]);
+    return;
+  }
   if (!spec.anchor) {
     yield* text.matchAll(spec.candidate);
     return;
@@ -52,15 +64,16 @@ function* candidates(
 
 /** The detector a spec describes: candidates, validation, then the shared context rules. */
 export function patternDetector(spec: PatternDetectorSpec): Detector {
+  const atStarts = spec.startsAt ? stickyCopy(spec.candidate) : undefined;
   return {
     ids: [spec.id],
     find(text) {
       const found: Detection[] = [];
       const required = spec.requireHotword ? spec.context : undefined;
       // One pass over the text: without any of the hotwords anywhere, nothing can be reported.
-      if (required && !required.hotwords.test(text)) return found;
+      if (required && !mentions(text, required.hotwords)) return found;
       if (spec.mayContain && !spec.mayContain(text)) return found;
-      for (const m of candidates(text, spec)) {
+      for (const m of candidates(text, spec, atStarts)) {
         const value = spec.valueIn?.(m) ?? m.groups?.value ?? m[0];
         const start = m.index + (value === m[0] ? 0 : m[0].lastIndexOf(value));
         const end = start + value.length;

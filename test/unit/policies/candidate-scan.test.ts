@@ -1,0 +1,105 @@
+import { VALUE_END, VALUE_START } from '../../../policies/detectors/boundaries';
+import { matchesAt, mergeStarts, stickyCopy, valueStarts } from '../../../policies/detectors/candidate-scan';
+import { mentions, wordsPattern } from '../../../policies/detectors/context-words';
+import { NEGATIVES, POSITIVES } from '../../fixtures/corpus/labelled-samples';
+
+// Neighbours that test the boundaries: letters and digits of other scripts, decimals, escapes.
+const NEIGHBOURS = ['', ' ', 'x', 'X', '1', '1.', '1-', '+', '(', '٣', '𝟙', 'é', '\t', '\\n', 'Z9', '.'];
+const TEXTS = [
+  ...POSITIVES.map((s) => s.text),
+  ...NEGATIVES.map((s) => s.text),
+  ...NEIGHBOURS.flatMap((before) =>
+    NEIGHBOURS.map((after) =>
+      [...POSITIVES, ...NEGATIVES].map((s) => `${before}${s.text}${after}`).join(' '),
+    ),
+  ),
+];
+
+// Shapes of the detectors' candidates: digit-led, capital-led and either, with the shared boundaries.
+const CANDIDATES = {
+  digit: [
+    new RegExp(String.raw`${VALUE_START}\d(?:[ -]?\d){12,18}${VALUE_END}`, 'gu'),
+    new RegExp(String.raw`${VALUE_START}(\d{3})([- ]?)(\d{2})\2(\d{4})${VALUE_END}`, 'gu'),
+    new RegExp(String.raw`${VALUE_START}\d{8,17}${VALUE_END}`, 'gu'),
+  ],
+  upper: [
+    /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){10,32}/g,
+    /(?<![\p{L}\p{N}])[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?(?![\p{L}\p{N}])/gu,
+  ],
+  any: [
+    new RegExp(
+      String.raw`${VALUE_START}(?:[A-Z]{1,2}\d{4,14}|\d{7,12}|[A-Z]\d{3}-\d{4}-\d{4})${VALUE_END}`,
+      'gu',
+    ),
+  ],
+} as const;
+
+describe('candidate scan', () => {
+  it.each(
+    Object.entries(CANDIDATES).flatMap(([kind, list]) => list.map((re) => [kind, re.source, re] as const)),
+  )('matches at %s starts equal a global scan of %s', (kind, _source, candidate) => {
+    const sticky = stickyCopy(candidate);
+    let total = 0;
+    for (const text of TEXTS) {
+      const expected = [...text.matchAll(candidate)].map((m) => [m.index, m[0]]);
+      const starts = valueStarts(text)[kind as keyof typeof CANDIDATES];
+      const actual = [...matchesAt(text, sticky, starts)].map((m) => [m.index, m[0]]);
+      expect(actual).toEqual(expected);
+      total += expected.length;
+    }
+    expect(total).toBeGreaterThan(0);
+  });
+
+  it('lists the starts of capital and digit runs not inside a word', () => {
+    expect(valueStarts('ab12 CD 34x5 (6 E')).toEqual({ digit: [8, 14], upper: [5, 16], any: [5, 8, 14, 16] });
+    expect(valueStarts('')).toEqual({ digit: [], upper: [], any: [] });
+  });
+
+  it('merges ascending offsets', () => {
+    expect(mergeStarts([1, 4, 9], [2, 4, 10, 11])).toEqual([1, 2, 4, 4, 9, 10, 11]);
+    expect(mergeStarts([], [3])).toEqual([3]);
+  });
+});
+
+describe('mentions', () => {
+  const words = wordsPattern(['account number', 'acct', 'a/c', 'dl#', "driver's license", 'ss #']);
+  it.each([
+    'acct 1',
+    'ACCT',
+    'xacct',
+    'xacct acct',
+    '9acct',
+    'account-number',
+    'Account_Number: 1',
+    'accounts',
+    'acctx',
+    'the a/c',
+    '1a/c',
+    'DL# 12',
+    "driver's licenses",
+    'ss #1',
+    '_acct',
+    'éacct',
+    'Kacct',
+    'xxacctacct acct!',
+    '',
+  ])('agrees with the regex on "%s"', (text) => {
+    expect(mentions(text, words)).toBe(words.test(text));
+  });
+
+  it('agrees with the regex on the corpus', () => {
+    const hotwords = wordsPattern([
+      'account number',
+      'acct',
+      'bank account',
+      'passport',
+      'swift',
+      'bic',
+      'dl',
+    ]);
+    const results = TEXTS.map((t) => mentions(t, hotwords));
+    expect(results).toEqual(TEXTS.map((t) => hotwords.test(t)));
+    expect(results).toContain(true);
+    expect(results).toContain(false);
+  });
+});
