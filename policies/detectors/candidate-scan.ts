@@ -18,30 +18,70 @@ export interface ValueStarts {
   readonly any: readonly number[];
 }
 
+/** The kinds of start a detector asks for. */
+export type StartKind = keyof ValueStarts;
+
+interface ScannedStarts extends ValueStarts {
+  /** Per kind, the length of the run of ASCII digits at each start (0 at a capital). */
+  readonly digits: Readonly<Record<StartKind, readonly number[]>>;
+}
+
 const RUN = /[0-9A-Z]+/g;
 
 // The detectors of one inspection run one after another over the same text: the last scan is kept.
 let lastText: string | undefined;
-let lastStarts: ValueStarts | undefined;
+let lastStarts: ScannedStarts | undefined;
 
 /** The offsets of `text` where a run of `[0-9A-Z]` begins that no ASCII letter or digit precedes. */
 export function valueStarts(text: string): ValueStarts {
+  return scan(text);
+}
+
+function scan(text: string): ScannedStarts {
   if (lastStarts && lastText === text) return lastStarts;
   const digit: number[] = [];
   const upper: number[] = [];
   const any: number[] = [];
+  const digitDigits: number[] = [];
+  const upperDigits: number[] = [];
+  const anyDigits: number[] = [];
   RUN.lastIndex = 0;
   for (let m = RUN.exec(text); m; m = RUN.exec(text)) {
     const at = m.index;
     const before = at > 0 ? text.charCodeAt(at - 1) : 0;
     if (before >= 97 && before <= 122) continue; // a lower-case letter: the run is inside a word
+    const run = m[0];
+    let digits = 0;
+    while (digits < run.length && run.charCodeAt(digits) <= 57) digits++;
     any.push(at);
-    const first = text.charCodeAt(at);
-    (first <= 57 ? digit : upper).push(at);
+    anyDigits.push(digits);
+    if (digits > 0) {
+      digit.push(at);
+      digitDigits.push(digits);
+    } else {
+      upper.push(at);
+      upperDigits.push(0);
+    }
   }
   lastText = text;
-  lastStarts = { digit, upper, any };
+  lastStarts = { digit, upper, any, digits: { digit: digitDigits, upper: upperDigits, any: anyDigits } };
   return lastStarts;
+}
+
+/**
+ * A test a candidate needs at its start, cheaper than the regex: `digits` is the length of the run of
+ * ASCII digits at `at` (0 at a capital).
+ */
+export type StartTest = (digits: number, text: string, at: number) => boolean;
+
+/** The starts of one kind in `text` that pass `accept`, ascending. */
+export function startsWhere(text: string, kind: StartKind, accept: StartTest): number[] {
+  const scanned = scan(text);
+  const starts = scanned[kind];
+  const digits = scanned.digits[kind];
+  const kept: number[] = [];
+  for (let i = 0; i < starts.length; i++) if (accept(digits[i]!, text, starts[i]!)) kept.push(starts[i]!);
+  return kept;
 }
 
 /** A sticky copy of a global candidate regex, to be tried at given offsets. */

@@ -1,6 +1,6 @@
 import cardValidator from 'card-validator';
 import { VALUE_END, VALUE_START } from './boundaries';
-import { matchesAt, valueStarts } from './candidate-scan';
+import { matchesAt, startsWhere } from './candidate-scan';
 import { adjustForContext, wordsPattern } from './context-words';
 import type { Detection, Detector } from './detection';
 import { isInsideIbanShape } from './iban';
@@ -42,7 +42,7 @@ export const creditCardDetector: Detector = {
   ids: ['credit_card'],
   find(text) {
     const found: Detection[] = [];
-    for (const m of matchesAt(text, CANDIDATE, valueStarts(text).digit)) {
+    for (const m of matchesAt(text, CANDIDATE, startsWhere(text, 'digit', mayOpenCard))) {
       const card = validCardWithin(m[0]);
       if (!card) continue;
       const start = m.index + card.offset;
@@ -54,6 +54,12 @@ export const creditCardDetector: Detector = {
     return found;
   },
 };
+
+/** At most 19 digits, and 13 unless a separator follows (the candidate's groups). */
+function mayOpenCard(digits: number, text: string, at: number): boolean {
+  if (digits > 19) return false;
+  return digits >= 13 || text[at + digits] === ' ' || text[at + digits] === '-';
+}
 
 /**
  * The valid card number inside a grouped run of digits: the run may have swallowed a neighbouring

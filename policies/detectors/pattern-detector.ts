@@ -1,6 +1,6 @@
 import type { ContextRule } from './context-words';
-import type { ValueStarts } from './candidate-scan';
-import { matchesAt, stickyCopy, valueStarts } from './candidate-scan';
+import type { StartKind, StartTest } from './candidate-scan';
+import { matchesAt, startsWhere, stickyCopy, valueStarts } from './candidate-scan';
 import { adjustForContext, hasHotword, mentions } from './context-words';
 import type { Detection, Detector } from './detection';
 import type { DetectorId } from './detector-id';
@@ -34,7 +34,9 @@ export interface PatternDetectorSpec {
    * Which runs of capitals and digits every candidate begins (candidate-scan.ts): `candidate` is then
    * tried only at those offsets, found by one scan shared by all such detectors.
    */
-  readonly startsAt?: keyof ValueStarts;
+  readonly startsAt?: StartKind;
+  /** With `startsAt`: what a candidate needs at its start (the length of its first digit run...). */
+  readonly startTest?: StartTest;
 }
 
 function* candidates(
@@ -43,7 +45,10 @@ function* candidates(
   atStarts: RegExp | undefined,
 ): Generator<RegExpMatchArray & { index: number }> {
   if (spec.startsAt && atStarts) {
-    yield* matchesAt(text, atStarts, valueStarts(text)[spec.startsAt]);
+    const starts = spec.startTest
+      ? startsWhere(text, spec.startsAt, spec.startTest)
+      : valueStarts(text)[spec.startsAt];
+    yield* matchesAt(text, atStarts, starts);
     return;
   }
   if (!spec.anchor) {

@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { VALUE_END, VALUE_START } from './boundaries';
-import { matchesAt, mergeStarts, valueStarts } from './candidate-scan';
+import { matchesAt, mergeStarts, startsWhere } from './candidate-scan';
 import { adjustForContext, wordsPattern } from './context-words';
 import type { Detection, Detector } from './detection';
 import type { Likelihood } from './likelihood';
@@ -39,11 +39,15 @@ const CANDIDATE = new RegExp(
 const PLUS_OR_PARENTHESIS = /[+(]/g;
 
 /**
- * Where a candidate can begin: a run of digits (candidate-scan.ts), a "+" or a "(", so the sticky
- * CANDIDATE is tried there only.
+ * Where a candidate can begin: a "+", a "(" or a run of digits (candidate-scan.ts) of three or ten
+ * digits or a lone "1", so the sticky CANDIDATE is tried there only.
  */
 function candidateStarts(text: string): readonly number[] {
-  const digits = valueStarts(text).digit;
+  const digits = startsWhere(
+    text,
+    'digit',
+    (length, t, at) => length === 3 || length === 10 || (length === 1 && t[at] === '1'),
+  );
   const symbols: number[] = [];
   for (const m of text.matchAll(PLUS_OR_PARENTHESIS)) symbols.push(m.index);
   return symbols.length === 0 ? digits : mergeStarts(digits, symbols);

@@ -20,6 +20,7 @@ export const usItinDetector = patternDetector({
   id: 'us_itin',
   candidate: new RegExp(String.raw`${VALUE_START}9\d{2}([- ]?)(\d{2})\1\d{4}${VALUE_END}`, 'gu'),
   startsAt: 'digit',
+  startTest: (digits, text, at) => (digits === 9 || digits === 3) && text[at] === '9',
   isValid: (_value, m) => {
     const group = Number(m[2]);
     return (
@@ -44,6 +45,7 @@ export const usPassportDetector = patternDetector({
   id: 'us_passport',
   candidate: new RegExp(String.raw`${VALUE_START}(?:[A-Z]\d{8}|\d{9})${VALUE_END}`, 'gu'),
   startsAt: 'any',
+  startTest: (digits) => digits === 0 || digits === 9,
   isValid: (value) => !/^(\d)\1{8}$/.test(value),
   base: 'possible',
   requireHotword: true,

@@ -1,5 +1,5 @@
 import { VALUE_END, VALUE_START } from './boundaries';
-import { matchesAt, valueStarts } from './candidate-scan';
+import { matchesAt, startsWhere } from './candidate-scan';
 import { adjustForContext, wordsPattern } from './context-words';
 import type { Detection, Detector } from './detection';
 import type { Likelihood } from './likelihood';
@@ -60,7 +60,8 @@ export const usSsnDetector: Detector = {
   ids: ['us_ssn'],
   find(text) {
     const found: Detection[] = [];
-    for (const m of matchesAt(text, CANDIDATE, valueStarts(text).digit)) {
+    const starts = startsWhere(text, 'digit', (digits) => digits === 9 || digits === 3);
+    for (const m of matchesAt(text, CANDIDATE, starts)) {
       const [raw, area, separator, group, serial] = m as unknown as [string, string, string, string, string];
       if (isInvalidSsn(area, group, serial)) continue;
       const start = m.index;

@@ -1,5 +1,11 @@
 import { VALUE_END, VALUE_START } from '../../../policies/detectors/boundaries';
-import { matchesAt, mergeStarts, stickyCopy, valueStarts } from '../../../policies/detectors/candidate-scan';
+import {
+  matchesAt,
+  mergeStarts,
+  startsWhere,
+  stickyCopy,
+  valueStarts,
+} from '../../../policies/detectors/candidate-scan';
 import { mentions, wordsPattern } from '../../../policies/detectors/context-words';
 import { NEGATIVES, POSITIVES } from '../../fixtures/corpus/labelled-samples';
 
@@ -51,8 +57,27 @@ describe('candidate scan', () => {
   });
 
   it('lists the starts of capital and digit runs not inside a word', () => {
-    expect(valueStarts('ab12 CD 34x5 (6 E')).toEqual({ digit: [8, 14], upper: [5, 16], any: [5, 8, 14, 16] });
-    expect(valueStarts('')).toEqual({ digit: [], upper: [], any: [] });
+    const { digit, upper, any } = valueStarts('ab12 CD 34x5 (6 E');
+    expect({ digit, upper, any }).toEqual({ digit: [8, 14], upper: [5, 16], any: [5, 8, 14, 16] });
+    expect(valueStarts('').any).toEqual([]);
+  });
+
+  it('filters starts by the length of their digit run', () => {
+    const text = 'A1 123456789 12 1234567890123 X9';
+    const seen: Array<[number, string]> = [];
+    const kept = startsWhere(text, 'any', (digits, t, at) => {
+      seen.push([digits, t.slice(at, at + 2)]);
+      return digits === 9 || digits === 0;
+    });
+    expect(seen).toEqual([
+      [0, 'A1'],
+      [9, '12'],
+      [2, '12'],
+      [13, '12'],
+      [0, 'X9'],
+    ]);
+    expect(kept).toEqual([0, 3, 30]);
+    expect(startsWhere(text, 'digit', (digits) => digits > 10)).toEqual([16]);
   });
 
   it('merges ascending offsets', () => {
