@@ -148,6 +148,7 @@ const AFTER_HIT: ReadonlyArray<[RegExp, number]> = [
   [/^SG\.$/, 420],
 ];
 const AFTER_ANY_HIT = 320;
+const PEM_END = '-----END';
 
 /** Which rules lint which windows of a text (see {@link lintPlan}). */
 export interface LintTask {
@@ -162,16 +163,26 @@ const MAY_HOLD_SECRET_ALL = new RegExp(MAY_HOLD_SECRET.source, 'g');
  * The parts of `text` each secretlint rule must see: whole lines around each hit of one of its
  * literals, merged where they touch, so a file with a key in its first lines is not linted to its
  * end, and a rule whose literals are absent is not run. A window is whole lines, so no secret spans
- * two. The GCP rule parses the whole text as a service-account JSON, so a text naming
+ * two. A `PRIVATE KEY` with no `-----END` after it within the private-key rule's reach cannot
+ * start a key (the rule looks up to 10,000 characters ahead for it, which is its cost), so it opens no
+ * window. The GCP rule parses the whole text as a service-account JSON, so a text naming
  * `private_key_id` is linted whole, by every rule.
  */
 export function lintPlan(text: string): LintTask[] {
   if (text.includes('private_key_id')) return [{ windows: [[0, text.length]] }];
   const byRule = new Map<string, Array<[number, number]>>();
+  let pemEnd = -1; // the first `-----END` at or after the last private-key hit, -1 before the first
   MAY_HOLD_SECRET_ALL.lastIndex = 0;
   for (let hit = MAY_HOLD_SECRET_ALL.exec(text); hit; hit = MAY_HOLD_SECRET_ALL.exec(text)) {
     const rule = RULE_LITERALS[hit.findIndex((group, i) => i > 0 && group !== undefined) - 1]![0];
     const after = AFTER_HIT.find(([literal]) => literal.test(hit[0]))?.[1] ?? AFTER_ANY_HIT;
+    if (rule === PRIVATE_KEY_RULE) {
+      if (pemEnd !== Number.MAX_SAFE_INTEGER && pemEnd < hit.index) {
+        const next = text.indexOf(PEM_END, hit.index);
+        pemEnd = next === -1 ? Number.MAX_SAFE_INTEGER : next;
+      }
+      if (pemEnd >= hit.index + hit[0].length + after) continue;
+    }
     const from = lineStart(text, Math.max(0, hit.index - BEFORE_HIT));
     const to = lineEnd(text, Math.min(text.length, hit.index + hit[0].length + after));
     let windows = byRule.get(rule);

@@ -199,6 +199,18 @@ describe('speed shortcuts keep every finding', () => {
     ]);
   });
 
+  it('a PRIVATE KEY header without an -----END within reach opens no window for the private-key rule', async () => {
+    const header = '-----BEGIN RSA PRIVATE KEY-----\n';
+    expect(lintPlan(header.repeat(2_000))).toEqual([]);
+    const key = POSITIVES.find((p) => p.detector === 'private_key')!.text;
+    const text = `${header.repeat(500)}${'prose line\n'.repeat(2_000)}${key}`;
+    const plan = lintPlan(text);
+    expect(plan.map((t) => t.rules)).toEqual([['@secretlint/secretlint-rule-privatekey']]);
+    expect(plan[0]!.windows[0]![0]).toBeGreaterThan(header.length * 500);
+    const found = await detectSensitiveData(text, new Set(['private_key'] as const));
+    expect(found.map((d) => d.start)).toEqual([text.indexOf(key)]);
+  });
+
   it('every secret positive passes the secretlint pre-filter, prose does not', () => {
     for (const s of POSITIVES.filter((p) => /^(?:aws_|private_key)/.test(p.detector))) {
       expect([s.text, MAY_HOLD_SECRET.test(s.text)]).toEqual([s.text, true]);
