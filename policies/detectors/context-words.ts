@@ -66,32 +66,24 @@ function ownAndPreviousCell(before: string): string {
 }
 
 const WORD_START = '(?:^|[^a-z0-9])';
-const unanchored = new WeakMap<RegExp, RegExp>();
+const WORD_END = '(?![a-z])';
 
 /**
- * True when `words` (a {@link wordsPattern}) matches anywhere in `text`, as `words.test(text)`. Its
- * leading `(?:^|[^a-z0-9])` makes V8 try every offset of a long text; the words alone open with
- * literals it can skip to, and the boundary is then checked at each hit.
+ * One regex that matches a text when any of `patterns` does, as their tests one after another. Word
+ * patterns ({@link wordsPattern}) become one alternation behind one boundary, which V8 scans about
+ * twice as fast as the patterns in turn.
  */
-export function mentions(text: string, words: RegExp): boolean {
-  if (!words.source.startsWith(WORD_START) || words.flags !== 'i') return words.test(text);
-  let scan = unanchored.get(words);
-  if (!scan) {
-    scan = new RegExp(words.source.slice(WORD_START.length), 'gi');
-    unanchored.set(words, scan);
-  }
-  scan.lastIndex = 0;
-  for (let m = scan.exec(text); m; m = scan.exec(text)) {
-    const before = m.index > 0 ? text.charCodeAt(m.index - 1) : 0;
-    const lower = before | 0x20; // an ASCII capital as its small letter; digits keep their code
-    if (!((lower >= 97 && lower <= 122) || (before >= 48 && before <= 57))) return true;
-    scan.lastIndex = m.index + 1; // a later word may begin inside this hit
-  }
-  return false;
+export function anyOfWords(patterns: readonly RegExp[]): RegExp {
+  const words = patterns.every(
+    (p) => p.flags === 'i' && p.source.startsWith(`${WORD_START}(?:`) && p.source.endsWith(`)${WORD_END}`),
+  );
+  if (!words) return new RegExp(patterns.map((p) => `(?:${p.source})`).join('|') || '(?!)', 'i');
+  const inner = patterns.map((p) => p.source.slice(WORD_START.length + 3, -(WORD_END.length + 1)));
+  return new RegExp(`${WORD_START}(?:${inner.join('|') || '(?!)'})${WORD_END}`, 'i');
 }
 
 /** Builds a case-insensitive word regex from a list of words or phrases. */
 export function wordsPattern(words: readonly string[]): RegExp {
   const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '[\\s_-]?'));
-  return new RegExp(`(?:^|[^a-z0-9])(?:${escaped.join('|')})(?![a-z])`, 'i');
+  return new RegExp(`${WORD_START}(?:${escaped.join('|')})${WORD_END}`, 'i');
 }

@@ -1,7 +1,7 @@
 import type { ContextRule } from './context-words';
 import type { StartKind, StartTest } from './candidate-scan';
 import { matchesAt, startsWhere, stickyCopy, valueStarts } from './candidate-scan';
-import { adjustForContext, hasHotword, mentions } from './context-words';
+import { adjustForContext, anyOfWords, hasHotword } from './context-words';
 import type { Detection, Detector } from './detection';
 import type { DetectorId } from './detector-id';
 import type { Likelihood } from './likelihood';
@@ -67,16 +67,37 @@ function* candidates(
   }
 }
 
+// The hotwords of every detector that requires one (the built-ins, made once at module load). Most
+// text has none of them: one pass over the text for all of them then spares each detector its own pass.
+const requiredHotwords: RegExp[] = [];
+let anyRequiredHotword: RegExp | undefined;
+let lastText: string | undefined;
+let lastHasAny = false;
+
+/** True when `hotwords` (one of requiredHotwords) matches `text`, as `hotwords.test(text)`. */
+function hasRequiredHotword(text: string, hotwords: RegExp): boolean {
+  if (lastText !== text) {
+    anyRequiredHotword ??= anyOfWords(requiredHotwords);
+    lastHasAny = anyRequiredHotword.test(text);
+    lastText = text;
+  }
+  return lastHasAny && hotwords.test(text);
+}
+
 /** The detector a spec describes: candidates, validation, then the shared context rules. */
 export function patternDetector(spec: PatternDetectorSpec): Detector {
   const atStarts = spec.startsAt ? stickyCopy(spec.candidate) : undefined;
+  if (spec.requireHotword && spec.context) {
+    requiredHotwords.push(spec.context.hotwords);
+    anyRequiredHotword = undefined;
+  }
   return {
     ids: [spec.id],
     find(text) {
       const found: Detection[] = [];
       const required = spec.requireHotword ? spec.context : undefined;
       // One pass over the text: without any of the hotwords anywhere, nothing can be reported.
-      if (required && !mentions(text, required.hotwords)) return found;
+      if (required && !hasRequiredHotword(text, required.hotwords)) return found;
       if (spec.mayContain && !spec.mayContain(text)) return found;
       for (const m of candidates(text, spec, atStarts)) {
         const value = spec.valueIn?.(m) ?? m.groups?.value ?? m[0];
