@@ -19,6 +19,8 @@ const ROUTING_PREFIX = /^(?:0\d|1[0-2]|2[1-9]|3[0-2]|6[1-9]|7[0-2]|80)/;
 export const abaRoutingDetector = patternDetector({
   id: 'aba_routing',
   candidate: new RegExp(String.raw`${VALUE_START}\d{9}${VALUE_END}`, 'gu'),
+  startsAt: 'digit',
+  startTest: (digits) => digits === 9,
   isValid: (value) => ROUTING_PREFIX.test(value) && passesAba(value) && !/^(\d)\1{8}$/.test(value),
   base: 'possible',
   context: {
@@ -35,6 +37,8 @@ export const abaRoutingDetector = patternDetector({
 export const bankAccountDetector = patternDetector({
   id: 'bank_account',
   candidate: new RegExp(String.raw`${VALUE_START}\d{8,17}${VALUE_END}`, 'gu'),
+  startsAt: 'digit',
+  startTest: (digits) => digits >= 8 && digits <= 17,
   isValid: (value, m) =>
     !/^(\d)\1+$/.test(value) &&
     !(value.length >= 13 && passesLuhn(value)) &&
@@ -67,6 +71,7 @@ export const bankAccountDetector = patternDetector({
 export const swiftBicDetector = patternDetector({
   id: 'swift_bic',
   candidate: /(?<![\p{L}\p{N}])[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?(?![\p{L}\p{N}])/gu,
+  startsAt: 'upper',
   isValid: (value) => isValidBIC(value),
   base: 'possible',
   requireHotword: true,

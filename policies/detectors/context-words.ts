@@ -65,8 +65,25 @@ function ownAndPreviousCell(before: string): string {
   return `${before.slice(previousBreak + 1, lastTab)} ${ownCell}`;
 }
 
+const WORD_START = '(?:^|[^a-z0-9])';
+const WORD_END = '(?![a-z])';
+
+/**
+ * One regex that matches a text when any of `patterns` does, as their tests one after another. Word
+ * patterns ({@link wordsPattern}) become one alternation behind one boundary, which V8 scans about
+ * twice as fast as the patterns in turn.
+ */
+export function anyOfWords(patterns: readonly RegExp[]): RegExp {
+  const words = patterns.every(
+    (p) => p.flags === 'i' && p.source.startsWith(`${WORD_START}(?:`) && p.source.endsWith(`)${WORD_END}`),
+  );
+  if (!words) return new RegExp(patterns.map((p) => `(?:${p.source})`).join('|') || '(?!)', 'i');
+  const inner = patterns.map((p) => p.source.slice(WORD_START.length + 3, -(WORD_END.length + 1)));
+  return new RegExp(`${WORD_START}(?:${inner.join('|') || '(?!)'})${WORD_END}`, 'i');
+}
+
 /** Builds a case-insensitive word regex from a list of words or phrases. */
 export function wordsPattern(words: readonly string[]): RegExp {
   const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '[\\s_-]?'));
-  return new RegExp(`(?:^|[^a-z0-9])(?:${escaped.join('|')})(?![a-z])`, 'i');
+  return new RegExp(`${WORD_START}(?:${escaped.join('|')})${WORD_END}`, 'i');
 }

@@ -1,5 +1,6 @@
 import cardValidator from 'card-validator';
 import { VALUE_END, VALUE_START } from './boundaries';
+import { matchesAt, startsWhere } from './candidate-scan';
 import { adjustForContext, wordsPattern } from './context-words';
 import type { Detection, Detector } from './detection';
 import { isInsideIbanShape } from './iban';
@@ -27,7 +28,8 @@ const context = {
 };
 
 // 13 to 19 digits, bare or grouped with one kind of separator, between delimiters (boundaries.ts).
-const CANDIDATE = new RegExp(String.raw`${VALUE_START}\d(?:[ -]?\d){12,18}${VALUE_END}`, 'gu');
+// Sticky: tried only where a run of digits begins (candidate-scan.ts).
+const CANDIDATE = new RegExp(String.raw`${VALUE_START}\d(?:[ -]?\d){12,18}${VALUE_END}`, 'yu');
 // Layouts issuers print: groups of four (the last may be shorter), or Amex/Diners 4-6-5 and 4-6-4.
 const LAYOUT = /^(?:\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{4,5})$/;
 
@@ -40,7 +42,7 @@ export const creditCardDetector: Detector = {
   ids: ['credit_card'],
   find(text) {
     const found: Detection[] = [];
-    for (const m of text.matchAll(CANDIDATE)) {
+    for (const m of matchesAt(text, CANDIDATE, startsWhere(text, 'digit', mayOpenCard))) {
       const card = validCardWithin(m[0]);
       if (!card) continue;
       const start = m.index + card.offset;
@@ -52,6 +54,12 @@ export const creditCardDetector: Detector = {
     return found;
   },
 };
+
+/** At most 19 digits, and 13 unless a separator follows (the candidate's groups). */
+function mayOpenCard(digits: number, text: string, at: number): boolean {
+  if (digits > 19) return false;
+  return digits >= 13 || text[at + digits] === ' ' || text[at + digits] === '-';
+}
 
 /**
  * The valid card number inside a grouped run of digits: the run may have swallowed a neighbouring

@@ -1,4 +1,5 @@
 import { countrySpecs, isValidIBAN } from 'ibantools';
+import { matchesAt, stickyCopy, valueStarts } from './candidate-scan';
 import { adjustForContext, wordsPattern } from './context-words';
 import type { Detection, Detector } from './detection';
 
@@ -19,6 +20,8 @@ const context = {
 
 // Country code, check digits, then letters and digits, bare or in groups of four.
 const CANDIDATE = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){10,32}/g;
+// The same, tried only where a run of capitals begins (candidate-scan.ts).
+const STICKY_CANDIDATE = stickyCopy(CANDIDATE);
 
 /**
  * Example IBANs printed in bank and standards documentation (Wikipedia, ECBS, ibantools' own docs):
@@ -45,7 +48,7 @@ export const ibanDetector: Detector = {
   ids: ['iban'],
   find(text) {
     const found: Detection[] = [];
-    for (const m of text.matchAll(CANDIDATE)) {
+    for (const m of matchesAt(text, STICKY_CANDIDATE, valueStarts(text).upper)) {
       const length = countrySpecs[m[0].slice(0, 2)]?.chars;
       if (!length) continue;
       const raw = takeChars(m[0], length);

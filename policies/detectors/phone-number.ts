@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { VALUE_END, VALUE_START } from './boundaries';
+import { matchesAt, mergeStarts, startsWhere } from './candidate-scan';
 import { adjustForContext, wordsPattern } from './context-words';
 import type { Detection, Detector } from './detection';
 import type { Likelihood } from './likelihood';
@@ -33,8 +34,24 @@ const context = {
 // Delimited like every value (boundaries.ts), and not the tail of a "+" number.
 const CANDIDATE = new RegExp(
   String.raw`${VALUE_START}(?<!\+)(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,8}){1,4}|(?:1[ .-])?(?:\(\d{3}\) ?|\d{3}[.-])\d{3}[.-]\d{4}|\d{10})${VALUE_END}`,
-  'gu',
+  'yu',
 );
+const PLUS_OR_PARENTHESIS = /[+(]/g;
+
+/**
+ * Where a candidate can begin: a "+", a "(" or a run of digits (candidate-scan.ts) of three or ten
+ * digits or a lone "1", so the sticky CANDIDATE is tried there only.
+ */
+function candidateStarts(text: string): readonly number[] {
+  const digits = startsWhere(
+    text,
+    'digit',
+    (length, t, at) => length === 3 || length === 10 || (length === 1 && t[at] === '1'),
+  );
+  const symbols: number[] = [];
+  for (const m of text.matchAll(PLUS_OR_PARENTHESIS)) symbols.push(m.index);
+  return symbols.length === 0 ? digits : mergeStarts(digits, symbols);
+}
 
 /**
  * Phone numbers: a fast regex finds formatted candidates, then libphonenumber-js (Google's
@@ -45,7 +62,7 @@ export const phoneNumberDetector: Detector = {
   ids: ['phone_number'],
   find(text) {
     const found: Detection[] = [];
-    for (const m of text.matchAll(CANDIDATE)) {
+    for (const m of matchesAt(text, CANDIDATE, candidateStarts(text))) {
       const raw = validPhoneWithin(m[0]);
       if (raw === undefined) continue;
       const start = m.index;

@@ -36,33 +36,43 @@ const PRIVATE_KEY_RULE = '@secretlint/secretlint-rule-privatekey';
 // `disabled` on a rule inside a preset.)
 const FILTER_COMMENTS_RULE = '@secretlint/secretlint-rule-filter-comments';
 
+const GCP_RULE = '@secretlint/secretlint-rule-gcp';
+
 /**
- * A literal every recommended rule (10.2) needs in what it reports, in one pass (case-sensitive as the
- * rules are; only the Slack webhook rule ignores case):
- * text without any of them cannot yield a message, so secretlint's ~20 regex passes are skipped
- * (most prose and tables). Keep it in step with the rules when secretlint is upgraded: the corpus has
- * a positive per rule family.
+ * A literal every recommended rule (10.2) needs in what it reports, by rule (case-sensitive as the
+ * rules are; only the Slack webhook rule ignores case). Keep it in step with the rules when secretlint
+ * is upgraded: the corpus has a positive per rule family.
  */
-export const MAY_HOLD_SECRET = new RegExp(
-  [
-    'A3T|AKIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ASIA', // rule-aws: access key IDs
-    '(?:SECRET|[Ss]ecret)_?(?:ACCESS|[Aa]ccess)_?(?:KEY|[Kk]ey)', // rule-aws: secret keys
-    'PRIVATE KEY|private_key_id', // rule-privatekey, rule-gcp
-    'gh[pousr]_|github_pat_|x-oauth-basic@', // rule-github
-    '_authToken|npm_', // rule-npm
-    'xox[bpaor]-|xapp-|[hH][oO][oO][kK][sS]\\.[sS][lL][aA][cC][kK]\\.', // rule-slack
-    '://[-a-zA-Z0-9_]{1,256}:[-a-zA-Z0-9_]{1,256}@', // rule-basicauth
-    'T3BlbkFJ', // rule-openai
-    'lin_api_', // rule-linear
-    'SG\\.', // rule-sendgrid
-    'shp(?:pa|ca|at|ss)_', // rule-shopify
-    'ops_', // rule-1password
-  ].join('|'),
-);
+const RULE_LITERALS: ReadonlyArray<readonly [rule: string, literal: string]> = [
+  [AWS_RULE, 'A3T|AKIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ASIA'], // access key IDs
+  [AWS_RULE, '(?:SECRET|[Ss]ecret)_?(?:ACCESS|[Aa]ccess)_?(?:KEY|[Kk]ey)'], // secret keys
+  [PRIVATE_KEY_RULE, 'PRIVATE KEY'],
+  [GCP_RULE, 'private_key_id'],
+  ['@secretlint/secretlint-rule-github', 'gh[pousr]_|github_pat_|x-oauth-basic@'],
+  ['@secretlint/secretlint-rule-npm', '_authToken|npm_'],
+  ['@secretlint/secretlint-rule-slack', 'xox[bpaor]-|xapp-|[hH][oO][oO][kK][sS]\\.[sS][lL][aA][cC][kK]\\.'],
+  ['@secretlint/secretlint-rule-basicauth', '://[-a-zA-Z0-9_]{1,256}:[-a-zA-Z0-9_]{1,256}@'],
+  ['@secretlint/secretlint-rule-openai', 'T3BlbkFJ'],
+  ['@secretlint/secretlint-rule-linear', 'lin_api_'],
+  ['@secretlint/secretlint-rule-sendgrid', 'SG\\.'],
+  ['@secretlint/secretlint-rule-shopify', 'shp(?:pa|ca|at|ss)_'],
+  ['@secretlint/secretlint-rule-1password', 'ops_'],
+];
 
-let loaded: Promise<{ core: SecretlintCore; rules: unknown[] }> | undefined;
+/**
+ * Any rule's literal, in one pass, each literal a group of its own (RULE_LITERALS' order): text
+ * without any of them cannot yield a message, so secretlint's rule passes are skipped (most prose and
+ * tables), and a hit names the one rule to run around it.
+ */
+export const MAY_HOLD_SECRET = new RegExp(RULE_LITERALS.map(([, literal]) => `(${literal})`).join('|'));
 
-function loadSecretlint(): Promise<{ core: SecretlintCore; rules: unknown[] }> {
+interface ConfiguredRule {
+  readonly id: string;
+}
+
+let loaded: Promise<{ core: SecretlintCore; rules: ConfiguredRule[] }> | undefined;
+
+function loadSecretlint(): Promise<{ core: SecretlintCore; rules: ConfiguredRule[] }> {
   loaded ??= (async () => {
     // secretlint's profiler records a performance mark for every rule of every lint and keeps them all,
     // searched linearly: in a scan worker the cost of each file grows with the files before it (43 ms
@@ -106,21 +116,24 @@ function detectorFor(message: SecretlintMessage): DetectorId | undefined {
 export const secretlintDetector: Detector = {
   ids: ['aws_access_key', 'aws_secret_key', 'private_key', 'api_token'],
   async find(text) {
-    if (text.length === 0 || !MAY_HOLD_SECRET.test(text)) return [];
-    // One lint over the windows joined by line breaks: each lintSource call costs a fixed ~0.2 ms.
-    const windows = lintWindows(text);
-    const starts: number[] = [];
-    let joined = '';
-    for (const [from, to] of windows) {
-      starts.push(joined.length);
-      joined += `${text.slice(from, to)}\n`;
+    const found: Detection[] = [];
+    // Each rule lints only the windows around its own literals, all windows of a rule in one lint
+    // (each lintSource call costs a fixed ~0.2 ms), joined by line breaks.
+    for (const { rules, windows } of lintPlan(text)) {
+      const starts: number[] = [];
+      let joined = '';
+      for (const [from, to] of windows) {
+        starts.push(joined.length);
+        joined += `${text.slice(from, to)}\n`;
+      }
+      for (const d of await lint(joined, rules)) {
+        let w = starts.length - 1;
+        while (w > 0 && starts[w]! > d.start) w--;
+        const shift = windows[w]![0] - starts[w]!;
+        found.push({ ...d, start: d.start + shift, end: d.end + shift });
+      }
     }
-    return (await lint(joined)).map((d) => {
-      let w = starts.length - 1;
-      while (w > 0 && starts[w]! > d.start) w--;
-      const shift = windows[w]![0] - starts[w]!;
-      return { ...d, start: d.start + shift, end: d.end + shift };
-    });
+    return found.sort((a, b) => a.start - b.start);
   },
 };
 
@@ -135,25 +148,50 @@ const AFTER_HIT: ReadonlyArray<[RegExp, number]> = [
   [/^SG\.$/, 420],
 ];
 const AFTER_ANY_HIT = 320;
+const PEM_END = '-----END';
+
+/** Which rules lint which windows of a text (see {@link lintPlan}). */
+export interface LintTask {
+  /** Rule ids; `undefined` for every rule. */
+  readonly rules?: readonly string[];
+  readonly windows: Array<[number, number]>;
+}
+
+const MAY_HOLD_SECRET_ALL = new RegExp(MAY_HOLD_SECRET.source, 'g');
 
 /**
- * The parts of `text` secretlint must see: whole lines around each pre-filter hit, merged where they
- * touch, so a file with a key in its first lines is not linted to its end. They are linted as one
- * text, joined by line breaks (a window is whole lines, so no secret spans two). The GCP rule parses the
- * whole text as a service-account JSON, so a text naming `private_key_id` is linted whole.
+ * The parts of `text` each secretlint rule must see: whole lines around each hit of one of its
+ * literals, merged where they touch, so a file with a key in its first lines is not linted to its
+ * end, and a rule whose literals are absent is not run. A window is whole lines, so no secret spans
+ * two. A `PRIVATE KEY` with no `-----END` after it within the private-key rule's reach cannot
+ * start a key (the rule looks up to 10,000 characters ahead for it, which is its cost), so it opens no
+ * window. The GCP rule parses the whole text as a service-account JSON, so a text naming
+ * `private_key_id` is linted whole, by every rule.
  */
-export function lintWindows(text: string): Array<[number, number]> {
-  if (text.includes('private_key_id')) return [[0, text.length]];
-  const windows: Array<[number, number]> = [];
-  for (const hit of text.matchAll(new RegExp(MAY_HOLD_SECRET.source, 'g'))) {
+export function lintPlan(text: string): LintTask[] {
+  if (text.includes('private_key_id')) return [{ windows: [[0, text.length]] }];
+  const byRule = new Map<string, Array<[number, number]>>();
+  let pemEnd = -1; // the first `-----END` at or after the last private-key hit, -1 before the first
+  MAY_HOLD_SECRET_ALL.lastIndex = 0;
+  for (let hit = MAY_HOLD_SECRET_ALL.exec(text); hit; hit = MAY_HOLD_SECRET_ALL.exec(text)) {
+    const rule = RULE_LITERALS[hit.findIndex((group, i) => i > 0 && group !== undefined) - 1]![0];
     const after = AFTER_HIT.find(([literal]) => literal.test(hit[0]))?.[1] ?? AFTER_ANY_HIT;
+    if (rule === PRIVATE_KEY_RULE) {
+      if (pemEnd !== Number.MAX_SAFE_INTEGER && pemEnd < hit.index) {
+        const next = text.indexOf(PEM_END, hit.index);
+        pemEnd = next === -1 ? Number.MAX_SAFE_INTEGER : next;
+      }
+      if (pemEnd >= hit.index + hit[0].length + after) continue;
+    }
     const from = lineStart(text, Math.max(0, hit.index - BEFORE_HIT));
     const to = lineEnd(text, Math.min(text.length, hit.index + hit[0].length + after));
+    let windows = byRule.get(rule);
+    if (!windows) byRule.set(rule, (windows = []));
     const last = windows[windows.length - 1];
     if (last && from <= last[1]) last[1] = Math.max(last[1], to);
     else windows.push([from, to]);
   }
-  return windows;
+  return [...byRule].map(([rule, windows]) => ({ rules: [rule], windows }));
 }
 
 function lineStart(text: string, at: number): number {
@@ -165,8 +203,10 @@ function lineEnd(text: string, at: number): number {
   return end === -1 ? text.length : end;
 }
 
-async function lint(text: string): Promise<Detection[]> {
-  const { core, rules } = await loadSecretlint();
+async function lint(text: string, only: readonly string[] | undefined): Promise<Detection[]> {
+  const loaded = await loadSecretlint();
+  const { core } = loaded;
+  const rules = only ? loaded.rules.filter((r) => only.includes(r.id)) : loaded.rules;
   const result = await core.lintSource({
     // A neutral name: the private-key rule reads .p12 files from disk when the name ends so.
     source: {

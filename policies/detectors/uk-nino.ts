@@ -13,6 +13,7 @@ const CANDIDATE =
 export const ukNinoDetector = patternDetector({
   id: 'uk_nino',
   candidate: CANDIDATE,
+  startsAt: 'upper',
   isValid: (value) => {
     const spaces = value.split(' ').length - 1;
     return spaces === 0 || spaces === 4; // all groups spaced or none

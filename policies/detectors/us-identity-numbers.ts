@@ -19,6 +19,8 @@ const identityNegatives = wordsPattern([
 export const usItinDetector = patternDetector({
   id: 'us_itin',
   candidate: new RegExp(String.raw`${VALUE_START}9\d{2}([- ]?)(\d{2})\1\d{4}${VALUE_END}`, 'gu'),
+  startsAt: 'digit',
+  startTest: (digits, text, at) => (digits === 9 || digits === 3) && text[at] === '9',
   isValid: (_value, m) => {
     const group = Number(m[2]);
     return (
@@ -42,6 +44,8 @@ export const usItinDetector = patternDetector({
 export const usPassportDetector = patternDetector({
   id: 'us_passport',
   candidate: new RegExp(String.raw`${VALUE_START}(?:[A-Z]\d{8}|\d{9})${VALUE_END}`, 'gu'),
+  startsAt: 'any',
+  startTest: (digits) => digits === 0 || digits === 9,
   isValid: (value) => !/^(\d)\1{8}$/.test(value),
   base: 'possible',
   requireHotword: true,
@@ -62,6 +66,7 @@ export const usDriversLicenseDetector = patternDetector({
     String.raw`${VALUE_START}(?:[A-Z]{1,2}\d{4,14}|\d{7,12}|[A-Z]\d{3}-\d{4}-\d{4}|[A-Z]\d{2}-\d{3}-\d{3})${VALUE_END}`,
     'gu',
   ),
+  startsAt: 'any',
   isValid: (value) => !/^(\d)\1+$/.test(value.replace(/\D/g, '')),
   base: 'possible',
   requireHotword: true,

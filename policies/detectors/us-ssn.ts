@@ -1,4 +1,5 @@
 import { VALUE_END, VALUE_START } from './boundaries';
+import { matchesAt, startsWhere } from './candidate-scan';
 import { adjustForContext, wordsPattern } from './context-words';
 import type { Detection, Detector } from './detection';
 import type { Likelihood } from './likelihood';
@@ -30,8 +31,8 @@ const context = {
 };
 
 // ddd-dd-dddd, ddd dd dddd or nine bare digits between delimiters (boundaries.ts); the back
-// reference rejects mixed separators.
-const CANDIDATE = new RegExp(String.raw`${VALUE_START}(\d{3})([- ]?)(\d{2})\2(\d{4})${VALUE_END}`, 'gu');
+// reference rejects mixed separators. Sticky: tried only where a run of digits begins (candidate-scan.ts).
+const CANDIDATE = new RegExp(String.raw`${VALUE_START}(\d{3})([- ]?)(\d{2})\2(\d{4})${VALUE_END}`, 'yu');
 
 /** Numbers SSA published or that circulated on wallet inserts and in ads: never real. */
 const KNOWN_FAKES = new Set(['078051120', '219099999', '123456789', '111111111', '987654320']);
@@ -59,7 +60,8 @@ export const usSsnDetector: Detector = {
   ids: ['us_ssn'],
   find(text) {
     const found: Detection[] = [];
-    for (const m of text.matchAll(CANDIDATE)) {
+    const starts = startsWhere(text, 'digit', (digits) => digits === 9 || digits === 3);
+    for (const m of matchesAt(text, CANDIDATE, starts)) {
       const [raw, area, separator, group, serial] = m as unknown as [string, string, string, string, string];
       if (isInvalidSsn(area, group, serial)) continue;
       const start = m.index;

@@ -2,7 +2,7 @@ import { detectSensitiveData } from '../../../policies/detectors/all-detectors';
 import { DETECTOR_IDS } from '../../../policies/detectors/detector-id';
 import { passesLuhn } from '../../../policies/detectors/credit-card';
 import { maskSample } from '../../../policies/detectors/mask-sample';
-import { lintWindows, MAY_HOLD_SECRET } from '../../../policies/detectors/secretlint-detector';
+import { lintPlan, MAY_HOLD_SECRET } from '../../../policies/detectors/secretlint-detector';
 import { NEGATIVES, POSITIVES } from '../../fixtures/corpus/labelled-samples';
 
 const ALL = new Set(DETECTOR_IDS);
@@ -193,7 +193,22 @@ describe('speed shortcuts keep every finding', () => {
       ['api_token', token, text.indexOf(token)],
       ['aws_access_key', key, text.indexOf(key)],
     ]);
-    expect(lintWindows(text)).toHaveLength(2);
+    expect(lintPlan(text).map((t) => [t.rules, t.windows.length])).toEqual([
+      [['@secretlint/secretlint-rule-github'], 1],
+      [['@secretlint/secretlint-rule-aws'], 1],
+    ]);
+  });
+
+  it('a PRIVATE KEY header without an -----END within reach opens no window for the private-key rule', async () => {
+    const header = '-----BEGIN RSA PRIVATE KEY-----\n';
+    expect(lintPlan(header.repeat(2_000))).toEqual([]);
+    const key = POSITIVES.find((p) => p.detector === 'private_key')!.text;
+    const text = `${header.repeat(500)}${'prose line\n'.repeat(2_000)}${key}`;
+    const plan = lintPlan(text);
+    expect(plan.map((t) => t.rules)).toEqual([['@secretlint/secretlint-rule-privatekey']]);
+    expect(plan[0]!.windows[0]![0]).toBeGreaterThan(header.length * 500);
+    const found = await detectSensitiveData(text, new Set(['private_key'] as const));
+    expect(found.map((d) => d.start)).toEqual([text.indexOf(key)]);
   });
 
   it('every secret positive passes the secretlint pre-filter, prose does not', () => {
