@@ -16,6 +16,7 @@ const PRODUCT = [
   'domain',
   'policies',
   'store',
+  'telemetry',
   'workers',
   'workflows',
 ];
@@ -44,8 +45,13 @@ const LAYER_ZONES = [
     message: 'config/ is read by everyone and reads no one.',
   },
   {
+    target: './telemetry',
+    from: except('telemetry', 'domain', 'config'),
+    message: 'telemetry/ (logger, metrics) is used by every process layer and uses none of them.',
+  },
+  {
     target: './box',
-    from: except('box', 'config', 'domain', 'store'),
+    from: except('box', 'config', 'domain', 'store', 'telemetry'),
     message: 'box/ talks to Box for activities.',
   },
   {

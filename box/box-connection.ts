@@ -12,6 +12,7 @@ import type { BoxApp, Config } from '../config/config';
 import type { DataCenter } from '../domain/data-centers';
 import { BoxAppNotConfiguredError } from './box-errors';
 import { ConnectorAuth, type ConnectorAuthOptions } from './connector-auth';
+import { logAndCountBoxRetry } from './box-retries';
 import { RetryAfterStrategy, type RetryAfterStrategyOptions } from './retry-strategy';
 import { requestTokens, revokeToken } from './token-endpoint';
 import type { TokenVault } from './token-vault';
@@ -65,16 +66,21 @@ export function boxBaseUrls(config: Pick<Config, 'box'>): BaseUrls {
 /**
  * A network session with our base URLs, RetryAfterStrategy and a request timeout. The timeout is also
  * re-applied to every derived session, because the SDK's `withAdditionalHeaders` (used by
- * `withAsUserHeader`) forgets it.
+ * `withAsUserHeader`) forgets it. Retries of 429s, 5xx and network errors are logged and counted
+ * (box/box-retries.ts) unless `retry.onRetry` says otherwise.
  */
 export function createNetworkSession(
   config: Pick<Config, 'box'>,
-  options: { retry?: RetryAfterStrategyOptions; timeoutMs?: number } = {},
+  options: { retry?: RetryAfterStrategyOptions; timeoutMs?: number; connectorId?: string } = {},
 ): NetworkSession {
   const timeoutConfig = { timeoutMs: options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS };
   return new NetworkSession({
     baseUrls: boxBaseUrls(config),
-    retryStrategy: new RetryAfterStrategy(options.retry),
+    retryStrategy: new RetryAfterStrategy({
+      onRetry: logAndCountBoxRetry(),
+      ...(options.connectorId !== undefined && { connectorId: options.connectorId }),
+      ...options.retry,
+    }),
     networkClient: new ConnectorNetworkClient(new BoxNetworkClient({}), timeoutConfig),
     timeoutConfig,
   });
@@ -88,7 +94,7 @@ export async function exchangeAuthorizationCode(
   opts: BoxConnectionOptions & { code: string },
 ): Promise<void> {
   const app = boxAppFor(opts.config, opts.dataCenter);
-  const token = await requestTokens(tokenSession(opts.config), app, {
+  const token = await requestTokens(tokenSession(opts.config, opts.connectorId), app, {
     grantType: 'authorization_code',
     code: opts.code,
   });
@@ -102,11 +108,12 @@ export function createBoxClient(opts: BoxClientOptions): ConnectedBoxClient {
     connectorId: opts.connectorId,
     app: boxAppFor(opts.config, opts.dataCenter),
     vault: opts.vault,
-    tokenSession: tokenSession(opts.config),
+    tokenSession: tokenSession(opts.config, opts.connectorId),
   });
   const networkSession = createNetworkSession(opts.config, {
     retry: opts.retry,
     timeoutMs: opts.requestTimeoutMs,
+    connectorId: opts.connectorId,
   });
   const client = new BoxClient({ auth: connectorAuth, networkSession });
   return Object.assign(client, { connectorAuth });
@@ -123,7 +130,7 @@ export async function revokeConnectorTokens(
     const stored = await opts.vault.load(opts.connectorId);
     if (!stored) return { revoked: false, problem: 'no tokens were stored' };
     await revokeToken(
-      tokenSession(opts.config),
+      tokenSession(opts.config, opts.connectorId),
       boxAppFor(opts.config, opts.dataCenter),
       stored.refreshToken,
     );
@@ -135,8 +142,9 @@ export async function revokeConnectorTokens(
   }
 }
 
-function tokenSession(config: Pick<Config, 'box'>): NetworkSession {
+function tokenSession(config: Pick<Config, 'box'>, connectorId: string): NetworkSession {
   return createNetworkSession(config, {
+    connectorId,
     retry: { maxAttempts: 3, maxDelayMs: 5_000, maxRetryAfterMs: 10_000 },
     timeoutMs: TOKEN_REQUEST_TIMEOUT_MS,
   });

@@ -1,4 +1,5 @@
 import type { FetchOptions, FetchResponse, RetryStrategy } from 'box-node-sdk/networking';
+import { describeBoxRetry, type BoxRetryObserver } from './box-retries';
 
 /** Tuning of RetryAfterStrategy; tests shrink the delays. */
 export interface RetryAfterStrategyOptions {
@@ -15,6 +16,10 @@ export interface RetryAfterStrategyOptions {
   maxRetryAfterMs?: number;
   /** Source of jitter in [0, 1) (default Math.random). */
   random?: () => number;
+  /** The connector whose requests these are (named in retry reports). */
+  connectorId?: string;
+  /** Told of every retry after a 429, a 5xx or a network error, with the wait chosen (box/box-retries.ts). */
+  onRetry?: BoxRetryObserver;
 }
 
 /**
@@ -28,6 +33,8 @@ export class RetryAfterStrategy implements RetryStrategy {
   readonly maxDelayMs: number;
   readonly maxRetryAfterMs: number;
   private readonly random: () => number;
+  private readonly connectorId: string | undefined;
+  private readonly onRetry: BoxRetryObserver | undefined;
 
   constructor(options: RetryAfterStrategyOptions = {}) {
     this.maxAttempts = options.maxAttempts ?? 5;
@@ -35,6 +42,8 @@ export class RetryAfterStrategy implements RetryStrategy {
     this.maxDelayMs = options.maxDelayMs ?? 30_000;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
     this.random = options.random ?? Math.random;
+    this.connectorId = options.connectorId;
+    this.onRetry = options.onRetry;
   }
 
   /** Whether to send the request again; on 401 it first refreshes the token (serialized by the auth). */
@@ -61,12 +70,18 @@ export class RetryAfterStrategy implements RetryStrategy {
     return false;
   }
 
-  /** Seconds to wait (the SDK's unit): `retry-after` when given, else backoff with jitter. */
-  retryAfter(_fetchOptions: FetchOptions, response: FetchResponse, attemptNumber: number): number {
-    const header = retryAfterHeaderMs(response.headers);
-    if (header !== undefined) return header / 1000;
-    if (response.status === 401) return 0;
-    return this.backoffMs(attemptNumber) / 1000;
+  /**
+   * Seconds to wait (the SDK's unit): `retry-after` when given, else backoff with jitter. The SDK asks
+   * only once shouldRetry said yes, so this is where a retry of a failure is reported.
+   */
+  retryAfter(fetchOptions: FetchOptions, response: FetchResponse, attemptNumber: number): number {
+    const status = response.status;
+    if (status === 401 && retryAfterHeaderMs(response.headers) === undefined) return 0;
+    const waitMs = retryAfterHeaderMs(response.headers) ?? this.backoffMs(attemptNumber);
+    if (this.onRetry && (status === 0 || status === 429 || status >= 500)) {
+      this.onRetry(describeBoxRetry(this.connectorId, fetchOptions, response, waitMs, attemptNumber));
+    }
+    return waitMs / 1000;
   }
 
   /** Exponential backoff from baseDelayMs, capped, with jitter between 50% and 100% of the step. */

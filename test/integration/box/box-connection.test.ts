@@ -11,10 +11,18 @@ import type { RefreshEvent } from '../../../box/connector-auth';
 import { KeyedMutex } from '../../../box/keyed-mutex';
 import type { TokenVault } from '../../../box/token-vault';
 import { createTestStore } from '../../helpers/stores';
+import { logAndCountBoxRetry, type BoxRetry } from '../../../box/box-retries';
+import { createLogger } from '../../../telemetry/logger';
+import { boxRetries } from '../../../telemetry/metrics';
 import { authorizationCode, simConfig, vaultOver } from './box-test-kit';
 
 const KEY_HEX = randomBytes(32).toString('hex');
 const FAST_RETRY = { baseDelayMs: 10, maxDelayMs: 50 };
+/** The retries counted so far for one endpoint and status. */
+async function retryCount(endpoint: string, status: string): Promise<number> {
+  const { values } = await boxRetries.get();
+  return values.find((v) => v.labels.endpoint === endpoint && v.labels.status === status)?.value ?? 0;
+}
 /** Times of a token issued 59 minutes ago: one minute left. */
 const issuedAnHourAgo = () => ({ obtainedAt: Date.now() - 59 * 60_000, expiresAt: Date.now() + 60_000 });
 
@@ -217,6 +225,74 @@ describe('Box connection against box-sim', () => {
     expect(me.enterprise ?? undefined).toBeUndefined();
     const err = await c.users.getUsers().catch((e: unknown) => e);
     expect(describeBoxError(err)).toMatchObject({ kind: 'Forbidden', status: 403, retryable: false });
+  });
+
+  it('reports every retry of a 5xx and a 429 with connector, user, endpoint, status and wait', async () => {
+    await connect('c-retries');
+    const retries: BoxRetry[] = [];
+    const c = client('c-retries', { retry: { ...FAST_RETRY, onRetry: (r) => retries.push(r) } });
+    const me = await c.users.getUserMe();
+    sim.control.setFaults({ failNext: 2, errorStatus: 503 });
+    await c.folders.getFolderItems('0');
+    expect(retries).toEqual([
+      expect.objectContaining({
+        connectorId: 'c-retries',
+        user: 'admin',
+        method: 'GET',
+        status: 503,
+        attempt: 1,
+      }),
+      expect.objectContaining({
+        connectorId: 'c-retries',
+        user: 'admin',
+        method: 'GET',
+        status: 503,
+        attempt: 2,
+      }),
+    ]);
+    expect(retries[0]!.endpoint).toBe('/2.0/folders/:id/items');
+    expect(retries[1]!.waitMs).toBeGreaterThanOrEqual(retries[0]!.waitMs);
+
+    retries.length = 0;
+    sim.control.setFaults({});
+    const user = sim.manifest.users.find((u) => u.role === 'user' && u.inEnterprise && u.id !== me.id)!;
+    sim.control.setRateLimit(60, 1); // one call a second per user: the second is refused with retry-after 1
+    const asUser = c.withAsUserHeader(user.id);
+    await asUser.users.getUserMe();
+    await asUser.users.getUserMe();
+    expect(retries).toEqual([
+      expect.objectContaining({
+        connectorId: 'c-retries',
+        user: user.id,
+        endpoint: '/2.0/users/me',
+        status: 429,
+        waitMs: 1000,
+      }),
+    ]);
+  });
+
+  it('logs and counts retries by default', async () => {
+    await connect('c-retry-log');
+    const before = await retryCount('GET /2.0/users/me', '502');
+    const lines: string[] = [];
+    const observer = logAndCountBoxRetry(
+      createLogger('box', { write: (line: string) => void lines.push(line) }),
+    );
+    const c = client('c-retry-log', { retry: { ...FAST_RETRY, onRetry: observer } });
+    sim.control.setFaults({ failNext: 1, errorStatus: 502 });
+    await c.users.getUserMe();
+    expect(await retryCount('GET /2.0/users/me', '502')).toBe(before + 1);
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({
+        level: 40,
+        component: 'box',
+        event: 'box_retry',
+        connectorId: 'c-retry-log',
+        endpoint: '/2.0/users/me',
+        status: 502,
+      }),
+    ]);
+    expect(lines.join('')).not.toMatch(/Bearer|access_token|refresh_token/);
   });
 
   it('reports an app removed by the admin as AppRemoved (last: it revokes every token of the simulator)', async () => {
