@@ -138,6 +138,16 @@ export const SETTINGS = {
     '30000',
     'Box webhook deliveries per minute per sending address (Box bursts reach 20,000 a minute)',
   ),
+  WEBHOOK_OUTBOX_SWEEP_MS: setting(
+    z.coerce.number().int().min(100),
+    '2000',
+    'How often each API process signals webhook deliveries left pending (at start, then every this many ms)',
+  ),
+  WEBHOOK_OUTBOX_LEASE_MS: setting(
+    z.coerce.number().int().min(500),
+    '5000',
+    'How long a recorded webhook delivery belongs to the process signalling it before the sweeper may take it',
+  ),
   ENCRYPTION_KEY: setting(
     hexKey.optional(),
     undefined,
