@@ -84,7 +84,11 @@ export class WebhookOutboxRepository {
           )
           .execute();
       const retried = [
-        ...new Set(deliveries.filter((d, i) => answers[i] === 'duplicate').map((d) => d.logged.eventId)),
+        ...new Set(
+          deliveries
+            .filter((d, i) => answers[i] === 'duplicate' && !fresh.has(d.logged.eventId))
+            .map((d) => d.logged.eventId),
+        ),
       ];
       if (retried.length > 0) {
         const stillPending = await trx
@@ -110,7 +114,7 @@ export class WebhookOutboxRepository {
         const answered = new Set<string>();
         deliveries.forEach((d, i) => {
           const id = d.logged.eventId;
-          if (answers[i] !== 'duplicate' || answered.has(id)) return;
+          if (answers[i] !== 'duplicate' || fresh.has(id) || answered.has(id)) return;
           answered.add(id);
           if (reclaimed.has(id)) answers[i] = 'reclaimed';
           else if (leasedElsewhere.has(id)) answers[i] = 'pending';
