@@ -95,9 +95,11 @@ function testFault(point: string): void {
  * Then deliveries are coalesced per connector: a batch is recorded in the event log in one transaction
  * under the payload ids (source `webhook`; a payload id already there is Box's retry: a duplicate), and its
  * new content, sharing, metadata and delete events go to `connector/<id>` as ONE fileActivity signal.
- * Each answer (200) waits until the signal carrying its delivery was accepted by Temporal; if it was not,
- * the batch's signalled rows are taken back and the answer is 503, so Box's retry gets through. Views and
- * events without a kind are recorded only.
+ * The batch's file events are recorded pending in the webhook outbox in the same transaction; each answer
+ * (200) waits until the signal carrying its delivery was accepted by Temporal, which marks them signalled.
+ * If it was not, they stay pending and the answer is 503; Box's retry of a pending delivery is signalled
+ * again, and a sweeper (at start, then every WEBHOOK_OUTBOX_SWEEP_MS) signals what a crashed process or a
+ * failed signal left pending. Views and events without a kind are recorded only.
  *
  * The route lives in its own plugin: its raw-body JSON parser must not change the rest of the API.
  */

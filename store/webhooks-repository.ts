@@ -1,6 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
-import { eventRow, type NewEvent } from './event-log-repository';
 import type { Database } from './schema';
 import type { WebhooksTable } from './webhooks-table';
 
@@ -93,25 +92,6 @@ export class WebhooksRepository {
     return Number(row.n);
   }
 
-  /**
-   * Records webhook deliveries in the event log with one statement (INSERT ... ON CONFLICT DO NOTHING
-   * RETURNING event_id, atomic on SQLite and PostgreSQL alike) and says, per delivery, whether it was new:
-   * false for a payload id the connector already had (Box's retry) or that came earlier in the same batch.
-   */
-  async recordDeliveries(connectorId: string, activities: readonly NewEvent[]): Promise<boolean[]> {
-    if (activities.length === 0) return [];
-    const recordedAt = new Date().toISOString();
-    const inserted = await this.db
-      .insertInto('event_log')
-      .values(activities.map((a) => eventRow(connectorId, a, recordedAt)))
-      .onConflict((oc) => oc.columns(['connector_id', 'event_id']).doNothing())
-      .returning('event_id')
-      .execute();
-    const fresh = new Set(inserted.map((r) => r.event_id));
-    // The first occurrence of an inserted id is the new one; a repeat within the batch is a duplicate.
-    return activities.map((a) => fresh.delete(a.eventId));
-  }
-
   /** The connector a webhook delivers for, and whether that connector is active (not Disconnected). */
   async connectorOf(webhookId: string): Promise<{ connectorId: string; active: boolean } | undefined> {
     const row = await this.db
@@ -124,19 +104,5 @@ export class WebhooksRepository {
       .orderBy('webhooks.created_at', 'desc')
       .executeTakeFirst();
     return row && { connectorId: row.connector_id, active: Number(row.active) === 1 };
-  }
-
-  /**
-   * Takes back webhook deliveries' activity-log rows (source `webhook`) when the signal carrying them failed,
-   * so Box's retries of the same payload ids are not taken for duplicates.
-   */
-  async forgetDeliveries(connectorId: string, payloadIds: readonly string[]): Promise<void> {
-    if (payloadIds.length === 0) return;
-    await this.db
-      .deleteFrom('event_log')
-      .where('connector_id', '=', connectorId)
-      .where('event_id', 'in', payloadIds)
-      .where('source', '=', 'webhook')
-      .execute();
   }
 }

@@ -1,4 +1,3 @@
-import { EventLogRepository } from '../../store/event-log-repository';
 import { ConnectorsRepository } from '../../store/connectors-repository';
 import { WebhooksRepository } from '../../store/webhooks-repository';
 import { DIALECTS, createTestStore } from '../helpers/stores';
@@ -65,35 +64,6 @@ for (const dialect of DIALECTS) {
       expect(await hooks.remove('c1', 'w2')).toBe(false);
       expect(await hooks.remove('c1', 'w3')).toBe(false);
       expect(await hooks.count('c1')).toBe(1);
-    });
-
-    it('recordDeliveries says which deliveries are new; forgetDeliveries takes back webhook rows only', async () => {
-      const log = new EventLogRepository(store.db);
-      const activity = (id: string, source: 'webhook' | 'event-log' = 'webhook') => ({
-        eventId: id,
-        eventType: 'FILE.UPLOADED',
-        occurredAt: '2026-03-01T00:00:00Z',
-        source,
-        rawJson: '{}',
-      });
-      // A payload id twice in one batch: the second is a duplicate.
-      expect(await hooks.recordDeliveries('c1', [activity('p1'), activity('p2'), activity('p1')])).toEqual([
-        true,
-        true,
-        false,
-      ]);
-      expect(await hooks.recordDeliveries('c1', [activity('p2'), activity('p3')])).toEqual([false, true]);
-      await hooks.forgetDeliveries('c1', ['p1', 'p2']);
-      await hooks.forgetDeliveries('c1', []);
-      expect(await hooks.recordDeliveries('c1', [activity('p1'), activity('p2'), activity('p3')])).toEqual([
-        true,
-        true,
-        false,
-      ]);
-      expect(await log.insertPage('c3', [activity('p1', 'event-log')])).toBe(1);
-      await hooks.forgetDeliveries('c3', ['p1']);
-      expect(await log.count('c3')).toBe(1);
-      expect(await log.count('c1', 'webhook')).toBe(3);
     });
   });
 }
