@@ -271,34 +271,33 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
           );
         }
         const payload = parsed.data;
-        const hook = await webhooks.connectorOf(payload.webhook.id);
-        if (!hook?.active)
+        // A Box webhook belongs to the enterprise: every active connector that records it gets the delivery.
+        const connectorIds = await webhooks.activeConnectorsOf(payload.webhook.id);
+        if (connectorIds.length === 0)
           return refuse('unknown-webhook', `Webhook ${payload.webhook.id} belongs to no active connector.`);
-        const connectorId = hook.connectorId;
-
-        const key = `${connectorId}/${payload.id}`;
-        let handling = inFlight.get(key);
-        if (handling) {
-          handling = handling.then((first) =>
-            first === 'failed' || first === 'pending' ? first : 'duplicate',
-          );
-        } else {
-          const logged = toEvent(payload, raw, String(req.headers['box-delivery-timestamp']), now);
-          handling = coalescer.submit(connectorId, {
-            logged,
-            event: toFileEvent(logged, payload),
-          });
-          inFlight.set(key, handling);
-          const clear = () => inFlight.delete(key);
-          handling.then(clear, clear);
-        }
-        let outcome: Outcome;
-        try {
-          outcome = await handling;
-        } catch (err) {
-          req.log.error({ err, connectorId }, 'webhook delivery not recorded');
-          outcome = 'failed';
-        }
+        const logged = toEvent(payload, raw, String(req.headers['box-delivery-timestamp']), now);
+        const event = toFileEvent(logged, payload);
+        const handleFor = async (connectorId: string): Promise<Outcome> => {
+          const key = `${connectorId}/${payload.id}`;
+          let handling = inFlight.get(key);
+          if (handling) {
+            handling = handling.then((first) =>
+              first === 'failed' || first === 'pending' ? first : 'duplicate',
+            );
+          } else {
+            handling = coalescer.submit(connectorId, { logged, event });
+            inFlight.set(key, handling);
+            const clear = () => inFlight.delete(key);
+            handling.then(clear, clear);
+          }
+          try {
+            return await handling;
+          } catch (err) {
+            req.log.error({ err, connectorId }, 'webhook delivery not recorded');
+            return 'failed';
+          }
+        };
+        const outcome = combineOutcomes(await Promise.all(connectorIds.map(handleFor)));
         if (outcome === 'failed')
           return refuse(
             'unavailable',
@@ -309,6 +308,15 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
     );
     done();
   });
+}
+
+/**
+ * One answer for a delivery fanned out to several connectors: 503 when any of them could not take it (Box's
+ * retry then reaches the others as duplicates), else the most telling of the outcomes.
+ */
+function combineOutcomes(outcomes: readonly Outcome[]): Outcome {
+  for (const o of ['failed', 'signalled', 'pending', 'recorded'] as const) if (outcomes.includes(o)) return o;
+  return 'duplicate';
 }
 
 /** The event-log row of a delivery: trigger, kind, file, actor, when, and the body exactly as received. */

@@ -43,7 +43,55 @@ export class WebhooksRepository {
         })
         .onConflict((oc) => oc.columns(['connector_id', 'webhook_id']).doNothing())
         .execute();
+      // Box keeps one webhook per (app, folder, user): a re-created or adopted one replaces the old one for
+      // every active connector of the same enterprise that shares it, so their records stay true.
+      await trx
+        .updateTable('webhooks')
+        .set({ webhook_id: hook.webhookId })
+        .where('user_id', '=', hook.userId)
+        .where('target_type', '=', hook.targetType)
+        .where('target_id', '=', hook.targetId)
+        .where('connector_id', '!=', connectorId)
+        .where('connector_id', 'in', (eb) =>
+          eb
+            .selectFrom('connectors as other')
+            .select('other.id')
+            .where('other.active', '=', 1)
+            .where('other.enterprise_id', '=', (eb2) =>
+              eb2.selectFrom('connectors as me').select('me.enterprise_id').where('me.id', '=', connectorId),
+            ),
+        )
+        .execute();
     });
+  }
+
+  /**
+   * Whether an active connector other than `connectorId` records the webhook: then it is shared and must
+   * stay at Box when `connectorId` lets it go.
+   */
+  async sharedWithOthers(connectorId: string, webhookId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('webhooks')
+      .innerJoin('connectors', 'connectors.id', 'webhooks.connector_id')
+      .select('webhooks.connector_id')
+      .where('webhooks.webhook_id', '=', webhookId)
+      .where('webhooks.connector_id', '!=', connectorId)
+      .where('connectors.active', '=', 1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Every active connector a delivery of this webhook is for (a Box webhook is shared by an enterprise). */
+  async activeConnectorsOf(webhookId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('webhooks')
+      .innerJoin('connectors', 'connectors.id', 'webhooks.connector_id')
+      .select('webhooks.connector_id')
+      .where('webhooks.webhook_id', '=', webhookId)
+      .where('connectors.active', '=', 1)
+      .orderBy('webhooks.connector_id')
+      .execute();
+    return [...new Set(rows.map((r) => r.connector_id))];
   }
 
   /** The connector's webhooks, by user then target. */
