@@ -139,18 +139,4 @@ export class WebhooksRepository {
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
-
-  /** The connector a webhook delivers for, and whether that connector is active (not Disconnected). */
-  async connectorOf(webhookId: string): Promise<{ connectorId: string; active: boolean } | undefined> {
-    const row = await this.db
-      .selectFrom('webhooks')
-      .leftJoin('connectors', 'connectors.id', 'webhooks.connector_id')
-      .select(['webhooks.connector_id', 'connectors.active'])
-      .where('webhooks.webhook_id', '=', webhookId)
-      // An active connector's record wins over a disconnected one's whose removal at Box failed.
-      .orderBy(sql`coalesce(connectors.active, 0)`, 'desc')
-      .orderBy('webhooks.created_at', 'desc')
-      .executeTakeFirst();
-    return row && { connectorId: row.connector_id, active: Number(row.active) === 1 };
-  }
 }
