@@ -17,6 +17,7 @@ import { PRIORITY_KINDS, type FileEvent } from '../domain/file-event';
 import type { ApiApp } from './api-app';
 import { ProblemError, problemResponses } from './problem';
 import { SignalCoalescer } from './signal-coalescer';
+import { SignalPump } from './signal-pump';
 import { verifyBoxSignature } from './webhook-signature';
 
 /** What the webhook receiver needs. */
@@ -72,9 +73,10 @@ type Payload = z.infer<typeof payloadSchema>;
 /**
  * What happened to a delivery: signalled, recorded only (views), a duplicate (recorded and signalled
  * before), pending (recorded, its signal owed by the process holding its lease or by the sweeper), or
- * not handed over (503).
+ * not handed over (503); accepted: recorded pending, signalled by the per-connector pump
+ * (WEBHOOK_SIGNAL_INTERVAL_MS above 0).
  */
-type Outcome = 'signalled' | 'recorded' | 'duplicate' | 'pending' | 'failed';
+type Outcome = 'signalled' | 'accepted' | 'recorded' | 'duplicate' | 'pending' | 'failed';
 
 /** A verified delivery on its way: its event-log row and, if the scan cares, its file event. */
 type Delivery = OutboxDelivery;
@@ -150,12 +152,20 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
         ? [{ eventId: d.logged.eventId, event: d.event }]
         : [],
     );
+    if (paceMs > 0 && toSignal.length > 0) {
+      // Durable in the outbox: the answer need not wait; the pump (or the sweeper) signals.
+      pump.add(connectorId, toSignal);
+      return recorded.map((r): Outcome => (r === 'fresh' || r === 'reclaimed' ? 'accepted' : r));
+    }
     const signalled = await signalPending(connectorId, toSignal);
     return recorded.map((r): Outcome => {
       if (r === 'fresh' || r === 'reclaimed') return signalled ? 'signalled' : 'failed';
       return r;
     });
   };
+
+  const paceMs = deps.config.api.webhookSignalIntervalMs ?? 0;
+  const pump = new SignalPump(signalPending, paceMs, Math.max(maxBatch, 1000));
 
   /** Signals what a crashed process (or a failed signal) left pending: claimed by lease, any API process. */
   const sweep = async (): Promise<number> => {
@@ -201,6 +211,7 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
     scope.addHook('onClose', async () => {
       clearInterval(sweeper);
       await coalescer.drain();
+      await pump.drain();
       await sweeping;
     });
 
@@ -223,7 +234,7 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
             .loose(),
           body: payloadSchema,
           response: {
-            200: z.object({ status: z.enum(['signalled', 'recorded', 'duplicate', 'pending']) }),
+            200: z.object({ status: z.enum(['signalled', 'accepted', 'recorded', 'duplicate', 'pending']) }),
             ...problemResponses(400, 401, 404, 413, 415, 429, 503),
           },
         },
@@ -315,7 +326,8 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
  * retry then reaches the others as duplicates), else the most telling of the outcomes.
  */
 function combineOutcomes(outcomes: readonly Outcome[]): Outcome {
-  for (const o of ['failed', 'signalled', 'pending', 'recorded'] as const) if (outcomes.includes(o)) return o;
+  for (const o of ['failed', 'signalled', 'accepted', 'pending', 'recorded'] as const)
+    if (outcomes.includes(o)) return o;
   return 'duplicate';
 }
 

@@ -148,6 +148,11 @@ export const SETTINGS = {
     '5000',
     'How long a recorded webhook delivery belongs to the process signalling it before the sweeper may take it',
   ),
+  WEBHOOK_SIGNAL_INTERVAL_MS: setting(
+    z.coerce.number().int().min(0),
+    '0',
+    '0: each webhook answer waits for its fileActivity signal. Above 0: answers follow the durable record (outbox) and each connector gets at most one signal per this many ms (fewer signals under bursts)',
+  ),
   ENCRYPTION_KEY: setting(
     hexKey.optional(),
     undefined,
