@@ -130,15 +130,15 @@ describe('webhook outbox: an API process killed between recording and signalling
     await env?.teardown();
   });
 
-  it('SIGKILL after the record: every edited file is rescanned after the retry or the sweep, each once in the event log', async () => {
-    const faulty = spawnApi({ CONNECT_BOX_TEST_FAULT: 'webhook-after-record' });
+  const killAfterRecord = async (settings: NodeJS.ProcessEnv, skip: number) => {
+    const faulty = spawnApi({ ...settings, CONNECT_BOX_TEST_FAULT: 'webhook-after-record' });
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
       faulty.once('exit', (_c, s) => resolve(s)),
     );
     await listening();
     const files = [...stack.sim.manifest.files({ activeOnly: true })]
       .filter((f) => f.path.split('/').length > 2)
-      .slice(0, 6);
+      .slice(skip, skip + 6);
     const before = new Set(await signalledFiles(env, connectorId));
     const scan = env.client.workflow.getHandle(workflowIds.scan(connectorId));
     const scannedBefore = (await scan.query(progressQuery)).priorityScanned;
@@ -156,7 +156,7 @@ describe('webhook outbox: an API process killed between recording and signalling
     );
     expect(recordedBeforeRestart.some((n) => n === 1)).toBe(true);
 
-    spawnApi({});
+    spawnApi(settings);
     await listening();
     await eventually(async () => new Set(await signalledFiles(env, connectorId)), {
       what: 'every edited file signalled after the restart',
@@ -181,5 +181,23 @@ describe('webhook outbox: an API process killed between recording and signalling
       const rows = (await events.query(connectorId, { fileId: f.id, types: ['FILE.UPLOADED'] })).items;
       expect(rows).toHaveLength(1);
     }
-  }, 240_000);
+    // The next case listens on the same port: the API of this one must be gone first.
+    await Promise.all(
+      children
+        .filter((c) => c.exitCode === null && c.signalCode === null)
+        .map((c) => new Promise((resolve) => c.once('exit', resolve).kill('SIGKILL'))),
+    );
+  };
+
+  it(
+    'SIGKILL after the record: every edited file is rescanned after the retry or the sweep, each once in the event log',
+    () => killAfterRecord({}, 0),
+    240_000,
+  );
+
+  it(
+    'the same with paced signals (answers after the record): nothing is lost either',
+    () => killAfterRecord({ WEBHOOK_SIGNAL_INTERVAL_MS: '400' }, 6),
+    240_000,
+  );
 });
