@@ -63,6 +63,8 @@ export interface WebhookRemoval {
   removed: number;
   /** Recorded webhooks Box no longer had (404). */
   alreadyGone: number;
+  /** Webhooks left at Box because another active connector of the enterprise shares them. */
+  keptForOthers: number;
 }
 
 /** The webhook activities of the main task queue: registration with repair, and removal on disconnect. */
@@ -107,8 +109,7 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
       });
       const leftScope = stored.filter((row) => !inScope.has(row.user_id));
       await forEachAtOnce(leftScope, concurrency, async (row) => {
-        await deleteAtBox(client.withAsUserHeader(row.user_id), row.webhook_id);
-        await repo.remove(input.connectorId, row.webhook_id);
+        await letGo(input.connectorId, client.withAsUserHeader(row.user_id), row.webhook_id);
         counts.removed++;
         ctx.heartbeat({ usersDone: counts.users, removed: counts.removed });
       });
@@ -119,13 +120,13 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
     async removeWebhooks(input: { connectorId: string; dataCenter: DataCenter }): Promise<WebhookRemoval> {
       const ctx = Context.current();
       const client = deps.clients.get(input.connectorId, input.dataCenter);
-      const result: WebhookRemoval = { removed: 0, alreadyGone: 0 };
+      const result: WebhookRemoval = { removed: 0, alreadyGone: 0, keptForOthers: 0 };
       const rows = await repo.list(input.connectorId);
       await forEachAtOnce(rows, concurrency, async (row) => {
-        const existed = await deleteAtBox(client.withAsUserHeader(row.user_id), row.webhook_id);
-        await repo.remove(input.connectorId, row.webhook_id);
-        if (existed) result.removed++;
-        else result.alreadyGone++;
+        const outcome = await letGo(input.connectorId, client.withAsUserHeader(row.user_id), row.webhook_id);
+        if (outcome === 'deleted') result.removed++;
+        else if (outcome === 'gone') result.alreadyGone++;
+        else result.keptForOthers++;
         ctx.heartbeat(result);
       });
       return result;
@@ -185,10 +186,25 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
     const current = new Set(folders);
     for (const row of mine.values()) {
       if (current.has(row.target_id)) continue;
-      await box(() => deleteAtBox(asUser, row.webhook_id));
-      await repo.remove(connectorId, row.webhook_id);
+      await box(() => letGo(connectorId, asUser, row.webhook_id));
       counts.removed++;
     }
+  }
+
+  /**
+   * The connector no longer needs a webhook: its record goes, and the webhook is deleted at Box only when no
+   * other active connector of the enterprise shares it (Box keeps one per app, folder and user).
+   */
+  async function letGo(
+    connectorId: string,
+    asUser: BoxClient,
+    webhookId: string,
+  ): Promise<'deleted' | 'gone' | 'shared'> {
+    const shared = await repo.sharedWithOthers(connectorId, webhookId);
+    // Deleted at Box before the record goes, so a failed delete is retried with the record still there.
+    const existed = shared || (await deleteAtBox(asUser, webhookId));
+    await repo.remove(connectorId, webhookId);
+    return shared ? 'shared' : existed ? 'deleted' : 'gone';
   }
 
   /** Creates our webhook on a folder; undefined when Box answers 409 (one exists on the target). */

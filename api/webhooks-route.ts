@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { kindOfEventType } from '../domain/file-event';
@@ -6,11 +7,17 @@ import type { Config } from '../config/config';
 import { toIsoUtc, type NewEvent } from '../store/event-log-repository';
 import type { Store } from '../store/database';
 import { WebhooksRepository } from '../store/webhooks-repository';
+import {
+  WebhookOutboxRepository,
+  type ClaimedDelivery,
+  type OutboxDelivery,
+} from '../store/webhook-outbox-repository';
 import { fileEventsSignal } from '../workflows/connect-box-messages';
 import { PRIORITY_KINDS, type FileEvent } from '../domain/file-event';
 import type { ApiApp } from './api-app';
 import { ProblemError, problemResponses } from './problem';
 import { SignalCoalescer } from './signal-coalescer';
+import { SignalPump } from './signal-pump';
 import { verifyBoxSignature } from './webhook-signature';
 
 /** What the webhook receiver needs. */
@@ -63,13 +70,25 @@ const payloadSchema = z
   .meta({ id: 'BoxWebhookPayload' });
 type Payload = z.infer<typeof payloadSchema>;
 
-/** What happened to a delivery: signalled, recorded only (views), a duplicate, or not handed over. */
-type Outcome = 'signalled' | 'recorded' | 'duplicate' | 'failed';
+/**
+ * What happened to a delivery: signalled, recorded only (views), a duplicate (recorded and signalled
+ * before), pending (recorded, its signal owed by the process holding its lease or by the sweeper), or
+ * not handed over (503); accepted: recorded pending, signalled by the per-connector pump
+ * (WEBHOOK_SIGNAL_INTERVAL_MS above 0).
+ */
+type Outcome = 'signalled' | 'accepted' | 'recorded' | 'duplicate' | 'pending' | 'failed';
 
 /** A verified delivery on its way: its event-log row and, if the scan cares, its file event. */
-interface Delivery {
-  logged: NewEvent;
-  event?: FileEvent;
+type Delivery = OutboxDelivery;
+
+/**
+ * TEST ONLY: `CONNECT_BOX_TEST_FAULT=<point>` kills this process with SIGKILL at that point, to prove what a
+ * crash there loses. Honoured only when NODE_ENV is `test` (jest sets it), ignored everywhere else.
+ * Points: `webhook-after-record` (deliveries recorded and pending, not yet signalled).
+ */
+function testFault(point: string): void {
+  if (process.env.NODE_ENV === 'test' && process.env.CONNECT_BOX_TEST_FAULT === point)
+    process.kill(process.pid, 'SIGKILL');
 }
 
 /**
@@ -78,44 +97,106 @@ interface Delivery {
  * Then deliveries are coalesced per connector: a batch is recorded in the event log in one transaction
  * under the payload ids (source `webhook`; a payload id already there is Box's retry: a duplicate), and its
  * new content, sharing, metadata and delete events go to `connector/<id>` as ONE fileActivity signal.
- * Each answer (200) waits until the signal carrying its delivery was accepted by Temporal; if it was not,
- * the batch's signalled rows are taken back and the answer is 503, so Box's retry gets through. Views and
- * events without a kind are recorded only.
+ * The batch's file events are recorded pending in the webhook outbox in the same transaction; each answer
+ * (200) waits until the signal carrying its delivery was accepted by Temporal, which marks them signalled.
+ * If it was not, they stay pending and the answer is 503; Box's retry of a pending delivery is signalled
+ * again, and a sweeper (at start, then every WEBHOOK_OUTBOX_SWEEP_MS) signals what a crashed process or a
+ * failed signal left pending. Views and events without a kind are recorded only.
  *
  * The route lives in its own plugin: its raw-body JSON parser must not change the rest of the API.
  */
 export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): PromiseLike<unknown> {
   const now = deps.now ?? Date.now;
   const webhooks = new WebhooksRepository(deps.store.db);
+  const outbox = new WebhookOutboxRepository(deps.store.db);
+  // This process's name on the leases it holds.
+  const owner = `api-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const maxBatch = deps.maxBatch ?? WEBHOOK_COALESCING.maxBatch;
+
+  const leaseMs = deps.config.api.webhookOutboxLeaseMs;
+  const lease = () => {
+    const t = now();
+    return { owner, now: new Date(t).toISOString(), until: new Date(t + leaseMs).toISOString() };
+  };
+
+  /** Signals one connector's events; true once Temporal accepted the signal (then they are not pending). */
+  const signalPending = async (
+    connectorId: string,
+    pending: ReadonlyArray<{ eventId: string; event: FileEvent }>,
+  ) => {
+    if (pending.length === 0) return true;
+    const ids = pending.map((p) => p.eventId);
+    try {
+      await deps.temporal.workflow
+        .getHandle(workflowIds.connector(connectorId))
+        .signal(fileEventsSignal, { events: pending.map((p) => p.event) });
+    } catch (err) {
+      app.log.error({ err, connectorId, events: pending.length }, 'fileActivity signal failed');
+      // Back to the sweeper at once; if the store is down too, the lease runs out by itself.
+      await outbox.release(connectorId, ids, owner, new Date(now() - 1).toISOString()).catch(() => undefined);
+      return false;
+    }
+    // Accepted: the events are in the workflow's history. A failure to mark them only means the sweeper
+    // signals them once more later (a second rescan request, never a lost one).
+    await outbox
+      .markSignalled(connectorId, ids, owner)
+      .catch((err: unknown) => app.log.warn({ err, connectorId }, 'signalled deliveries not marked'));
+    return true;
+  };
 
   const handleBatch = async (connectorId: string, deliveries: Delivery[]): Promise<Outcome[]> => {
-    const fresh = await webhooks.recordDeliveries(
-      connectorId,
-      deliveries.map((d) => d.logged),
+    const recorded = await outbox.recordDeliveries(connectorId, deliveries, lease());
+    testFault('webhook-after-record');
+    const toSignal = deliveries.flatMap((d, i) =>
+      (recorded[i] === 'fresh' || recorded[i] === 'reclaimed') && d.event
+        ? [{ eventId: d.logged.eventId, event: d.event }]
+        : [],
     );
-    const toSignal = deliveries.filter((d, i) => fresh[i] && d.event);
-    let signalled = true;
-    if (toSignal.length > 0) {
-      try {
-        await deps.temporal.workflow
-          .getHandle(workflowIds.connector(connectorId))
-          .signal(fileEventsSignal, { events: toSignal.map((d) => d.event!) });
-      } catch (err) {
-        signalled = false;
-        app.log.error({ err, connectorId, events: toSignal.length }, 'fileActivity signal failed');
-        await webhooks.forgetDeliveries(
-          connectorId,
-          toSignal.map((d) => d.logged.eventId),
-        );
-      }
+    if (paceMs > 0 && toSignal.length > 0) {
+      // Durable in the outbox: the answer need not wait; the pump (or the sweeper) signals.
+      pump.add(connectorId, toSignal);
+      return recorded.map((r): Outcome => (r === 'fresh' || r === 'reclaimed' ? 'accepted' : r));
     }
-    return deliveries.map((d, i) =>
-      !fresh[i] ? 'duplicate' : !d.event ? 'recorded' : signalled ? 'signalled' : 'failed',
-    );
+    const signalled = await signalPending(connectorId, toSignal);
+    return recorded.map((r): Outcome => {
+      if (r === 'fresh' || r === 'reclaimed') return signalled ? 'signalled' : 'failed';
+      return r;
+    });
   };
+
+  const paceMs = deps.config.api.webhookSignalIntervalMs ?? 0;
+  const pump = new SignalPump(signalPending, paceMs, Math.max(maxBatch, 1000));
+
+  /** Signals what a crashed process (or a failed signal) left pending: claimed by lease, any API process. */
+  const sweep = async (): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      const claimed = await outbox.claimExpired(lease(), maxBatch);
+      if (claimed.length === 0) return total;
+      const byConnector = new Map<string, ClaimedDelivery[]>();
+      for (const c of claimed) byConnector.set(c.connectorId, [...(byConnector.get(c.connectorId) ?? []), c]);
+      for (const [connectorId, rows] of byConnector)
+        if (await signalPending(connectorId, rows)) total += rows.length;
+      if (claimed.length < maxBatch) return total;
+    }
+  };
+  let sweeping: Promise<void> | undefined;
+  const runSweep = () => {
+    sweeping ??= sweep()
+      .then((n) => {
+        if (n > 0) app.log.info({ deliveries: n }, 'pending webhook deliveries signalled by the sweeper');
+      })
+      .catch((err: unknown) => app.log.warn({ err }, 'webhook outbox sweep failed'))
+      .finally(() => (sweeping = undefined));
+    return sweeping;
+  };
+  const sweeper = setInterval(() => void runSweep(), deps.config.api.webhookOutboxSweepMs);
+  sweeper.unref();
+  void runSweep();
+
   const coalescer = new SignalCoalescer<Delivery, Outcome>(handleBatch, {
     delayMs: deps.coalesceMs ?? WEBHOOK_COALESCING.delayMs,
-    maxBatch: deps.maxBatch ?? WEBHOOK_COALESCING.maxBatch,
+    maxBatch,
   });
   // Deliveries of one payload being handled right now in this process: a retry arriving meanwhile shares
   // the first one's fate instead of being answered 200 before the first is known to have been signalled.
@@ -127,7 +208,12 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
       { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT },
       (_req, body, done) => done(null, body),
     );
-    scope.addHook('onClose', () => coalescer.drain());
+    scope.addHook('onClose', async () => {
+      clearInterval(sweeper);
+      await coalescer.drain();
+      await pump.drain();
+      await sweeping;
+    });
 
     scope.post(
       '/webhooks/box',
@@ -148,7 +234,7 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
             .loose(),
           body: payloadSchema,
           response: {
-            200: z.object({ status: z.enum(['signalled', 'recorded', 'duplicate']) }),
+            200: z.object({ status: z.enum(['signalled', 'accepted', 'recorded', 'duplicate', 'pending']) }),
             ...problemResponses(400, 401, 404, 413, 415, 429, 503),
           },
         },
@@ -196,32 +282,33 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
           );
         }
         const payload = parsed.data;
-        const hook = await webhooks.connectorOf(payload.webhook.id);
-        if (!hook?.active)
+        // A Box webhook belongs to the enterprise: every active connector that records it gets the delivery.
+        const connectorIds = await webhooks.activeConnectorsOf(payload.webhook.id);
+        if (connectorIds.length === 0)
           return refuse('unknown-webhook', `Webhook ${payload.webhook.id} belongs to no active connector.`);
-        const connectorId = hook.connectorId;
-
-        const key = `${connectorId}/${payload.id}`;
-        let handling = inFlight.get(key);
-        if (handling) {
-          handling = handling.then((first) => (first === 'failed' ? first : 'duplicate'));
-        } else {
-          const logged = toEvent(payload, raw, String(req.headers['box-delivery-timestamp']), now);
-          handling = coalescer.submit(connectorId, {
-            logged,
-            event: toFileEvent(logged, payload),
-          });
-          inFlight.set(key, handling);
-          const clear = () => inFlight.delete(key);
-          handling.then(clear, clear);
-        }
-        let outcome: Outcome;
-        try {
-          outcome = await handling;
-        } catch (err) {
-          req.log.error({ err, connectorId }, 'webhook delivery not recorded');
-          outcome = 'failed';
-        }
+        const logged = toEvent(payload, raw, String(req.headers['box-delivery-timestamp']), now);
+        const event = toFileEvent(logged, payload);
+        const handleFor = async (connectorId: string): Promise<Outcome> => {
+          const key = `${connectorId}/${payload.id}`;
+          let handling = inFlight.get(key);
+          if (handling) {
+            handling = handling.then((first) =>
+              first === 'failed' || first === 'pending' ? first : 'duplicate',
+            );
+          } else {
+            handling = coalescer.submit(connectorId, { logged, event });
+            inFlight.set(key, handling);
+            const clear = () => inFlight.delete(key);
+            handling.then(clear, clear);
+          }
+          try {
+            return await handling;
+          } catch (err) {
+            req.log.error({ err, connectorId }, 'webhook delivery not recorded');
+            return 'failed';
+          }
+        };
+        const outcome = combineOutcomes(await Promise.all(connectorIds.map(handleFor)));
         if (outcome === 'failed')
           return refuse(
             'unavailable',
@@ -232,6 +319,16 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
     );
     done();
   });
+}
+
+/**
+ * One answer for a delivery fanned out to several connectors: 503 when any of them could not take it (Box's
+ * retry then reaches the others as duplicates), else the most telling of the outcomes.
+ */
+function combineOutcomes(outcomes: readonly Outcome[]): Outcome {
+  for (const o of ['failed', 'signalled', 'accepted', 'pending', 'recorded'] as const)
+    if (outcomes.includes(o)) return o;
+  return 'duplicate';
 }
 
 /** The event-log row of a delivery: trigger, kind, file, actor, when, and the body exactly as received. */

@@ -32,6 +32,12 @@ export interface Config {
     rateLimitPerMinute: number;
     callbackRateLimitPerMinute: number;
     webhookRateLimitPerMinute: number;
+    /** Sweep of pending webhook deliveries: at API start, then every this many ms. */
+    webhookOutboxSweepMs: number;
+    /** How long a pending delivery stays with the process that recorded (or claimed) it. */
+    webhookOutboxLeaseMs: number;
+    /** 0: answers wait for the signal; above 0: answers follow the record, signals are paced per connector. */
+    webhookSignalIntervalMs: number;
   };
   encryptionKeyHex?: string;
   /** Earlier keys, still tried when opening sealed values (rotation). */
@@ -158,6 +164,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateLimitPerMinute: v('API_RATE_LIMIT'),
       callbackRateLimitPerMinute: v('OAUTH_CALLBACK_RATE_LIMIT'),
       webhookRateLimitPerMinute: v('WEBHOOK_RATE_LIMIT'),
+      webhookOutboxSweepMs: v('WEBHOOK_OUTBOX_SWEEP_MS'),
+      webhookOutboxLeaseMs: v('WEBHOOK_OUTBOX_LEASE_MS'),
+      webhookSignalIntervalMs: v('WEBHOOK_SIGNAL_INTERVAL_MS'),
     },
     encryptionKeyHex: v('ENCRYPTION_KEY'),
     oldEncryptionKeysHex: v<string | undefined>('ENCRYPTION_KEYS')?.split(','),

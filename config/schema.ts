@@ -138,6 +138,21 @@ export const SETTINGS = {
     '30000',
     'Box webhook deliveries per minute per sending address (Box bursts reach 20,000 a minute)',
   ),
+  WEBHOOK_OUTBOX_SWEEP_MS: setting(
+    z.coerce.number().int().min(100),
+    '2000',
+    'How often each API process signals webhook deliveries left pending (at start, then every this many ms)',
+  ),
+  WEBHOOK_OUTBOX_LEASE_MS: setting(
+    z.coerce.number().int().min(500),
+    '5000',
+    'How long a recorded webhook delivery belongs to the process signalling it before the sweeper may take it',
+  ),
+  WEBHOOK_SIGNAL_INTERVAL_MS: setting(
+    z.coerce.number().int().min(0),
+    '0',
+    '0: each webhook answer waits for its fileActivity signal. Above 0: answers follow the durable record (outbox) and each connector gets at most one signal per this many ms (fewer signals under bursts)',
+  ),
   ENCRYPTION_KEY: setting(
     hexKey.optional(),
     undefined,

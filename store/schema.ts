@@ -7,7 +7,7 @@ import type {
   ScanPassesTable,
   ScanUsersTable,
 } from './scan-tables';
-import type { WebhooksTable } from './webhooks-table';
+import type { WebhookOutboxTable, WebhooksTable } from './webhooks-table';
 
 /** A connector: one Box enterprise connection (the workflow owns the live status; this is the record). */
 export interface ConnectorsTable {
@@ -61,4 +61,5 @@ export interface Database {
   findings: FindingsTable;
   priority_overflow: PriorityOverflowTable;
   webhooks: WebhooksTable;
+  webhook_outbox: WebhookOutboxTable;
 }

@@ -1,6 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
-import { eventRow, type NewEvent } from './event-log-repository';
 import type { Database } from './schema';
 import type { WebhooksTable } from './webhooks-table';
 
@@ -44,7 +43,55 @@ export class WebhooksRepository {
         })
         .onConflict((oc) => oc.columns(['connector_id', 'webhook_id']).doNothing())
         .execute();
+      // Box keeps one webhook per (app, folder, user): a re-created or adopted one replaces the old one for
+      // every active connector of the same enterprise that shares it, so their records stay true.
+      await trx
+        .updateTable('webhooks')
+        .set({ webhook_id: hook.webhookId })
+        .where('user_id', '=', hook.userId)
+        .where('target_type', '=', hook.targetType)
+        .where('target_id', '=', hook.targetId)
+        .where('connector_id', '!=', connectorId)
+        .where('connector_id', 'in', (eb) =>
+          eb
+            .selectFrom('connectors as other')
+            .select('other.id')
+            .where('other.active', '=', 1)
+            .where('other.enterprise_id', '=', (eb2) =>
+              eb2.selectFrom('connectors as me').select('me.enterprise_id').where('me.id', '=', connectorId),
+            ),
+        )
+        .execute();
     });
+  }
+
+  /**
+   * Whether an active connector other than `connectorId` records the webhook: then it is shared and must
+   * stay at Box when `connectorId` lets it go.
+   */
+  async sharedWithOthers(connectorId: string, webhookId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('webhooks')
+      .innerJoin('connectors', 'connectors.id', 'webhooks.connector_id')
+      .select('webhooks.connector_id')
+      .where('webhooks.webhook_id', '=', webhookId)
+      .where('webhooks.connector_id', '!=', connectorId)
+      .where('connectors.active', '=', 1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Every active connector a delivery of this webhook is for (a Box webhook is shared by an enterprise). */
+  async activeConnectorsOf(webhookId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('webhooks')
+      .innerJoin('connectors', 'connectors.id', 'webhooks.connector_id')
+      .select('webhooks.connector_id')
+      .where('webhooks.webhook_id', '=', webhookId)
+      .where('connectors.active', '=', 1)
+      .orderBy('webhooks.connector_id')
+      .execute();
+    return [...new Set(rows.map((r) => r.connector_id))];
   }
 
   /** The connector's webhooks, by user then target. */
@@ -91,52 +138,5 @@ export class WebhooksRepository {
       .where('connector_id', '=', connectorId)
       .executeTakeFirstOrThrow();
     return Number(row.n);
-  }
-
-  /**
-   * Records webhook deliveries in the event log with one statement (INSERT ... ON CONFLICT DO NOTHING
-   * RETURNING event_id, atomic on SQLite and PostgreSQL alike) and says, per delivery, whether it was new:
-   * false for a payload id the connector already had (Box's retry) or that came earlier in the same batch.
-   */
-  async recordDeliveries(connectorId: string, activities: readonly NewEvent[]): Promise<boolean[]> {
-    if (activities.length === 0) return [];
-    const recordedAt = new Date().toISOString();
-    const inserted = await this.db
-      .insertInto('event_log')
-      .values(activities.map((a) => eventRow(connectorId, a, recordedAt)))
-      .onConflict((oc) => oc.columns(['connector_id', 'event_id']).doNothing())
-      .returning('event_id')
-      .execute();
-    const fresh = new Set(inserted.map((r) => r.event_id));
-    // The first occurrence of an inserted id is the new one; a repeat within the batch is a duplicate.
-    return activities.map((a) => fresh.delete(a.eventId));
-  }
-
-  /** The connector a webhook delivers for, and whether that connector is active (not Disconnected). */
-  async connectorOf(webhookId: string): Promise<{ connectorId: string; active: boolean } | undefined> {
-    const row = await this.db
-      .selectFrom('webhooks')
-      .leftJoin('connectors', 'connectors.id', 'webhooks.connector_id')
-      .select(['webhooks.connector_id', 'connectors.active'])
-      .where('webhooks.webhook_id', '=', webhookId)
-      // An active connector's record wins over a disconnected one's whose removal at Box failed.
-      .orderBy(sql`coalesce(connectors.active, 0)`, 'desc')
-      .orderBy('webhooks.created_at', 'desc')
-      .executeTakeFirst();
-    return row && { connectorId: row.connector_id, active: Number(row.active) === 1 };
-  }
-
-  /**
-   * Takes back webhook deliveries' activity-log rows (source `webhook`) when the signal carrying them failed,
-   * so Box's retries of the same payload ids are not taken for duplicates.
-   */
-  async forgetDeliveries(connectorId: string, payloadIds: readonly string[]): Promise<void> {
-    if (payloadIds.length === 0) return;
-    await this.db
-      .deleteFrom('event_log')
-      .where('connector_id', '=', connectorId)
-      .where('event_id', 'in', payloadIds)
-      .where('source', '=', 'webhook')
-      .execute();
   }
 }

@@ -10,3 +10,20 @@ export interface WebhooksTable {
   user_id: string;
   created_at: string;
 }
+
+/**
+ * A recorded webhook delivery whose fileActivity signal was not yet accepted (migration 009): pending until
+ * the row is deleted. `lease_until` says until when `lease_owner` may signal it alone.
+ */
+export interface WebhookOutboxTable {
+  connector_id: string;
+  /** The payload id (the event log's `event_id`). */
+  event_id: string;
+  /** The FileEvent the signal carries, as JSON. */
+  event_json: string;
+  recorded_at: string;
+  lease_owner: string;
+  lease_until: string;
+  /** Signal attempts that were claimed (the first one included). */
+  attempts: number;
+}

@@ -7,6 +7,7 @@ import * as m005 from './005-scan';
 import * as m006 from './006-webhooks';
 import * as m007 from './007-connector-name-key';
 import * as m008 from './008-event-log';
+import * as m009 from './009-webhook-outbox';
 
 /** All migrations, applied in key order. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '006-webhooks': m006,
   '007-connector-name-key': m007,
   '008-event-log': m008,
+  '009-webhook-outbox': m009,
 };

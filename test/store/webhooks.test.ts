@@ -1,4 +1,3 @@
-import { EventLogRepository } from '../../store/event-log-repository';
 import { ConnectorsRepository } from '../../store/connectors-repository';
 import { WebhooksRepository } from '../../store/webhooks-repository';
 import { DIALECTS, createTestStore } from '../helpers/stores';
@@ -38,7 +37,7 @@ for (const dialect of DIALECTS) {
       expect(await hooks.find('w1')).toBeUndefined();
     });
 
-    it('connectorOf names the connector of a webhook and whether it is active', async () => {
+    it('a webhook is delivered to every active connector recording it, and is shared only with active ones', async () => {
       const connectors = new ConnectorsRepository(store.db);
       await connectors.create({
         id: 'c1',
@@ -55,9 +54,15 @@ for (const dialect of DIALECTS) {
         statusMessage: '',
       });
       await connectors.updateStatus('c2', { status: 'Disconnected', statusMessage: 'bye' });
-      expect(await hooks.connectorOf('w2')).toEqual({ connectorId: 'c1', active: true });
-      expect(await hooks.connectorOf('w3')).toEqual({ connectorId: 'c2', active: false });
-      expect(await hooks.connectorOf('nope')).toBeUndefined();
+      expect(await hooks.activeConnectorsOf('w2')).toEqual(['c1']);
+      expect(await hooks.activeConnectorsOf('w3')).toEqual([]);
+      expect(await hooks.activeConnectorsOf('nope')).toEqual([]);
+      // c2 (disconnected) also records w2: c1 may delete it at Box, nobody active shares it.
+      await hooks.record('c2', { webhookId: 'w2', targetType: 'folder', targetId: 'f2', userId: 'u1' });
+      expect(await hooks.sharedWithOthers('c1', 'w2')).toBe(false);
+      expect(await hooks.sharedWithOthers('c2', 'w2')).toBe(true);
+      expect(await hooks.activeConnectorsOf('w2')).toEqual(['c1']);
+      await hooks.remove('c2', 'w2');
     });
 
     it('removes one webhook and says whether it was there', async () => {
@@ -67,33 +72,28 @@ for (const dialect of DIALECTS) {
       expect(await hooks.count('c1')).toBe(1);
     });
 
-    it('recordDeliveries says which deliveries are new; forgetDeliveries takes back webhook rows only', async () => {
-      const log = new EventLogRepository(store.db);
-      const activity = (id: string, source: 'webhook' | 'event-log' = 'webhook') => ({
-        eventId: id,
-        eventType: 'FILE.UPLOADED',
-        occurredAt: '2026-03-01T00:00:00Z',
-        source,
-        rawJson: '{}',
-      });
-      // A payload id twice in one batch: the second is a duplicate.
-      expect(await hooks.recordDeliveries('c1', [activity('p1'), activity('p2'), activity('p1')])).toEqual([
-        true,
-        true,
-        false,
-      ]);
-      expect(await hooks.recordDeliveries('c1', [activity('p2'), activity('p3')])).toEqual([false, true]);
-      await hooks.forgetDeliveries('c1', ['p1', 'p2']);
-      await hooks.forgetDeliveries('c1', []);
-      expect(await hooks.recordDeliveries('c1', [activity('p1'), activity('p2'), activity('p3')])).toEqual([
-        true,
-        true,
-        false,
-      ]);
-      expect(await log.insertPage('c3', [activity('p1', 'event-log')])).toBe(1);
-      await hooks.forgetDeliveries('c3', ['p1']);
-      expect(await log.count('c3')).toBe(1);
-      expect(await log.count('c1', 'webhook')).toBe(3);
+    it("a webhook re-created by one connector replaces the shared record of the enterprise's other active connectors", async () => {
+      const connectors = new ConnectorsRepository(store.db);
+      for (const id of ['e1', 'e2', 'x1']) {
+        await connectors.create({
+          id,
+          instanceName: id,
+          dataCenter: 'US1',
+          status: 'Connected',
+          statusMessage: '',
+        });
+        await connectors.updateStatus(id, {
+          status: 'Connected',
+          statusMessage: '',
+          enterpriseId: id === 'x1' ? 'other' : 'ent',
+        });
+      }
+      for (const id of ['e1', 'e2', 'x1'])
+        await hooks.record(id, { webhookId: 'w50', targetType: 'folder', targetId: 'f50', userId: 'u5' });
+      await hooks.record('e1', { webhookId: 'w51', targetType: 'folder', targetId: 'f50', userId: 'u5' });
+      expect((await hooks.list('e2')).map((h) => h.webhook_id)).toEqual(['w51']);
+      expect((await hooks.list('x1')).map((h) => h.webhook_id)).toEqual(['w50']);
+      expect(await hooks.activeConnectorsOf('w51')).toEqual(['e1', 'e2']);
     });
   });
 }

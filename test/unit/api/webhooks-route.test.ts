@@ -100,7 +100,14 @@ describe('POST /webhooks/box', () => {
     app.setErrorHandler(problemErrorHandler);
     await app.register(rateLimit, { global: false });
     await registerWebhookRoute(app, {
-      config: { box: KEYS, api: { webhookRateLimitPerMinute: 100_000 } } as never,
+      config: {
+        box: KEYS,
+        api: {
+          webhookRateLimitPerMinute: 100_000,
+          webhookOutboxSweepMs: 60_000,
+          webhookOutboxLeaseMs: 5_000,
+        },
+      } as never,
       store,
       temporal: temporal.client,
       coalesceMs: 20,
