@@ -70,8 +70,24 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
       accept: (name) => name !== 'NOT_STARTED',
     });
     expect(started).toBe('RUNNING');
-    // The children carry the connector's search attributes: ConnectorId="<id>" lists all three.
-    for (const child of [workflowIds.scan(created.id), workflowIds.backfill(created.id)]) {
+    // The children carry the connector's search attributes: ConnectorId="<id>" lists all four.
+    const children = [
+      workflowIds.scan(created.id),
+      workflowIds.backfill(created.id),
+      workflowIds.events(created.id),
+    ];
+    await eventually(
+      () =>
+        env.client.workflow
+          .getHandle(workflowIds.events(created.id))
+          .describe()
+          .then(
+            () => true,
+            () => false,
+          ),
+      { what: 'the event stream workflow to start', timeoutMs: 10_000, intervalMs: 100 },
+    );
+    for (const child of children) {
       const attributes = (await env.client.workflow.getHandle(child).describe()).typedSearchAttributes;
       expect({
         child,
