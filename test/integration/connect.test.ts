@@ -117,11 +117,13 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
     await eventually(passDone, { what: 'the first full scan pass', timeoutMs: 30_000, intervalMs: 100 });
     await stack.call('DELETE', `/api/connectors/${created.id}`);
     await env.client.workflow.getHandle(workflowIds.connector(created.id)).result();
-    // RECORD_HISTORIES=1 saves these under the names below; fixtures of earlier code stay beside them.
+    // RECORD_HISTORIES=1 saves these under the names below; fixtures of earlier code (2026-12-connect-box,
+    // ...: before the event-stream patch) stay beside them.
     const failures = await replayWorkflows(env.client, [
-      { workflowId: workflowIds.connector(created.id), fixture: '2026-12-connect-box' },
-      { workflowId: workflowIds.backfill(created.id), fixture: '2026-12-import-event-log' },
-      { workflowId: workflowIds.scan(created.id), fixture: '2026-12-scan-files' },
+      { workflowId: workflowIds.connector(created.id), fixture: '2026-12-event-stream-connect-box' },
+      { workflowId: workflowIds.backfill(created.id), fixture: '2026-12-event-stream-import-event-log' },
+      { workflowId: workflowIds.scan(created.id), fixture: '2026-12-event-stream-scan-files' },
+      { workflowId: workflowIds.events(created.id), fixture: '2026-12-enterprise-events' },
     ]);
     expect(failures).toEqual([]);
   });
