@@ -198,6 +198,13 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
       accept: (name) => name !== 'RUNNING',
     });
     expect(ended).toBe('CANCELLED');
+    const stream = env.client.workflow.getHandle(workflowIds.events(created.id));
+    const streamEnded = await eventually(async () => (await stream.describe()).status.name, {
+      what: 'the event stream workflow to end',
+      timeoutMs: 5_000,
+      accept: (name) => name !== 'RUNNING',
+    });
+    expect(streamEnded).toBe('CANCELLED');
     expect(await stack.deps.vault.load(created.id)).toBeUndefined();
     expect(
       (await stack.call('POST', '/api/connectors', { instanceName: 'Acme bye', dataCenter: 'US1' })).status,
