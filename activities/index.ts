@@ -1,11 +1,12 @@
 import type { ActivityDeps } from './activity-deps';
 import { EventLogRepository } from '../store/event-log-repository';
 import { createEventLogActivities } from './event-log-activities';
+import { createEventStreamActivities } from './event-stream-activities';
 import { createConnectActivities } from './connect-activities';
 import { createScanActivities, type ScanDeps } from './scan-activities';
 import { createWebhookActivities } from './webhook-activities';
 
-/** Activities of the main task queue: connect and backfill (control work, never queued behind bulk). */
+/** Activities of the main task queue: connect, backfill and event stream (control work, never queued behind bulk). */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createConnectActivities(deps),
@@ -18,6 +19,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createEventLogActivities({
       clients: deps.clients,
       activityLog: new EventLogRepository(deps.store.db),
+    }),
+    ...createEventStreamActivities({
+      clients: deps.clients,
+      eventLog: new EventLogRepository(deps.store.db),
     }),
   };
 }

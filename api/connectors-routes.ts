@@ -140,6 +140,7 @@ export function registerConnectorsRoutes(app: ApiApp, deps: ConnectorsRoutesDeps
               authorizationTimeoutMs: config.timing.authorizationTimeoutMs,
               backfillWindowMs: config.timing.backfillWindowMs,
               rescanIntervalMs: config.timing.rescanIntervalMs,
+              eventStreamPollMs: config.timing.eventStreamPollMs,
               taskQueues: config.temporal.taskQueues,
               scanUserConcurrency: config.scan.userConcurrency,
             },

@@ -3,4 +3,5 @@ export const workflowIds = {
   connector: (connectorId: string) => `connector/${connectorId}`,
   backfill: (connectorId: string) => `connector/${connectorId}/backfill`,
   scan: (connectorId: string) => `connector/${connectorId}/scan`,
+  events: (connectorId: string) => `connector/${connectorId}/events`,
 };

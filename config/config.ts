@@ -58,7 +58,12 @@ export interface Config {
     activitiesPerSecond: number;
     priorityMaxConcurrentActivities: number;
   };
-  timing: { authorizationTimeoutMs: number; backfillWindowMs: number; rescanIntervalMs: number };
+  timing: {
+    authorizationTimeoutMs: number;
+    backfillWindowMs: number;
+    rescanIntervalMs: number;
+    eventStreamPollMs: number;
+  };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -195,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       authorizationTimeoutMs: v('AUTHORIZATION_TIMEOUT'),
       backfillWindowMs: v('BACKFILL_WINDOW'),
       rescanIntervalMs: v('RESCAN_INTERVAL'),
+      eventStreamPollMs: v('EVENT_STREAM_POLL_INTERVAL'),
     },
     logLevel: v('LOG_LEVEL'),
   };

@@ -200,6 +200,11 @@ export const SETTINGS = {
   ),
   BACKFILL_WINDOW: setting(duration, '7d', 'Activity imported from before the connection'),
   RESCAN_INTERVAL: setting(duration, '12h', 'Time between full scan passes'),
+  EVENT_STREAM_POLL_INTERVAL: setting(
+    duration,
+    '5s',
+    "Wait between reads of Box's enterprise event stream once it is caught up (admin_logs_streaming)",
+  ),
   POLICY_FILE: setting(
     z.string().min(1).optional(),
     undefined,

@@ -13,8 +13,11 @@ export type EventKind = (typeof EVENT_KINDS)[number];
 /** Kinds that move a file to the front of the scan queue. */
 export const PRIORITY_KINDS: readonly EventKind[] = ['content', 'sharing', 'metadata'];
 
-/** Where an event came from. */
-export const EVENT_SOURCES = ['webhook', 'event-log'] as const;
+/**
+ * Where an event came from: a webhook delivery, the backfill's read of the enterprise event log
+ * (admin_logs), or the live enterprise event stream (admin_logs_streaming).
+ */
+export const EVENT_SOURCES = ['webhook', 'event-log', 'event-stream'] as const;
 
 /**
  * One event on one file, from a webhook delivery or the enterprise event log. Its field names travel in

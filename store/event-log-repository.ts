@@ -128,6 +128,55 @@ export class EventLogRepository {
       : { items };
   }
 
+  /**
+   * Records events read from the enterprise event stream, under one de-duplication rule: an event whose
+   * Box event id is already recorded adds nothing (`recorded-before`: Box's stream repeats events, the
+   * backfill may have read it, or an earlier attempt stored it), and a file event whose file, kind and
+   * second match a webhook delivery already recorded is the same user action seen twice
+   * (`webhook-duplicate`): it is not recorded, so the log keeps one row per action. Returns each event's
+   * outcome, in order.
+   */
+  async recordStreamEvents(connectorId: string, events: readonly NewEvent[]): Promise<StreamEventOutcome[]> {
+    if (events.length === 0) return [];
+    const delivered = await this.webhookActions(connectorId, events);
+    const outcomes: StreamEventOutcome[] = events.map((e) =>
+      delivered.has(actionKey(e)) ? 'webhook-duplicate' : 'recorded-before',
+    );
+    const toInsert = events.filter((_, i) => outcomes[i] !== 'webhook-duplicate');
+    const recordedAt = new Date().toISOString();
+    const fresh = new Set<string>();
+    for (let i = 0; i < toInsert.length; i += INSERT_CHUNK) {
+      const rows = await this.db
+        .insertInto('event_log')
+        .values(toInsert.slice(i, i + INSERT_CHUNK).map((e) => eventRow(connectorId, e, recordedAt)))
+        .onConflict((oc) => oc.columns(['connector_id', 'event_id']).doNothing())
+        .returning('event_id')
+        .execute();
+      for (const r of rows) fresh.add(r.event_id);
+    }
+    // The first occurrence of an inserted id is the new one; a repeat within the batch was recorded before.
+    return events.map((e, i) =>
+      outcomes[i] === 'recorded-before' && fresh.delete(e.eventId) ? 'new' : outcomes[i]!,
+    );
+  }
+
+  /** Keys (file, kind, second) of the webhook deliveries recorded for the files of `events`, around their times. */
+  private async webhookActions(connectorId: string, events: readonly NewEvent[]): Promise<Set<string>> {
+    const fileEvents = events.filter((e) => e.fileId !== undefined && e.kind !== undefined);
+    if (fileEvents.length === 0) return new Set();
+    const seconds = fileEvents.map((e) => secondOf(e.occurredAt));
+    const rows = await this.db
+      .selectFrom('event_log')
+      .select(['file_id', 'kind', 'occurred_at'])
+      .where('connector_id', '=', connectorId)
+      .where('source', '=', 'webhook')
+      .where('file_id', 'in', [...new Set(fileEvents.map((e) => e.fileId!))])
+      .where('occurred_at', '>=', new Date(Math.min(...seconds) * 1000).toISOString())
+      .where('occurred_at', '<', new Date((Math.max(...seconds) + 1) * 1000).toISOString())
+      .execute();
+    return new Set(rows.map((r) => `${r.file_id}|${r.kind ?? ''}|${secondOf(r.occurred_at)}`));
+  }
+
   /** How many activities the connector has (optionally from one source). */
   async count(connectorId: string, source?: EventSource): Promise<number> {
     const row = await this.db
@@ -138,6 +187,20 @@ export class EventLogRepository {
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
+}
+
+/** What EventLogRepository.recordStreamEvents did with one event. */
+export type StreamEventOutcome = 'new' | 'recorded-before' | 'webhook-duplicate';
+
+/** The user action an event stands for, whichever source saw it: file, kind and whole second. */
+function actionKey(e: NewEvent): string {
+  return e.fileId !== undefined && e.kind !== undefined
+    ? `${e.fileId}|${e.kind}|${secondOf(e.occurredAt)}`
+    : '';
+}
+
+function secondOf(date: string): number {
+  return Math.floor(Date.parse(toIsoUtc(date)) / 1000);
 }
 
 /** A date as stored: UTC ISO 8601 with milliseconds. Throws RangeError for text Date.parse cannot read. */

@@ -15,7 +15,7 @@ export interface EventLogTable {
   actor_login: string | null;
   ip_address: string | null;
   occurred_at: string;
-  /** `event-log` or `webhook`. */
+  /** One of EVENT_SOURCES: `webhook`, `event-log` (backfill) or `event-stream`. */
   source: string;
   /** The event exactly as Box sent it (JSON text). */
   raw_json: string;

@@ -37,6 +37,7 @@ import type { importEventLog } from './import-event-log';
 import { SIGNALS_PER_RUN, scanFiles } from './scan-files';
 import { prioritizeSignal } from './scan-files-messages';
 import { describeConnector } from './describe-connector';
+import { eventStreamPatched, startEventStream } from './event-stream-child';
 import type { DataCenter } from '../domain/data-centers';
 
 /** Input of connectBox; `carried` is set only by its own continue-as-new. */
@@ -52,6 +53,8 @@ export interface ConnectBoxInput {
   scanUserConcurrency?: number;
   /** Signals after which a run continues as new (default SIGNALS_PER_RUN; tests set it low). */
   signalsPerRun?: number;
+  /** Wait between reads of the enterprise event stream (default DEFAULT_EVENT_STREAM_POLL_MS). */
+  eventStreamPollMs?: number;
   carried?: { status: ConnectorStatus; childrenStarted: boolean };
 }
 
@@ -169,6 +172,7 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
     } else {
       // A new authorization after a rejected token: the scan and the backfill may go on.
       await signalWorkflow(workflowIds.scan(input.connectorId), resumeSignal);
+      if (eventStreamPatched()) await signalWorkflow(workflowIds.events(input.connectorId), resumeSignal);
       if (state.status.backfill?.state !== 'finished')
         await signalWorkflow(workflowIds.backfill(input.connectorId), resumeSignal);
     }
@@ -205,18 +209,32 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
     }
   };
 
+  // The Web UI's `ConnectorId="<id>"` lists the connector with its children (they keep them when they
+  // continue as new).
+  const childSearchAttributes = () => {
+    const enterpriseId = state.status.apiTest?.enterprise?.id;
+    return [
+      { key: CONNECTOR_ID, value: input.connectorId },
+      ...(enterpriseId ? [{ key: BOX_ENTERPRISE_ID, value: enterpriseId }] : []),
+    ];
+  };
+
+  const startEvents = () =>
+    startEventStream({
+      connectorId: input.connectorId,
+      dataCenter: input.dataCenter,
+      instanceName: input.instanceName,
+      taskQueue: input.taskQueues.main,
+      pollIntervalMs: input.eventStreamPollMs,
+      searchAttributes: childSearchAttributes(),
+    });
+
   const startChildren = async (scope: ScanScope) => {
     const connectedAt = Date.parse(state.status.connectedAt ?? new Date().toISOString());
-    const enterpriseId = state.status.apiTest?.enterprise?.id;
     const common = {
       parentClosePolicy: ParentClosePolicy.ABANDON,
       taskQueue: input.taskQueues.main,
-      // The Web UI's `ConnectorId="<id>"` lists the connector with its children (they keep them when
-      // they continue as new).
-      typedSearchAttributes: [
-        { key: CONNECTOR_ID, value: input.connectorId },
-        ...(enterpriseId ? [{ key: BOX_ENTERPRISE_ID, value: enterpriseId }] : []),
-      ],
+      typedSearchAttributes: childSearchAttributes(),
     };
     // The backfill's workflow type was renamed; connectors that recorded the old start keep replaying it.
     const backfillType = patched('import-event-log-type') ? 'importEventLog' : 'backfillActivities';
@@ -251,6 +269,7 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
         },
       ],
     });
+    if (eventStreamPatched()) await startEvents();
   };
 
   const routeFileEvents = async () => {
@@ -269,6 +288,7 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
     if (childrenStarted) {
       const running = [workflowIds.scan(input.connectorId)];
       if (state.status.backfill?.state !== 'finished') running.push(workflowIds.backfill(input.connectorId));
+      if (eventStreamPatched()) running.push(workflowIds.events(input.connectorId));
       // A cancel request to a child that closed meanwhile may never be answered: wait a bounded time.
       const requests = running.map((id) =>
         getExternalWorkflowHandle(id)
@@ -302,6 +322,9 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
       await publish();
     }
   }
+
+  // A connector connected before the event stream existed gets it now (its children run already).
+  if (input.carried?.childrenStarted && eventStreamPatched()) await startEvents();
 
   for (;;) {
     const woken = await condition(

@@ -2,3 +2,4 @@ export * from './stack-probe';
 export * from './connect-box';
 export * from './import-event-log';
 export * from './scan-files';
+export * from './enterprise-events';

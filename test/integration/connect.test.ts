@@ -70,8 +70,24 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
       accept: (name) => name !== 'NOT_STARTED',
     });
     expect(started).toBe('RUNNING');
-    // The children carry the connector's search attributes: ConnectorId="<id>" lists all three.
-    for (const child of [workflowIds.scan(created.id), workflowIds.backfill(created.id)]) {
+    // The children carry the connector's search attributes: ConnectorId="<id>" lists all four.
+    const children = [
+      workflowIds.scan(created.id),
+      workflowIds.backfill(created.id),
+      workflowIds.events(created.id),
+    ];
+    await eventually(
+      () =>
+        env.client.workflow
+          .getHandle(workflowIds.events(created.id))
+          .describe()
+          .then(
+            () => true,
+            () => false,
+          ),
+      { what: 'the event stream workflow to start', timeoutMs: 10_000, intervalMs: 100 },
+    );
+    for (const child of children) {
       const attributes = (await env.client.workflow.getHandle(child).describe()).typedSearchAttributes;
       expect({
         child,
@@ -101,11 +117,13 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
     await eventually(passDone, { what: 'the first full scan pass', timeoutMs: 30_000, intervalMs: 100 });
     await stack.call('DELETE', `/api/connectors/${created.id}`);
     await env.client.workflow.getHandle(workflowIds.connector(created.id)).result();
-    // RECORD_HISTORIES=1 saves these under the names below; fixtures of earlier code stay beside them.
+    // RECORD_HISTORIES=1 saves these under the names below; fixtures of earlier code (2026-12-connect-box,
+    // ...: before the event-stream patch) stay beside them.
     const failures = await replayWorkflows(env.client, [
-      { workflowId: workflowIds.connector(created.id), fixture: '2026-12-connect-box' },
-      { workflowId: workflowIds.backfill(created.id), fixture: '2026-12-import-event-log' },
-      { workflowId: workflowIds.scan(created.id), fixture: '2026-12-scan-files' },
+      { workflowId: workflowIds.connector(created.id), fixture: '2026-12-event-stream-connect-box' },
+      { workflowId: workflowIds.backfill(created.id), fixture: '2026-12-event-stream-import-event-log' },
+      { workflowId: workflowIds.scan(created.id), fixture: '2026-12-event-stream-scan-files' },
+      { workflowId: workflowIds.events(created.id), fixture: '2026-12-enterprise-events' },
     ]);
     expect(failures).toEqual([]);
   });
@@ -180,6 +198,13 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
       accept: (name) => name !== 'RUNNING',
     });
     expect(ended).toBe('CANCELLED');
+    const stream = env.client.workflow.getHandle(workflowIds.events(created.id));
+    const streamEnded = await eventually(async () => (await stream.describe()).status.name, {
+      what: 'the event stream workflow to end',
+      timeoutMs: 5_000,
+      accept: (name) => name !== 'RUNNING',
+    });
+    expect(streamEnded).toBe('CANCELLED');
     expect(await stack.deps.vault.load(created.id)).toBeUndefined();
     expect(
       (await stack.call('POST', '/api/connectors', { instanceName: 'Acme bye', dataCenter: 'US1' })).status,

@@ -154,6 +154,54 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    it('stream events: one row per Box event id, and none for a file action a webhook already recorded', async () => {
+      const at = '2026-03-02T10:00:05+00:00';
+      const webhook = event(900, {
+        eventId: 'payload-1',
+        eventType: 'FILE.UPLOADED',
+        kind: 'content',
+        fileId: 'f77',
+        occurredAt: at,
+        source: 'webhook',
+      });
+      expect(await log.insertPage('s1', [webhook])).toBe(1);
+      const stream = (id: string, extra: Partial<NewEvent>) =>
+        event(901, { eventId: id, source: 'event-stream', ...extra });
+      const outcomes = await log.recordStreamEvents('s1', [
+        // The same edit Box logged: same file, kind and second as the webhook (another vocabulary).
+        stream('e-edit', {
+          eventType: 'EDIT',
+          kind: 'content',
+          fileId: 'f77',
+          occurredAt: '2026-03-02T10:00:05.400Z',
+        }),
+        // Same file and second, another kind: another action.
+        stream('e-share', { eventType: 'SHARE', kind: 'sharing', fileId: 'f77', occurredAt: at }),
+        // Same file and kind, the next second: another action.
+        stream('e-later', {
+          eventType: 'EDIT',
+          kind: 'content',
+          fileId: 'f77',
+          occurredAt: '2026-03-02T10:00:06Z',
+        }),
+        // A file no webhook watches (a root-folder file).
+        stream('e-root', { eventType: 'EDIT', kind: 'content', fileId: 'f78', occurredAt: at }),
+        stream('e-login', { eventType: 'LOGIN', kind: undefined, fileId: undefined, occurredAt: at }),
+        // Box's stream repeats an event within a page.
+        stream('e-root', { eventType: 'EDIT', kind: 'content', fileId: 'f78', occurredAt: at }),
+      ]);
+      expect(outcomes).toEqual(['webhook-duplicate', 'new', 'new', 'new', 'new', 'recorded-before']);
+      // Read again (a retried activity): every id is there already.
+      const again = await log.recordStreamEvents('s1', [
+        stream('e-root', { eventType: 'EDIT', kind: 'content', fileId: 'f78', occurredAt: at }),
+        stream('e-edit', { eventType: 'EDIT', kind: 'content', fileId: 'f77', occurredAt: at }),
+      ]);
+      expect(again).toEqual(['recorded-before', 'webhook-duplicate']);
+      expect(await log.count('s1', 'event-stream')).toBe(4);
+      expect(await log.count('s1')).toBe(5);
+      expect(await log.recordStreamEvents('s1', [])).toEqual([]);
+    });
+
     it('running the migrations again changes nothing', async () => {
       await migrateToLatest(store.db);
       expect(await log.count('c1')).toBe(250);

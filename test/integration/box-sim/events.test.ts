@@ -136,3 +136,87 @@ describe('box-sim enterprise events through box-node-sdk', () => {
     });
   });
 });
+
+describe('box-sim admin_logs_streaming behaves like Box: positions, now, chunk size, retention', () => {
+  let sim: BoxSim;
+  let admin: BoxClient;
+  let clock = Date.now();
+
+  beforeAll(async () => {
+    sim = await startBoxSim({ seed: 9, users: 6, files: 200, events: 2000, now: () => clock });
+    admin = (await connectAs(sim, sim.manifest.admin.login)).client;
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  const read = (streamPosition: string, limit?: number) =>
+    admin.events.getEvents({
+      streamType: 'admin_logs_streaming',
+      streamPosition,
+      ...(limit !== undefined && { limit }),
+    });
+
+  /** Reads from `position` until a page brings nothing new; returns the ids in order and the last position. */
+  const readToEnd = async (position: string) => {
+    const ids: string[] = [];
+    for (let page = 0; page < 1000; page++) {
+      const events = await read(position, 500);
+      const fresh = (events.entries ?? []).map((e) => e.eventId!).filter((id) => !ids.includes(id));
+      expect(events.chunkSize).toBe(events.entries?.length);
+      position = String(events.nextStreamPosition);
+      if (fresh.length === 0) break;
+      ids.push(...fresh);
+    }
+    return { ids, position };
+  };
+
+  test('now returns the current position; events after it are read from it, in order, none lost', async () => {
+    const now = await read('now');
+    expect(now.entries).toEqual([]);
+    expect(now.chunkSize).toBe(0);
+    const files = [...sim.manifest.files({ activeOnly: true })].slice(0, 3);
+    const made = files.map((f) => sim.control.edit(f.id).events[0]!.id);
+    const first = await readToEnd(String(now.nextStreamPosition));
+    expect(first.ids).toEqual(made);
+    // Nothing new: the stream stays at the position it returned.
+    const later = sim.control.preview(files[0]!.id).events[0]!.id;
+    const second = await readToEnd(first.position);
+    expect(second.ids).toEqual([later]);
+  });
+
+  test('chunk_size is the number of entries and never above limit', async () => {
+    for (const position of ['0', '37', '1200']) {
+      const page = await read(position, 50);
+      expect(page.chunkSize).toBe(page.entries!.length);
+      expect(page.entries!.length).toBeLessThanOrEqual(50);
+      expect(page.entries!.length).toBeGreaterThan(0);
+    }
+  });
+
+  test('a position that is no number is refused (400), and so are created_after / created_before', async () => {
+    await expect(read('yesterday')).rejects.toMatchObject({ responseInfo: { statusCode: 400 } });
+    await expect(
+      admin.events.getEvents({
+        streamType: 'admin_logs_streaming',
+        createdAfter: dateTimeFromString(new Date(clock - DAY).toISOString()),
+      }),
+    ).rejects.toMatchObject({ responseInfo: { statusCode: 400 } });
+  });
+
+  test('the stream keeps 14 days: once events are older, position 0 and stale positions start after them', async () => {
+    const all = sim.manifest.eventsBetween(0, clock + DAY);
+    clock += 5 * DAY; // the first ~day of the ten-day history is now older than 14 days
+    const kept = sim.manifest.eventsBetween(clock - 14 * DAY, clock + DAY);
+    expect(kept.length).toBeLessThan(all.length);
+    expect(kept.length).toBeGreaterThan(0);
+    const fromZero = await read('0', 500);
+    expect(fromZero.entries![0]!.eventId).toBe(kept[0]!.eventId);
+    const stale = await read('5', 500);
+    expect(stale.entries![0]!.eventId).toBe(kept[0]!.eventId);
+    const expired = new Set(all.slice(0, all.length - kept.length).map((e) => e.eventId));
+    const { ids } = await readToEnd('0');
+    expect(ids.filter((id) => expired.has(id))).toEqual([]);
+    expect(ids).toEqual(kept.map((e) => e.eventId));
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * The enterprise event stream end to end (dev server, box-sim, real box-node-sdk): with no webhook
+ * delivering at all, each edit is rescanned from the stream.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { workflowIds } from '../../common/workflow-ids';
+import { InventoryRepository } from '../../store/inventory-repository';
+import { WebhooksRepository } from '../../store/webhooks-repository';
+import { eventStreamProgressQuery } from '../../workflows/enterprise-events-messages';
+import { progressQuery } from '../../workflows/scan-files-messages';
+import { clickThroughConsent } from '../helpers/box-consent';
+import { startConnectStack, type ConnectStack } from '../helpers/connect-stack';
+import { createLocalEnv } from '../helpers/temporal-env';
+import { eventually } from '../helpers/eventually';
+
+describe('the enterprise event stream rescans what webhooks miss', () => {
+  let env: TestWorkflowEnvironment;
+  let stack: ConnectStack;
+  let connectorId: string;
+  beforeAll(async () => {
+    env = await createLocalEnv();
+    stack = await startConnectStack({ env, settings: { EVENT_STREAM_POLL_INTERVAL: '1s' } });
+    const created = await stack.call('POST', '/api/connectors', {
+      instanceName: 'Stream',
+      dataCenter: 'US1',
+    });
+    connectorId = created.json.id;
+    const redirect = await clickThroughConsent(created.json.authorizeUrl, stack.sim.manifest.admin.login);
+    await stack.api.inject({ method: 'GET', url: `${redirect.pathname}${redirect.search}` });
+    const scan = env.client.workflow.getHandle(workflowIds.scan(connectorId));
+    await eventually(
+      () =>
+        scan.query(progressQuery).then(
+          (p) => Boolean(p.lastPassCompletedAt),
+          () => false,
+        ),
+      {
+        what: 'the first full pass',
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      },
+    );
+    const events = env.client.workflow.getHandle(workflowIds.events(connectorId));
+    await eventually(
+      () =>
+        events.query(eventStreamProgressQuery).then(
+          (p) => p.streamPosition !== undefined,
+          () => false,
+        ),
+      { what: 'the stream to know its position', timeoutMs: 30_000, intervalMs: 100 },
+    );
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.close();
+    await env?.teardown();
+  });
+
+  it('with every webhook deleted, each edit is rescanned from the stream', async () => {
+    // Delete every webhook at Box (the stack's PUBLIC_BASE_URL has no listener either: an outage).
+    const client = stack.deps.clients.get(connectorId, 'US1');
+    for (const row of await new WebhooksRepository(stack.deps.store.db).list(connectorId))
+      await client.withAsUserHeader(row.user_id).webhooks.deleteWebhookById(row.webhook_id);
+    const files = [...stack.sim.manifest.files({ activeOnly: true })];
+    const edited = files.slice(0, 4);
+    for (const f of edited) stack.sim.control.edit(f.id);
+    const inventory = new InventoryRepository(stack.deps.store.db);
+    for (const f of edited) {
+      const want = stack.sim.manifest.file(f.id)!.sha1;
+      await eventually(async () => (await inventory.get(connectorId, f.id))?.sha1, {
+        what: `file ${f.id} rescanned with its new content`,
+        timeoutMs: 30_000,
+        intervalMs: 200,
+        accept: (sha1) => sha1 === want,
+      });
+    }
+  }, 90_000);
+});
