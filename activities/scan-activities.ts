@@ -21,6 +21,7 @@ import {
   type ListedFile,
 } from './scan-box-reader';
 import { judgeFile, type FileToJudge, type FileVerdict } from './scan-file-judge';
+import { KEEPALIVE_MS, withKeepalive } from './keepalive';
 
 /** What the scan activities need. */
 export interface ScanDeps {
@@ -51,9 +52,6 @@ export const DEFAULT_SCAN_BUDGET: ScanBudget = {
   maxMs: 30_000,
   fileConcurrency: 4,
 };
-
-/** Heartbeats while a page is being inspected, well inside any heartbeat timeout. */
-const KEEPALIVE_MS = 5_000;
 
 const ZERO: ScanCounts = { filesSeen: 0, inspected: 0, skippedUnchanged: 0, findings: 0 };
 
@@ -322,74 +320,80 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
 
     async scanPriorityFiles({ connectorId, dataCenter, files }) {
       const ctx = Context.current();
-      const signal = ctx.cancellationSignal;
-      const latest = await passPolicySet(connectorId);
-      const last = new Map<string, FileEvent>();
-      for (const f of files) last.set(f.fileId, f);
-      if (!latest) {
-        // No pass has started: the first full pass will scan these files; keep nothing waiting on them.
-        await overflow.acknowledge(connectorId, [...last.keys()]);
-        return { scanned: 0, deleted: 0, findings: 0 };
-      }
-      const { row: passRow, policySet } = latest;
-      const admin = deps.clients.get(connectorId, dataCenter);
-      const known = await inventory.getMany(connectorId, [...last.keys()]);
-      const gone: string[] = [];
-      const toJudge: Array<{ file: FileToJudge; client: BoxClient; refreshCollaborators: boolean }> = [];
-      let done = 0;
-      for (const activity of last.values()) {
-        const stored = known.get(activity.fileId);
-        if (activity.kind === 'delete') {
-          if (stored) gone.push(activity.fileId);
-        } else {
-          const ownerId = activity.ownerId ?? stored?.owner_id;
-          const client = ownerId ? admin.withAsUserHeader(ownerId) : admin;
-          try {
-            const file = await getListedFile(client, activity.fileId, signal);
-            const inScope = (await work.userOf(connectorId, passRow.pass, file.ownerId)) !== undefined;
-            if (inScope) {
-              const owned = file.ownerId === ownerId ? client : admin.withAsUserHeader(file.ownerId);
-              const inherited = await inheritedCollaborators(owned, file, signal);
-              toJudge.push({
-                file: { ...file, inheritedCollaborators: inherited },
-                client: owned,
-                refreshCollaborators: true,
-              });
-            }
-          } catch (err) {
-            // A file gone at Box (404) is a delete; anything else fails the batch as it should.
-            if (
-              signal.aborted ||
-              err instanceof ApplicationFailure ||
-              describeBoxError(err).kind !== 'NotFound'
-            )
-              throw toActivityFailure(err, signal, boxFailure);
-            if (stored) gone.push(activity.fileId);
+      return withKeepalive(
+        ctx,
+        () => ({ keepalive: true }),
+        async () => {
+          const signal = ctx.cancellationSignal;
+          const latest = await passPolicySet(connectorId);
+          const last = new Map<string, FileEvent>();
+          for (const f of files) last.set(f.fileId, f);
+          if (!latest) {
+            // No pass has started: the first full pass will scan these files; keep nothing waiting on them.
+            await overflow.acknowledge(connectorId, [...last.keys()]);
+            return { scanned: 0, deleted: 0, findings: 0 };
           }
-        }
-        ctx.heartbeat({ done: ++done });
-      }
-      const now = new Date().toISOString();
-      let counts: PageCounts;
-      try {
-        counts = await judgeAndStore(
-          connectorId,
-          toJudge,
-          false,
-          policySet,
-          passRow.pass,
-          now,
-          signal,
-          async (trx) => {
-            await new InventoryRepository(trx).markDeleted(connectorId, gone, now);
-            await new FindingsRepository(trx).closeForFiles(connectorId, gone, now);
-            await new PriorityOverflowRepository(trx).acknowledge(connectorId, [...last.keys()]);
-          },
-        );
-      } catch (err) {
-        throw toActivityFailure(err, signal);
-      }
-      return { scanned: toJudge.length, deleted: gone.length, findings: counts.findings };
+          const { row: passRow, policySet } = latest;
+          const admin = deps.clients.get(connectorId, dataCenter);
+          const known = await inventory.getMany(connectorId, [...last.keys()]);
+          const gone: string[] = [];
+          const toJudge: Array<{ file: FileToJudge; client: BoxClient; refreshCollaborators: boolean }> = [];
+          let done = 0;
+          for (const activity of last.values()) {
+            const stored = known.get(activity.fileId);
+            if (activity.kind === 'delete') {
+              if (stored) gone.push(activity.fileId);
+            } else {
+              const ownerId = activity.ownerId ?? stored?.owner_id;
+              const client = ownerId ? admin.withAsUserHeader(ownerId) : admin;
+              try {
+                const file = await getListedFile(client, activity.fileId, signal);
+                const inScope = (await work.userOf(connectorId, passRow.pass, file.ownerId)) !== undefined;
+                if (inScope) {
+                  const owned = file.ownerId === ownerId ? client : admin.withAsUserHeader(file.ownerId);
+                  const inherited = await inheritedCollaborators(owned, file, signal);
+                  toJudge.push({
+                    file: { ...file, inheritedCollaborators: inherited },
+                    client: owned,
+                    refreshCollaborators: true,
+                  });
+                }
+              } catch (err) {
+                // A file gone at Box (404) is a delete; anything else fails the batch as it should.
+                if (
+                  signal.aborted ||
+                  err instanceof ApplicationFailure ||
+                  describeBoxError(err).kind !== 'NotFound'
+                )
+                  throw toActivityFailure(err, signal, boxFailure);
+                if (stored) gone.push(activity.fileId);
+              }
+            }
+            ctx.heartbeat({ done: ++done });
+          }
+          const now = new Date().toISOString();
+          let counts: PageCounts;
+          try {
+            counts = await judgeAndStore(
+              connectorId,
+              toJudge,
+              false,
+              policySet,
+              passRow.pass,
+              now,
+              signal,
+              async (trx) => {
+                await new InventoryRepository(trx).markDeleted(connectorId, gone, now);
+                await new FindingsRepository(trx).closeForFiles(connectorId, gone, now);
+                await new PriorityOverflowRepository(trx).acknowledge(connectorId, [...last.keys()]);
+              },
+            );
+          } catch (err) {
+            throw toActivityFailure(err, signal);
+          }
+          return { scanned: toJudge.length, deleted: gone.length, findings: counts.findings };
+        },
+      );
     },
 
     async storePriorityOverflow({ connectorId, files }) {

@@ -23,6 +23,7 @@ import {
   type ScanProgress,
 } from './scan-files-messages';
 import type { DataCenter } from '../domain/data-centers';
+import { STEP_HEARTBEAT_TIMEOUT } from './step-timeouts';
 
 /** Input of scanFiles; `carried` only from its own continue-as-new. */
 export interface ScanFilesInput {
@@ -287,13 +288,13 @@ function activityProxies(input: ScanFilesInput) {
     bulk: proxyActivities<ScanActivities>({
       taskQueue: input.taskQueues.scan,
       startToCloseTimeout: '15m',
-      heartbeatTimeout: '2m',
+      heartbeatTimeout: STEP_HEARTBEAT_TIMEOUT,
       retry,
     }),
     priority: proxyActivities<ScanActivities>({
       taskQueue: input.taskQueues.priority,
       startToCloseTimeout: '5m',
-      heartbeatTimeout: '1m',
+      heartbeatTimeout: STEP_HEARTBEAT_TIMEOUT,
       retry,
     }),
   };
