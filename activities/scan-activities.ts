@@ -221,13 +221,14 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
       const total: ScanCounts & { pages: number } = { ...ZERO, pages: 0, ...resumed };
       const started = Date.now();
       let pagesThisCall = 0;
-      if (user.done) return { ...countsOf(total), userDone: true };
+      if (user.done)
+        return { ...countsOf(total), userDone: true, stored: await work.runningCounts(connectorId, pass) };
 
       for (;;) {
         const [folder] = await work.pendingFolders(connectorId, pass, userId, 1);
         if (!folder) {
           await work.finishUserIfDone(connectorId, pass, userId, new Date().toISOString());
-          return { ...countsOf(total), userDone: true };
+          return { ...countsOf(total), userDone: true, stored: await work.runningCounts(connectorId, pass) };
         }
         const keepalive = setInterval(() => ctx.heartbeat({ ...total }), KEEPALIVE_MS);
         try {
@@ -289,7 +290,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
         if (signal.aborted) throw signal.reason;
         if (pagesThisCall >= budget.maxPages || Date.now() - started >= budget.maxMs) {
           const done = await work.finishUserIfDone(connectorId, pass, userId, new Date().toISOString());
-          return { ...countsOf(total), userDone: done };
+          return { ...countsOf(total), userDone: done, stored: await work.runningCounts(connectorId, pass) };
         }
       }
     },
@@ -301,7 +302,16 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
           `Scan pass ${pass} of connector ${connectorId} was never started`,
           'ScanPassMissing',
         );
-      if (row.completed_at !== null) return { deleted: row.deleted };
+      if (row.completed_at !== null)
+        return {
+          deleted: row.deleted,
+          counts: {
+            filesSeen: row.files_seen,
+            inspected: row.inspected,
+            skippedUnchanged: row.skipped_unchanged,
+            findings: row.findings,
+          },
+        };
       const at = new Date().toISOString();
       const unseen = await inventory.unseenIn(connectorId, pass);
       const counts = await work.passCounts(connectorId, pass);
@@ -315,7 +325,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
           at,
         );
       });
-      return { deleted: unseen.length };
+      return { deleted: unseen.length, counts };
     },
 
     async scanPriorityFiles({ connectorId, dataCenter, files }) {
