@@ -6,6 +6,7 @@ import { boxFailure } from '../box/box-failure';
 import { kindOfEventType } from '../domain/file-event';
 import type { EventLogRepository, NewEvent } from '../store/event-log-repository';
 import type { EventLogActivities } from '../workflows/import-event-log-activities';
+import { KEEPALIVE_MS } from './keepalive';
 
 /** What the backfill activities need. */
 export interface BackfillDeps {
@@ -39,9 +40,6 @@ export interface BackfillHeartbeat {
   imported: number;
   pages: number;
 }
-
-/** Heartbeats while a request (and the SDK's retry-after waits) is in flight, well inside the timeout. */
-const KEEPALIVE_MS = 10_000;
 
 /** The activities of importEventLog. */
 export function createEventLogActivities(deps: BackfillDeps): EventLogActivities {

@@ -21,6 +21,7 @@ import {
   type ListedFile,
 } from './scan-box-reader';
 import { judgeFile, type FileToJudge, type FileVerdict } from './scan-file-judge';
+import { KEEPALIVE_MS, withKeepalive } from './keepalive';
 
 /** What the scan activities need. */
 export interface ScanDeps {
@@ -51,9 +52,6 @@ export const DEFAULT_SCAN_BUDGET: ScanBudget = {
   maxMs: 30_000,
   fileConcurrency: 4,
 };
-
-/** Heartbeats while a page is being inspected, well inside any heartbeat timeout. */
-const KEEPALIVE_MS = 5_000;
 
 const ZERO: ScanCounts = { filesSeen: 0, inspected: 0, skippedUnchanged: 0, findings: 0 };
 
@@ -223,13 +221,14 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
       const total: ScanCounts & { pages: number } = { ...ZERO, pages: 0, ...resumed };
       const started = Date.now();
       let pagesThisCall = 0;
-      if (user.done) return { ...countsOf(total), userDone: true };
+      if (user.done)
+        return { ...countsOf(total), userDone: true, stored: await work.runningCounts(connectorId, pass) };
 
       for (;;) {
         const [folder] = await work.pendingFolders(connectorId, pass, userId, 1);
         if (!folder) {
           await work.finishUserIfDone(connectorId, pass, userId, new Date().toISOString());
-          return { ...countsOf(total), userDone: true };
+          return { ...countsOf(total), userDone: true, stored: await work.runningCounts(connectorId, pass) };
         }
         const keepalive = setInterval(() => ctx.heartbeat({ ...total }), KEEPALIVE_MS);
         try {
@@ -291,7 +290,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
         if (signal.aborted) throw signal.reason;
         if (pagesThisCall >= budget.maxPages || Date.now() - started >= budget.maxMs) {
           const done = await work.finishUserIfDone(connectorId, pass, userId, new Date().toISOString());
-          return { ...countsOf(total), userDone: done };
+          return { ...countsOf(total), userDone: done, stored: await work.runningCounts(connectorId, pass) };
         }
       }
     },
@@ -303,7 +302,16 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
           `Scan pass ${pass} of connector ${connectorId} was never started`,
           'ScanPassMissing',
         );
-      if (row.completed_at !== null) return { deleted: row.deleted };
+      if (row.completed_at !== null)
+        return {
+          deleted: row.deleted,
+          counts: {
+            filesSeen: row.files_seen,
+            inspected: row.inspected,
+            skippedUnchanged: row.skipped_unchanged,
+            findings: row.findings,
+          },
+        };
       const at = new Date().toISOString();
       const unseen = await inventory.unseenIn(connectorId, pass);
       const counts = await work.passCounts(connectorId, pass);
@@ -317,79 +325,85 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
           at,
         );
       });
-      return { deleted: unseen.length };
+      return { deleted: unseen.length, counts };
     },
 
     async scanPriorityFiles({ connectorId, dataCenter, files }) {
       const ctx = Context.current();
-      const signal = ctx.cancellationSignal;
-      const latest = await passPolicySet(connectorId);
-      const last = new Map<string, FileEvent>();
-      for (const f of files) last.set(f.fileId, f);
-      if (!latest) {
-        // No pass has started: the first full pass will scan these files; keep nothing waiting on them.
-        await overflow.acknowledge(connectorId, [...last.keys()]);
-        return { scanned: 0, deleted: 0, findings: 0 };
-      }
-      const { row: passRow, policySet } = latest;
-      const admin = deps.clients.get(connectorId, dataCenter);
-      const known = await inventory.getMany(connectorId, [...last.keys()]);
-      const gone: string[] = [];
-      const toJudge: Array<{ file: FileToJudge; client: BoxClient; refreshCollaborators: boolean }> = [];
-      let done = 0;
-      for (const activity of last.values()) {
-        const stored = known.get(activity.fileId);
-        if (activity.kind === 'delete') {
-          if (stored) gone.push(activity.fileId);
-        } else {
-          const ownerId = activity.ownerId ?? stored?.owner_id;
-          const client = ownerId ? admin.withAsUserHeader(ownerId) : admin;
-          try {
-            const file = await getListedFile(client, activity.fileId, signal);
-            const inScope = (await work.userOf(connectorId, passRow.pass, file.ownerId)) !== undefined;
-            if (inScope) {
-              const owned = file.ownerId === ownerId ? client : admin.withAsUserHeader(file.ownerId);
-              const inherited = await inheritedCollaborators(owned, file, signal);
-              toJudge.push({
-                file: { ...file, inheritedCollaborators: inherited },
-                client: owned,
-                refreshCollaborators: true,
-              });
-            }
-          } catch (err) {
-            // A file gone at Box (404) is a delete; anything else fails the batch as it should.
-            if (
-              signal.aborted ||
-              err instanceof ApplicationFailure ||
-              describeBoxError(err).kind !== 'NotFound'
-            )
-              throw toActivityFailure(err, signal, boxFailure);
-            if (stored) gone.push(activity.fileId);
+      return withKeepalive(
+        ctx,
+        () => ({ keepalive: true }),
+        async () => {
+          const signal = ctx.cancellationSignal;
+          const latest = await passPolicySet(connectorId);
+          const last = new Map<string, FileEvent>();
+          for (const f of files) last.set(f.fileId, f);
+          if (!latest) {
+            // No pass has started: the first full pass will scan these files; keep nothing waiting on them.
+            await overflow.acknowledge(connectorId, [...last.keys()]);
+            return { scanned: 0, deleted: 0, findings: 0 };
           }
-        }
-        ctx.heartbeat({ done: ++done });
-      }
-      const now = new Date().toISOString();
-      let counts: PageCounts;
-      try {
-        counts = await judgeAndStore(
-          connectorId,
-          toJudge,
-          false,
-          policySet,
-          passRow.pass,
-          now,
-          signal,
-          async (trx) => {
-            await new InventoryRepository(trx).markDeleted(connectorId, gone, now);
-            await new FindingsRepository(trx).closeForFiles(connectorId, gone, now);
-            await new PriorityOverflowRepository(trx).acknowledge(connectorId, [...last.keys()]);
-          },
-        );
-      } catch (err) {
-        throw toActivityFailure(err, signal);
-      }
-      return { scanned: toJudge.length, deleted: gone.length, findings: counts.findings };
+          const { row: passRow, policySet } = latest;
+          const admin = deps.clients.get(connectorId, dataCenter);
+          const known = await inventory.getMany(connectorId, [...last.keys()]);
+          const gone: string[] = [];
+          const toJudge: Array<{ file: FileToJudge; client: BoxClient; refreshCollaborators: boolean }> = [];
+          let done = 0;
+          for (const activity of last.values()) {
+            const stored = known.get(activity.fileId);
+            if (activity.kind === 'delete') {
+              if (stored) gone.push(activity.fileId);
+            } else {
+              const ownerId = activity.ownerId ?? stored?.owner_id;
+              const client = ownerId ? admin.withAsUserHeader(ownerId) : admin;
+              try {
+                const file = await getListedFile(client, activity.fileId, signal);
+                const inScope = (await work.userOf(connectorId, passRow.pass, file.ownerId)) !== undefined;
+                if (inScope) {
+                  const owned = file.ownerId === ownerId ? client : admin.withAsUserHeader(file.ownerId);
+                  const inherited = await inheritedCollaborators(owned, file, signal);
+                  toJudge.push({
+                    file: { ...file, inheritedCollaborators: inherited },
+                    client: owned,
+                    refreshCollaborators: true,
+                  });
+                }
+              } catch (err) {
+                // A file gone at Box (404) is a delete; anything else fails the batch as it should.
+                if (
+                  signal.aborted ||
+                  err instanceof ApplicationFailure ||
+                  describeBoxError(err).kind !== 'NotFound'
+                )
+                  throw toActivityFailure(err, signal, boxFailure);
+                if (stored) gone.push(activity.fileId);
+              }
+            }
+            ctx.heartbeat({ done: ++done });
+          }
+          const now = new Date().toISOString();
+          let counts: PageCounts;
+          try {
+            counts = await judgeAndStore(
+              connectorId,
+              toJudge,
+              false,
+              policySet,
+              passRow.pass,
+              now,
+              signal,
+              async (trx) => {
+                await new InventoryRepository(trx).markDeleted(connectorId, gone, now);
+                await new FindingsRepository(trx).closeForFiles(connectorId, gone, now);
+                await new PriorityOverflowRepository(trx).acknowledge(connectorId, [...last.keys()]);
+              },
+            );
+          } catch (err) {
+            throw toActivityFailure(err, signal);
+          }
+          return { scanned: toJudge.length, deleted: gone.length, findings: counts.findings };
+        },
+      );
     },
 
     async storePriorityOverflow({ connectorId, files }) {

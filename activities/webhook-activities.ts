@@ -10,6 +10,7 @@ import type { Store } from '../store/database';
 import { EVENT_TYPES_BY_KIND } from '../domain/file-event';
 import { WebhooksRepository, type WebhookRow } from '../store/webhooks-repository';
 import { listEnterpriseUsers, listFolderPage, type EnterpriseUser } from './scan-box-reader';
+import { withKeepalive } from './keepalive';
 
 /**
  * The Box webhook v2 triggers we register: every trigger of the kind table (domain/file-event.ts), that is
@@ -82,54 +83,71 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
      */
     async registerWebhooks(input: RegisterWebhooksInput): Promise<WebhookRegistration> {
       const ctx = Context.current();
-      const client = deps.clients.get(input.connectorId, input.dataCenter);
-      const counts: WebhookRegistration = {
-        users: 0,
-        folders: 0,
-        created: 0,
-        recreated: 0,
-        adopted: 0,
-        kept: 0,
-        removed: 0,
-      };
-      const users = await box(async () => {
-        const me = (await client.users.getUserMe({ fields: ['id'] })).id;
-        const all = await listEnterpriseUsers(client, ctx.cancellationSignal);
-        return all.filter(
-          (u) => input.scope === 'allUsers' || u.id === me || (u.role !== 'admin' && u.role !== 'coadmin'),
-        );
-      });
-      const stored = await repo.list(input.connectorId);
-      const inScope = new Set(users.map((u) => u.id));
+      return withKeepalive(
+        ctx,
+        () => ({ keepalive: true }),
+        async () => {
+          const client = deps.clients.get(input.connectorId, input.dataCenter);
+          const counts: WebhookRegistration = {
+            users: 0,
+            folders: 0,
+            created: 0,
+            recreated: 0,
+            adopted: 0,
+            kept: 0,
+            removed: 0,
+          };
+          const users = await box(async () => {
+            const me = (await client.users.getUserMe({ fields: ['id'] })).id;
+            const all = await listEnterpriseUsers(client, ctx.cancellationSignal);
+            return all.filter(
+              (u) =>
+                input.scope === 'allUsers' || u.id === me || (u.role !== 'admin' && u.role !== 'coadmin'),
+            );
+          });
+          const stored = await repo.list(input.connectorId);
+          const inScope = new Set(users.map((u) => u.id));
 
-      await forEachAtOnce(users, concurrency, async (user) => {
-        await registerForUser(input.connectorId, client.withAsUserHeader(user.id), user, stored, counts);
-        counts.users++;
-        ctx.heartbeat({ usersDone: counts.users });
-      });
-      const leftScope = stored.filter((row) => !inScope.has(row.user_id));
-      await forEachAtOnce(leftScope, concurrency, async (row) => {
-        await letGo(input.connectorId, client.withAsUserHeader(row.user_id), row.webhook_id);
-        counts.removed++;
-        ctx.heartbeat({ usersDone: counts.users, removed: counts.removed });
-      });
-      return counts;
+          await forEachAtOnce(users, concurrency, async (user) => {
+            await registerForUser(input.connectorId, client.withAsUserHeader(user.id), user, stored, counts);
+            counts.users++;
+            ctx.heartbeat({ usersDone: counts.users });
+          });
+          const leftScope = stored.filter((row) => !inScope.has(row.user_id));
+          await forEachAtOnce(leftScope, concurrency, async (row) => {
+            await letGo(input.connectorId, client.withAsUserHeader(row.user_id), row.webhook_id);
+            counts.removed++;
+            ctx.heartbeat({ usersDone: counts.users, removed: counts.removed });
+          });
+          return counts;
+        },
+      );
     },
 
     /** Deletes every webhook of the connector at Box (a 404 is fine: it is gone) and in the store. */
     async removeWebhooks(input: { connectorId: string; dataCenter: DataCenter }): Promise<WebhookRemoval> {
       const ctx = Context.current();
-      const client = deps.clients.get(input.connectorId, input.dataCenter);
-      const result: WebhookRemoval = { removed: 0, alreadyGone: 0, keptForOthers: 0 };
-      const rows = await repo.list(input.connectorId);
-      await forEachAtOnce(rows, concurrency, async (row) => {
-        const outcome = await letGo(input.connectorId, client.withAsUserHeader(row.user_id), row.webhook_id);
-        if (outcome === 'deleted') result.removed++;
-        else if (outcome === 'gone') result.alreadyGone++;
-        else result.keptForOthers++;
-        ctx.heartbeat(result);
-      });
-      return result;
+      return withKeepalive(
+        ctx,
+        () => ({ keepalive: true }),
+        async () => {
+          const client = deps.clients.get(input.connectorId, input.dataCenter);
+          const result: WebhookRemoval = { removed: 0, alreadyGone: 0, keptForOthers: 0 };
+          const rows = await repo.list(input.connectorId);
+          await forEachAtOnce(rows, concurrency, async (row) => {
+            const outcome = await letGo(
+              input.connectorId,
+              client.withAsUserHeader(row.user_id),
+              row.webhook_id,
+            );
+            if (outcome === 'deleted') result.removed++;
+            else if (outcome === 'gone') result.alreadyGone++;
+            else result.keptForOthers++;
+            ctx.heartbeat(result);
+          });
+          return result;
+        },
+      );
     },
   };
 

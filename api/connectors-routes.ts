@@ -14,6 +14,8 @@ import type { connectBox } from '../workflows/connect-box';
 import { disconnectSignal, statusQuery } from '../workflows/connect-box-messages';
 import type { ConnectorStatus } from '../domain/connector-status';
 import { progressQuery, type ScanProgress } from '../workflows/scan-files-messages';
+import type { Store } from '../store/database';
+import { ScanWorkRepository, type StoredProgress } from '../store/scan-work-repository';
 import type { ApiApp } from './api-app';
 import { connectorOf } from './connector-scope';
 import type { OAuthStateSigner } from './oauth-state';
@@ -25,6 +27,7 @@ export interface ConnectorsRoutesDeps {
   connectors: ConnectorsRepository;
   temporal: Client;
   states: OAuthStateSigner;
+  store: Store;
 }
 
 /** Body of POST /api/connectors. */
@@ -218,12 +221,18 @@ export function registerConnectorRoutes(app: ApiApp, deps: ConnectorsRoutesDeps)
       return undefined; // Temporal or the worker unreachable: the stored record still answers
     }
   };
-  const scanProgress = async (id: string): Promise<ScanProgress | undefined> => {
+  const work = new ScanWorkRepository(deps.store.db);
+  const scanQuery = async (id: string): Promise<ScanProgress | undefined> => {
     try {
       return await temporal.workflow.getHandle(workflowIds.scan(id)).query(progressQuery);
     } catch {
-      return undefined; // not started (not connected yet) or closed
+      return undefined; // not started (not connected yet), closed, or no worker answering
     }
+  };
+  // The figures come from the store (what the steps committed with their work), the state from the query.
+  const scanProgress = async (id: string) => {
+    const [live, stored] = await Promise.all([scanQuery(id), work.progress(id)]);
+    return live || stored ? scanView(live, stored) : undefined;
   };
 
   app.get(
@@ -236,7 +245,12 @@ export function registerConnectorRoutes(app: ApiApp, deps: ConnectorsRoutesDeps)
           200: connectorView.extend({
             live: z.boolean().describe('Whether its workflow answered (else: the stored record only)'),
             details: z.record(z.string(), z.unknown()).optional().describe('The connectBox status query'),
-            scan: z.record(z.string(), z.unknown()).optional().describe('The scanFiles progress query'),
+            scan: z
+              .record(z.string(), z.unknown())
+              .optional()
+              .describe(
+                'Scan progress: the figures as the store holds them, the state from the scanFiles progress query',
+              ),
           }),
           ...problemResponses(400, 401, 404, 429),
         },
@@ -322,5 +336,41 @@ function view(r: ConnectorRecord): z.infer<typeof connectorView> {
     authorizedRole: r.authorized_role,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+  };
+}
+
+/**
+ * The scan's progress as the API shows it: users and counts of the latest pass as the store holds them
+ * (exact after a worker crash or a rejected token), state and priority lane from the workflow's query
+ * (`live: false` when it did not answer).
+ */
+export function scanView(live: ScanProgress | undefined, stored: StoredProgress | undefined) {
+  if (!stored) return { ...live!, live: true };
+  const figures = {
+    storedPass: stored.pass,
+    usersTotal: stored.usersTotal,
+    usersDone: stored.usersDone,
+    filesSeen: stored.filesSeen,
+    inspected: stored.inspected,
+    skippedUnchanged: stored.skippedUnchanged,
+    findings: stored.findings,
+  };
+  const message = stored.completedAt
+    ? undefined
+    : `Pass ${stored.pass}: ${stored.usersDone} of ${stored.usersTotal} users walked, ${stored.filesSeen} files seen.`;
+  if (!live)
+    return {
+      pass: stored.completedAt ? stored.pass + 1 : stored.pass,
+      state: stored.completedAt ? 'waiting' : 'scanning',
+      ...figures,
+      lastPassCompletedAt: stored.completedAt,
+      message: `${message ?? `Pass ${stored.pass} complete.`} (The scan workflow did not answer: figures from the store.)`,
+      live: false,
+    };
+  return {
+    ...live,
+    ...figures,
+    ...(live.state === 'scanning' && message && { message }),
+    live: true,
   };
 }

@@ -15,6 +15,16 @@ export interface PageCounts {
   findings: number;
 }
 
+/** The latest pass as the store holds it (ScanWorkRepository.progress). */
+export interface StoredProgress extends PageCounts {
+  pass: number;
+  usersTotal: number;
+  usersDone: number;
+  startedAt: string;
+  /** Set once the pass is complete. */
+  completedAt?: string;
+}
+
 /**
  * The scan's pending work and its passes: each pass's users, each user's folders still to list with the
  * marker of their next page. Everything is keyed by (connector, pass, ...) and written with
@@ -259,6 +269,40 @@ export class ScanWorkRepository {
       skippedUnchanged: Number(row.skipped),
       findings: Number(row.findings),
     };
+  }
+
+  /**
+   * The scan's progress as the store holds it: the latest pass with the counts its steps committed in
+   * the same transaction as their work (a running pass sums its users; a completed one is its record).
+   * Exact after a worker crash or a rejected token, when a step's result never reached the workflow.
+   */
+  async progress(connectorId: string): Promise<StoredProgress | undefined> {
+    const row = await this.latestPass(connectorId);
+    if (!row) return undefined;
+    const base = { pass: row.pass, usersTotal: row.users_total, startedAt: row.started_at };
+    if (row.completed_at !== null)
+      return {
+        ...base,
+        completedAt: row.completed_at,
+        usersDone: row.users_total,
+        filesSeen: row.files_seen,
+        inspected: row.inspected,
+        skippedUnchanged: row.skipped_unchanged,
+        findings: row.findings,
+      };
+    return { ...base, ...(await this.runningCounts(connectorId, row.pass)) };
+  }
+
+  /** A running pass's counts and finished users as committed so far. */
+  async runningCounts(connectorId: string, pass: number): Promise<PageCounts & { usersDone: number }> {
+    const done = await this.db
+      .selectFrom('scan_users')
+      .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+      .where('connector_id', '=', connectorId)
+      .where('pass', '=', pass)
+      .where('done', '=', 1)
+      .executeTakeFirstOrThrow();
+    return { usersDone: Number(done.n), ...(await this.passCounts(connectorId, pass)) };
   }
 
   /**

@@ -39,6 +39,7 @@ import { prioritizeSignal } from './scan-files-messages';
 import { describeConnector } from './describe-connector';
 import { eventStreamPatched, startEventStream } from './event-stream-child';
 import type { DataCenter } from '../domain/data-centers';
+import { STEP_HEARTBEAT_TIMEOUT } from './step-timeouts';
 
 /** Input of connectBox; `carried` is set only by its own continue-as-new. */
 export interface ConnectBoxInput {
@@ -64,7 +65,7 @@ const store = proxyActivities<ConnectActivities>({
 });
 const webhooks = proxyActivities<ConnectActivities>({
   startToCloseTimeout: '30m',
-  heartbeatTimeout: '2m',
+  heartbeatTimeout: STEP_HEARTBEAT_TIMEOUT,
   retry: {
     maximumAttempts: 5,
     maximumInterval: '1m',

@@ -4,6 +4,7 @@ import { resumeSignal, resumingAfterReauthorization, signalWorkflow } from './ch
 import { backfillFinishedSignal } from './connect-box-messages';
 import { backfillProgressQuery, type BackfillProgress } from './import-event-log-messages';
 import type { DataCenter } from '../domain/data-centers';
+import { STEP_HEARTBEAT_TIMEOUT } from './step-timeouts';
 
 /** Input of importEventLog; `carried` only from its own continue-as-new. */
 export interface ImportEventLogInput {
@@ -21,7 +22,7 @@ export interface ImportEventLogInput {
 
 const { importEventPages } = proxyActivities<EventLogActivities>({
   startToCloseTimeout: '10m',
-  heartbeatTimeout: '1m',
+  heartbeatTimeout: STEP_HEARTBEAT_TIMEOUT,
   retry: { maximumInterval: '1m' },
 });
 

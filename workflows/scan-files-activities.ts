@@ -10,6 +10,14 @@ export interface ScanCounts {
 }
 
 /**
+ * The pass's counts as the store holds them after a step (what every step committed with its work, those
+ * whose result was lost included). Absent in results recorded before 2026-12-02.
+ */
+export interface StoredPassCounts extends ScanCounts {
+  usersDone: number;
+}
+
+/**
  * The activities scanFiles calls (activities/scan-activities.ts implements them). Bulk data stays in the
  * store: the walk's pending folders and markers, the inventory, the findings and the priority overflow.
  * Every call is idempotent for its (connector, pass) so a retried or resumed activity neither loses nor
@@ -45,25 +53,26 @@ export interface ScanActivities {
    * files owned by the user upserted into the inventory (seen in this pass), changed ones (sha1, sharing or
    * policy version differ) downloaded and inspected, findings stored; subfolders queued in the store.
    * Heartbeats after each page; returns after a bounded amount of work with `userDone` when the user's
-   * tree is finished.
+   * tree is finished, and `stored`: the pass's counts in the store once this call's work is committed.
    */
   scanUserFolders(input: {
     connectorId: string;
     dataCenter: DataCenter;
     pass: number;
     userId: string;
-  }): Promise<ScanCounts & { userDone: boolean }>;
+  }): Promise<ScanCounts & { userDone: boolean; stored?: StoredPassCounts }>;
 
   /**
    * Ends pass `pass`: inventory files not seen in it (gone from Box, or their owner no longer in scope) are
    * marked deleted and their findings closed; the pass's time and counts (the store's, exact even when an
-   * activity's result was lost) are recorded. Returns the number of files marked deleted.
+   * activity's result was lost) are recorded. Returns the number of files marked deleted and the pass's
+   * recorded counts (absent in results recorded before 2026-12-02).
    */
   finishScanPass(input: {
     connectorId: string;
     pass: number;
     counts: ScanCounts;
-  }): Promise<{ deleted: number }>;
+  }): Promise<{ deleted: number; counts?: ScanCounts }>;
 
   /**
    * Scans files with fresh events now (priority task queue): fetches each file's current metadata,

@@ -14,7 +14,7 @@ import type { ScanScope } from '../domain/connector-status';
 import { resumingAfterReauthorization, type PauseState } from './child-workflows';
 import type { FileEvent } from '../domain/file-event';
 import { PriorityQueue } from './priority-queue';
-import type { ScanActivities, ScanCounts } from './scan-files-activities';
+import type { ScanActivities, ScanCounts, StoredPassCounts } from './scan-files-activities';
 import {
   prioritizeSignal,
   progressQuery,
@@ -23,6 +23,7 @@ import {
   type ScanProgress,
 } from './scan-files-messages';
 import type { DataCenter } from '../domain/data-centers';
+import { STEP_HEARTBEAT_TIMEOUT } from './step-timeouts';
 
 /** Input of scanFiles; `carried` only from its own continue-as-new. */
 export interface ScanFilesInput {
@@ -199,10 +200,16 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
         if (s.skippedUsers.length < SKIPPED_USERS_KEPT) s.skippedUsers.push(userId);
         return;
       }
-      addCounts(s.counts, result);
-      if (result.userDone) {
-        s.usersDone++;
-        return;
+      if (result.stored) {
+        // The store's figures: exact even when an earlier step committed its pages and its result was lost.
+        takeStored(s, result.stored);
+        if (result.userDone) return;
+      } else {
+        addCounts(s.counts, result);
+        if (result.userDone) {
+          s.usersDone++;
+          return;
+        }
       }
     }
   };
@@ -255,7 +262,12 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
     if (s.phase === 'scanning') {
       const complete = await walk();
       if (!complete) break;
-      await bulk.finishScanPass({ connectorId: input.connectorId, pass: s.pass, counts: s.counts });
+      const finished = await bulk.finishScanPass({
+        connectorId: input.connectorId,
+        pass: s.pass,
+        counts: s.counts,
+      });
+      if (finished.counts) s.counts = finished.counts;
       const now = Date.now();
       Object.assign(s, {
         phase: 'waiting',
@@ -287,13 +299,13 @@ function activityProxies(input: ScanFilesInput) {
     bulk: proxyActivities<ScanActivities>({
       taskQueue: input.taskQueues.scan,
       startToCloseTimeout: '15m',
-      heartbeatTimeout: '2m',
+      heartbeatTimeout: STEP_HEARTBEAT_TIMEOUT,
       retry,
     }),
     priority: proxyActivities<ScanActivities>({
       taskQueue: input.taskQueues.priority,
       startToCloseTimeout: '5m',
-      heartbeatTimeout: '1m',
+      heartbeatTimeout: STEP_HEARTBEAT_TIMEOUT,
       retry,
     }),
   };
@@ -308,4 +320,15 @@ function addCounts(into: ScanCounts, more: ScanCounts): void {
   into.inspected += more.inspected;
   into.skippedUnchanged += more.skippedUnchanged;
   into.findings += more.findings;
+}
+
+/** Counts only grow within a pass, and concurrent steps answer out of order: keep the highest of each. */
+function takeStored(s: ScanCarried, stored: StoredPassCounts): void {
+  s.usersDone = Math.max(s.usersDone, stored.usersDone);
+  s.counts = {
+    filesSeen: Math.max(s.counts.filesSeen, stored.filesSeen),
+    inspected: Math.max(s.counts.inspected, stored.inspected),
+    skippedUnchanged: Math.max(s.counts.skippedUnchanged, stored.skippedUnchanged),
+    findings: Math.max(s.counts.findings, stored.findings),
+  };
 }

@@ -208,6 +208,9 @@ for (const dialect of DIALECTS) {
       expect(await work.finishUserIfDone('c1', 2, 'u1', AT)).toBe(false);
       await work.recordPage({ ...page, folderId: '10', nextMarker: null, subfolders: [] });
       expect(await work.finishUserIfDone('c1', 2, 'u1', AT)).toBe(true);
+      // Progress is what the store holds, whatever the workflow heard back from the steps.
+      expect(await work.progress('c1')).toMatchObject({ pass: 2, usersDone: 1, filesSeen: 9, findings: 3 });
+      expect((await work.progress('c1'))?.completedAt).toBeUndefined();
       expect(await work.nextUsers('c1', 2, 10, [])).toEqual(['u2']);
       expect(await work.passCounts('c1', 2)).toEqual({
         filesSeen: 9,
@@ -219,6 +222,13 @@ for (const dialect of DIALECTS) {
       expect(await work.getPass('c1', 2)).toMatchObject({ completed_at: AT, files_seen: 9, deleted: 1 });
       expect(await work.folderRows('c1')).toBe(0);
       expect((await work.latestPass('c1'))?.pass).toBe(2);
+      expect(await work.progress('c1')).toMatchObject({
+        pass: 2,
+        completedAt: AT,
+        filesSeen: 9,
+        inspected: 6,
+      });
+      expect(await work.progress('nobody')).toBeUndefined();
     });
 
     it('overflow keeps one row per file, hands out the oldest first, and re-offers what was never acknowledged', async () => {
