@@ -93,17 +93,25 @@ describe('shared enterprise webhooks: an admin and a co-admin connector of one B
   };
 
   it("both connectors record the same Box webhooks for plain users' folders (Box keeps one per app and folder)", async () => {
-    const admin = await hooks.list(ids.admin);
-    const coadmin = await hooks.list(ids.coadmin);
     const plain = new Set(stack.sim.manifest.users.filter((u) => u.role === 'user').map((u) => u.id));
-    const adminPlain = admin.filter((h) => plain.has(h.user_id)).map((h) => `${h.target_id}:${h.webhook_id}`);
-    expect(adminPlain.length).toBeGreaterThan(0);
-    expect(
-      coadmin
+    const plainHooks = async (id: string) =>
+      (await hooks.list(id))
         .filter((h) => plain.has(h.user_id))
         .map((h) => `${h.target_id}:${h.webhook_id}`)
-        .sort(),
-    ).toEqual(adminPlain.sort());
+        .sort();
+    // Connected means registration started: each connector's first pass records its users one by one.
+    const topLevelFolders = new Set(plainUserFiles().map((f) => `${f.ownerId}/${f.path.split('/')[1]}`)).size;
+    const [adminPlain, coadminPlain] = await eventually(
+      () => Promise.all([plainHooks(ids.admin), plainHooks(ids.coadmin)]),
+      {
+        what: "both connectors to record the same webhook on every plain user's top-level folder",
+        timeoutMs: 60_000,
+        intervalMs: 200,
+        accept: ([a, c]) => a.length >= topLevelFolders && a.join() === c.join(),
+      },
+    );
+    expect(adminPlain.length).toBeGreaterThan(0);
+    expect(coadminPlain).toEqual(adminPlain);
   });
 
   it('both rescan every edit; each records the delivery once in its own event log', async () => {
