@@ -19,10 +19,18 @@ export const SECRET_FIELDS = [
   'token',
 ];
 
-/** A logger for one component (`worker`, `box`, ...), at LOG_LEVEL (default info). */
-export function createLogger(component: string, destination?: DestinationStream): Logger {
+/**
+ * A logger for one component (`worker`, `box`, ...), at `level`, else LOG_LEVEL, else info — except inside
+ * jest (NODE_ENV=test), where an unset LOG_LEVEL means silent so that injected faults do not flood the
+ * test output.
+ */
+export function createLogger(
+  component: string,
+  destination?: DestinationStream,
+  level: string = process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
+): Logger {
   const options = {
-    level: process.env.LOG_LEVEL ?? 'info',
+    level,
     base: { component },
     redact: {
       paths: SECRET_FIELDS.flatMap((f) => [f, `*.${f}`]),

@@ -276,7 +276,7 @@ describe('Box connection against box-sim', () => {
     const before = await retryCount('GET /2.0/users/me', '502');
     const lines: string[] = [];
     const observer = logAndCountBoxRetry(
-      createLogger('box', { write: (line: string) => void lines.push(line) }),
+      createLogger('box', { write: (line: string) => void lines.push(line) }, 'info'),
     );
     const c = client('c-retry-log', { retry: { ...FAST_RETRY, onRetry: observer } });
     sim.control.setFaults({ failNext: 1, errorStatus: 502 });
