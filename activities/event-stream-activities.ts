@@ -5,6 +5,7 @@ import { PRIORITY_KINDS, type FileEvent } from '../domain/file-event';
 import type { EventLogRepository, NewEvent } from '../store/event-log-repository';
 import type { EventStreamActivities } from '../workflows/enterprise-events-activities';
 import { EVENT_PAGE_LIMIT, toActivity } from './event-log-activities';
+import { withKeepalive } from './keepalive';
 
 /** What the event-stream activity needs. */
 export interface EventStreamDeps {
@@ -59,34 +60,42 @@ export function createEventStreamActivities(deps: EventStreamDeps): EventStreamA
       }
       let position = input.streamPosition;
       let caughtUp = false;
-      for (let pages = 0; pages < budget.maxPages && files.size < budget.maxFiles; pages++) {
-        const page = await getPage(position);
-        const events = page.entries
-          .map(toActivity)
-          .filter((e): e is NewEvent => e !== undefined && !recent.has(e.eventId))
-          .map((e): NewEvent => ({ ...e, source: 'event-stream' }));
-        const unreadable = page.entries.length - page.entries.map(toActivity).filter(Boolean).length;
-        if (unreadable > 0) log.warn('skipped Box events without an id, type or valid time', { unreadable });
-        const outcomes = await deps.eventLog.recordStreamEvents(input.connectorId, events);
-        events.forEach((e, i) => {
-          if (recent.has(e.eventId)) return; // repeated within this read
-          recent.add(e.eventId);
-          recentOrder.push(e.eventId);
-          result.read++;
-          if (outcomes[i] === 'new') result.recorded++;
-          if (outcomes[i] === 'webhook-duplicate') result.webhookDuplicates++;
-          else {
-            const file = fileEventOf(e);
-            if (file) files.set(file.fileId, file);
+      // A slow page (request timeout and Box's retries) must not outlast the heartbeat timeout.
+      await withKeepalive(
+        ctx,
+        () => ({ position }),
+        async () => {
+          for (let pages = 0; pages < budget.maxPages && files.size < budget.maxFiles; pages++) {
+            const page = await getPage(position);
+            const readable = page.entries.map(toActivity).filter((e): e is NewEvent => e !== undefined);
+            const events = readable
+              .filter((e) => !recent.has(e.eventId))
+              .map((e): NewEvent => ({ ...e, source: 'event-stream' }));
+            const unreadable = page.entries.length - readable.length;
+            if (unreadable > 0)
+              log.warn('skipped Box events without an id, type or valid time', { unreadable });
+            const outcomes = await deps.eventLog.recordStreamEvents(input.connectorId, events);
+            events.forEach((e, i) => {
+              if (recent.has(e.eventId)) return; // repeated within this read
+              recent.add(e.eventId);
+              recentOrder.push(e.eventId);
+              result.read++;
+              if (outcomes[i] === 'new') result.recorded++;
+              if (outcomes[i] === 'webhook-duplicate') result.webhookDuplicates++;
+              else {
+                const file = fileEventOf(e);
+                if (file) files.set(file.fileId, file);
+              }
+            });
+            position = page.next;
+            ctx.heartbeat({ position });
+            if (events.length === 0 || page.next === page.sent) {
+              caughtUp = true;
+              break;
+            }
           }
-        });
-        position = page.next;
-        ctx.heartbeat({ position });
-        if (events.length === 0 || page.next === page.sent) {
-          caughtUp = true;
-          break;
-        }
-      }
+        },
+      );
       return {
         ...result,
         nextStreamPosition: position,

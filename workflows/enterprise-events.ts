@@ -14,6 +14,7 @@ import { resumeSignal, resumingAfterReauthorization, signalWorkflow } from './ch
 import type { EventStreamActivities, EventStreamRead } from './enterprise-events-activities';
 import { eventStreamProgressQuery, type EventStreamProgress } from './enterprise-events-messages';
 import { prioritizeSignal } from './scan-files-messages';
+import { STEP_HEARTBEAT_TIMEOUT } from './step-timeouts';
 
 /** Input of enterpriseEvents; `carried` only from its own continue-as-new. */
 export interface EnterpriseEventsInput {
@@ -35,7 +36,7 @@ export interface EnterpriseEventsCarried {
 
 const { readEventStream } = proxyActivities<EventStreamActivities>({
   startToCloseTimeout: '2m',
-  heartbeatTimeout: '30s',
+  heartbeatTimeout: STEP_HEARTBEAT_TIMEOUT,
   retry: { maximumInterval: '30s' },
 });
 
