@@ -118,4 +118,56 @@ describe('the enterprise event stream rescans what webhooks miss', () => {
       });
     }
   }, 90_000);
+
+  it('a rejected token pauses the stream; after re-authorization it reads on from where it stopped', async () => {
+    const events = env.client.workflow.getHandle(workflowIds.events(connectorId));
+    const progress = () => events.query(eventStreamProgressQuery);
+    // The admin removes the app: every token is refused and a refresh answers invalid_grant.
+    stack.sim.control.removeApp();
+    const atPause = await eventually(progress, {
+      what: 'the stream to pause',
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      accept: (p) => p.paused === true,
+    });
+    await eventually(() => stack.call('GET', `/api/connectors/${connectorId}`), {
+      what: 'the connector to ask for a new authorization',
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      accept: (r) => r.json?.status === 'NeedsReauthorization',
+    });
+    // An edit while paused (no webhook reaches the stack): only the stream's kept position can bring it.
+    const file = [...stack.sim.manifest.files({ activeOnly: true })].find((f) => f.parentId !== '0')!;
+    const editedAt = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+    const edit = stack.sim.control.edit(file.id);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(await progress()).toMatchObject({ paused: true, streamPosition: atPause.streamPosition });
+
+    const again = await stack.call('POST', `/api/connectors/${connectorId}/authorize`);
+    expect(again.status).toBe(200);
+    const redirect = await clickThroughConsent(again.json.authorizeUrl, stack.sim.manifest.admin.login);
+    await stack.api.inject({ method: 'GET', url: `${redirect.pathname}${redirect.search}` });
+    await eventually(progress, {
+      what: 'the stream to resume',
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      accept: (p) => p.paused === false && p.reads > atPause.reads,
+    });
+    const inventory = new InventoryRepository(stack.deps.store.db);
+    const want = stack.sim.manifest.file(file.id)!.sha1;
+    await eventually(async () => (await inventory.get(connectorId, file.id))?.sha1, {
+      what: `file ${file.id}, edited during the pause, rescanned`,
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      accept: (sha1) => sha1 === want,
+    });
+    const rows = await stack.deps.store.db
+      .selectFrom('event_log')
+      .select(['event_id', 'source'])
+      .where('connector_id', '=', connectorId)
+      .where('file_id', '=', file.id)
+      .where('occurred_at', '>=', editedAt)
+      .execute();
+    expect(rows).toEqual([{ event_id: edit.events[0]!.id, source: 'event-stream' }]);
+  }, 120_000);
 });
