@@ -137,7 +137,10 @@ describe('the enterprise event stream rescans what webhooks miss', () => {
       accept: (r) => r.json?.status === 'NeedsReauthorization',
     });
     // An edit while paused (no webhook reaches the stack): only the stream's kept position can bring it.
-    const file = [...stack.sim.manifest.files({ activeOnly: true })].find((f) => f.parentId !== '0')!;
+    // The last file in a folder: the tests before edited files from the start of the list.
+    const file = [...stack.sim.manifest.files({ activeOnly: true })]
+      .filter((f) => f.parentId !== '0')
+      .at(-1)!;
     const editedAt = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
     const edit = stack.sim.control.edit(file.id);
     await new Promise((resolve) => setTimeout(resolve, 3000));
