@@ -10,11 +10,17 @@ import { boxErrors } from './errors';
 import { idOf, indexOf } from './ids';
 import { hash32 } from './random';
 import type { SimUser } from './enterprise-users';
-import { DAY_S, NO_PARENT, generateEnterprise, type EnterpriseOptions } from './generate-enterprise';
+import {
+  DAY_S,
+  NO_PARENT,
+  generateEnterprise,
+  rootOwnerOf,
+  type EnterpriseOptions,
+} from './generate-enterprise';
 import type { SensitiveKind } from './sensitive-data';
 
 export { ENTERPRISE_DOMAIN, ROLES, type Role, type SimUser } from './enterprise-users';
-export type { EnterpriseOptions } from './generate-enterprise';
+export { rootOwnerOf, rootParent, type EnterpriseOptions } from './generate-enterprise';
 
 /** Shared link access levels; `none` means no shared link. */
 export const SHARE_ACCESS = ['none', 'open', 'company', 'collaborators'] as const;
@@ -146,6 +152,8 @@ export class Enterprise {
     this.fileModifiedAt = g.fileModifiedAt;
     this.fileSize = g.fileSize;
     this.fileSha1 = g.fileSha1;
+    // Files in a root folder are found through movedIn (keyed by their negative parent), like moved ones.
+    for (const file of g.rootFileList) this.addToFolder(file, this.fileParent[file]!);
     for (const c of g.collaborations)
       this.attachCollab(c.kind, c.index, c.email, c.userIndex, c.role, c.createdBy, c.createdAt);
   }
@@ -225,6 +233,11 @@ export class Enterprise {
     return `${word} ${folder % 1000}`;
   }
 
+  /** The API ID of a file's parent: a folder's ID, or `0` for a user's root folder. */
+  parentId(parent: number): string {
+    return parent < 0 ? '0' : idOf('folder', parent);
+  }
+
   /** Subfolders of a folder (-1 with an owner: the owner's root folders). */
   subfolders(folder: number, rootOwner?: number): readonly number[] {
     if (folder === NO_PARENT) return this.rootFolders[rootOwner ?? 0] ?? [];
@@ -233,10 +246,13 @@ export class Enterprise {
     );
   }
 
-  /** Files currently in a folder, not trashed, in a stable order. */
+  /**
+   * Files currently in a folder, not trashed, in a stable order; `rootParent(user)` (negative) gives the
+   * files directly in that user's root folder.
+   */
   filesIn(folder: number): number[] {
     const out: number[] = [];
-    if (this.baseFileCount > 0) {
+    if (folder >= 0 && this.baseFileCount > 0) {
       const start = Math.ceil((folder * this.baseFileCount) / this.folderCount);
       const end = Math.ceil(((folder + 1) * this.baseFileCount) / this.folderCount);
       for (let i = start; i < end; i++)
@@ -256,7 +272,8 @@ export class Enterprise {
   sharedWithUser(user: number): { folders: number[]; files: number[] } {
     const entry = this.sharedWith.get(user);
     if (!entry) return { folders: [], files: [] };
-    const reachesParent = (folder: number) => folder !== NO_PARENT && this.canAccessFolder(user, folder);
+    // A file in another user's root folder is never reached through a folder of the user's.
+    const reachesParent = (folder: number) => folder >= 0 && this.canAccessFolder(user, folder);
     return {
       folders: [...entry.folders]
         .filter((f) => this.folderCollabs.get(f)?.some((c) => c.userIndex === user))
@@ -272,16 +289,17 @@ export class Enterprise {
     };
   }
 
-  /** The folder chain from the owner's root down to the folder itself (root excluded). */
+  /** The folder chain from the owner's root down to the folder itself (root excluded; a root gives []). */
   folderChain(folder: number): number[] {
     const chain: number[] = [];
-    for (let f = folder, guard = 0; f !== NO_PARENT && guard < 10_000; f = this.folderParent[f]!, guard++)
+    for (let f = folder, guard = 0; f >= 0 && guard < 10_000; f = this.folderParent[f]!, guard++)
       chain.push(f);
     return chain.reverse();
   }
 
   /** True when the user owns the folder or collaborates on it or on an ancestor. */
   canAccessFolder(user: number, folder: number): boolean {
+    if (folder < 0) return rootOwnerOf(folder) === user;
     if (this.folderOwner[folder] === user) return true;
     return this.folderChain(folder).some(
       (f) => this.folderCollabs.get(f)?.some((c) => c.userIndex === user) ?? false,
@@ -315,14 +333,20 @@ export class Enterprise {
     return this.fileState[file] === STATE_DELETED;
   }
 
-  /** Parent folder of a file. */
+  /** Parent folder of a file: a folder index, or `rootParent(owner)` (negative) in a root folder. */
   fileParentOf(file: number): number {
     return this.fileParent[file]!;
   }
 
-  /** Owner of a file (the owner of its folder). */
+  /** True when the file is directly in its owner's root folder (`0`). */
+  isInRootFolder(file: number): boolean {
+    return this.fileParent[file]! < 0;
+  }
+
+  /** Owner of a file (the owner of its folder, or of the root folder it is in). */
   fileOwner(file: number): number {
-    return this.folderOwner[this.fileParent[file]!]!;
+    const parent = this.fileParent[file]!;
+    return parent < 0 ? rootOwnerOf(parent) : this.folderOwner[parent]!;
   }
 
   /** The file's extension. */
@@ -346,10 +370,10 @@ export class Enterprise {
 
   /** Creation time (epoch seconds). */
   fileCreatedAt(file: number): number {
-    return Math.min(
-      this.fileModifiedAt[file]!,
-      this.folderCreatedAt[this.fileParent[file]!]! + (hash32(this.seed, 43, file) % DAY_S),
-    );
+    const parent = this.fileParent[file]!;
+    // A root folder has no creation time: a root file was created within a day of its owner's account.
+    const since = parent < 0 ? this.users[rootOwnerOf(parent)]!.createdAt : this.folderCreatedAt[parent]!;
+    return Math.min(this.fileModifiedAt[file]!, since + (hash32(this.seed, 43, file) % DAY_S));
   }
 
   /** Last content modification (epoch seconds). */
@@ -450,9 +474,13 @@ export class Enterprise {
     this.fileNames.set(file, name);
   }
 
-  /** Moves a file to another folder. */
+  /** Moves a file to another folder (`rootParent(user)`: that user's root folder). */
   move(file: number, folder: number): void {
     this.fileParent[file] = folder;
+    this.addToFolder(file, folder);
+  }
+
+  private addToFolder(file: number, folder: number): void {
     const set = this.movedIn.get(folder) ?? new Set<number>();
     set.add(file);
     this.movedIn.set(folder, set);
@@ -523,7 +551,7 @@ export class Enterprise {
     this.fileState[file] = STATE_DELETED;
   }
 
-  /** Creates a file (upload or copy); returns its index. */
+  /** Creates a file (upload or copy) in a folder or, with `rootParent(user)`, a root folder; returns its index. */
   createFile(folder: number, name: string, content: Buffer, at: number): number {
     if (this.fileCount >= this.capacity) throw boxErrors.noRoomForFiles(this.capacity);
     const file = this.fileCount++;

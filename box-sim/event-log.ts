@@ -50,7 +50,7 @@ export interface SimEvent {
   readonly folderItem?: number;
   /** Name of the file when the event happened (defaults to its current name). */
   readonly fileName?: string;
-  /** Parent folder when the event happened (defaults to the current one). */
+  /** Parent folder when the event happened (defaults to the current one; negative: the owner's root). */
   readonly folderIndex?: number;
   readonly ipAddress: string;
   readonly additionalDetails?: Record<string, unknown>;

@@ -16,6 +16,11 @@ export interface EnterpriseOptions {
   readonly now: number;
   /** Room for files created after generation (copies, uploads). */
   readonly spareFiles?: number;
+  /**
+   * Share of the generated files placed directly in their owner's root folder (`0`) instead of a folder,
+   * 0 to 1 (default 0: every file in a folder, the pinned generation). Box allows no webhook on folder 0.
+   */
+  readonly rootFiles?: number;
 }
 
 /** A collaboration the generation plants; the model dedupes it per item and gives it its ID. */
@@ -50,7 +55,10 @@ export interface GeneratedEnterprise {
   readonly folderChildList: Int32Array;
   /** Root folders per user index. */
   readonly rootFolders: number[][];
+  /** Parent folder index, or `rootParent(owner)` (negative) for a file in its owner's root folder. */
   readonly fileParent: Int32Array;
+  /** The generated files placed in a root folder, in index order (empty unless `rootFiles` > 0). */
+  readonly rootFileList: readonly number[];
   readonly fileVersion: Uint16Array;
   readonly fileState: Uint8Array;
   /** Index into SHARE_ACCESS. */
@@ -69,6 +77,19 @@ export interface GeneratedEnterprise {
 export const DAY_S = 86_400;
 /** The parent of a folder at its owner's root. */
 export const NO_PARENT = -1;
+
+/**
+ * The parent of a file directly in a user's root folder (`0`): a negative number naming the user
+ * (`-1` is user 0's root, `-2` user 1's ...). Folder indices are >= 0.
+ */
+export function rootParent(user: number): number {
+  return -1 - user;
+}
+
+/** The user whose root folder a negative parent names (see rootParent). */
+export function rootOwnerOf(parent: number): number {
+  return -1 - parent;
+}
 
 const EXTERNAL_DOMAINS = [
   'partner-agency.example',
@@ -114,12 +135,19 @@ export function generateEnterprise(options: EnterpriseOptions): GeneratedEnterpr
     if (parent !== NO_PARENT) folderChildList[fill[parent]!++] = f;
   }
 
+  const rootShare = options.rootFiles ?? 0;
+  if (!(rootShare >= 0 && rootShare <= 1))
+    throw new Error(`box-sim: rootFiles must be a share between 0 and 1, not ${options.rootFiles}`);
   const fileParent = new Int32Array(capacity);
   const fileShare = new Uint8Array(capacity);
   const fileModifiedAt = new Uint32Array(capacity);
+  const rootFileList: number[] = [];
   for (let i = 0; i < files; i++) {
     const folder = Math.floor((i * folderCount) / files);
-    fileParent[i] = folder;
+    // A root file keeps the times of the folder it would have been in (so the share changes nothing else).
+    const atRoot = rootShare > 0 && hashUnit(seed, 10, i) < rootShare;
+    fileParent[i] = atRoot ? rootParent(folderOwner[folder]!) : folder;
+    if (atRoot) rootFileList.push(i);
     fileModifiedAt[i] =
       folderCreatedAt[folder]! +
       Math.floor(hashUnit(seed, 5, i) * (generatedAt - DAY_S * 11 - folderCreatedAt[folder]!));
@@ -142,6 +170,7 @@ export function generateEnterprise(options: EnterpriseOptions): GeneratedEnterpr
     folderChildList,
     rootFolders,
     fileParent,
+    rootFileList,
     fileVersion: new Uint16Array(capacity),
     fileState: new Uint8Array(capacity),
     fileShare,
@@ -197,7 +226,8 @@ function generateCollaborations(
   const fileCollabCount = Math.floor(files * 0.03);
   for (let k = 0; k < fileCollabCount; k++) {
     const file = hash32(seed, 9, k) % files;
-    const owner = folderOwner[fileParent[file]!]!;
+    const parent = fileParent[file]!;
+    const owner = parent < 0 ? rootOwnerOf(parent) : folderOwner[parent]!;
     const who = pickCollaborator(owner);
     const role = rng.pick(['editor', 'viewer', 'previewer'] as const);
     out.push({ kind: 'file', index: file, ...who, role, createdBy: owner, createdAt });

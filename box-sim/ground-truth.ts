@@ -94,7 +94,7 @@ export function groundTruth(ent: Enterprise, log: EventLog): GroundTruth {
       ownerId: owner.id,
       ownerLogin: owner.login,
       path: '/' + [...ent.filePath(file), ent.fileName(file)].join('/'),
-      parentId: idOf('folder', ent.fileParentOf(file)),
+      parentId: ent.parentId(ent.fileParentOf(file)),
       extension: ent.fileExtension(file),
       size: ent.fileSizeOf(file),
       sha1: ent.fileSha1Of(file),

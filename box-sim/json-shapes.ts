@@ -178,11 +178,16 @@ export function userJson(ent: Enterprise, user: SimUser, fields?: readonly strin
   return select(full, fields, USER_DEFAULT_FIELDS, ['type', 'id']);
 }
 
+/** The mini of folder `0` as a parent or path entry (Box: `sequence_id` and `etag` null). */
+const ROOT_MINI: Json = { type: 'folder', id: '0', sequence_id: null, etag: null, name: 'All Files' };
+
+/** The mini of a parent: a folder's, or folder `0` for a negative parent (a user's root folder). */
+export function parentMini(ent: Enterprise, parent: number): Json {
+  return parent < 0 ? { ...ROOT_MINI } : folderMini(ent, parent);
+}
+
 function pathCollection(ent: Enterprise, folders: number[]): Json {
-  const entries = [
-    { type: 'folder', id: '0', sequence_id: null, etag: null, name: 'All Files' },
-    ...folders.map((f) => folderMini(ent, f)),
-  ];
+  const entries = [{ ...ROOT_MINI }, ...folders.map((f) => folderMini(ent, f))];
   return { total_count: entries.length, entries };
 }
 
@@ -256,7 +261,7 @@ export function fileJson(
     modified_by: userMini(owner),
     owned_by: userMini(owner),
     shared_link: sharedLinkJson(ent, file, baseUrl),
-    parent: folderMini(ent, ent.fileParentOf(file)),
+    parent: parentMini(ent, ent.fileParentOf(file)),
     item_status: ent.isTrashed(file) ? 'trashed' : 'active',
     extension: ent.fileExtension(file),
     has_collaborations: collabs.length > 0,
@@ -314,10 +319,7 @@ export function folderJson(ent: Enterprise, folder: number, fields?: readonly st
     owned_by: userMini(owner),
     shared_link: null,
     folder_upload_email: null,
-    parent:
-      parent < 0
-        ? { type: 'folder', id: '0', sequence_id: null, etag: null, name: 'All Files' }
-        : folderMini(ent, parent),
+    parent: parentMini(ent, parent),
     item_status: 'active',
     has_collaborations: chain.some((f) => ent.folderCollaborations(f).length > 0),
     is_externally_owned: false,

@@ -14,6 +14,11 @@ export interface BoxSimOptions {
   events?: number;
   /** Room for files created by uploads and copies (default 4,096). */
   spareFiles?: number;
+  /**
+   * Share of the generated files put directly in their owner's root folder (`0`), 0 to 1 (default 0:
+   * none, the pinned enterprise of each seed). Uploads, moves and copies to folder `0` work whatever it is.
+   */
+  rootFiles?: number;
   /** TCP port on 127.0.0.1 (0 = a free port; default 0). */
   port?: number;
   /** OAuth client credentials the token endpoint accepts (defaults box-sim-client-id / box-sim-client-secret). */
@@ -101,6 +106,7 @@ export function resolveOptions(options: BoxSimOptions): ResolvedOptions {
     files,
     events: options.events ?? Math.max(2000, files * 2),
     spareFiles: options.spareFiles ?? 4096,
+    rootFiles: options.rootFiles ?? 0,
     port: options.port ?? 0,
     clientId: options.clientId ?? DEFAULT_CLIENT_ID,
     clientSecret: options.clientSecret ?? DEFAULT_CLIENT_SECRET,

@@ -34,6 +34,7 @@ export function createState(options: ResolvedOptions): SimState {
     files: options.files,
     now: now(),
     spareFiles: options.spareFiles,
+    rootFiles: options.rootFiles,
   });
   const events = new EventLog(enterprise, enterprise.seed, options.events, now());
   const webhooks = new WebhookRegistry();

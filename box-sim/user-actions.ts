@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import {
   COLLAB_ROLES,
   SHARE_ACCESS,
+  rootParent,
   type CollabRole,
   type Collaboration,
   type Enterprise,
@@ -16,7 +17,7 @@ import {
 import { boxErrors } from './errors';
 import type { EventLog, SimEvent } from './event-log';
 import { idOf } from './ids';
-import { boxDate, fileJson, folderMini, userMini } from './json-shapes';
+import { boxDate, fileJson, parentMini, userMini } from './json-shapes';
 import type { WebhookDeliverer, WebhookRegistry, WebhookTrigger } from './webhooks';
 
 /** What a user action did. */
@@ -70,7 +71,9 @@ export class UserActions {
     return user;
   }
 
+  /** A folder the user can access; `0` is the user's own root folder (as in Box, per user). */
   private folder(folderId: string, user: SimUser): number {
+    if (folderId === '0') return rootParent(user.index);
     const folder = this.ent.folderIndex(folderId);
     if (folder === undefined) throw boxErrors.notFound('folder', folderId);
     if (!this.ent.canAccessFolder(user.index, folder))
@@ -140,13 +143,17 @@ export class UserActions {
     return this.record(file, actor, 'EDIT', 'FILE.UPLOADED');
   }
 
-  /** Uploads a new file into a folder. */
+  /** Uploads a new file into a folder, or with folder `0` into the root folder of `asUser` (required then). */
   upload(folderId: string, input: AsUser & { name: string; text: string }): UserActionResult {
-    const owner = this.ent.folderIndex(folderId);
-    if (owner === undefined) throw boxErrors.notFound('folder', folderId);
+    const owner = folderId === '0' ? undefined : this.ent.folderIndex(folderId);
+    if (folderId === '0' && input.asUser === undefined)
+      throw boxErrors.badRequest(
+        'an upload to folder 0 needs asUser: folder 0 is the root folder of each user',
+      );
+    if (folderId !== '0' && owner === undefined) throw boxErrors.notFound('folder', folderId);
     const actor =
       input.asUser === undefined
-        ? this.ent.users[this.ent.folderOwnerOf(owner)]!
+        ? this.ent.users[this.ent.folderOwnerOf(owner!)]!
         : (this.ent.userById(input.asUser) ?? this.ent.userByLogin(input.asUser));
     if (!actor) throw boxErrors.badRequest(`Unknown user '${input.asUser}'`);
     const folder = this.folder(folderId, actor);
@@ -197,7 +204,7 @@ export class UserActions {
         type: 'file',
         id: idOf('file', file),
         name: this.ent.fileName(file),
-        parent: folderMini(this.ent, this.ent.fileParentOf(file)),
+        parent: parentMini(this.ent, this.ent.fileParentOf(file)),
       },
     };
   }
@@ -294,9 +301,9 @@ export class UserActions {
     const oldFolders = this.ent.folderChain(oldParent);
     this.ent.move(file, folder);
     return this.record(file, actor, 'MOVE', 'FILE.MOVED', {
-      details: { old_parent_id: idOf('folder', oldParent) },
+      details: { old_parent_id: this.ent.parentId(oldParent) },
       alsoFolders: oldFolders,
-      additionalInfo: { old_parent_id: idOf('folder', oldParent) },
+      additionalInfo: { old_parent_id: this.ent.parentId(oldParent) },
     });
   }
 

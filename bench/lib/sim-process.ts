@@ -2,8 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-/** box-sim in a child process on a free loopback port (its own event loop, as in production); resolves once it listens. */
-export async function startSimProcess(files: number, users: number) {
+/**
+ * box-sim in a child process on a free loopback port (its own event loop, as in production); resolves once it
+ * listens. `extraArgs` are more box-sim flags (e.g. `--root-files 0.1`).
+ */
+export async function startSimProcess(files: number, users: number, extraArgs: readonly string[] = []) {
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
@@ -20,6 +23,7 @@ export async function startSimProcess(files: number, users: number) {
       '2000',
       '--rate-limit',
       '0',
+      ...extraArgs,
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );

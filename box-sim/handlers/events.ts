@@ -1,5 +1,6 @@
 /** Enterprise events: GET /2.0/events?stream_type=admin_logs | admin_logs_streaming. */
 import { boxErrors } from '../errors';
+import { rootOwnerOf } from '../enterprise';
 import type { EventLog, SimEvent } from '../event-log';
 import { idOf } from '../ids';
 import { boxDate, userMini } from '../json-shapes';
@@ -29,12 +30,16 @@ export function eventJson(ctx: ApiContext, event: SimEvent): Record<string, unkn
     source = userMini(user);
   } else {
     const folder = event.folderIndex ?? ent.fileParentOf(event.fileIndex);
+    // A negative parent is the owner's root folder (`0`, "All Files"): Box logs it as the parent too.
+    const atRoot = folder < 0;
     source = {
       item_type: 'file',
       item_id: idOf('file', event.fileIndex),
       item_name: event.fileName ?? ent.fileName(event.fileIndex),
-      parent: { type: 'folder', name: ent.folderName(folder), id: idOf('folder', folder) },
-      owned_by: userMini(ent.users[ent.folderOwnerOf(folder)]!),
+      parent: atRoot
+        ? { type: 'folder', name: 'All Files', id: '0' }
+        : { type: 'folder', name: ent.folderName(folder), id: idOf('folder', folder) },
+      owned_by: userMini(ent.users[atRoot ? rootOwnerOf(folder) : ent.folderOwnerOf(folder)]!),
     };
   }
   const collaborator = event.accessibleBy;

@@ -1,4 +1,5 @@
 /** Folders: GET /2.0/folders/:id and GET /2.0/folders/:id/items. */
+import { rootParent } from '../enterprise';
 import { boxErrors } from '../errors';
 import {
   FILE_FIELDS,
@@ -42,7 +43,9 @@ function itemsOf(ctx: ApiContext, folder: number): ItemRef[] {
     return [
       ...ent.subfolders(-1, user).map((index) => ({ kind: 'folder' as const, index })),
       ...shared.folders.map((index) => ({ kind: 'folder' as const, index })),
-      ...shared.files.map((index) => ({ kind: 'file' as const, index })),
+      ...[...ent.filesIn(rootParent(user)), ...shared.files]
+        .sort((a, b) => a - b)
+        .map((index) => ({ kind: 'file' as const, index })),
     ];
   }
   return [

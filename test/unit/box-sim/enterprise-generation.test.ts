@@ -3,7 +3,7 @@
  * giving the same enterprise forever, so any change to generation must show up here as a changed value.
  */
 import { createHash } from 'node:crypto';
-import { Enterprise } from '../../../box-sim/enterprise';
+import { Enterprise, rootParent } from '../../../box-sim/enterprise';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 
@@ -49,6 +49,32 @@ describe('seeded generation is pinned', () => {
   test('seed 1, 3 users, 0 files (the smallest enterprise) is pinned too', () => {
     const e = new Enterprise({ seed: 1, users: 3, files: 0, now: NOW });
     expect(generationDigest(e)).toBe(PINNED.emptyDigest);
+  });
+
+  test('rootFiles: the same seed puts the same files in root folders; the default is the pinned enterprise', () => {
+    const a = new Enterprise({ seed: 7, users: 12, files: 3000, now: NOW, rootFiles: 0.05 });
+    const b = new Enterprise({ seed: 7, users: 12, files: 3000, now: NOW, rootFiles: 0.05 });
+    expect(generationDigest(a)).toBe(generationDigest(b));
+    expect(
+      generationDigest(new Enterprise({ seed: 7, users: 12, files: 3000, now: NOW, rootFiles: 0 })),
+    ).toBe(PINNED.digest);
+    const atRoot = Array.from({ length: 3000 }, (_, i) => i).filter((i) => a.isInRootFolder(i));
+    expect(atRoot.length).toBeGreaterThan(100);
+    expect(atRoot.length).toBeLessThan(200);
+    const perUser = a.users.flatMap((u) => a.filesIn(rootParent(u.index)));
+    expect(perUser.sort((x, y) => x - y)).toEqual(atRoot);
+    // Only the placement differs: a root file keeps the times and share it would have had in its folder.
+    const plain = new Enterprise({ seed: 7, users: 12, files: 3000, now: NOW });
+    for (const i of atRoot) {
+      expect(a.fileOwner(i)).toBe(plain.fileOwner(i));
+      expect([a.fileModifiedAtOf(i), a.fileShareAccess(i)]).toEqual([
+        plain.fileModifiedAtOf(i),
+        plain.fileShareAccess(i),
+      ]);
+    }
+    expect(() => new Enterprise({ seed: 7, users: 12, files: 30, now: NOW, rootFiles: 1.5 })).toThrow(
+      /rootFiles must be a share between 0 and 1/,
+    );
   });
 });
 
