@@ -210,13 +210,21 @@ export function registerConnectorsRoutes(app: ApiApp, deps: ConnectorsRoutesDeps
   );
 }
 
+/**
+ * How long the API waits for a workflow to answer a query. With no worker running, Temporal holds a query
+ * for about 30 s; the stored record and the store's scan figures answer instead (`live: false`).
+ */
+export const LIVE_QUERY_TIMEOUT_MS = 3_000;
+
 /** `/api/connectors/:id`: read (with live status and scan progress), disconnect, re-authorize. */
 export function registerConnectorRoutes(app: ApiApp, deps: ConnectorsRoutesDeps): void {
   const { connectors, temporal } = deps;
 
   const liveStatus = async (id: string): Promise<ConnectorStatus | undefined> => {
     try {
-      return await temporal.workflow.getHandle(workflowIds.connector(id)).query(statusQuery);
+      return await temporal.withDeadline(Date.now() + LIVE_QUERY_TIMEOUT_MS, () =>
+        temporal.workflow.getHandle(workflowIds.connector(id)).query(statusQuery),
+      );
     } catch {
       return undefined; // Temporal or the worker unreachable: the stored record still answers
     }
@@ -224,7 +232,9 @@ export function registerConnectorRoutes(app: ApiApp, deps: ConnectorsRoutesDeps)
   const work = new ScanWorkRepository(deps.store.db);
   const scanQuery = async (id: string): Promise<ScanProgress | undefined> => {
     try {
-      return await temporal.workflow.getHandle(workflowIds.scan(id)).query(progressQuery);
+      return await temporal.withDeadline(Date.now() + LIVE_QUERY_TIMEOUT_MS, () =>
+        temporal.workflow.getHandle(workflowIds.scan(id)).query(progressQuery),
+      );
     } catch {
       return undefined; // not started (not connected yet), closed, or no worker answering
     }
