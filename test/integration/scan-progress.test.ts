@@ -16,7 +16,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { workflowIds } from '../../common/workflow-ids';
 import type { FileTruth } from '../../box-sim/ground-truth';
-import { progressQuery } from '../../workflows/scan-files-messages';
+import { prioritizeSignal, progressQuery } from '../../workflows/scan-files-messages';
 import { clickThroughConsent } from '../helpers/box-consent';
 import { startConnectStack, type ConnectStack } from '../helpers/connect-stack';
 import { createLocalEnv } from '../helpers/temporal-env';
@@ -309,5 +309,45 @@ describe('scan progress from the store, with real worker processes', () => {
     );
     await stack.api.inject({ method: 'GET', url: `${redirect.pathname}${redirect.search}` });
     await passMatchesTruth(2);
+
+    // Priority rescans: counted in the store with their results, and shown from there.
+    const storedPriority = async () =>
+      Number(
+        (
+          await db()
+            .selectFrom('scan_passes')
+            .select((eb) => eb.fn.sum<number | string>('priority_scanned').as('n'))
+            .where('connector_id', '=', connectorId)
+            .executeTakeFirstOrThrow()
+        ).n ?? 0,
+      );
+    const before = await storedPriority();
+    const edited = [...stack.sim.manifest.files({ activeOnly: true })].slice(0, 3);
+    for (const f of edited) stack.sim.control.edit(f.id);
+    const at = new Date().toISOString();
+    await scanHandle().signal(prioritizeSignal, {
+      files: edited.map((f) => ({
+        fileId: f.id,
+        ownerId: f.ownerId,
+        kind: 'content' as const,
+        eventType: 'FILE.UPLOADED',
+        occurredAt: at,
+        source: 'webhook' as const,
+      })),
+    });
+    const seen = await eventually(
+      async () => {
+        const first = await storedPriority();
+        const shown = (await apiScan()).priorityScanned as number;
+        return { first, shown, last: await storedPriority() };
+      },
+      {
+        what: 'the priority rescans counted in the store and shown by the API',
+        timeoutMs: 30_000,
+        intervalMs: 200,
+        accept: (v) => v.first >= before + edited.length && v.first === v.last && v.shown === v.first,
+      },
+    );
+    expect(seen.shown).toBeGreaterThanOrEqual(before + edited.length);
   }, 240_000);
 });
