@@ -6,7 +6,7 @@ const transform = {
 };
 // cookie 2 (under fastify's inject) ships ESM only: Node 20 can require() it, jest's module system cannot.
 const transformIgnorePatterns = ['/node_modules/(?!cookie/)'];
-const setupFiles = ['<rootDir>/test/helpers/quiet-runtime.ts'];
+const setupFiles = ['<rootDir>/test/helpers/quiet-runtime.ts', '<rootDir>/test/helpers/worker-guard.ts'];
 const base = {
   testEnvironment: 'node',
   transform,
@@ -17,6 +17,9 @@ const base = {
 module.exports = {
   // Servers start and workflows bundle inside tests: generous per-test limits (no test asserts time).
   testTimeout: 120_000,
+  // A worker left polling (a test that timed out mid-run) must not keep jest alive after the last file:
+  // test/helpers/worker-guard.ts stops such workers and fails their file; this ends the process regardless.
+  forceExit: true,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...base, displayName: 'store', testMatch: ['<rootDir>/test/store/**/*.test.ts'] },
