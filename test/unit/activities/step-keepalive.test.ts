@@ -1,5 +1,6 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createScanActivities } from '../../../activities/scan-activities';
+import { createWebhookActivities } from '../../../activities/webhook-activities';
 import type { BoxClientPool } from '../../../box/box-client-pool';
 import { openStore, type Store } from '../../../store/database';
 
@@ -17,6 +18,7 @@ function slowBox() {
         Promise.resolve({ rawData: { entries: [{ id: 'u1', login: 'ann@acme.test', role: 'admin' }] } }),
     },
     folders: { getFolderItems: () => later({ rawData: { entries: [] } }) },
+    webhooks: { getWebhooks: () => later({ entries: [] }), deleteWebhookById: () => later(undefined) },
     withAsUserHeader: () => client,
   };
   return { get: () => client } as unknown as BoxClientPool;
@@ -38,7 +40,7 @@ async function heartbeatGaps<T>(
   return { result, gaps: times.slice(1).map((b, i) => b - times[i]!), beats: beats.length };
 }
 
-describe('scan steps heartbeat at least every 5 s whatever they wait on', () => {
+describe('scan and webhook steps heartbeat at least every 5 s whatever they wait on', () => {
   let store: Store;
   beforeEach(async () => {
     store = await openStore('sqlite::memory:');
@@ -64,5 +66,22 @@ describe('scan steps heartbeat at least every 5 s whatever they wait on', () => 
     expect(walk.result).toMatchObject({ userDone: true, stored: { usersDone: 1, filesSeen: 0 } });
     expect(walk.beats).toBeGreaterThanOrEqual(3);
     expect(Math.max(...walk.gaps)).toBeLessThanOrEqual(5_000);
+  });
+
+  it('registerWebhooks and removeWebhooks while Box is slow', async () => {
+    const hooks = createWebhookActivities({
+      config: { api: { publicBaseUrl: 'http://127.0.0.1:3999' } } as never,
+      store,
+      clients: slowBox(),
+    });
+    const registered = await heartbeatGaps(() =>
+      hooks.registerWebhooks({ connectorId: 'c1', dataCenter: 'US1', scope: 'allUsers' }),
+    );
+    expect(registered.result).toMatchObject({ users: 1, folders: 0 });
+    expect(registered.beats).toBeGreaterThanOrEqual(6);
+    expect(Math.max(...registered.gaps)).toBeLessThanOrEqual(5_000);
+
+    const removed = await heartbeatGaps(() => hooks.removeWebhooks({ connectorId: 'c1', dataCenter: 'US1' }));
+    expect(removed.result).toEqual({ removed: 0, alreadyGone: 0, keptForOthers: 0 });
   });
 });
