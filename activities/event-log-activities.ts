@@ -6,7 +6,7 @@ import { boxFailure } from '../box/box-failure';
 import { kindOfEventType } from '../domain/file-event';
 import type { EventLogRepository, NewEvent } from '../store/event-log-repository';
 import type { EventLogActivities } from '../workflows/import-event-log-activities';
-import { KEEPALIVE_MS } from './keepalive';
+import { withKeepalive } from './keepalive';
 
 /** What the backfill activities need. */
 export interface BackfillDeps {
@@ -95,41 +95,43 @@ export function createEventLogActivities(deps: BackfillDeps): EventLogActivities
         return page;
       };
 
-      const keepalive = setInterval(() => ctx.heartbeat({ ...progress }), KEEPALIVE_MS);
-      try {
-        let sent = progress.streamPosition;
-        let pending = fetchPage(sent);
-        for (;;) {
-          const page = await pending;
-          const end = isEndOfWindow(sent, page, emptyInARow);
-          emptyInARow = page.entries.length === 0 ? emptyInARow + 1 : 0;
-          pagesThisAttempt++;
-          const last = end || pagesThisAttempt >= budget.maxPages || Date.now() - started >= budget.maxMs;
-          // Read ahead: Box prepares the next page while this one is written. The heartbeat below
-          // still names only positions whose pages are stored.
-          if (!last) {
-            sent = page.next;
-            pending = fetchPage(sent);
-          }
+      // Heartbeats the stored position every 4 s (KEEPALIVE_MS) while a slow page or a slow store is awaited.
+      return withKeepalive(
+        ctx,
+        () => ({ ...progress }),
+        async () => {
+          let sent = progress.streamPosition;
+          let pending = fetchPage(sent);
+          for (;;) {
+            const page = await pending;
+            const end = isEndOfWindow(sent, page, emptyInARow);
+            emptyInARow = page.entries.length === 0 ? emptyInARow + 1 : 0;
+            pagesThisAttempt++;
+            const last = end || pagesThisAttempt >= budget.maxPages || Date.now() - started >= budget.maxMs;
+            // Read ahead: Box prepares the next page while this one is written. The heartbeat below
+            // still names only positions whose pages are stored.
+            if (!last) {
+              sent = page.next;
+              pending = fetchPage(sent);
+            }
 
-          const parsed = page.entries.map(toActivity);
-          const activities = parsed.filter(
-            (a): a is NewEvent => a !== undefined && window.contains(a.occurredAt),
-          );
-          const unreadable = parsed.filter((a) => a === undefined).length;
-          if (unreadable > 0)
-            log.warn('skipped Box events without an id, type or valid time', { unreadable });
-          if (activities.length > 0) await deps.activityLog.insertPage(input.connectorId, activities);
-          progress.imported += activities.length;
-          progress.pages++;
-          if (!end) progress.streamPosition = page.next;
-          ctx.heartbeat({ ...progress });
-          if (last) return { ...counts(progress), done: end };
-          if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
-        }
-      } finally {
-        clearInterval(keepalive);
-      }
+            const parsed = page.entries.map(toActivity);
+            const activities = parsed.filter(
+              (a): a is NewEvent => a !== undefined && window.contains(a.occurredAt),
+            );
+            const unreadable = parsed.filter((a) => a === undefined).length;
+            if (unreadable > 0)
+              log.warn('skipped Box events without an id, type or valid time', { unreadable });
+            if (activities.length > 0) await deps.activityLog.insertPage(input.connectorId, activities);
+            progress.imported += activities.length;
+            progress.pages++;
+            if (!end) progress.streamPosition = page.next;
+            ctx.heartbeat({ ...progress });
+            if (last) return { ...counts(progress), done: end };
+            if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+          }
+        },
+      );
     },
   };
 }

@@ -21,7 +21,7 @@ import {
   type ListedFile,
 } from './scan-box-reader';
 import { judgeFile, type FileToJudge, type FileVerdict } from './scan-file-judge';
-import { KEEPALIVE_MS, withKeepalive } from './keepalive';
+import { withKeepalive } from './keepalive';
 
 /** What the scan activities need. */
 export interface ScanDeps {
@@ -69,6 +69,9 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
   const work = new ScanWorkRepository(db);
   const inventory = new InventoryRepository(db);
   const overflow = new PriorityOverflowRepository(db);
+  /** Runs a step's work heartbeating (every step runs under STEP_HEARTBEAT_TIMEOUT, the short ones too). */
+  const keepalive = <T>(work: () => Promise<T>): Promise<T> =>
+    withKeepalive(Context.current(), () => ({ keepalive: true }), work);
 
   const policySetFor = (internalDomains: readonly string[]): Promise<CompiledPolicySet> => {
     const file = deps.config.policies.file;
@@ -163,169 +166,191 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
 
   return {
     async startScanPass({ connectorId, dataCenter, scope, pass }) {
-      const ctx = Context.current();
-      const client = deps.clients.get(connectorId, dataCenter);
-      const stored = await work.getPass(connectorId, pass);
-      if (stored) return { usersTotal: stored.users_total, policyVersion: stored.policy_version };
-      let users;
-      let me: string;
-      try {
-        me = (await client.users.getUserMe({ fields: ['id'] })).id;
-        users = await listEnterpriseUsers(client, ctx.cancellationSignal);
-      } catch (err) {
-        throw boxFailure(err);
-      }
-      const inScope = users.filter(
-        (u) => scope === 'allUsers' || u.id === me || (u.role !== 'admin' && u.role !== 'coadmin'),
-      );
-      const configured = deps.config.policies.internalDomains?.filter(Boolean) ?? [];
-      const internalDomains =
-        configured.length > 0
-          ? configured
-          : [
-              ...new Set(users.map((u) => u.login.slice(u.login.lastIndexOf('@') + 1)).filter(Boolean)),
-            ].sort();
-      const policySet = await policySetFor(internalDomains);
-      const row = await work.startPass({
-        connectorId,
-        pass,
-        policyVersion: policySet.version,
-        internalDomains,
-        users: inScope,
-        at: new Date().toISOString(),
+      return keepalive(async () => {
+        const ctx = Context.current();
+        const client = deps.clients.get(connectorId, dataCenter);
+        const stored = await work.getPass(connectorId, pass);
+        if (stored) return { usersTotal: stored.users_total, policyVersion: stored.policy_version };
+        let users;
+        let me: string;
+        try {
+          me = (await client.users.getUserMe({ fields: ['id'] })).id;
+          users = await listEnterpriseUsers(client, ctx.cancellationSignal);
+        } catch (err) {
+          throw boxFailure(err);
+        }
+        const inScope = users.filter(
+          (u) => scope === 'allUsers' || u.id === me || (u.role !== 'admin' && u.role !== 'coadmin'),
+        );
+        const configured = deps.config.policies.internalDomains?.filter(Boolean) ?? [];
+        const internalDomains =
+          configured.length > 0
+            ? configured
+            : [
+                ...new Set(users.map((u) => u.login.slice(u.login.lastIndexOf('@') + 1)).filter(Boolean)),
+              ].sort();
+        const policySet = await policySetFor(internalDomains);
+        const row = await work.startPass({
+          connectorId,
+          pass,
+          policyVersion: policySet.version,
+          internalDomains,
+          users: inScope,
+          at: new Date().toISOString(),
+        });
+        return { usersTotal: row.users_total, policyVersion: row.policy_version };
       });
-      return { usersTotal: row.users_total, policyVersion: row.policy_version };
     },
 
     async nextScanUsers({ connectorId, pass, limit, exclude }) {
-      return work.nextUsers(connectorId, pass, limit, exclude);
+      return keepalive(() => work.nextUsers(connectorId, pass, limit, exclude));
     },
 
     async scanUserFolders({ connectorId, dataCenter, pass, userId }) {
       const ctx = Context.current();
-      const signal = ctx.cancellationSignal;
-      const found = await passPolicySet(connectorId, pass);
-      if (!found)
-        throw ApplicationFailure.nonRetryable(
-          `Scan pass ${pass} of connector ${connectorId} was never started`,
-          'ScanPassMissing',
-        );
-      const user = await work.userOf(connectorId, pass, userId);
-      if (!user)
-        throw ApplicationFailure.nonRetryable(
-          `User ${userId} is not part of scan pass ${pass}`,
-          'ScanUserMissing',
-        );
-      const client = deps.clients.get(connectorId, dataCenter).withAsUserHeader(userId);
       const resumed = readCounts(ctx.info.heartbeatDetails);
       const total: ScanCounts & { pages: number } = { ...ZERO, pages: 0, ...resumed };
-      const started = Date.now();
-      let pagesThisCall = 0;
-      if (user.done)
-        return { ...countsOf(total), userDone: true, stored: await work.runningCounts(connectorId, pass) };
-
-      for (;;) {
-        const [folder] = await work.pendingFolders(connectorId, pass, userId, 1);
-        if (!folder) {
-          await work.finishUserIfDone(connectorId, pass, userId, new Date().toISOString());
-          return { ...countsOf(total), userDone: true, stored: await work.runningCounts(connectorId, pass) };
-        }
-        const keepalive = setInterval(() => ctx.heartbeat({ ...total }), KEEPALIVE_MS);
-        try {
-          const inherited = JSON.parse(folder.collaborators_json) as string[];
-          let page;
-          const subfolders: Array<{ folderId: string; collaborators: string[] }> = [];
-          try {
-            page = await listFolderPage(client, folder.folder_id, folder.marker, budget.pageSize, signal);
-            // Only the user's own folders are walked: a folder shared with the user is walked as its owner.
-            for (const f of page.folders.filter((f) => f.ownerId === userId)) {
-              const own = f.hasCollaborations
-                ? await directCollaborators(client, { type: 'folder', id: f.id }, signal)
-                : [];
-              subfolders.push({ folderId: f.id, collaborators: [...new Set([...inherited, ...own])].sort() });
-            }
-          } catch (err) {
-            if (signal.aborted) throw signal.reason;
-            throw boxFailure(err);
-          }
-          const files = page.files
-            .filter((f) => f.ownerId === userId)
-            .map((f) => ({ file: { ...f, inheritedCollaborators: inherited }, client }));
-          const now = new Date().toISOString();
-          let counts: PageCounts;
-          try {
-            counts = await judgeAndStore(
-              connectorId,
-              files,
-              true,
-              found.policySet,
-              pass,
-              now,
-              signal,
-              (trx, c) =>
-                new ScanWorkRepository(trx).recordPage({
-                  connectorId,
-                  pass,
-                  userId,
-                  folderId: folder.folder_id,
-                  nextMarker: page.nextMarker,
-                  subfolders,
-                  counts: c,
-                  at: now,
-                }),
+      // Heartbeats every KEEPALIVE_MS whatever the call waits on (a slow page, a large download, the store),
+      // so a dead worker's attempt is timed out by STEP_HEARTBEAT_TIMEOUT, not by the start-to-close timeout.
+      return withKeepalive(
+        ctx,
+        () => ({ ...total }),
+        async () => {
+          const signal = ctx.cancellationSignal;
+          const found = await passPolicySet(connectorId, pass);
+          if (!found)
+            throw ApplicationFailure.nonRetryable(
+              `Scan pass ${pass} of connector ${connectorId} was never started`,
+              'ScanPassMissing',
             );
-          } catch (err) {
-            throw toActivityFailure(err, signal);
+          const user = await work.userOf(connectorId, pass, userId);
+          if (!user)
+            throw ApplicationFailure.nonRetryable(
+              `User ${userId} is not part of scan pass ${pass}`,
+              'ScanUserMissing',
+            );
+          const client = deps.clients.get(connectorId, dataCenter).withAsUserHeader(userId);
+          const started = Date.now();
+          let pagesThisCall = 0;
+          if (user.done)
+            return {
+              ...countsOf(total),
+              userDone: true,
+              stored: await work.runningCounts(connectorId, pass),
+            };
+
+          for (;;) {
+            const [folder] = await work.pendingFolders(connectorId, pass, userId, 1);
+            if (!folder) {
+              await work.finishUserIfDone(connectorId, pass, userId, new Date().toISOString());
+              return {
+                ...countsOf(total),
+                userDone: true,
+                stored: await work.runningCounts(connectorId, pass),
+              };
+            }
+            const inherited = JSON.parse(folder.collaborators_json) as string[];
+            let page;
+            const subfolders: Array<{ folderId: string; collaborators: string[] }> = [];
+            try {
+              page = await listFolderPage(client, folder.folder_id, folder.marker, budget.pageSize, signal);
+              // Only the user's own folders are walked: a folder shared with the user is walked as its owner.
+              for (const f of page.folders.filter((f) => f.ownerId === userId)) {
+                const own = f.hasCollaborations
+                  ? await directCollaborators(client, { type: 'folder', id: f.id }, signal)
+                  : [];
+                subfolders.push({
+                  folderId: f.id,
+                  collaborators: [...new Set([...inherited, ...own])].sort(),
+                });
+              }
+            } catch (err) {
+              if (signal.aborted) throw signal.reason;
+              throw boxFailure(err);
+            }
+            const files = page.files
+              .filter((f) => f.ownerId === userId)
+              .map((f) => ({ file: { ...f, inheritedCollaborators: inherited }, client }));
+            const now = new Date().toISOString();
+            let counts: PageCounts;
+            try {
+              counts = await judgeAndStore(
+                connectorId,
+                files,
+                true,
+                found.policySet,
+                pass,
+                now,
+                signal,
+                (trx, c) =>
+                  new ScanWorkRepository(trx).recordPage({
+                    connectorId,
+                    pass,
+                    userId,
+                    folderId: folder.folder_id,
+                    nextMarker: page.nextMarker,
+                    subfolders,
+                    counts: c,
+                    at: now,
+                  }),
+              );
+            } catch (err) {
+              throw toActivityFailure(err, signal);
+            }
+            total.filesSeen += counts.filesSeen;
+            total.inspected += counts.inspected;
+            total.skippedUnchanged += counts.skippedUnchanged;
+            total.findings += counts.findings;
+            total.pages++;
+            pagesThisCall++;
+            ctx.heartbeat({ ...total });
+            if (signal.aborted) throw signal.reason;
+            if (pagesThisCall >= budget.maxPages || Date.now() - started >= budget.maxMs) {
+              const done = await work.finishUserIfDone(connectorId, pass, userId, new Date().toISOString());
+              return {
+                ...countsOf(total),
+                userDone: done,
+                stored: await work.runningCounts(connectorId, pass),
+              };
+            }
           }
-          total.filesSeen += counts.filesSeen;
-          total.inspected += counts.inspected;
-          total.skippedUnchanged += counts.skippedUnchanged;
-          total.findings += counts.findings;
-          total.pages++;
-          pagesThisCall++;
-        } finally {
-          clearInterval(keepalive);
-        }
-        ctx.heartbeat({ ...total });
-        if (signal.aborted) throw signal.reason;
-        if (pagesThisCall >= budget.maxPages || Date.now() - started >= budget.maxMs) {
-          const done = await work.finishUserIfDone(connectorId, pass, userId, new Date().toISOString());
-          return { ...countsOf(total), userDone: done, stored: await work.runningCounts(connectorId, pass) };
-        }
-      }
+        },
+      );
     },
 
     async finishScanPass({ connectorId, pass }) {
-      const row = await work.getPass(connectorId, pass);
-      if (!row)
-        throw ApplicationFailure.nonRetryable(
-          `Scan pass ${pass} of connector ${connectorId} was never started`,
-          'ScanPassMissing',
-        );
-      if (row.completed_at !== null)
-        return {
-          deleted: row.deleted,
-          counts: {
-            filesSeen: row.files_seen,
-            inspected: row.inspected,
-            skippedUnchanged: row.skipped_unchanged,
-            findings: row.findings,
-          },
-        };
-      const at = new Date().toISOString();
-      const unseen = await inventory.unseenIn(connectorId, pass);
-      const counts = await work.passCounts(connectorId, pass);
-      await db.transaction().execute(async (trx) => {
-        await new InventoryRepository(trx).markDeleted(connectorId, unseen, at);
-        await new FindingsRepository(trx).closeForFiles(connectorId, unseen, at);
-        await new ScanWorkRepository(trx).completePass(
-          connectorId,
-          pass,
-          { ...counts, deleted: unseen.length },
-          at,
-        );
+      return keepalive(async () => {
+        const row = await work.getPass(connectorId, pass);
+        if (!row)
+          throw ApplicationFailure.nonRetryable(
+            `Scan pass ${pass} of connector ${connectorId} was never started`,
+            'ScanPassMissing',
+          );
+        if (row.completed_at !== null)
+          return {
+            deleted: row.deleted,
+            counts: {
+              filesSeen: row.files_seen,
+              inspected: row.inspected,
+              skippedUnchanged: row.skipped_unchanged,
+              findings: row.findings,
+            },
+          };
+        const at = new Date().toISOString();
+        const unseen = await inventory.unseenIn(connectorId, pass);
+        const counts = await work.passCounts(connectorId, pass);
+        await db.transaction().execute(async (trx) => {
+          await new InventoryRepository(trx).markDeleted(connectorId, unseen, at);
+          await new FindingsRepository(trx).closeForFiles(connectorId, unseen, at);
+          await new ScanWorkRepository(trx).completePass(
+            connectorId,
+            pass,
+            { ...counts, deleted: unseen.length },
+            at,
+          );
+        });
+        return { deleted: unseen.length, counts };
       });
-      return { deleted: unseen.length, counts };
     },
 
     async scanPriorityFiles({ connectorId, dataCenter, files }) {
@@ -396,22 +421,33 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
                 await new InventoryRepository(trx).markDeleted(connectorId, gone, now);
                 await new FindingsRepository(trx).closeForFiles(connectorId, gone, now);
                 await new PriorityOverflowRepository(trx).acknowledge(connectorId, [...last.keys()]);
+                // Counted with the work it counts: what the API shows is what was committed.
+                await new ScanWorkRepository(trx).addPriorityScanned(
+                  connectorId,
+                  passRow.pass,
+                  toJudge.length,
+                );
               },
             );
           } catch (err) {
             throw toActivityFailure(err, signal);
           }
-          return { scanned: toJudge.length, deleted: gone.length, findings: counts.findings };
+          return {
+            scanned: toJudge.length,
+            deleted: gone.length,
+            findings: counts.findings,
+            priorityScanned: await work.priorityScanned(connectorId),
+          };
         },
       );
     },
 
     async storePriorityOverflow({ connectorId, files }) {
-      return { stored: await overflow.store(connectorId, files) };
+      return keepalive(async () => ({ stored: await overflow.store(connectorId, files) }));
     },
 
     async takePriorityOverflow({ connectorId, limit }) {
-      return overflow.take(connectorId, limit);
+      return keepalive(() => overflow.take(connectorId, limit));
     },
   };
 }

@@ -210,13 +210,21 @@ export function registerConnectorsRoutes(app: ApiApp, deps: ConnectorsRoutesDeps
   );
 }
 
+/**
+ * How long the API waits for a workflow to answer a query. With no worker running, Temporal holds a query
+ * for about 30 s; the stored record and the store's scan figures answer instead (`live: false`).
+ */
+export const LIVE_QUERY_TIMEOUT_MS = 3_000;
+
 /** `/api/connectors/:id`: read (with live status and scan progress), disconnect, re-authorize. */
 export function registerConnectorRoutes(app: ApiApp, deps: ConnectorsRoutesDeps): void {
   const { connectors, temporal } = deps;
 
   const liveStatus = async (id: string): Promise<ConnectorStatus | undefined> => {
     try {
-      return await temporal.workflow.getHandle(workflowIds.connector(id)).query(statusQuery);
+      return await temporal.withDeadline(Date.now() + LIVE_QUERY_TIMEOUT_MS, () =>
+        temporal.workflow.getHandle(workflowIds.connector(id)).query(statusQuery),
+      );
     } catch {
       return undefined; // Temporal or the worker unreachable: the stored record still answers
     }
@@ -224,7 +232,9 @@ export function registerConnectorRoutes(app: ApiApp, deps: ConnectorsRoutesDeps)
   const work = new ScanWorkRepository(deps.store.db);
   const scanQuery = async (id: string): Promise<ScanProgress | undefined> => {
     try {
-      return await temporal.workflow.getHandle(workflowIds.scan(id)).query(progressQuery);
+      return await temporal.withDeadline(Date.now() + LIVE_QUERY_TIMEOUT_MS, () =>
+        temporal.workflow.getHandle(workflowIds.scan(id)).query(progressQuery),
+      );
     } catch {
       return undefined; // not started (not connected yet), closed, or no worker answering
     }
@@ -340,30 +350,41 @@ function view(r: ConnectorRecord): z.infer<typeof connectorView> {
 }
 
 /**
- * The scan's progress as the API shows it: users and counts of the latest pass as the store holds them
- * (exact after a worker crash or a rejected token), state and priority lane from the workflow's query
- * (`live: false` when it did not answer).
+ * The scan's progress as the API shows it: every figure as the store holds it (users and counts of the
+ * latest pass, priority rescans, files per second, the last completion), exact after a worker crash or a
+ * rejected token because the steps commit their counts with their work; the state, the pass number and
+ * the priority queue's length from the workflow's query (`live: false` when it did not answer).
  */
-export function scanView(live: ScanProgress | undefined, stored: StoredProgress | undefined) {
+export function scanView(
+  live: ScanProgress | undefined,
+  stored: StoredProgress | undefined,
+  now: number = Date.now(),
+) {
   if (!stored) return { ...live!, live: true };
+  // The workflow has moved on to a pass whose start the store does not hold yet: nothing counted in it.
+  const unrecorded = live !== undefined && live.state !== 'waiting' && live.pass > stored.pass;
+  const running = !unrecorded && stored.completedAt === undefined;
+  const elapsedS = (now - Date.parse(stored.startedAt)) / 1000;
   const figures = {
     storedPass: stored.pass,
-    usersTotal: stored.usersTotal,
-    usersDone: stored.usersDone,
-    filesSeen: stored.filesSeen,
-    inspected: stored.inspected,
-    skippedUnchanged: stored.skippedUnchanged,
-    findings: stored.findings,
+    usersTotal: unrecorded ? 0 : stored.usersTotal,
+    usersDone: unrecorded ? 0 : stored.usersDone,
+    filesSeen: unrecorded ? 0 : stored.filesSeen,
+    inspected: unrecorded ? 0 : stored.inspected,
+    skippedUnchanged: unrecorded ? 0 : stored.skippedUnchanged,
+    findings: unrecorded ? 0 : stored.findings,
+    priorityScanned: stored.priorityScanned,
+    lastPassCompletedAt: stored.lastPassCompletedAt,
+    filesPerSecond: running && elapsedS > 0 ? Math.round((stored.filesSeen / elapsedS) * 10) / 10 : undefined,
   };
-  const message = stored.completedAt
-    ? undefined
-    : `Pass ${stored.pass}: ${stored.usersDone} of ${stored.usersTotal} users walked, ${stored.filesSeen} files seen.`;
+  const message = running
+    ? `Pass ${stored.pass}: ${stored.usersDone} of ${stored.usersTotal} users walked, ${stored.filesSeen} files seen.`
+    : undefined;
   if (!live)
     return {
       pass: stored.completedAt ? stored.pass + 1 : stored.pass,
       state: stored.completedAt ? 'waiting' : 'scanning',
       ...figures,
-      lastPassCompletedAt: stored.completedAt,
       message: `${message ?? `Pass ${stored.pass} complete.`} (The scan workflow did not answer: figures from the store.)`,
       live: false,
     };

@@ -19,6 +19,8 @@ export interface ScanPassesTable {
   skipped_unchanged: number;
   findings: number;
   deleted: number;
+  /** Priority rescans committed while this was the latest pass (migration 010). */
+  priority_scanned: number;
 }
 
 /** An in-scope user of a pass: the pass's work list, with the user's counts so far. */

@@ -23,6 +23,10 @@ export interface StoredProgress extends PageCounts {
   startedAt: string;
   /** Set once the pass is complete. */
   completedAt?: string;
+  /** When the last complete pass (this one or the one before) was completed. */
+  lastPassCompletedAt?: string;
+  /** Priority rescans committed, all passes of the connector (addPriorityScanned). */
+  priorityScanned: number;
 }
 
 /**
@@ -62,6 +66,7 @@ export class ScanWorkRepository {
           skipped_unchanged: 0,
           findings: 0,
           deleted: 0,
+          priority_scanned: 0,
         })
         .onConflict((oc) => oc.columns(['connector_id', 'pass']).doNothing())
         .executeTakeFirst();
@@ -279,7 +284,17 @@ export class ScanWorkRepository {
   async progress(connectorId: string): Promise<StoredProgress | undefined> {
     const row = await this.latestPass(connectorId);
     if (!row) return undefined;
-    const base = { pass: row.pass, usersTotal: row.users_total, startedAt: row.started_at };
+    const [priorityScanned, lastCompleted] = await Promise.all([
+      this.priorityScanned(connectorId),
+      row.completed_at !== null ? row.completed_at : this.lastCompletedAt(connectorId),
+    ]);
+    const base = {
+      pass: row.pass,
+      usersTotal: row.users_total,
+      startedAt: row.started_at,
+      priorityScanned,
+      ...(lastCompleted !== undefined && { lastPassCompletedAt: lastCompleted }),
+    };
     if (row.completed_at !== null)
       return {
         ...base,
@@ -291,6 +306,43 @@ export class ScanWorkRepository {
         findings: row.findings,
       };
     return { ...base, ...(await this.runningCounts(connectorId, row.pass)) };
+  }
+
+  /** When the connector's last complete pass was completed, or undefined before the first. */
+  private async lastCompletedAt(connectorId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('scan_passes')
+      .select('completed_at')
+      .where('connector_id', '=', connectorId)
+      .where('completed_at', 'is not', null)
+      .orderBy('pass', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.completed_at ?? undefined;
+  }
+
+  /**
+   * Counts `n` priority rescans against the pass (call it inside the transaction that stored the rescanned
+   * files and their findings, so the count is exactly what was committed).
+   */
+  async addPriorityScanned(connectorId: string, pass: number, n: number): Promise<void> {
+    if (n <= 0) return;
+    await this.db
+      .updateTable('scan_passes')
+      .set((eb) => ({ priority_scanned: eb('priority_scanned', '+', n) }))
+      .where('connector_id', '=', connectorId)
+      .where('pass', '=', pass)
+      .execute();
+  }
+
+  /** Priority rescans committed for the connector, over all its passes. */
+  async priorityScanned(connectorId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('scan_passes')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number | string>('priority_scanned'), sql<number>`0`).as('n'))
+      .where('connector_id', '=', connectorId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   /** A running pass's counts and finished users as committed so far. */

@@ -77,13 +77,15 @@ export interface ScanActivities {
   /**
    * Scans files with fresh events now (priority task queue): fetches each file's current metadata,
    * inspects it (download only when sha1, sharing or policies changed), stores the result; a file gone
-   * from Box (404 / trashed) or a `delete` activity marks it deleted and closes its findings.
+   * from Box (404 / trashed) or a `delete` activity marks it deleted and closes its findings. The
+   * rescans are counted in the store with the results (`priorityScanned`: the connector's count once this
+   * call's work is committed; absent in results recorded before 2026-12-02).
    */
   scanPriorityFiles(input: {
     connectorId: string;
     dataCenter: DataCenter;
     files: FileEvent[];
-  }): Promise<{ scanned: number; deleted: number; findings: number }>;
+  }): Promise<{ scanned: number; deleted: number; findings: number; priorityScanned?: number }>;
 
   /** Keeps priority files that do not fit the workflow's bounded queue in the store (deduplicated by file). */
   storePriorityOverflow(input: { connectorId: string; files: FileEvent[] }): Promise<{ stored: number }>;

@@ -172,7 +172,8 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
             files: batch,
           }),
         );
-        s.priorityScanned += result.scanned;
+        // The store's count when the result has it: rescans whose result was lost are in it too.
+        s.priorityScanned = Math.max(s.priorityScanned + result.scanned, result.priorityScanned ?? 0);
       } catch (err) {
         if (isCancellation(err)) throw err;
         // Only a non-retryable failure gets here; the next full pass scans these files anyway.

@@ -8,6 +8,7 @@ import * as m006 from './006-webhooks';
 import * as m007 from './007-connector-name-key';
 import * as m008 from './008-event-log';
 import * as m009 from './009-webhook-outbox';
+import * as m010 from './010-priority-scanned';
 
 /** All migrations, applied in key order. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '007-connector-name-key': m007,
   '008-event-log': m008,
   '009-webhook-outbox': m009,
+  '010-priority-scanned': m010,
 };

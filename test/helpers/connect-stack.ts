@@ -39,6 +39,8 @@ export async function startConnectStack(
     scanTuning?: Pick<ScanDeps, 'budget' | 'limits'>;
     /** Where the API logs, at debug level (default: nowhere). */
     apiLog?: NodeJS.WritableStream;
+    /** Run no worker in this process (the test spawns worker processes of its own). Default false. */
+    noWorker?: boolean;
   } = {},
 ): Promise<ConnectStack> {
   const sim = await startBoxSim({ users: 8, files: 60, ...options.sim });
@@ -62,20 +64,22 @@ export async function startConnectStack(
   const deps = await createWorkerDeps(config);
   const queues = config.temporal.taskQueues;
   const scan = createScanQueueActivities(deps, options.scanTuning);
-  const workers = await Promise.all([
-    Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: queues.main,
-      workflowBundle: await workflowBundle(),
-      activities: createActivities(deps),
-    }),
-    Worker.create({ connection: env.nativeConnection, taskQueue: queues.scan, activities: scan.bulk }),
-    Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: queues.priority,
-      activities: scan.priority,
-    }),
-  ]);
+  const workers = options.noWorker
+    ? []
+    : await Promise.all([
+        Worker.create({
+          connection: env.nativeConnection,
+          taskQueue: queues.main,
+          workflowBundle: await workflowBundle(),
+          activities: createActivities(deps),
+        }),
+        Worker.create({ connection: env.nativeConnection, taskQueue: queues.scan, activities: scan.bulk }),
+        Worker.create({
+          connection: env.nativeConnection,
+          taskQueue: queues.priority,
+          activities: scan.priority,
+        }),
+      ]);
   const running = Promise.all(workers.map((w) => w.run()));
   const api = buildApiServer({
     config,

@@ -18,18 +18,27 @@ export async function createTestStore(dialect: Dialect): Promise<Store & { dispo
     const store = await openStore('sqlite::memory:');
     return { ...store, dispose: () => store.close() };
   }
-  const name = `cb_test_${randomBytes(6).toString('hex')}`;
-  await withAdmin((c) => c.query(`CREATE DATABASE ${name}`));
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  const store = await openStore(url.toString());
+  const database = await createTestDatabase();
+  const store = await openStore(database.url);
   return {
     ...store,
     dispose: async () => {
       await store.close();
-      await dropDatabaseOnceIdle(name);
+      await database.drop();
     },
   };
+}
+
+/**
+ * A fresh, empty PostgreSQL database for processes that open the store themselves (DATABASE_URL);
+ * `drop` removes it once they are gone.
+ */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<number> }> {
+  const name = `cb_test_${randomBytes(6).toString('hex')}`;
+  await withAdmin((c) => c.query(`CREATE DATABASE ${name}`));
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => dropDatabaseOnceIdle(name) };
 }
 
 /**

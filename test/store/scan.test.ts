@@ -231,6 +231,42 @@ for (const dialect of DIALECTS) {
       expect(await work.progress('nobody')).toBeUndefined();
     });
 
+    it('priority rescans are counted in the transaction of their work, over every pass of the connector', async () => {
+      const start = (pass: number) =>
+        work.startPass({
+          connectorId: 'c2',
+          pass,
+          policyVersion: 'v1',
+          internalDomains: ['acme.test'],
+          users: [{ id: 'u1', login: 'ann@acme.test' }],
+          at: AT,
+        });
+      await start(1);
+      expect(await work.progress('c2')).toMatchObject({ priorityScanned: 0 });
+      expect((await work.progress('c2'))?.lastPassCompletedAt).toBeUndefined();
+      await store.db
+        .transaction()
+        .execute((trx) => new ScanWorkRepository(trx).addPriorityScanned('c2', 1, 3));
+      // Work whose transaction fails is not counted: the count rolls back with it.
+      await expect(
+        store.db.transaction().execute(async (trx) => {
+          await new ScanWorkRepository(trx).addPriorityScanned('c2', 1, 5);
+          throw new Error('the page failed');
+        }),
+      ).rejects.toThrow('the page failed');
+      expect(await work.priorityScanned('c2')).toBe(3);
+      await work.completePass('c2', 1, { ...(await work.passCounts('c2', 1)), deleted: 0 }, AT);
+      await start(2);
+      await work.addPriorityScanned('c2', 2, 2);
+      expect(await work.progress('c2')).toMatchObject({
+        pass: 2,
+        priorityScanned: 5,
+        lastPassCompletedAt: AT,
+      });
+      expect((await work.progress('c2'))?.completedAt).toBeUndefined();
+      expect(await work.priorityScanned('c1')).toBe(0);
+    });
+
     it('overflow keeps one row per file, hands out the oldest first, and re-offers what was never acknowledged', async () => {
       expect(await overflow.store('c9', [activity('a'), activity('b'), activity('a', 'sharing')], AT)).toBe(
         2,

@@ -204,4 +204,31 @@ describe('importEventPages', () => {
     }).catch((err: unknown) => err);
     expect(failure).toMatchObject({ type: 'BoxEventStreamStuck', nonRetryable: true });
   });
+
+  it('heartbeats at least every 5 s while a page takes long (a dead worker is noticed within the heartbeat timeout)', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      // The first page takes 13 s (a slow Box answering through its retries); the second ends the window.
+      const page = { nextStreamPosition: '1', entries: [], rawData: { chunk_size: 0, entries: [] } };
+      let calls = 0;
+      const slow = () =>
+        calls++ === 0
+          ? new Promise((resolve) => setTimeout(() => resolve(page), 13_000))
+          : Promise.resolve(page);
+      const clients = { get: () => ({ events: { getEvents: slow } }) } as unknown as BoxClientPool;
+      const { importEventPages } = createEventLogActivities({ clients, activityLog });
+      const env = new MockActivityEnvironment(undefined, { logger: quiet });
+      const beats: number[] = [];
+      env.on('heartbeat', () => beats.push(Date.now()));
+      const started = Date.now();
+      const done = env.run(() => importEventPages({ connectorId: 'c1', dataCenter: 'US1', ...WINDOW }));
+      for (let t = 0; t < 14_000; t += 500) await jest.advanceTimersByTimeAsync(500);
+      await done;
+      const gaps = [started, ...beats].slice(1).map((b, i) => b - [started, ...beats][i]!);
+      expect(beats.filter((b) => b - started < 13_000).length).toBeGreaterThanOrEqual(3);
+      expect(Math.max(...gaps)).toBeLessThanOrEqual(5_000);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
