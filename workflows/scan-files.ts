@@ -4,6 +4,7 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -277,7 +278,9 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
         lastPassCompletedAt: new Date(now).toISOString(),
         nextPassAt: new Date(now + input.rescanIntervalMs).toISOString(),
       });
-      rescanRequested = false;
+      // A rescan asked for during the pass gets a pass of its own right after (policies may have changed
+      // since the walk began); before this patch the finished pass swallowed it.
+      if (!patched('rescan-request-outlives-pass')) rescanRequested = false;
     }
     const waitMs = Math.max(0, Date.parse(s.nextPassAt ?? new Date().toISOString()) - Date.now());
     const woke = await condition(() => rescanRequested || shouldStop(), waitMs);

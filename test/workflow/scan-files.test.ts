@@ -30,6 +30,7 @@ class FakeScan implements ScanActivities {
   priorityScanned: string[] = [];
   overflowStore: FileEvent[] = [];
   holdPriority: Promise<void> | undefined;
+  holdWalk: Promise<void> | undefined;
   rejectNextWalk = false;
 
   private passOf(pass: number) {
@@ -49,20 +50,21 @@ class FakeScan implements ScanActivities {
         .slice(0, limit),
     );
   }
-  scanUserFolders({ pass, userId }: { pass: number; userId: string }) {
+  async scanUserFolders({ pass, userId }: { pass: number; userId: string }) {
+    await this.holdWalk;
     if (this.rejectNextWalk) {
       this.rejectNextWalk = false;
       throw ApplicationFailure.nonRetryable('Box rejected the refresh token.', 'BoxInvalidRefreshToken');
     }
     const p = this.passOf(pass);
     p.walked[userId] = (p.walked[userId] ?? 0) + 1;
-    return Promise.resolve({
+    return {
       filesSeen: 10,
       inspected: pass === 1 ? 10 : 0,
       skippedUnchanged: pass === 1 ? 0 : 10,
       findings: 1,
       userDone: p.walked[userId] >= this.pagesPerUser,
-    });
+    };
   }
   finishScanPass({ pass }: { pass: number }) {
     this.passOf(pass).finished = true;
@@ -197,6 +199,18 @@ describe('scanFiles on the time-skipping server', () => {
     await handle.signal(rescanNowSignal);
     await until(handle, (p) => p.pass === 3);
     expect(fake.passes).toHaveLength(2);
+  });
+
+  it('rescanNow during a pass is kept: the next pass starts as soon as the running one ends', async () => {
+    let release: () => void = () => undefined;
+    fake.holdWalk = new Promise((r) => (release = r));
+    const handle = await start();
+    await until(handle, (p) => p.state === 'scanning' && p.pass === 1);
+    await handle.signal(rescanNowSignal);
+    release();
+    const after = await until(handle, (p) => p.pass === 3 && p.state === 'waiting');
+    expect(fake.passes.map((p) => p.finished)).toEqual([true, true]);
+    expect(after).toMatchObject({ usersDone: 5, skippedUnchanged: 150 });
   });
 
   it('continue-as-new carries the pass, the walk position, the counters and the priority queue', async () => {
