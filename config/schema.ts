@@ -150,8 +150,13 @@ export const SETTINGS = {
   ),
   WEBHOOK_SIGNAL_INTERVAL_MS: setting(
     z.coerce.number().int().min(0),
-    '0',
-    '0: each webhook answer waits for its fileActivity signal. Above 0: answers follow the durable record (outbox) and each connector gets at most one signal per this many ms (fewer signals under bursts)',
+    '400',
+    'Paced fileActivity signals: a connector quiet this long is signalled at once, else at most once per this many ms with every delivery waiting (answers wait for it); 0: a signal per 25 ms batch',
+  ),
+  WEBHOOK_SIGNAL_BATCH: setting(
+    z.coerce.number().int().min(1).max(1000),
+    '125',
+    'Paced signals: this many waiting deliveries of a connector go at once, interval aside (a fast burst gets at most 1,000 / this signals per 1,000 deliveries)',
   ),
   ENCRYPTION_KEY: setting(
     hexKey.optional(),
