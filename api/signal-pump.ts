@@ -17,11 +17,10 @@ interface Lane<T> {
 
 /**
  * Paces batches per key: at most one send in flight per key (up to `maxBatch` items), and a new one no
- * sooner than `intervalMs` after the previous one started, except that a quiet key (nothing sent for
- * `intervalMs`) sends at once and `sendAt` waiting items go at once. So an isolated item is not delayed;
- * under a burst of `rate` items per ms a key gets a send about every `min(intervalMs, sendAt / rate)`: at
- * most one per interval whatever the rate, at most 1,000 / `sendAt` per 1,000 items once the burst is fast
- * enough to fill `sendAt` within an interval, and an item waits at most about that long plus one send.
+ * sooner than `intervalMs` after the previous one started, except that `maxBatch` waiting items go at once.
+ * A quiet key (nothing sent for `intervalMs`) sends at once, so an isolated item is not delayed; under a
+ * burst a key gets at most one send per interval (plus one per `maxBatch` items), whatever the rate, and an
+ * item waits at most about one interval plus one send.
  */
 export class SignalPump<T> {
   private readonly lanes = new Map<string, Lane<T>>();
@@ -32,8 +31,6 @@ export class SignalPump<T> {
     private readonly intervalMs: number,
     private readonly maxBatch: number,
     private readonly now: () => number = Date.now,
-    /** This many waiting items go at once, pacing aside (default `maxBatch`). */
-    private readonly sendAt: number = maxBatch,
   ) {}
 
   /**
@@ -70,7 +67,7 @@ export class SignalPump<T> {
 
   private schedule(key: string, lane: Lane<T>): void {
     if (lane.sending || lane.queue.length === 0) return;
-    const wait = lane.queue.length >= this.sendAt ? 0 : lane.lastSentAt + this.intervalMs - this.now();
+    const wait = lane.queue.length >= this.maxBatch ? 0 : lane.lastSentAt + this.intervalMs - this.now();
     if (wait <= 0) {
       // A full batch does not wait for the timer set when fewer items waited.
       clearTimeout(lane.timer);

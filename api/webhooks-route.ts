@@ -37,8 +37,6 @@ export interface WebhookRouteDeps {
 export const WEBHOOK_BODY_LIMIT = 256 * 1024;
 /** Defaults of the per-connector coalescing of deliveries into fileActivity signals. */
 export const WEBHOOK_COALESCING = { delayMs: 25, maxBatch: 500 } as const;
-/** Default of the paced signals: this many waiting deliveries of a connector go at once (WEBHOOK_SIGNAL_BATCH). */
-export const WEBHOOK_PACING = { sendAt: 125 } as const;
 
 /** A Box object id: digits only (files, folders, users, webhooks). */
 const boxId = z.string().regex(/^[0-9]{1,20}$/, 'a Box id (digits)');
@@ -99,8 +97,8 @@ function testFault(point: string): void {
  * under the payload ids (source `webhook`; a payload id already there is Box's retry: a duplicate), and its
  * new content, sharing, metadata and delete events go to `connector/<id>`: as ONE fileActivity signal per
  * batch, or (WEBHOOK_SIGNAL_INTERVAL_MS above 0, the default) through the connector's signal pump, which
- * sends at once when the connector was quiet and otherwise at most one signal per interval (or per
- * WEBHOOK_SIGNAL_BATCH waiting events), each carrying every batch waiting by then.
+ * sends at once when the connector was quiet and otherwise at most one signal per interval, each carrying
+ * every batch waiting by then.
  * The batch's file events are recorded pending in the webhook outbox in the same transaction; each answer
  * (200) waits until the signal carrying its delivery was accepted by Temporal, which marks them signalled.
  * If it was not, they stay pending and the answer is 503; Box's retry of a pending delivery is signalled
@@ -167,13 +165,7 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
   };
 
   const paceMs = deps.config.api.webhookSignalIntervalMs ?? 0;
-  const pump = new SignalPump(
-    signalPending,
-    paceMs,
-    Math.max(maxBatch, 1000),
-    now,
-    deps.config.api.webhookSignalBatch ?? WEBHOOK_PACING.sendAt,
-  );
+  const pump = new SignalPump(signalPending, paceMs, Math.max(maxBatch, 1000), now);
 
   /** Signals what a crashed process (or a failed signal) left pending: claimed by lease, any API process. */
   const sweep = async (): Promise<number> => {

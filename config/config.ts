@@ -38,8 +38,6 @@ export interface Config {
     webhookOutboxLeaseMs: number;
     /** Above 0: each connector gets at most one fileActivity signal per this many ms (at once when quiet); 0: unpaced. */
     webhookSignalIntervalMs: number;
-    /** With paced signals: this many waiting deliveries of a connector are signalled at once. */
-    webhookSignalBatch: number;
   };
   encryptionKeyHex?: string;
   /** Earlier keys, still tried when opening sealed values (rotation). */
@@ -174,7 +172,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webhookOutboxSweepMs: v('WEBHOOK_OUTBOX_SWEEP_MS'),
       webhookOutboxLeaseMs: v('WEBHOOK_OUTBOX_LEASE_MS'),
       webhookSignalIntervalMs: v('WEBHOOK_SIGNAL_INTERVAL_MS'),
-      webhookSignalBatch: v('WEBHOOK_SIGNAL_BATCH'),
     },
     encryptionKeyHex: v('ENCRYPTION_KEY'),
     oldEncryptionKeysHex: v<string | undefined>('ENCRYPTION_KEYS')?.split(','),

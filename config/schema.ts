@@ -151,12 +151,7 @@ export const SETTINGS = {
   WEBHOOK_SIGNAL_INTERVAL_MS: setting(
     z.coerce.number().int().min(0),
     '400',
-    'Paced fileActivity signals: a connector quiet this long is signalled at once, else at most once per this many ms with every delivery waiting (answers wait for it); 0: a signal per 25 ms batch',
-  ),
-  WEBHOOK_SIGNAL_BATCH: setting(
-    z.coerce.number().int().min(1).max(1000),
-    '125',
-    'Paced signals: this many waiting deliveries of a connector go at once, interval aside (a fast burst gets at most 1,000 / this signals per 1,000 deliveries)',
+    'Paced fileActivity signals: a connector quiet this long is signalled at once, else at most once per this many ms with every delivery waiting (answers wait for it); 0: one signal per 25 ms batch',
   ),
   ENCRYPTION_KEY: setting(
     hexKey.optional(),

@@ -69,7 +69,7 @@ describe('SignalPump', () => {
     expect(await pump.add('c1', [])).toBe(true);
   });
 
-  it('sendAt waiting items go at once, before the interval; a slow trickle waits for it', async () => {
+  it('a full batch goes at once even while an earlier, smaller one waits for the interval', async () => {
     const sent: Array<{ items: number[]; at: number }> = [];
     const started = Date.now();
     const pump = new SignalPump<number>(
@@ -78,8 +78,6 @@ describe('SignalPump', () => {
         return Promise.resolve(true);
       },
       10_000,
-      1000,
-      Date.now,
       5,
     );
     await pump.add('c1', [0]); // quiet: at once
