@@ -163,7 +163,8 @@ export async function main(options: Record<string, string>): Promise<void> {
   const api = buildApiServer({ config, store: deps.store, temporal: env.client, outcomeWaitMs: 60_000 });
   api.log.level = 'silent';
   await api.listen({ port: apiPort, host: '127.0.0.1' });
-  const agent = new Agent({ keepAlive: true, maxSockets: Math.min(maxInFlight, 256) });
+  // One socket per delivery in flight: an answer's time is the receiver's, not a queue in this agent.
+  const agent = new Agent({ keepAlive: true, maxSockets: maxInFlight + 8 });
   try {
     // Connect through the API and box-sim's consent page, as an admin would.
     const bearer = { authorization: `Bearer ${config.api.token}` };
