@@ -193,7 +193,10 @@ export async function main(options: Record<string, string>): Promise<void> {
         what: 'the connector Connected with its webhooks registered',
         timeoutMs: 1_800_000,
         intervalMs: 200,
-        accept: (s) => s.status !== 'Connected' || s.details?.webhooks?.checkedAt !== undefined,
+        accept: (s) =>
+          s.status === 'Connected'
+            ? s.details?.webhooks?.checkedAt !== undefined
+            : !['AwaitingAuthorization', 'Authorizing', 'RunningApiTest'].includes(s.status),
       },
     );
     if (status.status !== 'Connected') throw new Error(`the connector ended ${status.status}`);
@@ -216,14 +219,23 @@ export async function main(options: Record<string, string>): Promise<void> {
       for (const f of page.entries) {
         if (f.path.split('/').length <= 2 || !hookOf.has(f.ownerId)) continue;
         if (Number(f.id) % 10 === 0 && burstSet.length < burstFiles) burstSet.push(f);
-        else sampleFilesOf.set(f.ownerId, [...(sampleFilesOf.get(f.ownerId) ?? []), f]);
+        else {
+          const list = sampleFilesOf.get(f.ownerId) ?? [];
+          if (list.length === 0) sampleFilesOf.set(f.ownerId, list);
+          list.push(f);
+        }
       }
       if (page.entries.length < 5000) break;
     }
     if (burstRate > 0 && burstSet.length === 0) throw new Error('no watched file left for the burst');
     if (sampleFilesOf.size === 0) throw new Error('no file below a watched folder for the samples');
 
-    const atStart = (await passes.progress(connectorId))!;
+    const atStart = (await eventually(() => passes.progress(connectorId), {
+      what: 'the first pass recorded in the store',
+      timeoutMs: 600_000,
+      intervalMs: 200,
+      accept: (p) => p !== undefined,
+    }))!;
     const passStartedAt = Date.parse(atStart.startedAt);
     // The scan starts before connectBox registers the webhooks: the samples spread over what is left.
     const progressAtStart = Math.min(0.99, atStart.filesSeen / activeFiles);
