@@ -1,17 +1,26 @@
 /** Sends one batch for a key; resolves true when it was accepted (false: the items stay for a retry elsewhere). */
 export type PumpSender<T> = (key: string, items: T[]) => Promise<boolean>;
 
+/** Items added together: settled once every one of them travelled in a send. */
+interface Group {
+  remaining: number;
+  ok: boolean;
+  settle: (ok: boolean) => void;
+}
+
 interface Lane<T> {
-  queue: T[];
+  queue: Array<{ item: T; group: Group }>;
   sending: boolean;
   lastSentAt: number;
   timer?: NodeJS.Timeout;
 }
 
 /**
- * Paces batches per key: at most one send in flight per key, and a new one no sooner than `intervalMs`
- * after the previous one started (at once when the key was quiet, or when `maxBatch` items wait). Under a
- * burst, the number of sends per key is about one per interval, whatever the number of items.
+ * Paces batches per key: at most one send in flight per key (up to `maxBatch` items), and a new one no
+ * sooner than `intervalMs` after the previous one started, except that `maxBatch` waiting items go at once.
+ * A quiet key (nothing sent for `intervalMs`) sends at once, so an isolated item is not delayed; under a
+ * burst a key gets at most one send per interval (plus one per `maxBatch` items), whatever the rate, and an
+ * item waits at most about one interval plus one send.
  */
 export class SignalPump<T> {
   private readonly lanes = new Map<string, Lane<T>>();
@@ -24,31 +33,48 @@ export class SignalPump<T> {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Queues items under a key; they are sent at the next paced send. */
-  add(key: string, items: readonly T[]): void {
+  /**
+   * Queues items under a key; they go at the next paced send. Resolves once every one of them was sent:
+   * true when each send carrying them was accepted, false when one was not (or threw).
+   */
+  add(key: string, items: readonly T[]): Promise<boolean> {
+    if (items.length === 0) return Promise.resolve(true);
     let lane = this.lanes.get(key);
     if (!lane) {
       lane = { queue: [], sending: false, lastSentAt: -Infinity };
       this.lanes.set(key, lane);
     }
-    lane.queue.push(...items);
+    const done = new Promise<boolean>((settle) => {
+      const group: Group = { remaining: items.length, ok: true, settle };
+      for (const item of items) lane.queue.push({ item, group });
+    });
     this.schedule(key, lane);
+    return done;
   }
 
   /** Sends whatever waits now (pacing aside) and waits for every send in flight. */
   async drain(): Promise<void> {
-    for (const [key, lane] of this.lanes) {
-      clearTimeout(lane.timer);
-      lane.timer = undefined;
-      if (!lane.sending && lane.queue.length > 0) this.sendNow(key, lane);
+    for (;;) {
+      for (const [key, lane] of this.lanes) {
+        clearTimeout(lane.timer);
+        lane.timer = undefined;
+        if (!lane.sending && lane.queue.length > 0) this.sendNow(key, lane);
+      }
+      if (this.inFlight.size === 0) return;
+      await Promise.allSettled([...this.inFlight]);
     }
-    await Promise.allSettled([...this.inFlight]);
   }
 
   private schedule(key: string, lane: Lane<T>): void {
-    if (lane.sending || lane.timer || lane.queue.length === 0) return;
+    if (lane.sending || lane.queue.length === 0) return;
     const wait = lane.queue.length >= this.maxBatch ? 0 : lane.lastSentAt + this.intervalMs - this.now();
-    if (wait <= 0) return this.sendNow(key, lane);
+    if (wait <= 0) {
+      // A full batch does not wait for the timer set when fewer items waited.
+      clearTimeout(lane.timer);
+      lane.timer = undefined;
+      return this.sendNow(key, lane);
+    }
+    if (lane.timer) return;
     lane.timer = setTimeout(() => {
       lane.timer = undefined;
       this.schedule(key, lane);
@@ -59,12 +85,19 @@ export class SignalPump<T> {
     const batch = lane.queue.splice(0, this.maxBatch);
     lane.sending = true;
     lane.lastSentAt = this.now();
-    const sending = this.send(key, batch)
+    const sending = this.send(
+      key,
+      batch.map((b) => b.item),
+    )
       .catch(() => false)
-      .then(() => {
+      .then((ok) => {
         // A failed send's items are back in the store for the sweeper (their lease was released).
         // The lane stays (one per connector), so the pacing holds across quiet gaps.
         lane.sending = false;
+        for (const { group } of batch) {
+          group.ok &&= ok;
+          if (--group.remaining === 0) group.settle(group.ok);
+        }
         this.schedule(key, lane);
       });
     this.inFlight.add(sending);

@@ -73,10 +73,9 @@ type Payload = z.infer<typeof payloadSchema>;
 /**
  * What happened to a delivery: signalled, recorded only (views), a duplicate (recorded and signalled
  * before), pending (recorded, its signal owed by the process holding its lease or by the sweeper), or
- * not handed over (503); accepted: recorded pending, signalled by the per-connector pump
- * (WEBHOOK_SIGNAL_INTERVAL_MS above 0).
+ * not handed over (503). Paced signals (WEBHOOK_SIGNAL_INTERVAL_MS above 0) are awaited too.
  */
-type Outcome = 'signalled' | 'accepted' | 'recorded' | 'duplicate' | 'pending' | 'failed';
+type Outcome = 'signalled' | 'recorded' | 'duplicate' | 'pending' | 'failed';
 
 /** A verified delivery on its way: its event-log row and, if the scan cares, its file event. */
 type Delivery = OutboxDelivery;
@@ -96,7 +95,10 @@ function testFault(point: string): void {
  * the secondary key and timestamp freshness (401), JSON (400), known webhook of an active connector (404).
  * Then deliveries are coalesced per connector: a batch is recorded in the event log in one transaction
  * under the payload ids (source `webhook`; a payload id already there is Box's retry: a duplicate), and its
- * new content, sharing, metadata and delete events go to `connector/<id>` as ONE fileActivity signal.
+ * new content, sharing, metadata and delete events go to `connector/<id>`: as ONE fileActivity signal per
+ * batch, or (WEBHOOK_SIGNAL_INTERVAL_MS above 0, the default) through the connector's signal pump, which
+ * sends at once when the connector was quiet and otherwise at most one signal per interval, each carrying
+ * every batch waiting by then.
  * The batch's file events are recorded pending in the webhook outbox in the same transaction; each answer
  * (200) waits until the signal carrying its delivery was accepted by Temporal, which marks them signalled.
  * If it was not, they stay pending and the answer is 503; Box's retry of a pending delivery is signalled
@@ -152,12 +154,10 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
         ? [{ eventId: d.logged.eventId, event: d.event }]
         : [],
     );
-    if (paceMs > 0 && toSignal.length > 0) {
-      // Durable in the outbox: the answer need not wait; the pump (or the sweeper) signals.
-      pump.add(connectorId, toSignal);
-      return recorded.map((r): Outcome => (r === 'fresh' || r === 'reclaimed' ? 'accepted' : r));
-    }
-    const signalled = await signalPending(connectorId, toSignal);
+    // Paced: the connector's pump carries these with whatever else waits in its next signal. Either way the
+    // answer waits for the signal (a failed one leaves the rows pending for the sweeper and Box's retry).
+    const signalled =
+      paceMs > 0 ? await pump.add(connectorId, toSignal) : await signalPending(connectorId, toSignal);
     return recorded.map((r): Outcome => {
       if (r === 'fresh' || r === 'reclaimed') return signalled ? 'signalled' : 'failed';
       return r;
@@ -165,7 +165,7 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
   };
 
   const paceMs = deps.config.api.webhookSignalIntervalMs ?? 0;
-  const pump = new SignalPump(signalPending, paceMs, Math.max(maxBatch, 1000));
+  const pump = new SignalPump(signalPending, paceMs, Math.max(maxBatch, 1000), now);
 
   /** Signals what a crashed process (or a failed signal) left pending: claimed by lease, any API process. */
   const sweep = async (): Promise<number> => {
@@ -234,7 +234,7 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
             .loose(),
           body: payloadSchema,
           response: {
-            200: z.object({ status: z.enum(['signalled', 'accepted', 'recorded', 'duplicate', 'pending']) }),
+            200: z.object({ status: z.enum(['signalled', 'recorded', 'duplicate', 'pending']) }),
             ...problemResponses(400, 401, 404, 413, 415, 429, 503),
           },
         },
@@ -326,8 +326,7 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
  * retry then reaches the others as duplicates), else the most telling of the outcomes.
  */
 function combineOutcomes(outcomes: readonly Outcome[]): Outcome {
-  for (const o of ['failed', 'signalled', 'accepted', 'pending', 'recorded'] as const)
-    if (outcomes.includes(o)) return o;
+  for (const o of ['failed', 'signalled', 'pending', 'recorded'] as const) if (outcomes.includes(o)) return o;
   return 'duplicate';
 }
 

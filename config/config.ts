@@ -36,7 +36,7 @@ export interface Config {
     webhookOutboxSweepMs: number;
     /** How long a pending delivery stays with the process that recorded (or claimed) it. */
     webhookOutboxLeaseMs: number;
-    /** 0: answers wait for the signal; above 0: answers follow the record, signals are paced per connector. */
+    /** Above 0: each connector gets at most one fileActivity signal per this many ms (at once when quiet); 0: unpaced. */
     webhookSignalIntervalMs: number;
   };
   encryptionKeyHex?: string;

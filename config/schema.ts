@@ -150,8 +150,8 @@ export const SETTINGS = {
   ),
   WEBHOOK_SIGNAL_INTERVAL_MS: setting(
     z.coerce.number().int().min(0),
-    '0',
-    '0: each webhook answer waits for its fileActivity signal. Above 0: answers follow the durable record (outbox) and each connector gets at most one signal per this many ms (fewer signals under bursts)',
+    '400',
+    'Paced fileActivity signals: a connector quiet this long is signalled at once, else at most once per this many ms with every delivery waiting (answers wait for it); 0: one signal per 25 ms batch',
   ),
   ENCRYPTION_KEY: setting(
     hexKey.optional(),

@@ -12,12 +12,12 @@ describe('SignalPump', () => {
       100,
       1000,
     );
-    pump.add('c1', [1]);
+    void pump.add('c1', [1]);
     for (let i = 2; i <= 50; i++) {
       await new Promise((r) => setTimeout(r, 4));
-      pump.add('c1', [i]);
+      void pump.add('c1', [i]);
     }
-    pump.add('c2', [99]);
+    void pump.add('c2', [99]);
     await new Promise((r) => setTimeout(r, 250));
     await pump.drain();
     const c1 = sent.filter((s) => s.key === 'c1');
@@ -41,10 +41,55 @@ describe('SignalPump', () => {
       60_000,
       3,
     );
-    pump.add('c1', [1]);
-    pump.add('c1', [2, 3, 4]);
+    void pump.add('c1', [1]);
+    void pump.add('c1', [2, 3, 4]);
     await new Promise((r) => setTimeout(r, 20));
     await pump.drain();
     expect(sizes).toEqual([1, 3]);
+  });
+
+  it('add resolves once its items were sent: true when accepted, false when a send carrying them failed', async () => {
+    const batches: number[][] = [];
+    const pump = new SignalPump<number>(
+      (_key, items) => {
+        batches.push(items);
+        return items.includes(13) ? Promise.resolve(false) : Promise.resolve(true);
+      },
+      50,
+      2,
+    );
+    const first = pump.add('c1', [1]);
+    // Split over two sends (batches of 2, the second after the interval): settled only after it.
+    const second = pump.add('c1', [2, 3, 4]);
+    expect(await first).toBe(true);
+    expect(await second).toBe(true);
+    expect(batches).toEqual([[1], [2, 3], [4]]);
+    expect(await pump.add('c1', [13])).toBe(false);
+    expect(batches.flat()).toEqual([1, 2, 3, 4, 13]);
+    expect(await pump.add('c1', [])).toBe(true);
+  });
+
+  it('a full batch goes at once even while an earlier, smaller one waits for the interval', async () => {
+    const sent: Array<{ items: number[]; at: number }> = [];
+    const started = Date.now();
+    const pump = new SignalPump<number>(
+      (_key, items) => {
+        sent.push({ items, at: Date.now() - started });
+        return Promise.resolve(true);
+      },
+      10_000,
+      5,
+    );
+    await pump.add('c1', [0]); // quiet: at once
+    const waits = [1, 2, 3, 4].map((i) => pump.add('c1', [i]));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(sent).toHaveLength(1); // 4 waiting < 5: held for the interval
+    waits.push(pump.add('c1', [5]));
+    await Promise.all(waits); // the fifth fills the batch: sent without the 10 s wait
+    expect(sent.map((s) => s.items)).toEqual([[0], [1, 2, 3, 4, 5]]);
+    expect(sent[1]!.at).toBeLessThan(1000);
+    void pump.add('c1', [6]);
+    await pump.drain();
+    expect(sent.map((s) => s.items).flat()).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 });

@@ -62,7 +62,8 @@ function signed(body: string, options: { key?: string; at?: number } = {}) {
   };
 }
 
-describe('POST /webhooks/box', () => {
+// Unpaced (one signal per 25 ms batch) and paced (the default: one signal per interval while busy).
+describe.each([0, 400])('POST /webhooks/box (WEBHOOK_SIGNAL_INTERVAL_MS=%i)', (intervalMs) => {
   let store: Store;
   let app: FastifyInstance;
   let temporal: ReturnType<typeof fakeTemporal>;
@@ -106,6 +107,7 @@ describe('POST /webhooks/box', () => {
           webhookRateLimitPerMinute: 100_000,
           webhookOutboxSweepMs: 60_000,
           webhookOutboxLeaseMs: 5_000,
+          webhookSignalIntervalMs: intervalMs,
         },
       } as never,
       store,
@@ -173,6 +175,33 @@ describe('POST /webhooks/box', () => {
     const events = temporal.signals.flatMap((s) => s.events);
     expect(events).toHaveLength(30);
     expect(events.every((e) => e.kind === 'sharing')).toBe(true);
+  });
+
+  it('deliveries trickling in over a second: each answered once its signal was sent; paced, few signals', async () => {
+    // Quiet for longer than an interval, so the first delivery must not wait for one.
+    await new Promise((r) => setTimeout(r, intervalMs + 50));
+    const started = Date.now();
+    const answers: Array<Promise<{ status: number; body: unknown; at: number }>> = [];
+    for (let i = 0; i < 20; i++) {
+      const body = JSON.stringify(payload());
+      answers.push(
+        deliver(body).then((res) => ({ status: res.statusCode, body: res.json(), at: Date.now() - started })),
+      );
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const got = await Promise.all(answers);
+    expect(got.map((g) => g.status)).toEqual(Array.from({ length: 20 }, () => 200));
+    expect(got.every((g) => (g.body as { status: string }).status === 'signalled')).toBe(true);
+    expect(temporal.signals.flatMap((s) => s.events)).toHaveLength(20);
+    if (intervalMs > 0) {
+      // About 1 s of deliveries: the first at once, then one signal per 400 ms.
+      expect(temporal.signals.length).toBeLessThanOrEqual(4);
+      // The first (the connector was quiet) is not held for the interval.
+      expect(got[0]!.at).toBeLessThan(intervalMs / 2);
+    } else {
+      // One signal per 25 ms batch: deliveries 50 ms apart each get their own.
+      expect(temporal.signals.length).toBeGreaterThanOrEqual(10);
+    }
   });
 
   it("a retry of the same payload id (Box's new delivery id) is answered 200 and not signalled again", async () => {
