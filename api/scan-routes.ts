@@ -144,12 +144,10 @@ export function registerScanRoutes(app: ApiApp, deps: ScanRoutesDeps): void {
           'The scan of this connector is not running (it starts once the connector is Connected). Authorize the connector, then try again.',
         );
       }
-      return reply
-        .code(202)
-        .send({
-          accepted: true as const,
-          message: 'The next scan pass starts now, or as soon as the pass that is running ends.',
-        });
+      return reply.code(202).send({
+        accepted: true as const,
+        message: 'The next scan pass starts now, or as soon as the pass that is running ends.',
+      });
     },
   );
 }
