@@ -200,7 +200,9 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
    * can start (the files waiting are shared among the free slots). A file being scanned is never taken
    * into a second batch: a newer activity of it keeps its place in the queue until its batch ends, then
    * is rescanned. The overflow steps run between batch starts; on stopping, the lane waits for every
-   * batch in flight.
+   * batch in flight. The overflow steps are written out as in serialPriorityLane on purpose: moving them
+   * into a shared async helper adds an await, which reorders this lane's commands against the walk's in
+   * the same activation (2026-12-priority-batches-overflow-scan-files then fails to replay).
    */
   const concurrentPriorityLane = async () => {
     const busy = new Set<string>();
