@@ -22,6 +22,7 @@ import {
 } from './scan-box-reader';
 import { judgeFile, type FileToJudge, type FileVerdict } from './scan-file-judge';
 import { withKeepalive } from './keepalive';
+import { mapAtOnce } from './at-once';
 
 /** What the scan activities need. */
 export interface ScanDeps {
@@ -43,14 +44,17 @@ export interface ScanBudget {
   maxMs: number;
   /** Files of a page downloaded and inspected at once. */
   fileConcurrency: number;
+  /** Files of a priority batch whose metadata (file, owner in scope, folders' collaborators) is fetched at once. */
+  priorityFetchConcurrency: number;
 }
 
-/** 1,000 items a page, 20 pages or 30 s a call, 4 files at once. */
+/** 1,000 items a page, 20 pages or 30 s a call, 4 files at once; 8 priority files' metadata at once. */
 export const DEFAULT_SCAN_BUDGET: ScanBudget = {
   pageSize: 1000,
   maxPages: 20,
   maxMs: 30_000,
   fileConcurrency: 4,
+  priorityFetchConcurrency: 8,
 };
 
 const ZERO: ScanCounts = { filesSeen: 0, inspected: 0, skippedUnchanged: 0, findings: 0 };
@@ -113,12 +117,11 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
       connectorId,
       files.map((f) => f.file.id),
     );
-    const verdicts: FileVerdict[] = new Array<FileVerdict>(files.length);
-    let next = 0;
-    const worker = async () => {
-      for (let i = next++; i < files.length; i = next++) {
-        const { file, client, refreshCollaborators } = files[i]!;
-        verdicts[i] = await judgeFile(
+    const verdicts: FileVerdict[] = await mapAtOnce(
+      files,
+      budget.fileConcurrency,
+      ({ file, client, refreshCollaborators }) =>
+        judgeFile(
           {
             connectorId,
             client,
@@ -132,10 +135,8 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
           },
           file,
           existing.get(file.id),
-        );
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(budget.fileConcurrency, files.length) }, worker));
+        ),
+    );
     const inspected = verdicts.filter((v) => v.matches !== undefined);
     const counts: PageCounts = {
       filesSeen: walked
@@ -355,9 +356,10 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
 
     async scanPriorityFiles({ connectorId, dataCenter, files }) {
       const ctx = Context.current();
+      let done = 0;
       return withKeepalive(
         ctx,
-        () => ({ keepalive: true }),
+        () => ({ done }),
         async () => {
           const signal = ctx.cancellationSignal;
           const latest = await passPolicySet(connectorId);
@@ -371,41 +373,46 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
           const { row: passRow, policySet } = latest;
           const admin = deps.clients.get(connectorId, dataCenter);
           const known = await inventory.getMany(connectorId, [...last.keys()]);
-          const gone: string[] = [];
-          const toJudge: Array<{ file: FileToJudge; client: BoxClient; refreshCollaborators: boolean }> = [];
-          let done = 0;
-          for (const activity of last.values()) {
-            const stored = known.get(activity.fileId);
-            if (activity.kind === 'delete') {
-              if (stored) gone.push(activity.fileId);
-            } else {
-              const ownerId = activity.ownerId ?? stored?.owner_id;
-              const client = ownerId ? admin.withAsUserHeader(ownerId) : admin;
+          // Each file's metadata (one to three Box calls) is fetched `priorityFetchConcurrency` files at a
+          // time; results keep the batch's order.
+          const fetched = await mapAtOnce(
+            [...last.values()],
+            budget.priorityFetchConcurrency,
+            async (activity): Promise<PriorityFetch> => {
+              const stored = known.get(activity.fileId);
               try {
-                const file = await getListedFile(client, activity.fileId, signal);
-                const inScope = (await work.userOf(connectorId, passRow.pass, file.ownerId)) !== undefined;
-                if (inScope) {
+                if (activity.kind === 'delete') return stored ? 'gone' : 'skip';
+                const ownerId = activity.ownerId ?? stored?.owner_id;
+                const client = ownerId ? admin.withAsUserHeader(ownerId) : admin;
+                try {
+                  const file = await getListedFile(client, activity.fileId, signal);
+                  const inScope = (await work.userOf(connectorId, passRow.pass, file.ownerId)) !== undefined;
+                  if (!inScope) return 'skip';
                   const owned = file.ownerId === ownerId ? client : admin.withAsUserHeader(file.ownerId);
                   const inherited = await inheritedCollaborators(owned, file, signal);
-                  toJudge.push({
+                  return {
                     file: { ...file, inheritedCollaborators: inherited },
                     client: owned,
                     refreshCollaborators: true,
-                  });
+                  };
+                } catch (err) {
+                  // A file gone at Box (404) is a delete; anything else fails the batch as it should.
+                  if (
+                    signal.aborted ||
+                    err instanceof ApplicationFailure ||
+                    describeBoxError(err).kind !== 'NotFound'
+                  )
+                    throw toActivityFailure(err, signal, boxFailure);
+                  return stored ? 'gone' : 'skip';
                 }
-              } catch (err) {
-                // A file gone at Box (404) is a delete; anything else fails the batch as it should.
-                if (
-                  signal.aborted ||
-                  err instanceof ApplicationFailure ||
-                  describeBoxError(err).kind !== 'NotFound'
-                )
-                  throw toActivityFailure(err, signal, boxFailure);
-                if (stored) gone.push(activity.fileId);
+              } finally {
+                ctx.heartbeat({ done: ++done });
               }
-            }
-            ctx.heartbeat({ done: ++done });
-          }
+            },
+            signal,
+          );
+          const gone = [...last.keys()].filter((_, i) => fetched[i] === 'gone');
+          const toJudge = fetched.filter((f): f is PriorityFileToJudge => typeof f !== 'string');
           const now = new Date().toISOString();
           let counts: PageCounts;
           try {
@@ -451,6 +458,12 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
     },
   };
 }
+
+/** A priority file ready to judge. */
+type PriorityFileToJudge = { file: FileToJudge; client: BoxClient; refreshCollaborators: boolean };
+
+/** What fetching a priority file's metadata decided: judge it, mark it deleted, or leave it (out of scope). */
+type PriorityFetch = PriorityFileToJudge | 'gone' | 'skip';
 
 /** Collaborators a file gets from its folders: each ancestor folder's own (only for collaborated files). */
 async function inheritedCollaborators(

@@ -72,6 +72,9 @@ export function registerApiRoutes(app: FastifyInstance, state: SimState): void {
       url,
       config: { endpoint },
       handler: async (req, reply) => {
+        // In progress from here until the response is finished or its connection closed.
+        state.stats.began();
+        reply.raw.once('close', () => state.stats.ended());
         if (state.latencyMs > 0) await sleep(state.latencyMs);
         const fault = state.faults.forRequest();
         if (fault?.kind === 'drop') {

@@ -108,6 +108,8 @@ export interface SimStats {
   byStatus: Record<string, number>;
   rateLimited: number;
   faultsInjected: number;
+  /** The most /2.0 API requests in progress at once (added latency included) since the last reset. */
+  mostAtOnce: number;
   webhookDeliveries: number;
   webhookDeliveriesFailed: number;
 }
@@ -115,6 +117,7 @@ export interface SimStats {
 /** Collects the counters. */
 export class StatsCollector {
   private stats: SimStats = StatsCollector.empty();
+  private inProgress = 0;
 
   private static empty(): SimStats {
     return {
@@ -125,6 +128,7 @@ export class StatsCollector {
       byStatus: {},
       rateLimited: 0,
       faultsInjected: 0,
+      mostAtOnce: 0,
       webhookDeliveries: 0,
       webhookDeliveriesFailed: 0,
     };
@@ -142,6 +146,17 @@ export class StatsCollector {
     if (status === 429) s.rateLimited++;
   }
 
+  /** A /2.0 API request began (`ended` once its response is finished): tracks the most in progress at once. */
+  began(): void {
+    this.inProgress++;
+    this.stats.mostAtOnce = Math.max(this.stats.mostAtOnce, this.inProgress);
+  }
+
+  /** A /2.0 API request's response finished, or its connection closed (answered, refused or dropped). */
+  ended(): void {
+    this.inProgress--;
+  }
+
   /** Counts an injected fault. */
   fault(): void {
     this.stats.faultsInjected++;
@@ -156,8 +171,8 @@ export class StatsCollector {
     };
   }
 
-  /** Zeroes the counters. */
+  /** Zeroes the counters (the requests in progress now count towards the next `mostAtOnce`). */
   reset(): void {
-    this.stats = StatsCollector.empty();
+    this.stats = { ...StatsCollector.empty(), mostAtOnce: this.inProgress };
   }
 }

@@ -29,6 +29,27 @@ export class PriorityQueue {
     return this.queued.splice(0, n);
   }
 
+  /**
+   * Takes up to `n` files from the front, passing over those in `busy` (being scanned): they keep their
+   * place (and their newest activity) until they are no longer busy.
+   */
+  takeExcept(n: number, busy: ReadonlySet<string>): FileEvent[] {
+    const taken: FileEvent[] = [];
+    const kept: FileEvent[] = [];
+    for (const file of this.queued)
+      if (taken.length < n && !busy.has(file.fileId)) taken.push(file);
+      else kept.push(file);
+    this.queued = kept;
+    return taken;
+  }
+
+  /** How many queued files are not in `busy`. */
+  countExcept(busy: ReadonlySet<string>): number {
+    let n = 0;
+    for (const file of this.queued) if (!busy.has(file.fileId)) n++;
+    return n;
+  }
+
   /** True when anything waits, in state or in the store. */
   get pending(): boolean {
     return this.queued.length > 0 || this.overflow.length > 0 || this.stored > 0;

@@ -1,4 +1,5 @@
 import {
+  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -40,6 +41,8 @@ export interface ScanFilesInput {
   priorityQueueLimit?: number;
   /** Signals after which a run continues as new (default SIGNALS_PER_RUN). */
   signalsPerRun?: number;
+  /** Priority batches scanned at once (default PRIORITY_BATCHES_IN_FLIGHT; runs before patch priority-batches-in-flight: 1). */
+  priorityBatchesInFlight?: number;
   carried?: ScanCarried;
 }
 
@@ -65,6 +68,8 @@ export const DEFAULT_USER_CONCURRENCY = 4;
 export const PRIORITY_QUEUE_LIMIT = 500;
 /** Signals per run after which a run continues as new (Temporal allows 10,000). */
 export const SIGNALS_PER_RUN = 2000;
+/** Priority batches of one connector scanned at once (the priority worker has 4 slots by default). */
+export const PRIORITY_BATCHES_IN_FLIGHT = 3;
 const PRIORITY_BATCH = 50;
 const SKIPPED_USERS_KEPT = 1000;
 
@@ -98,6 +103,12 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
   const pause: PauseState = { paused: false };
   let stopping = false;
   const userConcurrency = input.userConcurrency ?? DEFAULT_USER_CONCURRENCY;
+  const batchesInFlight = input.priorityBatchesInFlight ?? PRIORITY_BATCHES_IN_FLIGHT;
+  if (!Number.isInteger(batchesInFlight) || batchesInFlight < 1)
+    throw ApplicationFailure.nonRetryable(
+      `scanFiles: priorityBatchesInFlight must be a positive integer, got ${String(input.priorityBatchesInFlight)}`,
+      'InvalidScanInput',
+    );
   const { bulk, priority } = activityProxies(input);
 
   setHandler(prioritizeSignal, ({ files }) => {
@@ -145,7 +156,8 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
   const shouldStop = () =>
     workflowInfo().continueAsNewSuggested || signalsThisRun >= (input.signalsPerRun ?? SIGNALS_PER_RUN);
 
-  const priorityLane = async () => {
+  /** The lane before patch priority-batches-in-flight: one batch at a time, PRIORITY_BATCH files each. */
+  const serialPriorityLane = async () => {
     for (;;) {
       await condition(() => (queue.pending && !pause.paused) || stopping);
       if (stopping) return;
@@ -182,6 +194,84 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
       }
     }
   };
+
+  /**
+   * Up to `batchesInFlight` batches at once, each of at most PRIORITY_BATCH files and smaller when several
+   * can start (the files waiting are shared among the free slots). A file being scanned is never taken
+   * into a second batch: a newer activity of it keeps its place in the queue until its batch ends, then
+   * is rescanned. The overflow steps run between batch starts; on stopping, the lane waits for every
+   * batch in flight. The overflow steps are written out as in serialPriorityLane on purpose: moving them
+   * into a shared async helper adds an await, which reorders this lane's commands against the walk's in
+   * the same activation (2026-12-priority-batches-overflow-scan-files then fails to replay).
+   */
+  const concurrentPriorityLane = async () => {
+    const busy = new Set<string>();
+    const running = new Set<Promise<void>>();
+    let cancelled: { err: unknown } | undefined;
+    const runBatch = async (batch: FileEvent[]) => {
+      try {
+        const result = await withToken(() =>
+          priority.scanPriorityFiles({
+            connectorId: input.connectorId,
+            dataCenter: input.dataCenter,
+            files: batch,
+          }),
+        );
+        // The store's count is exact whatever order concurrent batches answer in; without it (results of
+        // older workers), add this batch's.
+        s.priorityScanned =
+          result.priorityScanned === undefined
+            ? s.priorityScanned + result.scanned
+            : Math.max(s.priorityScanned, result.priorityScanned);
+      } catch (err) {
+        if (isCancellation(err)) cancelled ??= { err };
+        // Only a non-retryable failure gets here; the next full pass scans these files anyway.
+        else
+          log.warn('priority batch failed; left to the next pass', {
+            files: batch.length,
+            error: String(err),
+          });
+      } finally {
+        for (const f of batch) busy.delete(f.fileId);
+      }
+    };
+    const hasWork = () => queue.overflow.length > 0 || queue.stored > 0 || queue.countExcept(busy) > 0;
+    for (;;) {
+      await condition(
+        () =>
+          cancelled !== undefined ||
+          stopping ||
+          (!pause.paused && running.size < batchesInFlight && hasWork()),
+      );
+      if (cancelled || stopping) break;
+      if (queue.overflow.length > 0) {
+        const files = queue.overflow.splice(0, queue.overflow.length);
+        queue.stored += (
+          await priority.storePriorityOverflow({ connectorId: input.connectorId, files })
+        ).stored;
+      }
+      if (queue.countExcept(busy) === 0 && queue.stored > 0) {
+        const back = await priority.takePriorityOverflow({
+          connectorId: input.connectorId,
+          limit: PRIORITY_BATCH,
+        });
+        queue.stored = back.length === 0 ? 0 : Math.max(0, queue.stored - back.length);
+        queue.add(back);
+      }
+      const waiting = queue.countExcept(busy);
+      if (waiting === 0 || cancelled || stopping) continue;
+      const size = Math.min(PRIORITY_BATCH, Math.ceil(waiting / (batchesInFlight - running.size)));
+      const batch = queue.takeExcept(size, busy);
+      for (const f of batch) busy.add(f.fileId);
+      const run: Promise<void> = runBatch(batch).finally(() => running.delete(run));
+      running.add(run);
+    }
+    await Promise.all(running);
+    if (cancelled) throw cancelled.err;
+  };
+
+  const priorityLane = () =>
+    patched('priority-batches-in-flight') ? concurrentPriorityLane() : serialPriorityLane();
 
   const walkUser = async (userId: string) => {
     while (!stopping) {

@@ -11,18 +11,18 @@ const History = temporal.api.history.v1.History;
 export const HISTORIES_DIR = join(__dirname, '..', 'fixtures', 'histories');
 
 /**
- * Replays the histories of the given workflows against today's workflow code and returns the failures
- * (empty when all replay). With RECORD_HISTORIES=1 the histories are also saved as fixtures.
+ * Replays the histories of the given workflows (their latest run, or `runId`) against today's workflow
+ * code and returns the failures (empty when all replay). With RECORD_HISTORIES=1 the histories are also saved as fixtures.
  */
 export async function replayWorkflows(
   client: Client,
-  workflows: Array<{ workflowId: string; fixture: string }>,
+  workflows: Array<{ workflowId: string; fixture: string; runId?: string }>,
 ): Promise<string[]> {
   const histories = await Promise.all(
-    workflows.map(async ({ workflowId, fixture }) => ({
+    workflows.map(async ({ workflowId, fixture, runId }) => ({
       workflowId,
       fixture,
-      history: await client.workflow.getHandle(workflowId).fetchHistory(),
+      history: await client.workflow.getHandle(workflowId, runId).fetchHistory(),
     })),
   );
   if (process.env.RECORD_HISTORIES === '1') {

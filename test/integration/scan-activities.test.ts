@@ -17,7 +17,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createScanActivities, type ScanDeps } from '../../activities/scan-activities';
+import { createScanActivities, DEFAULT_SCAN_BUDGET, type ScanDeps } from '../../activities/scan-activities';
 import { BoxClientPool } from '../../box/box-client-pool';
 import { exchangeAuthorizationCode } from '../../box/box-connection';
 import { TokenCipher } from '../../box/token-cipher';
@@ -260,6 +260,104 @@ describe('scan activities against box-sim', () => {
     expect(counts.inspected).toBe(0);
     expect(await inventory.get(connectorId, missed.id)).toMatchObject({ inspection_status: 'Deleted' });
     expect((await new ScanWorkRepository(store.db).getPass(connectorId, 3))?.deleted).toBe(1);
+    expect(Object.fromEntries(await openFindings(connectorId))).toEqual(Object.fromEntries(truthFindings()));
+  });
+
+  test('a priority batch fetches its files several at once (bounded), with the same results; a failure or a cancel fails it', async () => {
+    const FILE = 'GET /2.0/files/:id';
+    const LATENCY_MS = 200;
+    const work = new ScanWorkRepository(store.db);
+    // Files known to the inventory, unchanged since the last pass and without collaborations: one Box call
+    // each (the metadata), no download, no collaborations.
+    const plain = [...sim.manifest.files({ activeOnly: true })].filter(
+      (t) => t.collaborators.internal.length === 0 && t.collaborators.external.length === 0,
+    );
+    expect(plain.length).toBeGreaterThanOrEqual(50);
+    const batch = plain.slice(10, 34);
+    const trashed = plain[40]!;
+    sim.control.trash(trashed.id);
+    const at = new Date().toISOString();
+    const files = [
+      ...batch.map((t) => ({
+        fileId: t.id,
+        ownerId: t.ownerId,
+        kind: 'content' as const,
+        eventType: 'FILE.UPLOADED',
+        occurredAt: at,
+        source: 'webhook' as const,
+      })),
+      // Gone at Box (404): a delete. A delete activity of a file never stored: nothing to do, no call.
+      {
+        fileId: trashed.id,
+        kind: 'content' as const,
+        eventType: 'FILE.UPLOADED',
+        occurredAt: at,
+        source: 'webhook' as const,
+      },
+      {
+        fileId: '999999999',
+        kind: 'delete' as const,
+        eventType: 'FILE.DELETED',
+        occurredAt: at,
+        source: 'webhook' as const,
+      },
+    ];
+    const before = await work.priorityScanned(connectorId);
+
+    // A Box failure other than 404 fails the whole batch and commits nothing.
+    sim.control.setFaults({ errorRate: 1, errorStatus: 503 });
+    try {
+      await expect(
+        run(scan.scanPriorityFiles, { connectorId, dataCenter: 'US1', files }),
+      ).rejects.toMatchObject({ type: expect.stringMatching(/^Box/) });
+    } finally {
+      sim.control.setFaults({});
+    }
+    expect(await work.priorityScanned(connectorId)).toBe(before);
+    expect(await inventory.get(connectorId, trashed.id)).toMatchObject({ deleted_at: null });
+
+    // Cancelled on its first heartbeat: no file is started after that, nothing is committed.
+    sim.control.setLatency(LATENCY_MS);
+    try {
+      sim.resetStats();
+      const env = new MockActivityEnvironment();
+      env.once('heartbeat', () => env.cancel('CANCELLED'));
+      await expect(
+        env.run<
+          Parameters<ScanActivities['scanPriorityFiles']>,
+          Awaited<ReturnType<ScanActivities['scanPriorityFiles']>>,
+          ScanActivities['scanPriorityFiles']
+        >(scan.scanPriorityFiles, { connectorId, dataCenter: 'US1', files }),
+      ).rejects.toThrow();
+      // Box answers after the latency: the calls that reached it are those started before the cancel.
+      await new Promise((r) => setTimeout(r, 2 * LATENCY_MS));
+      expect(sim.stats().byEndpoint[FILE] ?? 0).toBeLessThan(batch.length);
+      expect(await work.priorityScanned(connectorId)).toBe(before);
+
+      // The whole batch: every file's one metadata call, several at once but never more than the bound
+      // (box-sim counts the requests in progress; its latency keeps each one open 200 ms).
+      const atOnce = DEFAULT_SCAN_BUDGET.priorityFetchConcurrency;
+      sim.resetStats();
+      const started = performance.now();
+      const result = await run(scan.scanPriorityFiles, { connectorId, dataCenter: 'US1', files });
+      const elapsedMs = performance.now() - started;
+      const stats = sim.stats();
+      expect(result).toMatchObject({ scanned: batch.length, deleted: 1 });
+      expect(stats.byEndpoint[FILE]).toBe(batch.length + 1);
+      expect(stats.total).toBe(batch.length + 1);
+      console.log(
+        `priority batch of ${files.length}: ${Math.round(elapsedMs)} ms, ${stats.mostAtOnce} Box calls at once ` +
+          `(one by one: at least ${(batch.length + 1) * LATENCY_MS} ms)`,
+      );
+      expect(stats.mostAtOnce).toBeGreaterThan(atOnce / 2);
+      expect(stats.mostAtOnce).toBeLessThanOrEqual(atOnce);
+    } finally {
+      sim.control.setLatency(0);
+    }
+    expect(await work.priorityScanned(connectorId)).toBe(before + batch.length);
+    expect(await inventory.get(connectorId, trashed.id)).toMatchObject({ inspection_status: 'Deleted' });
+    for (const t of batch)
+      expect(await inventory.get(connectorId, t.id)).toMatchObject({ sha1: t.sha1, deleted_at: null });
     expect(Object.fromEntries(await openFindings(connectorId))).toEqual(Object.fromEntries(truthFindings()));
   });
 

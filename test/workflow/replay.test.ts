@@ -5,7 +5,10 @@ describe('recorded workflow histories', () => {
     const { replayed, failures } = await replayFixtures();
     expect(failures).toEqual([]);
     // connectBox, the backfill and scanFiles as recorded by test/integration/connect.test.ts: before the
-    // vocabulary change (backfillActivities, no patch markers) and after it (2026-12-*).
-    expect(replayed).toBeGreaterThanOrEqual(6);
+    // vocabulary change (backfillActivities, no patch markers) and after it (2026-12-*); scanFiles with
+    // priority batches as recorded by test/workflow/scan-files.test.ts, one batch at a time before the
+    // priority-batches-in-flight patch (2026-12-serial-lane-*) and several at once after it
+    // (2026-12-priority-batches-*).
+    expect(replayed).toBeGreaterThanOrEqual(16);
   });
 });

@@ -16,6 +16,7 @@ import {
 import type { ScanActivities } from '../../workflows/scan-files-activities';
 import type { FileEvent } from '../../domain/file-event';
 import { stackProbe } from '../../workflows/stack-probe';
+import { replayWorkflows } from '../helpers/replay';
 
 const QUEUE = 'scan-files-test';
 
@@ -70,10 +71,36 @@ class FakeScan implements ScanActivities {
     this.passOf(pass).finished = true;
     return Promise.resolve({ deleted: 0 });
   }
+  /** Every priority batch as it started; the batches running now and the most seen at once. */
+  priorityBatches: string[][] = [];
+  batchesInFlight = 0;
+  maxBatchesInFlight = 0;
+  /** Files that were in two batches running at once (must stay empty). */
+  inTwoBatches: string[] = [];
+  /** The next N priority batches fail as a rejected token would. */
+  rejectPriority = 0;
+  private filesInFlight = new Set<string>();
+
   async scanPriorityFiles({ files }: { files: FileEvent[] }) {
-    await this.holdPriority;
-    this.priorityScanned.push(...files.map((f) => f.fileId));
-    return { scanned: files.length, deleted: 0, findings: 0 };
+    const ids = files.map((f) => f.fileId);
+    this.priorityBatches.push(ids);
+    this.batchesInFlight++;
+    this.maxBatchesInFlight = Math.max(this.maxBatchesInFlight, this.batchesInFlight);
+    for (const id of ids)
+      if (this.filesInFlight.has(id)) this.inTwoBatches.push(id);
+      else this.filesInFlight.add(id);
+    try {
+      await this.holdPriority;
+      if (this.rejectPriority > 0) {
+        this.rejectPriority--;
+        throw ApplicationFailure.nonRetryable('Box rejected the refresh token.', 'BoxInvalidRefreshToken');
+      }
+      this.priorityScanned.push(...ids);
+      return { scanned: files.length, deleted: 0, findings: 0 };
+    } finally {
+      this.batchesInFlight--;
+      for (const id of ids) this.filesInFlight.delete(id);
+    }
   }
   storePriorityOverflow({ files }: { files: FileEvent[] }) {
     const fresh = files.filter((f) => !this.overflowStore.some((o) => o.fileId === f.fileId));
@@ -235,6 +262,7 @@ describe('scanFiles on the time-skipping server', () => {
     expect(fake.passes[0]!.walked).toEqual({ u1: 40, u2: 40, u3: 40, u4: 40, u5: 40 });
     expect(done.filesSeen).toBe(5 * 40 * 10);
     expect(fake.priorityScanned.sort()).toEqual(['p0', 'p1', 'p2']);
+    await expectReplays(handle, '2026-12-priority-batches-continue-as-new-scan-files', firstRun);
   });
 
   it('priority files beyond the bounded queue overflow to the store and are all scanned once', async () => {
@@ -250,6 +278,107 @@ describe('scanFiles on the time-skipping server', () => {
     expect(new Set(scanned).size).toBe(25);
     expect(scanned.filter((f) => f === 'f1' || f === 'f24').length).toBeLessThanOrEqual(4);
     expect(fake.overflowStore).toHaveLength(0);
+    await expectReplays(handle, '2026-12-priority-batches-overflow-scan-files');
+  });
+
+  /**
+   * The run's history replays against the workflow code (the lane's batches are concurrent: their order in
+   * the history must be what the code decides). RECORD_HISTORIES=1 keeps it as a fixture under `fixture`.
+   */
+  const expectReplays = async (handle: WorkflowHandle, fixture: string, runId?: string) =>
+    expect(await replayWorkflows(env.client, [{ workflowId: handle.workflowId, runId, fixture }])).toEqual(
+      [],
+    );
+
+  /** Resolves once the fake has `n` priority batches running. */
+  const batchesRunning = (n: number) =>
+    eventually(() => fake.batchesInFlight, {
+      what: `${n} priority batches in flight`,
+      timeoutMs: 15_000,
+      accept: (running) => running === n,
+    });
+
+  it('runs up to priorityBatchesInFlight batches at once, the waiting files shared among the free slots', async () => {
+    let release: () => void = () => undefined;
+    fake.holdPriority = new Promise((r) => (release = r));
+    const handle = await start({ priorityBatchesInFlight: 3 });
+    await handle.signal(prioritizeSignal, { files: Array.from({ length: 30 }, (_, i) => activity(`s${i}`)) });
+    await batchesRunning(3);
+    // 30 files and 3 free slots: three batches of 10 (not one of 30 with two slots idle).
+    expect(fake.priorityBatches.map((b) => b.length)).toEqual([10, 10, 10]);
+    await handle.signal(prioritizeSignal, {
+      files: Array.from({ length: 200 }, (_, i) => activity(`b${i}`)),
+    });
+    await until(handle, (p) => p.priorityQueued === 200); // every slot busy: nothing more starts
+    expect(fake.maxBatchesInFlight).toBe(3);
+    release();
+    await until(handle, (p) => p.priorityQueued === 0 && p.priorityScanned === 230);
+    // Never more than PRIORITY_BATCH files a batch, never more than 3 at once, every file once.
+    expect(Math.max(...fake.priorityBatches.map((b) => b.length))).toBeLessThanOrEqual(50);
+    expect(fake.maxBatchesInFlight).toBe(3);
+    expect(fake.priorityScanned).toHaveLength(230);
+    expect(new Set(fake.priorityScanned).size).toBe(230);
+    expect(fake.inTwoBatches).toEqual([]);
+  });
+
+  it('a file edited while its batch runs is rescanned after that batch, never in a second one at once', async () => {
+    let release: () => void = () => undefined;
+    fake.holdPriority = new Promise((r) => (release = r));
+    const handle = await start({ priorityBatchesInFlight: 3 });
+    await handle.signal(prioritizeSignal, { files: [activity('a')] });
+    await batchesRunning(1);
+    await handle.signal(prioritizeSignal, { files: [activity('b')] });
+    await batchesRunning(2);
+    await handle.signal(prioritizeSignal, { files: [{ ...activity('a'), eventType: 'FILE.PREVIEWED' }] });
+    await handle.signal(prioritizeSignal, { files: [activity('c')] });
+    await batchesRunning(3);
+    // A slot was free when a's new activity came: it waits for a's batch instead of joining c's.
+    expect(fake.priorityBatches).toEqual([['a'], ['b'], ['c']]);
+    expect((await handle.query(progressQuery)).priorityQueued).toBe(1);
+    release();
+    await until(handle, (p) => p.priorityQueued === 0 && p.priorityScanned === 4);
+    expect(fake.priorityBatches).toEqual([['a'], ['b'], ['c'], ['a']]);
+    expect([...fake.priorityScanned].sort()).toEqual(['a', 'a', 'b', 'c']);
+    expect(fake.inTwoBatches).toEqual([]);
+    await expectReplays(handle, '2026-12-priority-batches-edit-in-flight-scan-files');
+  });
+
+  it('batches in flight that meet a rejected token pause the scan once; after resume every file is scanned', async () => {
+    let release: () => void = () => undefined;
+    fake.holdPriority = new Promise((r) => (release = r));
+    fake.rejectPriority = 3;
+    const handle = await start({ priorityBatchesInFlight: 3 });
+    await handle.signal(prioritizeSignal, { files: Array.from({ length: 9 }, (_, i) => activity(`r${i}`)) });
+    await batchesRunning(3);
+    release();
+    await until(handle, (p) => p.state === 'paused');
+    expect(fake.priorityScanned).toEqual([]);
+    await handle.signal(resumeSignal);
+    await until(handle, (p) => p.state !== 'paused' && p.priorityScanned === 9);
+    expect([...fake.priorityScanned].sort()).toEqual(Array.from({ length: 9 }, (_, i) => `r${i}`).sort());
+    expect(fake.priorityBatches).toHaveLength(6); // each batch once rejected, once scanned
+    expect(fake.inTwoBatches).toEqual([]);
+    await expectReplays(handle, '2026-12-priority-batches-paused-scan-files');
+  });
+
+  it('priorityBatchesInFlight 1 scans one batch at a time; a bad value fails the workflow with a clear error', async () => {
+    let release: () => void = () => undefined;
+    fake.holdPriority = new Promise((r) => (release = r));
+    const handle = await start({ priorityBatchesInFlight: 1 });
+    await handle.signal(prioritizeSignal, { files: Array.from({ length: 60 }, (_, i) => activity(`o${i}`)) });
+    await batchesRunning(1);
+    expect(fake.priorityBatches.map((b) => b.length)).toEqual([50]);
+    release();
+    await until(handle, (p) => p.priorityScanned === 60);
+    expect(fake.priorityBatches.map((b) => b.length)).toEqual([50, 10]);
+    expect(fake.maxBatchesInFlight).toBe(1);
+
+    const bad = await start({ priorityBatchesInFlight: 0 });
+    await expect(bad.result()).rejects.toMatchObject({
+      cause: {
+        message: expect.stringContaining('priorityBatchesInFlight must be a positive integer, got 0'),
+      },
+    });
   });
 
   it('a rejected token pauses the scan until connectBox resumes it', async () => {

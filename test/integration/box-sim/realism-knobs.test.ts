@@ -1,4 +1,4 @@
-/** Contract: rate limit (429 then success), injected faults, and the stats endpoint, through box-node-sdk. */
+/** Contract: rate limit (429 then success), injected faults, and the stats endpoint (calls at once too), through box-node-sdk. */
 import { createHash } from 'node:crypto';
 import { BoxClient } from 'box-node-sdk';
 import { BoxSdkError } from 'box-node-sdk/box';
@@ -92,6 +92,23 @@ describe('box-sim realism knobs', () => {
       chunks.push(Buffer.from(c as Uint8Array));
     sim.control.setLatency(0);
     expect(createHash('sha1').update(Buffer.concat(chunks)).digest('hex')).toBe(truth.sha1);
+  });
+
+  test('mostAtOnce counts the requests in progress at once: concurrent calls, then one by one after a reset', async () => {
+    sim.control.setRateLimit(0);
+    const { client } = await connectAs(sim, sim.manifest.admin.login);
+    sim.control.setLatency(100);
+    try {
+      sim.resetStats();
+      await Promise.all(Array.from({ length: 5 }, () => client.users.getUserMe()));
+      expect(sim.stats().mostAtOnce).toBe(5);
+      sim.resetStats();
+      expect(sim.stats().mostAtOnce).toBe(0);
+      for (let i = 0; i < 3; i++) await client.users.getUserMe();
+      expect(sim.stats()).toMatchObject({ mostAtOnce: 1, total: 3 });
+    } finally {
+      sim.control.setLatency(0);
+    }
   });
 
   test('the stats endpoint counts calls by endpoint and user; the control API changes knobs over HTTP', async () => {

@@ -44,6 +44,25 @@ describe('PriorityQueue', () => {
     expect(q.take(1)).toEqual([]);
   });
 
+  it('takes from the front passing over busy files, which keep their place and their newest event', () => {
+    const q = new PriorityQueue(10);
+    q.add([event('a'), event('b'), event('c'), event('d'), event('e')]);
+    const busy = new Set(['a', 'c']);
+    expect(q.countExcept(busy)).toBe(3);
+    expect(ids(q.takeExcept(2, busy))).toEqual(['b', 'd']);
+    expect(ids(q.queued)).toEqual(['a', 'c', 'e']);
+    q.add([event('a', 'FILE.RENAMED')]);
+    expect(ids(q.takeExcept(5, busy))).toEqual(['e']);
+    expect(q.takeExcept(5, busy)).toEqual([]);
+    expect(q.countExcept(busy)).toBe(0);
+    expect(q.length).toBe(2);
+    busy.delete('a');
+    const [a] = q.takeExcept(5, busy);
+    expect(a).toMatchObject({ fileId: 'a', eventType: 'FILE.RENAMED' });
+    expect(ids(q.queued)).toEqual(['c']);
+    expect(ids(q.takeExcept(0, new Set()))).toEqual([]);
+  });
+
   it('is pending while anything waits in state or in the store', () => {
     const q = new PriorityQueue(1);
     expect(q.pending).toBe(false);
