@@ -56,7 +56,15 @@ export interface ConnectBoxInput {
   signalsPerRun?: number;
   /** Wait between reads of the enterprise event stream (default DEFAULT_EVENT_STREAM_POLL_MS). */
   eventStreamPollMs?: number;
-  carried?: { status: ConnectorStatus; childrenStarted: boolean };
+  carried?: CarriedState;
+}
+
+/** What a run hands to the next one at continue-as-new (fields added later are optional: older runs lack them). */
+export interface CarriedState {
+  status: ConnectorStatus;
+  childrenStarted: boolean;
+  /** File events that arrived after the routing loop stopped (route-file-events-concurrently). */
+  fileEvents?: FileEvent[];
 }
 
 const store = proxyActivities<ConnectActivities>({
@@ -86,14 +94,18 @@ const box = proxyActivities<ConnectActivities>({
  * backfill and scan children, routes file events to the scan, and owns the status until disconnected.
  */
 export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatus> {
+  // Decided once per run, before any command: a run started by older code keeps its behaviour until it
+  // continues as new (docs/workflow-changes.md).
+  const routeConcurrently = patched('route-file-events-concurrently');
   const state = input.carried ? new ConnectorState(input.carried.status) : ConnectorState.initial(input);
   let childrenStarted = input.carried?.childrenStarted ?? false;
   let pendingCode: string | undefined;
   let disconnectReason: string | undefined;
   let rejectedToken: string | undefined;
   let backfillImported: number | undefined;
-  const fileEvents: FileEvent[] = [];
+  const fileEvents: FileEvent[] = [...(input.carried?.fileEvents ?? [])];
   let signalsThisRun = 0;
+  let stopRouting = false;
 
   setHandler(statusQuery, () => state.status);
   setHandler(oauthAuthorizedSignal, ({ code }) => {
@@ -285,6 +297,25 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
       });
   };
 
+  /**
+   * The routing loop (route-file-events-concurrently): runs beside the main loop, so file events reach the
+   * scan while the main loop awaits a long step (webhook registration, the API test). Once `stopRouting`
+   * is set it routes what is queued and ends. Events wait while the scan child is not started yet.
+   */
+  const routingLoop = async () => {
+    for (;;) {
+      await condition(() => stopRouting || (childrenStarted && fileEvents.length > 0));
+      if (!childrenStarted || fileEvents.length === 0) return;
+      await routeFileEvents();
+    }
+  };
+  const routing = routeConcurrently ? routingLoop() : undefined;
+  /** Stops the routing loop after it routed what is queued (events arriving later stay in `fileEvents`). */
+  const stopRoutingLoop = async () => {
+    stopRouting = true;
+    await routing;
+  };
+
   const disconnect = async (reason: string) => {
     if (childrenStarted) {
       const running = [workflowIds.scan(input.connectorId)];
@@ -332,7 +363,7 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
       () =>
         pendingCode !== undefined ||
         disconnectReason !== undefined ||
-        fileEvents.length > 0 ||
+        (!routeConcurrently && fileEvents.length > 0) ||
         rejectedToken !== undefined ||
         backfillImported !== undefined ||
         shouldContinueAsNew(signalsThisRun, input.signalsPerRun ?? SIGNALS_PER_RUN),
@@ -344,6 +375,7 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
       continue;
     }
     if (disconnectReason !== undefined) {
+      if (routeConcurrently) await stopRoutingLoop();
       await disconnect(disconnectReason);
       return state.status;
     }
@@ -361,13 +393,19 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
       state.backfillFinished(backfillImported);
       backfillImported = undefined;
       setCurrentDetails(describeConnector(state.status));
-    } else if (fileEvents.length > 0) {
+    } else if (!routeConcurrently && fileEvents.length > 0) {
       await routeFileEvents();
     } else {
+      if (routeConcurrently) await stopRoutingLoop();
       await condition(allHandlersFinished);
       await continueAsNew<typeof connectBox>({
         ...input,
-        carried: { status: state.status, childrenStarted },
+        carried: {
+          status: state.status,
+          childrenStarted,
+          // Events that arrived after the routing loop stopped are routed by the next run.
+          ...(routeConcurrently && fileEvents.length > 0 ? { fileEvents } : {}),
+        },
       });
     }
   }

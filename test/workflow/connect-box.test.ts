@@ -15,6 +15,7 @@ import {
 } from '../../workflows/connect-box-messages';
 import { CONNECT_FAILURES, type ConnectActivities } from '../../workflows/connect-box-activities';
 import type { EventLogActivities } from '../../workflows/import-event-log-activities';
+import type { EventStreamActivities } from '../../workflows/enterprise-events-activities';
 import type { ApiTestReport, ConnectorStatus } from '../../domain/connector-status';
 import { progressQuery } from '../../workflows/scan-files-messages';
 import { workflowIds } from '../../common/workflow-ids';
@@ -55,7 +56,7 @@ function reportFor(role: string): ApiTestReport {
 }
 
 /** Fake activities: record calls; `gate` lets a test hold a step to act in the middle of it. */
-class FakeBox implements ConnectActivities, EventLogActivities {
+class FakeBox implements ConnectActivities, EventLogActivities, EventStreamActivities {
   calls: string[] = [];
   recorded: string[] = [];
   codes = new Map<string, string>();
@@ -90,9 +91,10 @@ class FakeBox implements ConnectActivities, EventLogActivities {
     this.recorded.push(status);
     return Promise.resolve();
   }
-  registerWebhooks() {
+  async registerWebhooks() {
     this.calls.push('registerWebhooks');
-    return Promise.resolve({ folders: 3, created: 3, recreated: 0, removed: 0 });
+    await this.hold('registerWebhooks');
+    return { folders: 3, created: 3, recreated: 0, removed: 0 };
   }
   removeWebhooks() {
     this.calls.push('removeWebhooks');
@@ -117,10 +119,33 @@ class FakeBox implements ConnectActivities, EventLogActivities {
     this.prioritized.push(...files.map((f) => f.fileId));
     return Promise.resolve({ scanned: files.length, deleted: 0, findings: 0 });
   }
+  // The event stream child: caught up, nothing new.
+  readEventStream() {
+    return Promise.resolve({
+      nextStreamPosition: '1',
+      read: 0,
+      recorded: 0,
+      webhookDuplicates: 0,
+      files: [],
+      recentEventIds: [],
+      caughtUp: true,
+    });
+  }
   importEventPages() {
     this.calls.push('importEventPages');
     return Promise.resolve({ imported: 42, pages: 1, nextStreamPosition: '100', done: true });
   }
+}
+
+/** A file event as the webhook receiver sends it. */
+function fileEvent(fileId: string) {
+  return {
+    fileId,
+    kind: 'content' as const,
+    eventType: 'FILE.UPLOADED',
+    occurredAt: new Date().toISOString(),
+    source: 'webhook' as const,
+  };
 }
 
 function input(connectorId: string, extra: Partial<ConnectBoxInput> = {}): ConnectBoxInput {
@@ -173,6 +198,7 @@ describe('connectBox on the time-skipping server', () => {
         nextScanUsers: fake.nextScanUsers.bind(fake),
         finishScanPass: fake.finishScanPass.bind(fake),
         scanPriorityFiles: fake.scanPriorityFiles.bind(fake),
+        readEventStream: fake.readEventStream.bind(fake),
       },
     });
     running = worker.run();
@@ -332,5 +358,60 @@ describe('connectBox on the time-skipping server', () => {
       accept: (n) => n >= 5,
     });
     expect(fake.prioritized.sort()).toEqual(['f0', 'f1', 'f2', 'f3', 'f4']);
+  });
+
+  it('routes file activity while registerWebhooks is held, and the held step still completes', async () => {
+    let release: () => void = () => undefined;
+    fake.gate = { step: 'registerWebhooks', release: new Promise((r) => (release = r)) };
+    const handle = await start('route-while-registering');
+    try {
+      await routedWhileHeld(handle);
+    } finally {
+      release(); // a failure must not leave the step held (the worker's shutdown waits for it)
+    }
+    const registered = await waitForStatus(handle, (s) => s.webhooks?.folders === 3);
+    expect(registered.webhooks?.problem).toBeUndefined();
+    await handle.signal(disconnectSignal, { reason: 'test over' });
+    expect((await handle.result()).status).toBe('Disconnected');
+  });
+
+  async function routedWhileHeld(handle: WorkflowHandle) {
+    await handle.signal(oauthAuthorizedSignal, { code: 'admin' });
+    await waitForStatus(handle, (s) => s.status === 'Connected');
+    await eventually(() => fake.calls.includes('registerWebhooks'), {
+      what: 'registerWebhooks to be running',
+      timeoutMs: 10_000,
+    });
+    await handle.signal(fileEventsSignal, { events: [fileEvent('held-1'), fileEvent('held-2')] });
+    await eventually(() => [...fake.prioritized].sort(), {
+      what: 'both files prioritized while registerWebhooks is held',
+      timeoutMs: 10_000,
+      accept: (ids) => ids.includes('held-1') && ids.includes('held-2'),
+    });
+    // The step is still held: routing did not wait for it.
+    expect((await handle.query(statusQuery)).webhooks).toBeUndefined();
+  }
+
+  it('routes the events queued at continue-as-new exactly once, in the next run or before it', async () => {
+    const handle = await start('can-events', { signalsPerRun: 3 });
+    await handle.signal(oauthAuthorizedSignal, { code: 'admin' });
+    await waitForStatus(handle, (s) => s.status === 'Connected' && s.backfill?.state === 'finished');
+    const firstRun = (await handle.describe()).runId;
+    // Sent back to back: the run continues as new with some of them possibly still queued.
+    await Promise.all(
+      ['q1', 'q2', 'q3', 'q4'].map((id) => handle.signal(fileEventsSignal, { events: [fileEvent(id)] })),
+    );
+    const latest = env.client.workflow.getHandle(workflowIds.connector('can-events'));
+    await eventually(async () => (await latest.describe()).runId, {
+      what: 'the connector to continue as new',
+      timeoutMs: 10_000,
+      accept: (runId) => runId !== firstRun,
+    });
+    await eventually(() => fake.prioritized.length, {
+      what: 'four files prioritized',
+      timeoutMs: 10_000,
+      accept: (n) => n >= 4,
+    });
+    expect([...fake.prioritized].sort()).toEqual(['q1', 'q2', 'q3', 'q4']);
   });
 });
