@@ -65,6 +65,8 @@ export interface CarriedState {
   childrenStarted: boolean;
   /** File events that arrived after the routing loop stopped (route-file-events-concurrently). */
   fileEvents?: FileEvent[];
+  /** When the next webhook repair is due, epoch ms (webhook-repair-deadline; absent: one interval from now). */
+  nextRepairAt?: number;
 }
 
 const store = proxyActivities<ConnectActivities>({
@@ -97,6 +99,7 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
   // Decided once per run, before any command: a run started by older code keeps its behaviour until it
   // continues as new (docs/workflow-changes.md).
   const routeConcurrently = patched('route-file-events-concurrently');
+  const repairOnDeadline = patched('webhook-repair-deadline');
   const state = input.carried ? new ConnectorState(input.carried.status) : ConnectorState.initial(input);
   let childrenStarted = input.carried?.childrenStarted ?? false;
   let pendingCode: string | undefined;
@@ -106,6 +109,8 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
   const fileEvents: FileEvent[] = [...(input.carried?.fileEvents ?? [])];
   let signalsThisRun = 0;
   let stopRouting = false;
+  // Workflow time (deterministic). Signals never move it; a registration moves it one interval on.
+  let nextRepairAt = input.carried?.nextRepairAt ?? Date.now() + input.rescanIntervalMs;
 
   setHandler(statusQuery, () => state.status);
   setHandler(oauthAuthorizedSignal, ({ code }) => {
@@ -210,6 +215,7 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
       };
     }
     setCurrentDetails(describeConnector(state.status));
+    if (repairOnDeadline) nextRepairAt = Date.now() + input.rescanIntervalMs;
   };
 
   const revokeTokens = async () => {
@@ -359,19 +365,29 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
   if (input.carried?.childrenStarted && eventStreamPatched()) await startEvents();
 
   for (;;) {
-    const woken = await condition(
-      () =>
-        pendingCode !== undefined ||
-        disconnectReason !== undefined ||
-        (!routeConcurrently && fileEvents.length > 0) ||
-        rejectedToken !== undefined ||
-        backfillImported !== undefined ||
-        shouldContinueAsNew(signalsThisRun, input.signalsPerRun ?? SIGNALS_PER_RUN),
-      input.rescanIntervalMs,
-    );
-    if (!woken) {
+    const wake = () =>
+      pendingCode !== undefined ||
+      disconnectReason !== undefined ||
+      (!routeConcurrently && fileEvents.length > 0) ||
+      rejectedToken !== undefined ||
+      backfillImported !== undefined ||
+      shouldContinueAsNew(signalsThisRun, input.signalsPerRun ?? SIGNALS_PER_RUN);
+    let repairDue: boolean;
+    if (repairOnDeadline) {
+      // The wait ends at the deadline whatever arrives meanwhile (webhook-repair-deadline).
+      // A disconnect or an OAuth code goes first (a successful authorization registers the webhooks).
+      const left = nextRepairAt - Date.now();
+      const woken = left > 0 ? await condition(wake, left) : wake();
+      repairDue = Date.now() >= nextRepairAt && disconnectReason === undefined && pendingCode === undefined;
+      if (!woken && !repairDue) continue;
+    } else {
+      // Before: every signal restarted the wait, so steady activity postponed the repair for ever.
+      repairDue = !(await condition(wake, input.rescanIntervalMs));
+    }
+    if (repairDue) {
       // Once per rescan interval: new top-level folders get a webhook, deleted ones come back.
       if (state.connected) await syncWebhooks();
+      else if (repairOnDeadline) nextRepairAt = Date.now() + input.rescanIntervalMs;
       continue;
     }
     if (disconnectReason !== undefined) {
@@ -403,6 +419,7 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
         carried: {
           status: state.status,
           childrenStarted,
+          ...(repairOnDeadline ? { nextRepairAt } : {}),
           // Events that arrived after the routing loop stopped are routed by the next run.
           ...(routeConcurrently && fileEvents.length > 0 ? { fileEvents } : {}),
         },

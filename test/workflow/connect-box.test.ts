@@ -7,6 +7,7 @@ import { workflowBundle } from '../helpers/workflow-bundle';
 import { eventually } from '../helpers/eventually';
 import { connectBox, type ConnectBoxInput } from '../../workflows/connect-box';
 import {
+  backfillFinishedSignal,
   disconnectSignal,
   fileEventsSignal,
   oauthAuthorizedSignal,
@@ -91,8 +92,10 @@ class FakeBox implements ConnectActivities, EventLogActivities, EventStreamActiv
     this.recorded.push(status);
     return Promise.resolve();
   }
-  async registerWebhooks() {
+  registrations: string[] = [];
+  async registerWebhooks({ connectorId }: { connectorId: string }) {
     this.calls.push('registerWebhooks');
+    this.registrations.push(connectorId);
     await this.hold('registerWebhooks');
     return { folders: 3, created: 3, recreated: 0, removed: 0 };
   }
@@ -157,6 +160,9 @@ function input(connectorId: string, extra: Partial<ConnectBoxInput> = {}): Conne
     backfillWindowMs: 7 * 86_400_000,
     rescanIntervalMs: 12 * 3_600_000,
     taskQueues: { main: TASK_QUEUE, scan: TASK_QUEUE, priority: TASK_QUEUE },
+    // The connectors of earlier tests keep running: with the default poll their event streams would read
+    // every 5 s of the hours the repair tests skip.
+    eventStreamPollMs: 3_600_000,
     ...extra,
   };
 }
@@ -173,12 +179,11 @@ function waitForStatus(
   });
 }
 
-describe('connectBox on the time-skipping server', () => {
-  let env: TestWorkflowEnvironment;
-  const fake = new FakeBox();
-  let worker: Worker;
-  let running: Promise<void>;
-
+/** A time-skipping server and a worker running every workflow with `fake`'s activities, for one describe. */
+function timeSkippingWorker(fake: FakeBox) {
+  let env: TestWorkflowEnvironment | undefined;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
     worker = await Worker.create({
@@ -209,13 +214,29 @@ describe('connectBox on the time-skipping server', () => {
     await running;
     await env?.teardown();
   });
+  const current = () => {
+    if (!env) throw new Error('the time-skipping server is not started yet');
+    return env;
+  };
+  return {
+    env: current,
+    start: (id: string, extra?: Partial<ConnectBoxInput>) =>
+      current().client.workflow.start(connectBox, {
+        taskQueue: TASK_QUEUE,
+        workflowId: workflowIds.connector(id),
+        args: [input(id, extra)],
+      }),
+  };
+}
 
-  const start = (id: string, extra?: Partial<ConnectBoxInput>) =>
-    env.client.workflow.start(connectBox, {
-      taskQueue: TASK_QUEUE,
-      workflowId: workflowIds.connector(id),
-      args: [input(id, extra)],
-    });
+describe('connectBox on the time-skipping server', () => {
+  const fake = new FakeBox();
+  const setup = timeSkippingWorker(fake);
+  const start = setup.start;
+  let env: TestWorkflowEnvironment;
+  beforeAll(() => {
+    env = setup.env();
+  });
 
   it('expires when no authorization arrives within the window, and can still be authorized later', async () => {
     const handle = await start('expire');
@@ -413,5 +434,111 @@ describe('connectBox on the time-skipping server', () => {
       accept: (n) => n >= 4,
     });
     expect([...fake.prioritized].sort()).toEqual(['q1', 'q2', 'q3', 'q4']);
+  });
+});
+
+describe('connectBox webhook repair on a deadline (time-skipping server of its own)', () => {
+  // Its own server: the connectors other tests leave running would wake up in the hours skipped here.
+  const fake = new FakeBox();
+  const setup = timeSkippingWorker(fake);
+  const start = setup.start;
+  let env: TestWorkflowEnvironment;
+  beforeAll(() => {
+    env = setup.env();
+  });
+  const HOUR = 3_600_000;
+  const registrations = (id: string) => fake.registrations.filter((c) => c === id).length;
+  const registered = (id: string, n: number) =>
+    eventually(() => registrations(id), {
+      what: `${n} registerWebhooks calls`,
+      timeoutMs: 10_000,
+      accept: (count) => count >= n,
+    });
+  const hourly = { rescanIntervalMs: HOUR };
+  // Disconnects and waits for the end without result(): awaiting a result lets the time-skipping server
+  // jump hours ahead, and every connector of the earlier tests would wake up.
+  const disconnected = async (handle: WorkflowHandle) => {
+    await handle.signal(disconnectSignal, { reason: 'test over' });
+    const ended = await eventually(async () => (await handle.describe()).status.name, {
+      what: 'the connector to end',
+      timeoutMs: 10_000,
+      accept: (name) => name !== 'RUNNING',
+    });
+    expect(ended).toBe('COMPLETED');
+  };
+
+  it('reads state carried by older runs (no deadline in it) as due one interval later', async () => {
+    const now = new Date().toISOString();
+    const status: ConnectorStatus = {
+      connectorId: 'repair-old',
+      instanceName: 'Acme repair-old',
+      dataCenter: 'US1',
+      status: 'Connected',
+      message: 'Box was successfully connected as admin@acme.test.',
+      authorizationAttempts: 1,
+      connectedAt: now,
+      updatedAt: now,
+      apiTest: reportFor('admin'),
+    };
+    const handle = await start('repair-old', {
+      ...hourly,
+      carried: { status, childrenStarted: false },
+    });
+    await env.sleep('50m');
+    await handle.signal(fileEventsSignal, { events: [fileEvent('old-1')] });
+    await env.sleep('5m');
+    expect(registrations('repair-old')).toBe(0);
+    await env.sleep('10m');
+    await registered('repair-old', 1);
+    await disconnected(handle);
+  });
+
+  it('runs on its deadline under a steady stream of signals', async () => {
+    const handle = await start('repair-steady', hourly);
+    await handle.signal(oauthAuthorizedSignal, { code: 'admin' });
+    await waitForStatus(handle, (s) => s.webhooks?.folders === 3);
+    expect(registrations('repair-steady')).toBe(1);
+    // Signals every 10 minutes for 80 minutes: each restarted the wait before. (File activity no longer
+    // wakes the main loop at all; a signal it handles, like a repeated backfillFinished, still does.)
+    for (let i = 0; i < 8; i++) {
+      await handle.signal(fileEventsSignal, { events: [fileEvent(`steady-${i}`)] });
+      await handle.signal(backfillFinishedSignal, { imported: 42 });
+      await env.sleep('10m');
+    }
+    await registered('repair-steady', 2);
+    expect(registrations('repair-steady')).toBe(2);
+    expect(fake.prioritized).toEqual(expect.arrayContaining(['steady-0', 'steady-7']));
+    await disconnected(handle);
+  });
+
+  it('keeps its deadline across continue-as-new', async () => {
+    const handle = await start('repair-can', { ...hourly, signalsPerRun: 2 });
+    await handle.signal(oauthAuthorizedSignal, { code: 'admin' });
+    await waitForStatus(handle, (s) => s.webhooks?.folders === 3);
+    let runId = (await handle.describe()).runId;
+    const runs = new Set([runId]);
+    for (let i = 0; i < 8; i++) {
+      // Two signals: the run continues as new, every 10 minutes.
+      await handle.signal(fileEventsSignal, { events: [fileEvent(`can-${i}-a`)] });
+      await handle.signal(fileEventsSignal, { events: [fileEvent(`can-${i}-b`)] });
+      // (The time-skipping server stops skipping for good when a run continues as new during a sleep.)
+      const previous = runId;
+      runId = await eventually(async () => (await handle.describe()).runId, {
+        what: `continue-as-new ${i}`,
+        timeoutMs: 10_000,
+        accept: (id) => id !== previous,
+      });
+      runs.add(runId);
+      await env.sleep('10m');
+    }
+    expect(runs.size).toBe(9);
+    await registered('repair-can', 2);
+    expect(registrations('repair-can')).toBe(2);
+    await eventually(() => new Set(fake.prioritized).size, {
+      what: 'every file routed across the runs',
+      timeoutMs: 10_000,
+      accept: (n) => n >= 16,
+    });
+    await disconnected(env.client.workflow.getHandle(workflowIds.connector('repair-can')));
   });
 });
