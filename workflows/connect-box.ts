@@ -1,5 +1,6 @@
 import {
   ActivityFailure,
+  ApplicationFailure,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
@@ -20,6 +21,9 @@ import { workflowIds } from '../common/workflow-ids';
 import type { ConnectActivities } from './connect-box-activities';
 import { CONNECT_FAILURES } from './connect-box-activities';
 import {
+  AUTHORIZE_REJECTED,
+  type AuthorizeResult,
+  authorizeUpdate,
   backfillFinishedSignal,
   disconnectSignal,
   fileEventsSignal,
@@ -100,6 +104,7 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
   // continues as new (docs/workflow-changes.md).
   const routeConcurrently = patched('route-file-events-concurrently');
   const repairOnDeadline = patched('webhook-repair-deadline');
+  const authorizeByUpdate = patched('authorize-update');
   const state = input.carried ? new ConnectorState(input.carried.status) : ConnectorState.initial(input);
   let childrenStarted = input.carried?.childrenStarted ?? false;
   let pendingCode: string | undefined;
@@ -109,6 +114,9 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
   const fileEvents: FileEvent[] = [...(input.carried?.fileEvents ?? [])];
   let signalsThisRun = 0;
   let stopRouting = false;
+  // Authorizations finished in this run and the last one's result (the `authorize` update waits for them).
+  let authorizationsDone = 0;
+  let lastAuthorization: AuthorizeResult | undefined;
   // Workflow time (deterministic). Signals never move it; a registration moves it one interval on.
   let nextRepairAt = input.carried?.nextRepairAt ?? Date.now() + input.rescanIntervalMs;
 
@@ -117,6 +125,44 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
     signalsThisRun++;
     pendingCode = code;
   });
+  if (authorizeByUpdate)
+    setHandler(
+      authorizeUpdate,
+      async ({ code }) => {
+        signalsThisRun++;
+        pendingCode = code;
+        const target = authorizationsDone + 1;
+        await condition(() => authorizationsDone >= target || state.status.status === 'Disconnected');
+        if (authorizationsDone < target || !lastAuthorization)
+          throw ApplicationFailure.create({
+            type: AUTHORIZE_REJECTED,
+            message: 'The connector was disconnected before the authorization ran.',
+            nonRetryable: true,
+          });
+        return lastAuthorization;
+      },
+      { validator: ({ code }) => validateAuthorization(code) },
+    );
+  /** Refuses an `authorize` update the connector cannot act on, saying why (no state changes here). */
+  const validateAuthorization = (code: unknown) => {
+    const reject = (message: string) => {
+      throw ApplicationFailure.create({ type: AUTHORIZE_REJECTED, message, nonRetryable: true });
+    };
+    if (typeof code !== 'string' || !/^[A-Za-z0-9._~+/=-]{1,512}$/.test(code))
+      reject('The authorization code is not one Box issues.');
+    if (disconnectReason !== undefined || state.status.status === 'Disconnected')
+      reject('The connector is disconnected: create a new connector to connect Box again.');
+    if (
+      pendingCode !== undefined ||
+      state.status.status === 'Authorizing' ||
+      state.status.status === 'RunningApiTest'
+    )
+      reject('An authorization of this connector is already in progress: wait for its outcome.');
+    if (state.connected && state.status.apiTest?.outcome === 'passed')
+      reject(
+        `Box is already connected as ${state.status.apiTest.user?.login ?? 'an admin'} with every check passed: there is nothing to authorize.`,
+      );
+  };
   setHandler(fileEventsSignal, ({ events }) => {
     signalsThisRun++;
     if (state.connected) fileEvents.push(...events);
@@ -155,6 +201,12 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
     });
   };
 
+  /** The end of an authorization: what an `authorize` update waiting for it answers. */
+  const authorizationDone = (outcome: AuthorizeResult['outcome']) => {
+    lastAuthorization = { outcome, status: { ...state.status } };
+    authorizationsDone++;
+  };
+
   const authorize = async (code: string) => {
     const previous = state.status.status;
     state.authorizing();
@@ -172,18 +224,22 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
     } catch (err) {
       // Box refused the code or stayed unreachable through the retries: say so and wait for a new try.
       state.authorizationFailed(previous, failureMessage(err));
-      return publish();
+      await publish();
+      return authorizationDone('notAuthorized');
     }
     state.apiTested(report, new Date().toISOString());
     if (report.outcome === 'failed') {
       await revokeTokens();
-      return publish();
+      await publish();
+      return authorizationDone('failed');
     }
     await publish({
       enterpriseId: report.enterprise?.id,
       login: report.user?.login,
       role: report.user?.role,
     });
+    // The outcome is known: the caller need not wait for the children and the webhooks.
+    authorizationDone(report.outcome);
     if (!childrenStarted) {
       await startChildren(report.scope ?? 'allButOtherAdmins');
       childrenStarted = true;
@@ -315,11 +371,15 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
       await routeFileEvents();
     }
   };
-  const routing = routeConcurrently ? routingLoop() : undefined;
+  let routing = routeConcurrently ? routingLoop() : undefined;
   /** Stops the routing loop after it routed what is queued (events arriving later stay in `fileEvents`). */
   const stopRoutingLoop = async () => {
     stopRouting = true;
     await routing;
+  };
+  const restartRoutingLoop = () => {
+    stopRouting = false;
+    routing = routingLoop();
   };
 
   const disconnect = async (reason: string) => {
@@ -393,6 +453,8 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
     if (disconnectReason !== undefined) {
       if (routeConcurrently) await stopRoutingLoop();
       await disconnect(disconnectReason);
+      // An `authorize` update still waiting is answered (it is refused: the connector is gone).
+      if (authorizeByUpdate) await condition(allHandlersFinished);
       return state.status;
     }
     if (pendingCode !== undefined) {
@@ -413,7 +475,14 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
       await routeFileEvents();
     } else {
       if (routeConcurrently) await stopRoutingLoop();
-      await condition(allHandlersFinished);
+      if (authorizeByUpdate) {
+        // An `authorize` update waits for the main loop: one that arrives now is served before continuing.
+        await condition(() => allHandlersFinished() || pendingCode !== undefined);
+        if (pendingCode !== undefined) {
+          if (routeConcurrently) restartRoutingLoop();
+          continue;
+        }
+      } else await condition(allHandlersFinished);
       await continueAsNew<typeof connectBox>({
         ...input,
         carried: {

@@ -1,12 +1,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError, WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
 import { createTimeSkippingEnv } from '../helpers/temporal-env';
 import { workflowBundle } from '../helpers/workflow-bundle';
 import { eventually } from '../helpers/eventually';
 import { connectBox, type ConnectBoxInput } from '../../workflows/connect-box';
 import {
+  AUTHORIZE_REJECTED,
+  authorizeUpdate,
   backfillFinishedSignal,
   disconnectSignal,
   fileEventsSignal,
@@ -434,6 +436,79 @@ describe('connectBox on the time-skipping server', () => {
       accept: (n) => n >= 4,
     });
     expect([...fake.prioritized].sort()).toEqual(['q1', 'q2', 'q3', 'q4']);
+  });
+
+  describe('the authorize update', () => {
+    for (const [code, outcome, status] of [
+      ['admin', 'passed', 'Connected'],
+      ['coadmin', 'passedWithWarning', 'Connected'],
+      ['user', 'failed', 'ApiTestFailed'],
+      ['expired', 'notAuthorized', 'AwaitingAuthorization'],
+    ] as const) {
+      it(`answers with the API test's outcome: ${code} -> ${outcome}`, async () => {
+        const handle = await start(`update-${code}`);
+        const result = await handle.executeUpdate(authorizeUpdate, { args: [{ code }] });
+        expect(result.outcome).toBe(outcome);
+        expect(result.status).toMatchObject({ status, authorizationAttempts: 1 });
+        if (outcome === 'notAuthorized') expect(result.status.message).toContain('it expired');
+        else expect(result.status.apiTest?.outcome).toBe(outcome);
+        await handle.signal(disconnectSignal, { reason: 'test over' });
+        expect((await handle.result()).status).toBe('Disconnected');
+      });
+    }
+
+    it('the validator refuses while an authorization runs and once connected as an admin, saying why', async () => {
+      let release: () => void = () => undefined;
+      fake.gate = { step: 'exchange', release: new Promise((r) => (release = r)) };
+      const handle = await start('update-refused');
+      const first = await handle.startUpdate(authorizeUpdate, {
+        args: [{ code: 'admin' }],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+      });
+      try {
+        await waitForStatus(handle, (s) => s.status === 'Authorizing');
+        const busy = await handle
+          .executeUpdate(authorizeUpdate, { args: [{ code: 'coadmin' }] })
+          .catch((e: unknown) => e);
+        expect(busy).toBeInstanceOf(WorkflowUpdateFailedError);
+        expect((busy as WorkflowUpdateFailedError).cause).toMatchObject({
+          type: AUTHORIZE_REJECTED,
+          message: expect.stringContaining('already in progress'),
+        });
+      } finally {
+        release();
+      }
+      await expect(first.result()).resolves.toMatchObject({ outcome: 'passed' });
+      const again = await handle
+        .executeUpdate(authorizeUpdate, { args: [{ code: 'admin' }] })
+        .catch((e: unknown) => e);
+      expect((again as WorkflowUpdateFailedError).cause).toMatchObject({
+        type: AUTHORIZE_REJECTED,
+        message: expect.stringContaining('already connected as admin@acme.test'),
+      });
+      const badCode = await handle
+        .executeUpdate(authorizeUpdate, { args: [{ code: 'not a code!' }] })
+        .catch((e: unknown) => e);
+      expect((badCode as WorkflowUpdateFailedError).cause?.message).toContain('not one Box issues');
+      // Refused updates changed nothing; the old signal still works for old clients.
+      const status = await handle.query(statusQuery);
+      expect(status).toMatchObject({ status: 'Connected', authorizationAttempts: 1 });
+      expect(fake.calls.filter((c) => c.startsWith('exchange:'))).toEqual(['exchange:admin']);
+      await handle.signal(disconnectSignal, { reason: 'test over' });
+      expect((await handle.result()).status).toBe('Disconnected');
+    });
+
+    it('a co-admin connection may be authorized again by update (its next step says so)', async () => {
+      const handle = await start('update-upgrade');
+      await expect(
+        handle.executeUpdate(authorizeUpdate, { args: [{ code: 'coadmin' }] }),
+      ).resolves.toMatchObject({ outcome: 'passedWithWarning' });
+      await expect(
+        handle.executeUpdate(authorizeUpdate, { args: [{ code: 'admin' }] }),
+      ).resolves.toMatchObject({ outcome: 'passed', status: { authorizationAttempts: 2 } });
+      await handle.signal(disconnectSignal, { reason: 'test over' });
+      await handle.result();
+    });
   });
 });
 
