@@ -5,7 +5,9 @@ describe('recorded workflow histories', () => {
     const { replayed, failures } = await replayFixtures();
     expect(failures).toEqual([]);
     // connectBox, the backfill and scanFiles as recorded by test/integration/connect.test.ts: before the
-    // vocabulary change (backfillActivities, no patch markers) and after it (2026-12-*).
-    expect(replayed).toBeGreaterThanOrEqual(6);
+    // vocabulary change (backfillActivities, no patch markers), after it (2026-12-*), after the event stream
+    // (2026-12-event-stream-*) and after the routing loop, the repair deadline and the authorize update
+    // (2026-12-authorize-update-*).
+    expect(replayed).toBeGreaterThanOrEqual(14);
   });
 });
