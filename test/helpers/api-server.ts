@@ -3,7 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import { buildApiServer } from '../../api/server';
@@ -28,13 +32,15 @@ export interface TemporalCall {
  * A Temporal client double for API tests: records starts, signals and queries. `running` lists the
  * workflow ids that exist (others answer WorkflowNotFoundError); `failSignals` makes signals throw.
  * `updates` answers updates by workflow id (a result, or an Error the workflow failed or rejected it with);
- * a workflow without an entry has no handler for it, like a run of code from before the update.
+ * a workflow without an entry has no handler for it, like a run of code from before the update; `'hang'`
+ * never answers (the call ends when the caller's abort signal fires).
  */
 export function fakeTemporal(options: { failSignals?: () => boolean } = {}) {
   const calls: TemporalCall[] = [];
   const running = new Set<string>();
   const statuses = new Map<string, unknown>();
   const updates = new Map<string, unknown>();
+  let abortSignal: AbortSignal | undefined;
   const missing = (workflowId: string) => new WorkflowNotFoundError('not found', workflowId, undefined);
   const client = {
     workflow: {
@@ -54,6 +60,14 @@ export function fakeTemporal(options: { failSignals?: () => boolean } = {}) {
           if (!running.has(workflowId)) return Promise.reject(missing(workflowId));
           calls.push({ kind: 'update', workflowId, name: def.name, arg: opts.args?.[0] });
           const answer = updates.get(workflowId);
+          if (answer === 'hang') {
+            const signal = abortSignal;
+            return new Promise((_resolve, reject) =>
+              signal?.addEventListener('abort', () =>
+                reject(new WorkflowUpdateRPCTimeoutOrCancelledError('cancelled')),
+              ),
+            );
+          }
           if (answer === undefined) {
             const unknown = ApplicationFailure.nonRetryable(`No registered handler for update: ${def.name}`);
             return Promise.reject(new WorkflowUpdateFailedError('Workflow Update failed', unknown));
@@ -70,7 +84,14 @@ export function fakeTemporal(options: { failSignals?: () => boolean } = {}) {
       }),
     },
     workflowService: { getSystemInfo: () => Promise.resolve({}) },
-    withAbortSignal: <R>(_signal: AbortSignal, fn: () => Promise<R>) => fn(),
+    withAbortSignal: <R>(signal: AbortSignal, fn: () => Promise<R>) => {
+      abortSignal = signal;
+      try {
+        return fn();
+      } finally {
+        abortSignal = undefined;
+      }
+    },
   } as unknown as Client;
   return { client, calls, running, statuses, updates };
 }

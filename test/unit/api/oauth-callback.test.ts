@@ -152,5 +152,12 @@ describe('GET /oauth/box/callback', () => {
     expect(refused).toMatchObject({ status: 409, title: 'Authorization not used' });
     expect(refused.html).toContain('The connector is disconnected');
     expect(signals().length).toBe(signalsBefore);
+
+    // An update that outlasts the wait (50 ms here) gets the "still running" page, and no signal.
+    api.temporal.updates.set('connector/c2', 'hang');
+    const slow = await open({ state: (await signer.issue('c2', 60_000)).state, code: 'updatecode3' });
+    expect(slow).toMatchObject({ status: 200, title: 'Authorization received' });
+    expect(slow.html).toContain('The API test is still running');
+    expect(signals().length).toBe(signalsBefore);
   });
 });
