@@ -125,25 +125,10 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
     signalsThisRun++;
     pendingCode = code;
   });
-  if (authorizeByUpdate)
-    setHandler(
-      authorizeUpdate,
-      async ({ code }) => {
-        signalsThisRun++;
-        pendingCode = code;
-        const target = authorizationsDone + 1;
-        await condition(() => authorizationsDone >= target || state.status.status === 'Disconnected');
-        if (authorizationsDone < target || !lastAuthorization)
-          throw ApplicationFailure.create({
-            type: AUTHORIZE_REJECTED,
-            message: 'The connector was disconnected before the authorization ran.',
-            nonRetryable: true,
-          });
-        return lastAuthorization;
-      },
-      { validator: ({ code }) => validateAuthorization(code) },
-    );
-  /** Refuses an `authorize` update the connector cannot act on, saying why (no state changes here). */
+  /**
+   * Refuses an `authorize` update the connector cannot act on, saying why (no state changes here).
+   * Defined before the handler: an update that arrived with the first task is validated by setHandler.
+   */
   const validateAuthorization = (code: unknown) => {
     const reject = (message: string) => {
       throw ApplicationFailure.create({ type: AUTHORIZE_REJECTED, message, nonRetryable: true });
@@ -163,6 +148,24 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
         `Box is already connected as ${state.status.apiTest.user?.login ?? 'an admin'} with every check passed: there is nothing to authorize.`,
       );
   };
+  if (authorizeByUpdate)
+    setHandler(
+      authorizeUpdate,
+      async ({ code }) => {
+        signalsThisRun++;
+        pendingCode = code;
+        const target = authorizationsDone + 1;
+        await condition(() => authorizationsDone >= target || state.status.status === 'Disconnected');
+        if (authorizationsDone < target || !lastAuthorization)
+          throw ApplicationFailure.create({
+            type: AUTHORIZE_REJECTED,
+            message: 'The connector was disconnected before the authorization ran.',
+            nonRetryable: true,
+          });
+        return lastAuthorization;
+      },
+      { validator: ({ code }) => validateAuthorization(code) },
+    );
   setHandler(fileEventsSignal, ({ events }) => {
     signalsThisRun++;
     if (state.connected) fileEvents.push(...events);
