@@ -1,8 +1,15 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { workflowIds } from '../common/workflow-ids';
 import type { Config } from '../config/config';
-import { oauthAuthorizedSignal, statusQuery } from '../workflows/connect-box-messages';
+import {
+  AUTHORIZE_REJECTED,
+  type AuthorizeResult,
+  authorizeUpdate,
+  oauthAuthorizedSignal,
+  statusQuery,
+} from '../workflows/connect-box-messages';
 import type { ConnectorStatus } from '../domain/connector-status';
 import type { ApiApp } from './api-app';
 import { htmlPage } from './html-page';
@@ -13,7 +20,7 @@ export interface OAuthCallbackDeps {
   config: Pick<Config, 'api'>;
   temporal: Client;
   states: OAuthStateSigner;
-  /** How long the page waits for the API test before answering "still running" (default 20 s). */
+  /** How long the page waits for the API test before answering "still running" (default 60 s). */
   outcomeWaitMs?: number;
 }
 
@@ -48,8 +55,10 @@ function single(value: unknown): string | undefined {
 /**
  * GET /oauth/box/callback: where Box sends the admin's browser back. Checks the code's shape first (a
  * response without a usable code never spends the link), then the signed, single-use, expiring `state`,
- * signals `oauthAuthorized`, waits briefly for the API test and shows the outcome in words: connected,
- * connected with a warning, or what went wrong and what to do next. Every answer is an HTML page.
+ * runs the connector's `authorize` update (code exchange and API test; at most `outcomeWaitMs`) and shows
+ * its outcome in words: connected, connected with a warning, or what went wrong and what to do next. A
+ * connector refusing the update (disconnected, already connected, busy) gets 409; one whose run predates
+ * the update gets the `oauthAuthorized` signal and its status is polled. Every answer is an HTML page.
  */
 export function registerOAuthCallbackRoute(app: ApiApp, deps: OAuthCallbackDeps): void {
   app.get(
@@ -63,6 +72,11 @@ export function registerOAuthCallbackRoute(app: ApiApp, deps: OAuthCallbackDeps)
           200: z.string().describe('Outcome page (text/html)'),
           400: z.string().describe('Bad, expired, replayed or foreign state, or no usable code (text/html)'),
           403: z.string().describe('Access denied in Box (text/html)'),
+          409: z
+            .string()
+            .describe(
+              'The connector refused the authorization: disconnected, already connected or busy (text/html)',
+            ),
           503: z.string().describe('The connector could not be reached (text/html)'),
         },
       },
@@ -70,7 +84,7 @@ export function registerOAuthCallbackRoute(app: ApiApp, deps: OAuthCallbackDeps)
       onRequest: app.rateLimit({ max: deps.config.api.callbackRateLimitPerMinute, timeWindow: 60_000 }),
     },
     async (req, reply) => {
-      const page = (status: 200 | 400 | 403 | 503, content: PageContent) =>
+      const page = (status: 200 | 400 | 403 | 409 | 503, content: PageContent) =>
         reply.code(status).type('text/html; charset=utf-8').send(htmlPage(content));
       const raw = req.query as Record<string, unknown>;
       const state = single(raw.state);
@@ -122,26 +136,83 @@ export function registerOAuthCallbackRoute(app: ApiApp, deps: OAuthCallbackDeps)
       if (refused) return page(400, refused);
 
       const handle = deps.temporal.workflow.getHandle(workflowIds.connector(connectorId));
+      const waitMs = deps.outcomeWaitMs ?? 60_000;
       let before: ConnectorStatus;
       try {
         before = await handle.query(statusQuery);
+      } catch {
+        return page(503, UNREACHABLE);
+      }
+      const answer = await authorizeWithin(deps.temporal, handle, code, waitMs);
+      if (answer.kind === 'done') return page(200, outcomePage(answer.result.status));
+      if (answer.kind === 'rejected') {
+        return page(409, {
+          ok: false,
+          title: 'Authorization not used',
+          message: answer.message,
+          nextStep: 'Follow the connector status with GET /api/connectors/:id.',
+        });
+      }
+      if (answer.kind === 'timedOut') return page(200, outcomePage(undefined));
+      if (answer.kind === 'unreachable') return page(503, UNREACHABLE);
+      // A connector run by code from before the update: the signal, then the status until the outcome.
+      try {
         await handle.signal(oauthAuthorizedSignal, { code });
       } catch {
-        return page(503, {
-          ok: false,
-          title: 'connect-box is not ready',
-          message: 'The connector could not be reached.',
-          nextStep: 'Check that the worker runs, then authorize again.',
-        });
+        return page(503, UNREACHABLE);
       }
       const outcome = await waitForOutcome(
         () => handle.query(statusQuery),
         before.authorizationAttempts,
-        deps.outcomeWaitMs ?? 20_000,
+        waitMs,
       );
       return page(200, outcomePage(outcome));
     },
   );
+}
+
+const UNREACHABLE: PageContent = {
+  ok: false,
+  title: 'connect-box is not ready',
+  message: 'The connector could not be reached.',
+  nextStep: 'Check that the worker runs, then authorize again.',
+};
+
+type UpdateAnswer =
+  | { kind: 'done'; result: AuthorizeResult }
+  | { kind: 'rejected'; message: string }
+  | { kind: 'unsupported' }
+  | { kind: 'timedOut' }
+  | { kind: 'unreachable' };
+
+/**
+ * Runs the `authorize` update (code exchange and API test) and waits at most `waitMs` for its result.
+ * A connector whose run predates the update has no handler for it: `unsupported` (use the signal).
+ */
+async function authorizeWithin(
+  temporal: Client,
+  handle: WorkflowHandle,
+  code: string,
+  waitMs: number,
+): Promise<UpdateAnswer> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), waitMs);
+  try {
+    const result = await temporal.withAbortSignal(abort.signal, () =>
+      handle.executeUpdate(authorizeUpdate, { args: [{ code }] }),
+    );
+    return { kind: 'done', result };
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) {
+      const cause = err.cause;
+      if (cause instanceof ApplicationFailure && cause.type === AUTHORIZE_REJECTED)
+        return { kind: 'rejected', message: cause.message };
+      if (cause?.message.startsWith('No registered handler for update')) return { kind: 'unsupported' };
+    }
+    return abort.signal.aborted ? { kind: 'timedOut' } : { kind: 'unreachable' };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The page for a refused state, or undefined when `check` accepted it. */

@@ -1,5 +1,6 @@
 import {
   ActivityFailure,
+  ApplicationFailure,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
@@ -20,6 +21,9 @@ import { workflowIds } from '../common/workflow-ids';
 import type { ConnectActivities } from './connect-box-activities';
 import { CONNECT_FAILURES } from './connect-box-activities';
 import {
+  AUTHORIZE_REJECTED,
+  type AuthorizeResult,
+  authorizeUpdate,
   backfillFinishedSignal,
   disconnectSignal,
   fileEventsSignal,
@@ -56,7 +60,17 @@ export interface ConnectBoxInput {
   signalsPerRun?: number;
   /** Wait between reads of the enterprise event stream (default DEFAULT_EVENT_STREAM_POLL_MS). */
   eventStreamPollMs?: number;
-  carried?: { status: ConnectorStatus; childrenStarted: boolean };
+  carried?: CarriedState;
+}
+
+/** What a run hands to the next one at continue-as-new (fields added later are optional: older runs lack them). */
+export interface CarriedState {
+  status: ConnectorStatus;
+  childrenStarted: boolean;
+  /** File events that arrived after the routing loop stopped (route-file-events-concurrently). */
+  fileEvents?: FileEvent[];
+  /** When the next webhook repair is due, epoch ms (webhook-repair-deadline; absent: one interval from now). */
+  nextRepairAt?: number;
 }
 
 const store = proxyActivities<ConnectActivities>({
@@ -86,20 +100,72 @@ const box = proxyActivities<ConnectActivities>({
  * backfill and scan children, routes file events to the scan, and owns the status until disconnected.
  */
 export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatus> {
+  // Decided once per run, before any command: a run started by older code keeps its behaviour until it
+  // continues as new (docs/workflow-changes.md).
+  const routeConcurrently = patched('route-file-events-concurrently');
+  const repairOnDeadline = patched('webhook-repair-deadline');
+  const authorizeByUpdate = patched('authorize-update');
   const state = input.carried ? new ConnectorState(input.carried.status) : ConnectorState.initial(input);
   let childrenStarted = input.carried?.childrenStarted ?? false;
   let pendingCode: string | undefined;
   let disconnectReason: string | undefined;
   let rejectedToken: string | undefined;
   let backfillImported: number | undefined;
-  const fileEvents: FileEvent[] = [];
+  const fileEvents: FileEvent[] = [...(input.carried?.fileEvents ?? [])];
   let signalsThisRun = 0;
+  let stopRouting = false;
+  // Authorizations finished in this run and the last one's result (the `authorize` update waits for them).
+  let authorizationsDone = 0;
+  let lastAuthorization: AuthorizeResult | undefined;
+  // Workflow time (deterministic). Signals never move it; a registration moves it one interval on.
+  let nextRepairAt = input.carried?.nextRepairAt ?? Date.now() + input.rescanIntervalMs;
 
   setHandler(statusQuery, () => state.status);
   setHandler(oauthAuthorizedSignal, ({ code }) => {
     signalsThisRun++;
     pendingCode = code;
   });
+  /**
+   * Refuses an `authorize` update the connector cannot act on, saying why (no state changes here).
+   * Defined before the handler: an update that arrived with the first task is validated by setHandler.
+   */
+  const validateAuthorization = (code: unknown) => {
+    const reject = (message: string) => {
+      throw ApplicationFailure.create({ type: AUTHORIZE_REJECTED, message, nonRetryable: true });
+    };
+    if (typeof code !== 'string' || !/^[A-Za-z0-9._~+/=-]{1,512}$/.test(code))
+      reject('The authorization code is not one Box issues.');
+    if (disconnectReason !== undefined || state.status.status === 'Disconnected')
+      reject('The connector is disconnected: create a new connector to connect Box again.');
+    if (
+      pendingCode !== undefined ||
+      state.status.status === 'Authorizing' ||
+      state.status.status === 'RunningApiTest'
+    )
+      reject('An authorization of this connector is already in progress: wait for its outcome.');
+    if (state.connected && state.status.apiTest?.outcome === 'passed')
+      reject(
+        `Box is already connected as ${state.status.apiTest.user?.login ?? 'an admin'} with every check passed: there is nothing to authorize.`,
+      );
+  };
+  if (authorizeByUpdate)
+    setHandler(
+      authorizeUpdate,
+      async ({ code }) => {
+        signalsThisRun++;
+        pendingCode = code;
+        const target = authorizationsDone + 1;
+        await condition(() => authorizationsDone >= target || state.status.status === 'Disconnected');
+        if (authorizationsDone < target || !lastAuthorization)
+          throw ApplicationFailure.create({
+            type: AUTHORIZE_REJECTED,
+            message: 'The connector was disconnected before the authorization ran.',
+            nonRetryable: true,
+          });
+        return lastAuthorization;
+      },
+      { validator: ({ code }) => validateAuthorization(code) },
+    );
   setHandler(fileEventsSignal, ({ events }) => {
     signalsThisRun++;
     if (state.connected) fileEvents.push(...events);
@@ -138,6 +204,12 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
     });
   };
 
+  /** The end of an authorization: what an `authorize` update waiting for it answers. */
+  const authorizationDone = (outcome: AuthorizeResult['outcome']) => {
+    lastAuthorization = { outcome, status: { ...state.status } };
+    authorizationsDone++;
+  };
+
   const authorize = async (code: string) => {
     const previous = state.status.status;
     state.authorizing();
@@ -155,18 +227,22 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
     } catch (err) {
       // Box refused the code or stayed unreachable through the retries: say so and wait for a new try.
       state.authorizationFailed(previous, failureMessage(err));
-      return publish();
+      await publish();
+      return authorizationDone('notAuthorized');
     }
     state.apiTested(report, new Date().toISOString());
     if (report.outcome === 'failed') {
       await revokeTokens();
-      return publish();
+      await publish();
+      return authorizationDone('failed');
     }
     await publish({
       enterpriseId: report.enterprise?.id,
       login: report.user?.login,
       role: report.user?.role,
     });
+    // The outcome is known: the caller need not wait for the children and the webhooks.
+    authorizationDone(report.outcome);
     if (!childrenStarted) {
       await startChildren(report.scope ?? 'allButOtherAdmins');
       childrenStarted = true;
@@ -198,6 +274,7 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
       };
     }
     setCurrentDetails(describeConnector(state.status));
+    if (repairOnDeadline) nextRepairAt = Date.now() + input.rescanIntervalMs;
   };
 
   const revokeTokens = async () => {
@@ -285,6 +362,29 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
       });
   };
 
+  /**
+   * The routing loop (route-file-events-concurrently): runs beside the main loop, so file events reach the
+   * scan while the main loop awaits a long step (webhook registration, the API test). Once `stopRouting`
+   * is set it routes what is queued and ends. Events wait while the scan child is not started yet.
+   */
+  const routingLoop = async () => {
+    for (;;) {
+      await condition(() => stopRouting || (childrenStarted && fileEvents.length > 0));
+      if (!childrenStarted || fileEvents.length === 0) return;
+      await routeFileEvents();
+    }
+  };
+  let routing = routeConcurrently ? routingLoop() : undefined;
+  /** Stops the routing loop after it routed what is queued (events arriving later stay in `fileEvents`). */
+  const stopRoutingLoop = async () => {
+    stopRouting = true;
+    await routing;
+  };
+  const restartRoutingLoop = () => {
+    stopRouting = false;
+    routing = routingLoop();
+  };
+
   const disconnect = async (reason: string) => {
     if (childrenStarted) {
       const running = [workflowIds.scan(input.connectorId)];
@@ -328,23 +428,36 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
   if (input.carried?.childrenStarted && eventStreamPatched()) await startEvents();
 
   for (;;) {
-    const woken = await condition(
-      () =>
-        pendingCode !== undefined ||
-        disconnectReason !== undefined ||
-        fileEvents.length > 0 ||
-        rejectedToken !== undefined ||
-        backfillImported !== undefined ||
-        shouldContinueAsNew(signalsThisRun, input.signalsPerRun ?? SIGNALS_PER_RUN),
-      input.rescanIntervalMs,
-    );
-    if (!woken) {
+    const wake = () =>
+      pendingCode !== undefined ||
+      disconnectReason !== undefined ||
+      (!routeConcurrently && fileEvents.length > 0) ||
+      rejectedToken !== undefined ||
+      backfillImported !== undefined ||
+      shouldContinueAsNew(signalsThisRun, input.signalsPerRun ?? SIGNALS_PER_RUN);
+    let repairDue: boolean;
+    if (repairOnDeadline) {
+      // The wait ends at the deadline whatever arrives meanwhile (webhook-repair-deadline).
+      // A disconnect or an OAuth code goes first (a successful authorization registers the webhooks).
+      const left = nextRepairAt - Date.now();
+      const woken = left > 0 ? await condition(wake, left) : wake();
+      repairDue = Date.now() >= nextRepairAt && disconnectReason === undefined && pendingCode === undefined;
+      if (!woken && !repairDue) continue;
+    } else {
+      // Before: every signal restarted the wait, so steady activity postponed the repair for ever.
+      repairDue = !(await condition(wake, input.rescanIntervalMs));
+    }
+    if (repairDue) {
       // Once per rescan interval: new top-level folders get a webhook, deleted ones come back.
       if (state.connected) await syncWebhooks();
+      else if (repairOnDeadline) nextRepairAt = Date.now() + input.rescanIntervalMs;
       continue;
     }
     if (disconnectReason !== undefined) {
+      if (routeConcurrently) await stopRoutingLoop();
       await disconnect(disconnectReason);
+      // An `authorize` update still waiting is answered (it is refused: the connector is gone).
+      if (authorizeByUpdate) await condition(allHandlersFinished);
       return state.status;
     }
     if (pendingCode !== undefined) {
@@ -361,13 +474,27 @@ export async function connectBox(input: ConnectBoxInput): Promise<ConnectorStatu
       state.backfillFinished(backfillImported);
       backfillImported = undefined;
       setCurrentDetails(describeConnector(state.status));
-    } else if (fileEvents.length > 0) {
+    } else if (!routeConcurrently && fileEvents.length > 0) {
       await routeFileEvents();
     } else {
-      await condition(allHandlersFinished);
+      if (routeConcurrently) await stopRoutingLoop();
+      if (authorizeByUpdate) {
+        // An `authorize` update waits for the main loop: one that arrives now is served before continuing.
+        await condition(() => allHandlersFinished() || pendingCode !== undefined);
+        if (pendingCode !== undefined) {
+          if (routeConcurrently) restartRoutingLoop();
+          continue;
+        }
+      } else await condition(allHandlersFinished);
       await continueAsNew<typeof connectBox>({
         ...input,
-        carried: { status: state.status, childrenStarted },
+        carried: {
+          status: state.status,
+          childrenStarted,
+          ...(repairOnDeadline ? { nextRepairAt } : {}),
+          // Events that arrived after the routing loop stopped are routed by the next run.
+          ...(routeConcurrently && fileEvents.length > 0 ? { fileEvents } : {}),
+        },
       });
     }
   }

@@ -3,7 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import { buildApiServer } from '../../api/server';
 import { loadConfig, type Config } from '../../config/config';
@@ -17,7 +22,7 @@ export const AUTH = { authorization: `Bearer ${TEST_TOKEN}` };
 
 /** A signal or query a fake Temporal client received. */
 export interface TemporalCall {
-  kind: 'signal' | 'query' | 'start';
+  kind: 'signal' | 'query' | 'start' | 'update';
   workflowId: string;
   name: string;
   arg?: unknown;
@@ -26,11 +31,16 @@ export interface TemporalCall {
 /**
  * A Temporal client double for API tests: records starts, signals and queries. `running` lists the
  * workflow ids that exist (others answer WorkflowNotFoundError); `failSignals` makes signals throw.
+ * `updates` answers updates by workflow id (a result, or an Error the workflow failed or rejected it with);
+ * a workflow without an entry has no handler for it, like a run of code from before the update; `'hang'`
+ * never answers (the call ends when the caller's abort signal fires).
  */
 export function fakeTemporal(options: { failSignals?: () => boolean } = {}) {
   const calls: TemporalCall[] = [];
   const running = new Set<string>();
   const statuses = new Map<string, unknown>();
+  const updates = new Map<string, unknown>();
+  let abortSignal: AbortSignal | undefined;
   const missing = (workflowId: string) => new WorkflowNotFoundError('not found', workflowId, undefined);
   const client = {
     workflow: {
@@ -46,6 +56,26 @@ export function fakeTemporal(options: { failSignals?: () => boolean } = {}) {
           calls.push({ kind: 'signal', workflowId, name: def.name, arg });
           return Promise.resolve();
         },
+        executeUpdate: (def: { name: string }, opts: { args?: unknown[] }) => {
+          if (!running.has(workflowId)) return Promise.reject(missing(workflowId));
+          calls.push({ kind: 'update', workflowId, name: def.name, arg: opts.args?.[0] });
+          const answer = updates.get(workflowId);
+          if (answer === 'hang') {
+            const signal = abortSignal;
+            return new Promise((_resolve, reject) =>
+              signal?.addEventListener('abort', () =>
+                reject(new WorkflowUpdateRPCTimeoutOrCancelledError('cancelled')),
+              ),
+            );
+          }
+          if (answer === undefined) {
+            const unknown = ApplicationFailure.nonRetryable(`No registered handler for update: ${def.name}`);
+            return Promise.reject(new WorkflowUpdateFailedError('Workflow Update failed', unknown));
+          }
+          if (answer instanceof Error)
+            return Promise.reject(new WorkflowUpdateFailedError('Workflow Update failed', answer));
+          return Promise.resolve(answer);
+        },
         query: (def: { name: string }) => {
           if (!running.has(workflowId)) return Promise.reject(missing(workflowId));
           calls.push({ kind: 'query', workflowId, name: def.name });
@@ -54,8 +84,16 @@ export function fakeTemporal(options: { failSignals?: () => boolean } = {}) {
       }),
     },
     workflowService: { getSystemInfo: () => Promise.resolve({}) },
+    withAbortSignal: <R>(signal: AbortSignal, fn: () => Promise<R>) => {
+      abortSignal = signal;
+      try {
+        return fn();
+      } finally {
+        abortSignal = undefined;
+      }
+    },
   } as unknown as Client;
-  return { client, calls, running, statuses };
+  return { client, calls, running, statuses, updates };
 }
 
 /** Every line the server logged, as text (for tests that look for secrets in logs). */

@@ -7,6 +7,22 @@ import { replayWorkflows } from '../helpers/replay';
 import { CONNECTOR_ID, CONNECTOR_STATUS, BOX_ENTERPRISE_ID } from '../../common/search-attributes';
 import { progressQuery } from '../../workflows/scan-files-messages';
 import { eventually } from '../helpers/eventually';
+import { fileEventsSignal } from '../../workflows/connect-box-messages';
+
+/** The authorize updates and oauthAuthorized signals in a connector's history. */
+async function authorizationMessages(env: TestWorkflowEnvironment, connectorId: string) {
+  const history = await env.client.workflow.getHandle(workflowIds.connector(connectorId)).fetchHistory();
+  const events = history.events ?? [];
+  return {
+    updates: events.filter(
+      (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'authorize',
+    ).length,
+    updatesCompleted: events.filter((e) => e.workflowExecutionUpdateCompletedEventAttributes).length,
+    signals: events.filter(
+      (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'oauthAuthorized',
+    ).length,
+  };
+}
 
 /** Follows a Box redirect back into the API (the browser's last hop) and returns the page. */
 async function followCallback(stack: ConnectStack, location: URL) {
@@ -42,6 +58,12 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
     const page = await followCallback(stack, redirect);
     expect(page.status).toBe(200);
     expect(page.html).toContain('Box was successfully connected');
+    // The page answered from the authorize update's result, not by polling after a signal.
+    expect(await authorizationMessages(env, created.id)).toEqual({
+      updates: 1,
+      updatesCompleted: 1,
+      signals: 0,
+    });
 
     const got = await stack.call('GET', `/api/connectors/${created.id}`);
     expect(got.json).toMatchObject({
@@ -115,15 +137,36 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
         () => false,
       );
     await eventually(passDone, { what: 'the first full scan pass', timeoutMs: 30_000, intervalMs: 100 });
+    // File activity routed by the connector's routing loop is part of the recorded history.
+    const file = stack.sim.manifest.files({ activeOnly: true }).next().value!;
+    await env.client.workflow.getHandle(workflowIds.connector(created.id)).signal(fileEventsSignal, {
+      events: [
+        {
+          fileId: file.id,
+          kind: 'content',
+          eventType: 'FILE.UPLOADED',
+          occurredAt: new Date().toISOString(),
+          source: 'webhook',
+        },
+      ],
+    });
+    await eventually(
+      async () =>
+        ((await scan.fetchHistory()).events ?? []).some(
+          (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'prioritize',
+        ),
+      { what: 'the scan to receive the prioritized file', timeoutMs: 10_000, intervalMs: 100 },
+    );
     await stack.call('DELETE', `/api/connectors/${created.id}`);
     await env.client.workflow.getHandle(workflowIds.connector(created.id)).result();
-    // RECORD_HISTORIES=1 saves these under the names below; fixtures of earlier code (2026-12-connect-box,
-    // ...: before the event-stream patch) stay beside them.
+    // RECORD_HISTORIES=1 saves these under the names below; fixtures of earlier code (2026-12-connect-box:
+    // before the event-stream patch; 2026-12-event-stream-*: before the routing loop, the repair deadline
+    // and the authorize update) stay beside them.
     const failures = await replayWorkflows(env.client, [
-      { workflowId: workflowIds.connector(created.id), fixture: '2026-12-event-stream-connect-box' },
-      { workflowId: workflowIds.backfill(created.id), fixture: '2026-12-event-stream-import-event-log' },
-      { workflowId: workflowIds.scan(created.id), fixture: '2026-12-event-stream-scan-files' },
-      { workflowId: workflowIds.events(created.id), fixture: '2026-12-enterprise-events' },
+      { workflowId: workflowIds.connector(created.id), fixture: '2026-12-authorize-update-connect-box' },
+      { workflowId: workflowIds.backfill(created.id), fixture: '2026-12-authorize-update-import-event-log' },
+      { workflowId: workflowIds.scan(created.id), fixture: '2026-12-authorize-update-scan-files' },
+      { workflowId: workflowIds.events(created.id), fixture: '2026-12-authorize-update-enterprise-events' },
     ]);
     expect(failures).toEqual([]);
   });
@@ -167,6 +210,23 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
     const got = await stack.call('GET', `/api/connectors/${created.id}`);
     expect(got.json.status).toBe('ApiTestFailed');
     await expect(env.client.workflow.getHandle(workflowIds.scan(created.id)).describe()).rejects.toThrow();
+  });
+
+  it('a connector already connected as an admin refuses another authorization with a 409 page', async () => {
+    const created = await create('Acme twice');
+    const admin = stack.sim.manifest.admin.login;
+    expect(
+      (await followCallback(stack, await clickThroughConsent(created.authorizeUrl, admin))).html,
+    ).toContain('Box was successfully connected');
+    const fresh = await stack.call('POST', `/api/connectors/${created.id}/authorize`);
+    expect(fresh.status).toBe(200);
+    const again = await followCallback(stack, await clickThroughConsent(fresh.json.authorizeUrl, admin));
+    expect(again.status).toBe(409);
+    expect(again.html).toContain('Authorization not used');
+    expect(again.html).toContain('already connected as');
+    const got = await stack.call('GET', `/api/connectors/${created.id}`);
+    expect(got.json).toMatchObject({ status: 'Connected' });
+    expect(got.json.details.authorizationAttempts).toBe(1);
   });
 
   it('Deny on the consent page says access was denied and connects nothing', async () => {

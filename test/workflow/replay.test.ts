@@ -5,10 +5,11 @@ describe('recorded workflow histories', () => {
     const { replayed, failures } = await replayFixtures();
     expect(failures).toEqual([]);
     // connectBox, the backfill and scanFiles as recorded by test/integration/connect.test.ts: before the
-    // vocabulary change (backfillActivities, no patch markers) and after it (2026-12-*); scanFiles with
-    // priority batches as recorded by test/workflow/scan-files.test.ts, one batch at a time before the
-    // priority-batches-in-flight patch (2026-12-serial-lane-*) and several at once after it
-    // (2026-12-priority-batches-*).
-    expect(replayed).toBeGreaterThanOrEqual(16);
+    // vocabulary change (backfillActivities, no patch markers), after it (2026-12-*), after the event stream
+    // (2026-12-event-stream-*) and after the routing loop, the repair deadline and the authorize update
+    // (2026-12-authorize-update-*); scanFiles with priority batches as recorded by
+    // test/workflow/scan-files.test.ts, one batch at a time before the priority-batches-in-flight patch
+    // (2026-12-serial-lane-*) and several at once after it (2026-12-priority-batches-*).
+    expect(replayed).toBeGreaterThanOrEqual(20);
   });
 });

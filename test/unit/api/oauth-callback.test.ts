@@ -1,3 +1,5 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { AUTHORIZE_REJECTED } from '../../../workflows/connect-box-messages';
 import { OAuthStatesRepository } from '../../../store/oauth-states-repository';
 import { OAuthStateSigner } from '../../../api/oauth-state';
 import { KeyRing, resolveKeyRing } from '../../../box/token-cipher';
@@ -105,5 +107,57 @@ describe('GET /oauth/box/callback', () => {
     const withoutOld = new OAuthStateSigner(Buffer.alloc(32, 4), repo);
     const other = (await new OAuthStateSigner(oldKey, repo).issue('c1', 60_000)).state;
     await expect(withoutOld.consume(other)).rejects.toMatchObject({ reason: 'forged' });
+  });
+
+  it('answers with the outcome of the authorize update, and a refused update with 409 and the reason', async () => {
+    await addConnector(api, 'c2', { status: 'AwaitingAuthorization', instanceName: 'Acme two' });
+    api.temporal.running.add('connector/c2');
+    api.temporal.statuses.set('connector/c2:status', {
+      status: 'AwaitingAuthorization',
+      message: 'waiting',
+      authorizationAttempts: 0,
+    });
+    api.temporal.updates.set('connector/c2', {
+      outcome: 'passedWithWarning',
+      status: {
+        status: 'Connected',
+        message: 'Connected with a warning: the account is a co-admin.',
+        nextStep: 'To scan every file, authorize again with the primary Box admin account.',
+        authorizationAttempts: 1,
+        apiTest: {
+          outcome: 'passedWithWarning',
+          checks: [{ name: 'authorized-user', passed: true, message: 'co-admin' }],
+        },
+      },
+    });
+    const signalsBefore = signals().length;
+    const state = (await signer.issue('c2', 60_000)).state;
+    const ok = await open({ state, code: 'updatecode1' });
+    expect(ok).toMatchObject({ status: 200, title: 'Box was connected, with a warning' });
+    expect(ok.html).toContain('the account is a co-admin');
+    expect(api.temporal.calls).toContainEqual(
+      expect.objectContaining({ kind: 'update', name: 'authorize', arg: { code: 'updatecode1' } }),
+    );
+    expect(signals().length).toBe(signalsBefore);
+
+    api.temporal.updates.set(
+      'connector/c2',
+      ApplicationFailure.create({
+        type: AUTHORIZE_REJECTED,
+        message: 'The connector is disconnected: create a new connector to connect Box again.',
+        nonRetryable: true,
+      }),
+    );
+    const refused = await open({ state: (await signer.issue('c2', 60_000)).state, code: 'updatecode2' });
+    expect(refused).toMatchObject({ status: 409, title: 'Authorization not used' });
+    expect(refused.html).toContain('The connector is disconnected');
+    expect(signals().length).toBe(signalsBefore);
+
+    // An update that outlasts the wait (50 ms here) gets the "still running" page, and no signal.
+    api.temporal.updates.set('connector/c2', 'hang');
+    const slow = await open({ state: (await signer.issue('c2', 60_000)).state, code: 'updatecode3' });
+    expect(slow).toMatchObject({ status: 200, title: 'Authorization received' });
+    expect(slow.html).toContain('The API test is still running');
+    expect(signals().length).toBe(signalsBefore);
   });
 });
