@@ -14,13 +14,25 @@ export class PriorityQueue {
     public stored = 0,
   ) {}
 
-  /** Adds files; a file already queued keeps its place and takes the newest activity. */
-  add(files: readonly FileEvent[]): void {
+  /**
+   * Adds files; a file already queued keeps its place and takes the newest activity. With `isRecent`
+   * (the lane's fresh-first order), a file that was not rescanned recently finds room in a full queue:
+   * the last recently rescanned file queued moves to the overflow instead (nothing is dropped).
+   */
+  add(files: readonly FileEvent[], isRecent?: (fileId: string) => boolean): void {
     for (const file of files) {
       const at = this.queued.findIndex((q) => q.fileId === file.fileId);
       if (at >= 0) this.queued[at] = file;
       else if (this.queued.length < this.limit) this.queued.push(file);
-      else this.overflow.push(file);
+      else if (isRecent && !isRecent(file.fileId)) {
+        const hot = this.queued.findLastIndex((q) => isRecent(q.fileId));
+        if (hot < 0) this.overflow.push(file);
+        else {
+          this.overflow.push(this.queued[hot]!);
+          this.queued.splice(hot, 1);
+          this.queued.push(file);
+        }
+      } else this.overflow.push(file);
     }
   }
 
@@ -33,20 +45,24 @@ export class PriorityQueue {
    * Takes up to `n` files from the front, passing over those in `busy` (being scanned): they keep their
    * place (and their newest activity) until they are no longer busy.
    */
-  takeExcept(n: number, busy: ReadonlySet<string>): FileEvent[] {
+  takeExcept(
+    n: number,
+    busy: ReadonlySet<string>,
+    only: (fileId: string) => boolean = () => true,
+  ): FileEvent[] {
     const taken: FileEvent[] = [];
     const kept: FileEvent[] = [];
     for (const file of this.queued)
-      if (taken.length < n && !busy.has(file.fileId)) taken.push(file);
+      if (taken.length < n && !busy.has(file.fileId) && only(file.fileId)) taken.push(file);
       else kept.push(file);
     this.queued = kept;
     return taken;
   }
 
-  /** How many queued files are not in `busy`. */
-  countExcept(busy: ReadonlySet<string>): number {
+  /** How many queued files are not in `busy` (and pass `only`). */
+  countExcept(busy: ReadonlySet<string>, only: (fileId: string) => boolean = () => true): number {
     let n = 0;
-    for (const file of this.queued) if (!busy.has(file.fileId)) n++;
+    for (const file of this.queued) if (!busy.has(file.fileId) && only(file.fileId)) n++;
     return n;
   }
 

@@ -71,6 +71,8 @@ export const SIGNALS_PER_RUN = 2000;
 /** Priority batches of one connector scanned at once (the priority worker has 4 slots by default). */
 export const PRIORITY_BATCHES_IN_FLIGHT = 3;
 const PRIORITY_BATCH = 50;
+/** How long a file rescanned by the priority lane counts as recently rescanned (priority-fresh-first). */
+const RECENTLY_RESCANNED_MS = 60_000;
 const SKIPPED_USERS_KEPT = 1000;
 
 /**
@@ -111,9 +113,17 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
     );
   const { bulk, priority } = activityProxies(input);
 
+  /**
+   * Files the priority lane rescanned in the last RECENTLY_RESCANNED_MS, with when (workflow time), oldest
+   * first. Set by the lane under patch priority-fresh-first; a hint for its order only, so it is not carried
+   * across continue-as-new.
+   */
+  const recent = new Map<string, number>();
+  let isRecent: ((fileId: string) => boolean) | undefined;
+
   setHandler(prioritizeSignal, ({ files }) => {
     signalsThisRun++;
-    queue.add(files);
+    queue.add(files, isRecent);
   });
   setHandler(rescanNowSignal, () => {
     signalsThisRun++;
@@ -205,10 +215,26 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
    * the same activation (2026-12-priority-batches-overflow-scan-files then fails to replay).
    */
   const concurrentPriorityLane = async () => {
+    // Fresh first: a file not rescanned in the last minute goes before files that keep changing (a burst of
+    // edits of a few files must not delay the first edit of another), one slot of several is kept for such
+    // files, and a full queue makes room for them (see PriorityQueue.add).
+    const freshFirst = patched('priority-fresh-first');
+    if (freshFirst) isRecent = (fileId) => recent.has(fileId);
+    const fresh = (fileId: string) => !recent.has(fileId);
+    const hot = (fileId: string) => recent.has(fileId);
+    const hotSlots = Math.max(1, batchesInFlight - 1);
+    let hotRunning = 0;
+    const forget = () => {
+      const before = Date.now() - RECENTLY_RESCANNED_MS;
+      for (const [fileId, at] of recent) {
+        if (at >= before) break;
+        recent.delete(fileId);
+      }
+    };
     const busy = new Set<string>();
     const running = new Set<Promise<void>>();
     let cancelled: { err: unknown } | undefined;
-    const runBatch = async (batch: FileEvent[]) => {
+    const runBatch = async (batch: FileEvent[], hotBatch: boolean) => {
       try {
         const result = await withToken(() =>
           priority.scanPriorityFiles({
@@ -232,10 +258,22 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
             error: String(err),
           });
       } finally {
-        for (const f of batch) busy.delete(f.fileId);
+        const now = Date.now();
+        for (const f of batch) {
+          busy.delete(f.fileId);
+          if (freshFirst) {
+            recent.delete(f.fileId); // re-inserted last: the map stays in time order
+            recent.set(f.fileId, now);
+          }
+        }
+        if (hotBatch) hotRunning--;
       }
     };
-    const hasWork = () => queue.overflow.length > 0 || queue.stored > 0 || queue.countExcept(busy) > 0;
+    const startable = () =>
+      queue.countExcept(busy, fresh) > 0 || (hotRunning < hotSlots && queue.countExcept(busy, hot) > 0);
+    const hasWork = freshFirst
+      ? () => queue.overflow.length > 0 || (queue.stored > 0 && queue.countExcept(busy) === 0) || startable()
+      : () => queue.overflow.length > 0 || queue.stored > 0 || queue.countExcept(busy) > 0;
     for (;;) {
       await condition(
         () =>
@@ -256,14 +294,32 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
           limit: PRIORITY_BATCH,
         });
         queue.stored = back.length === 0 ? 0 : Math.max(0, queue.stored - back.length);
-        queue.add(back);
+        queue.add(back, isRecent);
       }
-      const waiting = queue.countExcept(busy);
-      if (waiting === 0 || cancelled || stopping) continue;
-      const size = Math.min(PRIORITY_BATCH, Math.ceil(waiting / (batchesInFlight - running.size)));
-      const batch = queue.takeExcept(size, busy);
+      if (cancelled || stopping) continue;
+      let batch: FileEvent[];
+      let hotBatch = false;
+      if (freshFirst) {
+        forget();
+        const waitingFresh = queue.countExcept(busy, fresh);
+        const waitingHot = hotRunning < hotSlots ? queue.countExcept(busy, hot) : 0;
+        if (waitingFresh > 0) {
+          const size = Math.min(PRIORITY_BATCH, Math.ceil(waitingFresh / (batchesInFlight - running.size)));
+          batch = queue.takeExcept(size, busy, fresh);
+        } else if (waitingHot > 0) {
+          const free = Math.min(batchesInFlight - running.size, hotSlots - hotRunning);
+          batch = queue.takeExcept(Math.min(PRIORITY_BATCH, Math.ceil(waitingHot / free)), busy, hot);
+          hotBatch = true;
+          hotRunning++;
+        } else continue;
+      } else {
+        const waiting = queue.countExcept(busy);
+        if (waiting === 0) continue;
+        const size = Math.min(PRIORITY_BATCH, Math.ceil(waiting / (batchesInFlight - running.size)));
+        batch = queue.takeExcept(size, busy);
+      }
       for (const f of batch) busy.add(f.fileId);
-      const run: Promise<void> = runBatch(batch).finally(() => running.delete(run));
+      const run: Promise<void> = runBatch(batch, hotBatch).finally(() => running.delete(run));
       running.add(run);
     }
     await Promise.all(running);

@@ -9,7 +9,8 @@ describe('recorded workflow histories', () => {
     // (2026-12-event-stream-*) and after the routing loop, the repair deadline and the authorize update
     // (2026-12-authorize-update-*); scanFiles with priority batches as recorded by
     // test/workflow/scan-files.test.ts, one batch at a time before the priority-batches-in-flight patch
-    // (2026-12-serial-lane-*) and several at once after it (2026-12-priority-batches-*).
-    expect(replayed).toBeGreaterThanOrEqual(20);
+    // (2026-12-serial-lane-*), several at once after it (2026-12-priority-batches-*), fresh first after
+    // priority-fresh-first (2026-12-fresh-first-*).
+    expect(replayed).toBeGreaterThanOrEqual(22);
   });
 });

@@ -77,6 +77,8 @@ class FakeScan implements ScanActivities {
   maxBatchesInFlight = 0;
   /** Files that were in two batches running at once (must stay empty). */
   inTwoBatches: string[] = [];
+  /** When set, only the batches it accepts wait for holdPriority. */
+  holdOnly: ((ids: string[]) => boolean) | undefined;
   /** The next N priority batches fail as a rejected token would. */
   rejectPriority = 0;
   private filesInFlight = new Set<string>();
@@ -90,7 +92,7 @@ class FakeScan implements ScanActivities {
       if (this.filesInFlight.has(id)) this.inTwoBatches.push(id);
       else this.filesInFlight.add(id);
     try {
-      await this.holdPriority;
+      if (!this.holdOnly || this.holdOnly(ids)) await this.holdPriority;
       if (this.rejectPriority > 0) {
         this.rejectPriority--;
         throw ApplicationFailure.nonRetryable('Box rejected the refresh token.', 'BoxInvalidRefreshToken');
@@ -341,6 +343,57 @@ describe('scanFiles on the time-skipping server', () => {
     expect([...fake.priorityScanned].sort()).toEqual(['a', 'a', 'b', 'c']);
     expect(fake.inTwoBatches).toEqual([]);
     await expectReplays(handle, '2026-12-priority-batches-edit-in-flight-scan-files');
+  });
+
+  it('fresh first: a file not rescanned lately gets a slot of its own while files that keep changing wait', async () => {
+    const handle = await start({ priorityBatchesInFlight: 3 });
+    const hot = Array.from({ length: 20 }, (_, i) => activity(`h${i}`));
+    await handle.signal(prioritizeSignal, { files: hot });
+    await until(handle, (p) => p.priorityScanned === 20); // rescanned just now: they count as recent
+    let release: () => void = () => undefined;
+    fake.holdPriority = new Promise((r) => (release = r));
+    fake.holdOnly = (ids) => ids.some((id) => id.startsWith('h'));
+    await handle.signal(prioritizeSignal, { files: hot }); // the burst of edits again
+    await batchesRunning(2); // two of the three slots: the third stays free for files not rescanned lately
+    await handle.signal(prioritizeSignal, { files: [activity('n1')] });
+    await eventually(() => fake.priorityScanned.includes('n1'), {
+      what: 'n1 rescanned while the burst is held',
+      timeoutMs: 15_000,
+    });
+    expect(fake.batchesInFlight).toBe(2);
+    release();
+    await until(handle, (p) => p.priorityQueued === 0 && p.priorityScanned === 41);
+    expect(fake.inTwoBatches).toEqual([]);
+    await expectReplays(handle, '2026-12-fresh-first-slot-scan-files');
+  });
+
+  it('fresh first: a full queue makes room for a file not rescanned lately (a recent one overflows instead)', async () => {
+    const handle = await start({ priorityBatchesInFlight: 2, priorityQueueLimit: 3 });
+    const hot = Array.from({ length: 10 }, (_, i) => activity(`h${i}`));
+    await handle.signal(prioritizeSignal, { files: hot });
+    await until(handle, (p) => p.priorityQueued === 0 && p.priorityScanned === 10); // all recent now
+    const firstRound = fake.priorityBatches.length;
+    let release: () => void = () => undefined;
+    fake.holdPriority = new Promise((r) => (release = r));
+    await handle.signal(prioritizeSignal, { files: [activity('x0')] });
+    await batchesRunning(1);
+    await handle.signal(prioritizeSignal, { files: hot.slice(0, 3) });
+    await batchesRunning(2); // both slots held
+    await handle.signal(prioritizeSignal, { files: hot.slice(3) }); // 3 queued, 4 in overflow
+    await until(handle, (p) => p.priorityQueued === 7);
+    await handle.signal(prioritizeSignal, { files: [activity('y0')] }); // the queue is full of recent files
+    await until(handle, (p) => p.priorityQueued === 8);
+    release();
+    await until(handle, (p) => p.priorityQueued === 0 && p.priorityScanned === 22);
+    const later = fake.priorityBatches.slice(firstRound);
+    const batchOf = (id: string) => later.findIndex((b) => b.includes(id));
+    // y0 goes before every recent file that was waiting, though they all came first.
+    for (const h of hot.slice(3)) expect(batchOf('y0')).toBeLessThan(batchOf(h.fileId));
+    expect([...fake.priorityScanned].sort()).toEqual(
+      [...hot, ...hot, activity('x0'), activity('y0')].map((f) => f.fileId).sort(),
+    );
+    expect(fake.inTwoBatches).toEqual([]);
+    await expectReplays(handle, '2026-12-fresh-first-full-queue-scan-files');
   });
 
   it('batches in flight that meet a rejected token pause the scan once; after resume every file is scanned', async () => {

@@ -33,6 +33,32 @@ describe('PriorityQueue', () => {
     expect(ids(q.overflow)).toEqual(['c', 'd', 'c']);
   });
 
+  it('with isRecent, a full queue makes room for a file not rescanned lately: the last recent one overflows', () => {
+    const recent = new Set(['a', 'b', 'c']);
+    const isRecent = (id: string) => recent.has(id);
+    const q = new PriorityQueue(3);
+    q.add([event('a'), event('x'), event('b')], isRecent);
+    q.add([event('y')], isRecent); // full: b (the last recent one) moves to the overflow
+    expect(ids(q.queued)).toEqual(['a', 'x', 'y']);
+    expect(ids(q.overflow)).toEqual(['b']);
+    q.add([event('c')], isRecent); // a recent file never displaces another
+    expect(ids(q.overflow)).toEqual(['b', 'c']);
+    q.add([event('z')], isRecent); // a is the only recent one queued
+    expect(ids(q.queued)).toEqual(['x', 'y', 'z']);
+    q.add([event('w')], isRecent); // no recent file left to move: w overflows
+    expect(ids(q.overflow)).toEqual(['b', 'c', 'a', 'w']);
+    expect(q.length).toBe(7);
+  });
+
+  it('takeExcept and countExcept with a filter take only the files it accepts, in order', () => {
+    const q = new PriorityQueue(10);
+    q.add([event('a'), event('x'), event('b'), event('y')]);
+    const fresh = (id: string) => id === 'x' || id === 'y';
+    expect(q.countExcept(new Set(['y']), fresh)).toBe(1);
+    expect(ids(q.takeExcept(5, new Set(), fresh))).toEqual(['x', 'y']);
+    expect(ids(q.queued)).toEqual(['a', 'b']);
+  });
+
   it('takes from the front, and a freed place is filled by the next add', () => {
     const q = new PriorityQueue(2);
     q.add([event('a'), event('b'), event('c')]);
