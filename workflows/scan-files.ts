@@ -43,6 +43,8 @@ export interface ScanFilesInput {
   signalsPerRun?: number;
   /** Priority batches scanned at once (default PRIORITY_BATCHES_IN_FLIGHT; runs before patch priority-batches-in-flight: 1). */
   priorityBatchesInFlight?: number;
+  /** How long a file the priority lane rescanned counts as recent (default RECENTLY_RESCANNED_MS). */
+  recentlyRescannedMs?: number;
   carried?: ScanCarried;
 }
 
@@ -72,7 +74,7 @@ export const SIGNALS_PER_RUN = 2000;
 export const PRIORITY_BATCHES_IN_FLIGHT = 3;
 const PRIORITY_BATCH = 50;
 /** How long a file rescanned by the priority lane counts as recently rescanned (priority-fresh-first). */
-const RECENTLY_RESCANNED_MS = 60_000;
+export const RECENTLY_RESCANNED_MS = 60_000;
 const SKIPPED_USERS_KEPT = 1000;
 
 /**
@@ -225,7 +227,7 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
     const hotSlots = Math.max(1, batchesInFlight - 1);
     let hotRunning = 0;
     const forget = () => {
-      const before = Date.now() - RECENTLY_RESCANNED_MS;
+      const before = Date.now() - (input.recentlyRescannedMs ?? RECENTLY_RESCANNED_MS);
       for (const [fileId, at] of recent) {
         if (at >= before) break;
         recent.delete(fileId);
