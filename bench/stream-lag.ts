@@ -19,19 +19,17 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { createActivities, createScanQueueActivities } from '../activities';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { buildApiServer } from '../api/server';
 import { workflowIds } from '../common/workflow-ids';
 import { loadConfig } from '../config/config';
 import { clickThroughConsent } from '../test/helpers/box-consent';
 import { eventually } from '../test/helpers/eventually';
 import { createLocalEnv } from '../test/helpers/temporal-env';
-import { workflowBundle } from '../test/helpers/workflow-bundle';
-import { createWorkerDeps } from '../workers/worker-deps';
 import { eventStreamProgressQuery } from '../workflows/enterprise-events-messages';
 import { progressQuery } from '../workflows/scan-files-messages';
 import { printFigures, printTable } from './report';
+import { startBenchWorkers } from './lib/bench-workers';
 import { startSimProcess } from './lib/sim-process';
 
 /** Reads a whole-number option, or fails naming it. */
@@ -74,30 +72,7 @@ export async function main(options: Record<string, string>): Promise<void> {
     LOG_LEVEL: 'warn',
     EVENT_STREAM_POLL_INTERVAL: `${pollIntervalMs}ms`,
   });
-  const deps = await createWorkerDeps(config);
-  const queues = config.temporal.taskQueues;
-  const scan = createScanQueueActivities(deps);
-  const workers = [
-    await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: queues.main,
-      workflowBundle: await workflowBundle(),
-      activities: createActivities(deps),
-    }),
-    await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: queues.scan,
-      activities: scan.bulk,
-      maxConcurrentActivityTaskExecutions: 8,
-    }),
-    await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: queues.priority,
-      activities: scan.priority,
-      maxConcurrentActivityTaskExecutions: 4,
-    }),
-  ];
-  const running = workers.map((w) => w.run());
+  const { deps, stop: stopWorkers } = await startBenchWorkers(env, config);
   const api = buildApiServer({ config, store: deps.store, temporal: env.client, outcomeWaitMs: 60_000 });
   api.log.level = 'silent';
   await api.ready();
@@ -250,8 +225,7 @@ export async function main(options: Record<string, string>): Promise<void> {
     printFigures(figures);
   } finally {
     await api.close();
-    for (const w of workers) w.shutdown();
-    await Promise.allSettled(running);
+    await stopWorkers();
     await env.teardown().catch(() => undefined);
     await deps.store.close();
     sim.process.kill();

@@ -31,8 +31,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { createActivities, createScanQueueActivities } from '../activities';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { buildApiServer } from '../api/server';
 import { boxSignature } from '../api/webhook-signature';
 import { workflowIds } from '../common/workflow-ids';
@@ -43,10 +42,10 @@ import { WebhooksRepository } from '../store/webhooks-repository';
 import { clickThroughConsent } from '../test/helpers/box-consent';
 import { eventually } from '../test/helpers/eventually';
 import { createLocalEnv } from '../test/helpers/temporal-env';
-import { workflowBundle } from '../test/helpers/workflow-bundle';
-import { createWorkerDeps } from '../workers/worker-deps';
 import { progressQuery } from '../workflows/scan-files-messages';
 import { printFigures, printTable } from './report';
+import { startBenchWorkers } from './lib/bench-workers';
+import type { WorkerDeps } from '../workers/worker-deps';
 import { freePort, startSimProcess } from './lib/sim-process';
 
 const PRIMARY_KEY = 'box-sim-primary-key';
@@ -136,30 +135,7 @@ export async function main(options: Record<string, string>): Promise<void> {
     API_RATE_LIMIT: '100000000',
     ...(signalIntervalMs !== undefined && { WEBHOOK_SIGNAL_INTERVAL_MS: String(signalIntervalMs) }),
   });
-  const deps = await createWorkerDeps(config);
-  const queues = config.temporal.taskQueues;
-  const scan = createScanQueueActivities(deps);
-  const workers = [
-    await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: queues.main,
-      workflowBundle: await workflowBundle(),
-      activities: createActivities(deps),
-    }),
-    await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: queues.scan,
-      activities: scan.bulk,
-      maxConcurrentActivityTaskExecutions: 8,
-    }),
-    await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: queues.priority,
-      activities: scan.priority,
-      maxConcurrentActivityTaskExecutions: 4,
-    }),
-  ];
-  const running = workers.map((w) => w.run());
+  const { deps, stop: stopWorkers } = await startBenchWorkers(env, config);
   const api = buildApiServer({ config, store: deps.store, temporal: env.client, outcomeWaitMs: 60_000 });
   api.log.level = 'silent';
   await api.listen({ port: apiPort, host: '127.0.0.1' });
@@ -541,8 +517,7 @@ export async function main(options: Record<string, string>): Promise<void> {
   } finally {
     agent.destroy();
     await api.close();
-    for (const w of workers) w.shutdown();
-    await Promise.allSettled(running);
+    await stopWorkers();
     await env.teardown().catch(() => undefined);
     await deps.store.close();
     sim.process.kill();
@@ -553,7 +528,7 @@ export async function main(options: Record<string, string>): Promise<void> {
 
 /** Users of the pass by walk state: `walked` (done), `ahead` (not started: no page listed yet). */
 async function ownerStates(
-  db: Awaited<ReturnType<typeof createWorkerDeps>>['store']['db'],
+  db: WorkerDeps['store']['db'],
   connectorId: string,
   pass: number,
 ): Promise<{ walked: string[]; ahead: string[] }> {
