@@ -11,6 +11,7 @@ import { EVENT_TYPES_BY_KIND } from '../domain/file-event';
 import { WebhooksRepository, type WebhookRow } from '../store/webhooks-repository';
 import { listEnterpriseUsers, listFolderPage, type EnterpriseUser } from './scan-box-reader';
 import { withKeepalive } from './keepalive';
+import { mapAtOnce } from './at-once';
 
 /**
  * The Box webhook v2 triggers we register: every trigger of the kind table (domain/file-event.ts), that is
@@ -108,13 +109,13 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
           const stored = await repo.list(input.connectorId);
           const inScope = new Set(users.map((u) => u.id));
 
-          await forEachAtOnce(users, concurrency, async (user) => {
+          await mapAtOnce(users, concurrency, async (user) => {
             await registerForUser(input.connectorId, client.withAsUserHeader(user.id), user, stored, counts);
             counts.users++;
             ctx.heartbeat({ usersDone: counts.users });
           });
           const leftScope = stored.filter((row) => !inScope.has(row.user_id));
-          await forEachAtOnce(leftScope, concurrency, async (row) => {
+          await mapAtOnce(leftScope, concurrency, async (row) => {
             await letGo(input.connectorId, client.withAsUserHeader(row.user_id), row.webhook_id);
             counts.removed++;
             ctx.heartbeat({ usersDone: counts.users, removed: counts.removed });
@@ -134,7 +135,7 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
           const client = deps.clients.get(input.connectorId, input.dataCenter);
           const result: WebhookRemoval = { removed: 0, alreadyGone: 0, keptForOthers: 0 };
           const rows = await repo.list(input.connectorId);
-          await forEachAtOnce(rows, concurrency, async (row) => {
+          await mapAtOnce(rows, concurrency, async (row) => {
             const outcome = await letGo(
               input.connectorId,
               client.withAsUserHeader(row.user_id),
@@ -290,26 +291,4 @@ async function box<T>(call: () => Promise<T>): Promise<T> {
     if (err instanceof ApplicationFailure) throw err;
     throw boxFailure(err);
   }
-}
-
-/** Runs `fn` over the items, at most `limit` at once; the first failure fails the whole (after the rest stop). */
-async function forEachAtOnce<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await fn(item);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
