@@ -1,5 +1,5 @@
 import type { RouteOptions } from 'fastify';
-import type { Role } from '../domain/roles';
+import { ROLES, type Role } from '../domain/roles';
 
 /**
  * The routes anyone may call without the API token, by method and URL pattern. A route outside the `/api`
@@ -30,11 +30,12 @@ declare module 'fastify' {
   }
 }
 
-/** A registered route: method, URL pattern, and the access its scope gave it. */
+/** A registered route: method, URL pattern, the access its scope gave it, and the role it declares. */
 export interface RegisteredRoute {
   method: string;
   url: string;
   access?: RouteAccess;
+  role?: Role;
 }
 
 /**
@@ -56,16 +57,25 @@ export class RouteTable {
         method,
         url: o.url,
         access: o.config?.access,
+        role: o.config?.role,
       })),
     );
   }
 
-  /** Throws unless every route is in the bearer scope or is listed in PUBLIC_ROUTES and registered public. */
+  /**
+   * Throws unless every route is in the bearer scope and declares a role (`config.role`), or is listed in
+   * PUBLIC_ROUTES and registered public.
+   */
   assertGuarded(): void {
     const listed = new Set<string>(PUBLIC_ROUTES);
     for (const r of this.routes()) {
       const name = `${r.method === 'HEAD' ? 'GET' : r.method} ${r.url}`;
-      if (r.access === 'bearer') continue;
+      if (r.access === 'bearer') {
+        if (r.role && ROLES.includes(r.role)) continue;
+        throw new Error(
+          `Route ${r.method} ${r.url} declares no role: every /api route needs config: { role: 'viewer' | 'analyst' | 'admin' } (api/route-table.ts).`,
+        );
+      }
       if (r.access === 'public' && listed.has(name)) continue;
       throw new Error(
         `Route ${r.method} ${r.url} is neither in the /api bearer scope nor a listed public route (api/route-table.ts).`,
