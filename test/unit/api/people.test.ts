@@ -381,7 +381,7 @@ describe('audit', () => {
       detail: { instanceName: 'Audited', dataCenter: 'US1' },
     });
     expect(items[2]).toMatchObject({ actorLogin: 'tess', target: token.json<{ id: string }>().id });
-    expect(items[0].detail).toMatchObject({ passwordReset: true });
+    expect(items[0]!.detail).toMatchObject({ passwordReset: true });
     const everything = JSON.stringify(await api.store.db.selectFrom('audit_log').selectAll().execute());
     expect(everything).not.toContain(token.json<{ token: string }>().token);
     expect(everything).not.toContain('another long password');
