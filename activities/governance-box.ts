@@ -171,7 +171,9 @@ export async function setSharedLinkExpiry(
   try {
     await client.sharedLinksFiles.updateSharedLinkOnFile(
       fileId,
-      { sharedLink: { unsharedAt: dateTimeFromString(new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z')) } },
+      {
+        sharedLink: { unsharedAt: dateTimeFromString(new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z')) },
+      },
       { fields: 'shared_link' },
     );
     return true;
@@ -306,7 +308,9 @@ async function parentSeenBy(client: BoxClient, fileId: string): Promise<string |
 }
 
 async function dropCollaborationOf(client: BoxClient, fileId: string, userId: string): Promise<void> {
-  const page = await client.listCollaborations.getFileCollaborations(fileId, { queryParams: { limit: 1000 } });
+  const page = await client.listCollaborations.getFileCollaborations(fileId, {
+    queryParams: { limit: 1000 },
+  });
   for (const entry of (obj(page.rawData)?.entries as unknown[] | undefined) ?? []) {
     const c = obj(entry);
     if (str(obj(c?.accessible_by)?.id) !== userId) continue;
