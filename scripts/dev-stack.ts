@@ -12,7 +12,8 @@
  * (launcher-watchdog.ts; reaper.ts for the Temporal CLI) for when it cannot.
  */
 import { randomUUID } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type Config } from '../config/config';
 import { temporalToolchain } from './temporal-toolchain';
@@ -23,6 +24,7 @@ import { ProcessGroup, StackStoppingError } from './process-group';
 import { waitFor, answersAs } from './wait-for';
 import { ApiClient } from './demo-client';
 import { runDemo } from './demo';
+import { startSmtpSink } from './smtp-sink';
 import { teeOutputToLog } from './launcher-output';
 import { STACK_LOCK_ENV } from './port-holder';
 import { lockPath, type StackLock } from './stack-lock';
@@ -213,8 +215,30 @@ async function runDevStack(): Promise<void> {
       verifyPortHolder('box-sim', config.boxSimPort, boxSim.pid);
     }
 
+    // No SMTP server configured: a local sink takes the governance e-mail (nothing leaves the machine).
+    let mail: { env: NodeJS.ProcessEnv; line: string } = {
+      env: {},
+      line: config.smtp.host ? `SMTP ${config.smtp.host}:${config.smtp.port}` : '',
+    };
+    if (!config.smtp.host) {
+      const file = join(dataDir, 'mail', 'received.jsonl');
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, '');
+      const sink = await startSmtpSink({
+        file,
+        onMessage: (m) =>
+          console.log(
+            `mail received: to ${m.to.join(', ')}${m.cc.length > 0 ? `, cc ${m.cc.join(', ')}` : ''}: ${m.subject}`,
+          ),
+      });
+      mail = {
+        env: { SMTP_HOST: sink.host, SMTP_PORT: String(sink.port), SMTP_SECURE: 'false' },
+        line: `SMTP sink ${sink.host}:${sink.port}   (received mail: ${file})`,
+      };
+    }
+
     console.log('starting worker and API ...');
-    const worker = group.startScript('worker', join(root, 'workers', 'main.ts'));
+    const worker = group.startScript('worker', join(root, 'workers', 'main.ts'), [], mail.env);
     const api = group.startScript('api', join(root, 'api', 'main.ts'));
     failures.push(worker.failed, api.failed);
     const apiUrl = `http://${config.api.host}:${config.api.port}`;
@@ -228,6 +252,7 @@ connect-box is running (pid ${process.pid})
   Temporal server   ${config.temporal.address}   namespace '${config.temporal.namespace}'
   API               ${apiUrl}   (GET /healthz; /api/* needs "Authorization: Bearer <API_TOKEN>")
   Box               ${sim ? `box-sim ${config.box.apiBaseUrl} (simulated enterprise; control API /_sim/)` : config.box.apiBaseUrl}
+  Mail              ${mail.line || 'none'}
   Logs              ${join(dataDir, 'logs')}/{dev-stack,temporal,box-sim,worker,api}.log
   Lock              ${lockPath(dataDir)}   (stop with Ctrl-C here, or ${stopCommand()} elsewhere)`);
     if (args.demo) {
