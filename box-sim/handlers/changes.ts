@@ -194,9 +194,18 @@ function resolveTrashed(ctx: ApiContext, id: string): number {
   return file;
 }
 
+/**
+ * A file as the trash endpoints answer it: Box's TrashFile / TrashFileRestored give `shared_link` as
+ * null (the link is inactive in the trash; it works again once the file is restored).
+ */
+function trashAnswer(ctx: ApiContext, file: number, query: Query): Record<string, unknown> {
+  const json = fileAnswer(ctx, file, query);
+  return 'shared_link' in json ? { ...json, shared_link: null } : json;
+}
+
 /** GET /2.0/files/:id/trash: the trashed file. */
 export function getTrashedFile(ctx: ApiContext, id: string, query: Query): Record<string, unknown> {
-  return fileAnswer(ctx, resolveTrashed(ctx, id), query);
+  return trashAnswer(ctx, resolveTrashed(ctx, id), query);
 }
 
 /**
@@ -227,7 +236,7 @@ export function restoreFile(
   if (conflict) throw boxErrors.itemNameInUse([fileConflict(ctx, conflict.index)]);
   if (name !== undefined && name !== ent.fileName(file)) ent.rename(file, name);
   actions.restoreAs(file, ctx.actingUser, folder);
-  return fileAnswer(ctx, file, query);
+  return trashAnswer(ctx, file, query);
 }
 
 /**

@@ -55,7 +55,7 @@ describe('governance actions on Box (box-sim, box-node-sdk)', () => {
     await sim.close();
   });
 
-  test('readFileState: metadata, shared link, collaborations with external ones marked; null once trashed', async () => {
+  test('readFileState: metadata, shared link, collaborations with external ones marked; trashed from the trash; null once deleted or unseen', async () => {
     const file = ownersFile();
     sim.control.share(file.id, { access: 'open' });
     sim.control.collaborate(file.id, { email: 'guest@partner-sim.example', role: 'viewer' });
@@ -86,7 +86,19 @@ describe('governance actions on Box (box-sim, box-node-sdk)', () => {
     );
     expect(state!.collaborations).toHaveLength(2);
     sim.control.trash(file.id);
+    expect(await readFileState(asOwner, file.id, [ENTERPRISE_DOMAIN])).toMatchObject({
+      fileId: file.id,
+      sha1: truth.sha1,
+      trashed: true,
+      // Box shows no shared link in the trash (it works again after a restore).
+      sharedLink: null,
+      collaborations: [],
+    });
+    sim.control.delete(file.id);
     expect(await readFileState(asOwner, file.id, [ENTERPRISE_DOMAIN])).toBeNull();
+    // Not visible to this user: null too.
+    const unseen = ownersFile();
+    expect(await readFileState(admin, unseen.id, [ENTERPRISE_DOMAIN])).toBeNull();
   });
 
   test('removeSharedLink, restrictSharedLink (never widens) and setSharedLinkExpiry (only shortens) are idempotent', async () => {

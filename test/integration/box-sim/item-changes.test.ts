@@ -463,6 +463,9 @@ describe('box-sim item changes through box-node-sdk', () => {
   });
 
   test('DELETE /files/:id trashes, POST /files/:id restores (optionally elsewhere); events, webhooks, ground truth', async () => {
+    // With a shared link: the trash answers show none (Box: inactive in the trash), restored it works again.
+    await asOwner.files.updateFileById(file.id, { requestBody: { sharedLink: { access: 'company' } } });
+    await newEvents(file.id);
     await asOwner.files.deleteFileById(file.id);
     expect(sim.manifest.file(file.id)!.trashed).toBe(true);
     expect(await refused(asOwner.files.getFileById(file.id))).toMatchObject({
@@ -479,6 +482,10 @@ describe('box-sim item changes through box-node-sdk', () => {
       requestBody: { parent: { id: otherFolderId } },
     });
     expect(restored).toMatchObject({ id: file.id, parent: { id: otherFolderId } });
+    expect(trashed.sharedLink ?? null).toBeNull();
+    expect(restored.sharedLink ?? null).toBeNull();
+    expect((await asOwner.files.getFileById(file.id)).sharedLink).toMatchObject({ access: 'company' });
+    expect(sim.manifest.file(file.id)!.sharedLinkAccess).toBe('company');
     expect(sim.manifest.file(file.id)).toMatchObject({ trashed: false, parentId: otherFolderId });
     expect((await newEvents(file.id)).map((e) => e.type)).toEqual(['UNDELETE']);
     await delivered('FILE.RESTORED', file.id);
