@@ -349,6 +349,17 @@ describe('box-sim item changes through box-node-sdk', () => {
     ).toMatchObject({
       status: 404,
     });
+    // A folder made in a folder with webhooks: FOLDER.CREATED for the new folder.
+    const foldersBefore = sim.manifest.folderCount;
+    const watched = await asOwner.folders.createFolder({
+      name: 'Made by API',
+      parent: { id: file.parentId },
+    });
+    expect(sim.manifest.folderCount).toBe(foldersBefore + 1);
+    const created = await delivered('FOLDER.CREATED', watched.id);
+    expect(created.source).toMatchObject({ type: 'folder', id: watched.id });
+    const listed = await asOwner.folders.getFolderItems(file.parentId, { queryParams: { limit: 1000 } });
+    expect((listed.entries ?? []).filter((e) => e.type === 'folder').map((e) => e.id)).toContain(watched.id);
     const events = await admin.events.getEvents({
       streamType: 'admin_logs_streaming',
       streamPosition,
