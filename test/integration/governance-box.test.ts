@@ -215,6 +215,22 @@ describe('governance actions on Box (box-sim, box-node-sdk)', () => {
     });
   });
 
+  test('quarantine and restore of a file the admin owns itself (one client on both sides)', async () => {
+    const file = ownersFile(sim.manifest.admin.id);
+    const folderId = await ensureQuarantineFolder(admin, 'conn-q4');
+    const input = { fileId: file.id, adminUserId: sim.manifest.admin.id, quarantineFolderId: folderId };
+    expect(await quarantineFile(admin, admin, input)).toBe(true);
+    expect(sim.manifest.file(file.id)).toMatchObject({ parentId: folderId, ownerId: sim.manifest.admin.id });
+    expect(await quarantineFile(admin, admin, input)).toBe(false);
+    const back = { fileId: file.id, ownerUserId: sim.manifest.admin.id, parentId: file.parentId };
+    const asAdmin = admin.withAsUserHeader(sim.manifest.admin.id);
+    expect(await restoreFromQuarantine(admin, asAdmin, back)).toBe(true);
+    expect(sim.manifest.file(file.id)).toMatchObject({
+      parentId: file.parentId,
+      collaborators: { internal: [], external: [] },
+    });
+  });
+
   test('moveFile moves once; uploadNote uploads once and answers the existing note on a retry', async () => {
     const file = ownersFile();
     const target = files.find(
