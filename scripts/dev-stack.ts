@@ -24,7 +24,7 @@ import { ProcessGroup, StackStoppingError } from './process-group';
 import { waitFor, answersAs } from './wait-for';
 import { ApiClient } from './demo-client';
 import { runDemo } from './demo';
-import { startSmtpSink } from './smtp-sink';
+import { sinkFile, startSmtpSink } from './smtp-sink';
 import { teeOutputToLog } from './launcher-output';
 import { STACK_LOCK_ENV } from './port-holder';
 import { lockPath, type StackLock } from './stack-lock';
@@ -221,7 +221,7 @@ async function runDevStack(): Promise<void> {
       line: config.smtp.host ? `SMTP ${config.smtp.host}:${config.smtp.port}` : '',
     };
     if (!config.smtp.host) {
-      const file = join(dataDir, 'mail', 'received.jsonl');
+      const file = sinkFile(dataDir);
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, '');
       const sink = await startSmtpSink({

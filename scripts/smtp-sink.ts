@@ -7,7 +7,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Server as NetServer } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 
 /** One message the sink received. */
@@ -134,6 +134,11 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Where `npm start`'s sink keeps what it received: `DATA_DIR/mail/received.jsonl`. */
+export function sinkFile(dataDir: string): string {
+  return join(dataDir, 'mail', 'received.jsonl');
 }
 
 /** The messages a sink appended to its file (none when it has none yet). */
