@@ -150,7 +150,7 @@ export function registerApiRoutes(app: FastifyInstance, state: SimState): void {
     return reply.code(201).send(uploadFile(ctx, q(req), parseMultipart(req.body, type), state.control));
   });
   api('POST', '/2.0/collaborations', ['fields', 'notify'], (ctx, req, reply) =>
-    reply.code(201).send(createCollaboration(ctx, q(req), req.body, state.control)),
+    reply.code(201).send(createCollaboration(ctx, req.body, state.control)),
   );
   api('DELETE', '/2.0/collaborations/:id', [], (ctx, req, reply) => {
     deleteCollaboration(ctx, id(req), state.control);

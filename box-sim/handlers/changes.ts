@@ -338,10 +338,10 @@ export function uploadFile(
 /**
  * POST /2.0/collaborations: invites a user (`accessible_by.id` of an enterprise user, or `login` of
  * anyone) on a file or folder with a role. 400 `user_already_collaborator` when there already is one.
+ * `fields` and `notify` are accepted and ignored (the full collaboration is answered, no e-mail sent).
  */
 export function createCollaboration(
   ctx: ApiContext,
-  query: Query,
   rawBody: unknown,
   actions: UserActions,
 ): Record<string, unknown> {
@@ -384,8 +384,8 @@ export function createCollaboration(
     const folder = item.id === '0' ? undefined : ent.folderIndex(item.id);
     if (folder === undefined || !ent.canAccessFolder(user.index, folder))
       throw boxErrors.notFound('folder', item.id);
-    const role_ = ent.folderRoleOf(user.index, folder);
-    if (role_ === undefined || !EDIT_ROLES.has(role_)) throw boxErrors.forbidden();
+    const callerRole = ent.folderRoleOf(user.index, folder);
+    if (callerRole === undefined || !EDIT_ROLES.has(callerRole)) throw boxErrors.forbidden();
     target = { kind: 'folder', index: folder };
     ownerLogin = ent.users[ent.folderOwnerOf(folder)]!.login;
   }
@@ -397,7 +397,6 @@ export function createCollaboration(
     target.kind === 'file'
       ? fileJson(ent, target.index, user.index, ctx.baseUrl, undefined, true)
       : folderMini(ent, target.index);
-  void query;
   return collaborationJson(ctx, found.collab, itemJson);
 }
 
