@@ -432,7 +432,11 @@ describe('box-sim item changes through box-node-sdk', () => {
     expect(sim.manifest.file(file.id)!.parentId).toBe(otherFolderId);
     const events = await newEvents(file.id);
     expect(events.map((e) => e.type)).toEqual(['MOVE']);
-    expect(events[0]!.raw.additional_details).toMatchObject({ old_parent_id: file.parentId });
+    // Made through the API: Box names the app in the event.
+    expect(events[0]!.raw.additional_details).toMatchObject({
+      old_parent_id: file.parentId,
+      service_id: sim.clientId,
+    });
     await delivered('FILE.MOVED', file.id);
     // Moving into a folder the user cannot see is 404; into their own root is fine.
     const adminFolder = await admin.folders.createFolder({ name: 'Not yours', parent: { id: '0' } });
