@@ -82,7 +82,7 @@ function ensureChromium() {
     console.log(
       `bootstrap: ${CHROMIUM_PATH} is missing; the browser test (test/e2e/) needs it. Install it with:\n` +
         `  ${isRoot ? '' : 'sudo '}sh -c '${command}'` +
-        (isDebian ? '' : '\n  (or your system\'s chromium package, installed at that path)'),
+        (isDebian ? '' : "\n  (or your system's chromium package, installed at that path)"),
     );
     return;
   }
@@ -93,7 +93,9 @@ function ensureChromium() {
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
     if (r.status !== 0) {
-      console.error(`bootstrap: 'apt-get ${args.join(' ')}' failed (exit ${r.status}); the browser test will fail`);
+      console.error(
+        `bootstrap: 'apt-get ${args.join(' ')}' failed (exit ${r.status}); the browser test will fail`,
+      );
       return;
     }
   }
