@@ -1,4 +1,5 @@
 import type { RouteOptions } from 'fastify';
+import type { Role } from '../domain/roles';
 
 /**
  * The routes anyone may call without the API token, by method and URL pattern. A route outside the `/api`
@@ -34,6 +35,13 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** How the route is protected; set by the scope that registers it. */
     access?: RouteAccess;
+    /** The least role a principal needs to call the route; every /api route declares one. */
+    role?: Role;
+    /**
+     * The audit action of a state-changing route (e.g. 'connector.disconnect'); unset: derived from the
+     * method and URL (api/audit.ts auditAction).
+     */
+    action?: string;
   }
 }
 
