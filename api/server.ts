@@ -16,6 +16,7 @@ import type { Store } from '../store/database';
 import { ConnectorsRepository } from '../store/connectors-repository';
 import { OAuthStatesRepository } from '../store/oauth-states-repository';
 import { apiRoutes } from './api-routes';
+import { consoleRoutes } from './console/console-routes';
 import { BearerToken, unauthorized } from './auth';
 import { clientErrorHandler, problemErrorHandler } from './error-handler';
 import { OAuthStateSigner } from './oauth-state';
@@ -52,9 +53,10 @@ const BODY_LIMIT = 1_048_576;
 const MAX_PARAM_LENGTH = 200;
 
 /**
- * Builds the Fastify app. Two scopes and nothing else: the public routes (each listed by name in
- * PUBLIC_ROUTES) and `/api`, whose hooks rate limit and then check the bearer token for every route in it.
- * The route table refuses to start a server with a route in neither. Every error is a problem+json body.
+ * Builds the Fastify app. Three scopes and nothing else: the public routes (each listed by name in
+ * PUBLIC_ROUTES), `/api`, whose hooks rate limit and then check the bearer token for every route in it, and
+ * `/console`, whose hooks need a signed-in session (but for CONSOLE_SIGN_IN_ROUTES) and a CSRF token on
+ * every POST. The route table refuses to start a server with a route in none. Every error is a problem+json body.
  */
 export function buildApiServer(deps: ApiDeps): FastifyInstance {
   const { config, store, temporal } = deps;
@@ -85,11 +87,13 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
     }
   });
 
-  const states = new OAuthStateSigner(resolveKeyRing(config), new OAuthStatesRepository(store.db));
+  const keys = resolveKeyRing(config);
+  const states = new OAuthStateSigner(keys, new OAuthStatesRepository(store.db));
   const connectors = new ConnectorsRepository(store.db);
 
   void app.register(helmet, {
-    // The only pages are small self-contained ones (OAuth outcome, problem types): nothing else may load.
+    // The only pages are small self-contained ones (OAuth outcome, problem types, the console): nothing else
+    // may load. The console's pages replace this CSP with one whose forms may post to the console itself.
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -135,6 +139,7 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
     }),
   );
   void app.register(apiRoutes({ config, store, temporal, connectors, states, bearer }), { prefix: '/api' });
+  void app.register(consoleRoutes({ config, store, keys }), { prefix: '/console' });
 
   // After the plugins above have loaded (app.rateLimit comes from one of them).
   void app.after(() =>

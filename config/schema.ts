@@ -203,14 +203,20 @@ export const SETTINGS = {
     undefined,
     'OpenID Connect single sign-on: the identity provider (issuer) URL; https unless loopback. Set with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET to turn it on',
   ),
-  OIDC_CLIENT_ID: setting(z.string().min(1).optional(), undefined, 'OIDC client id of connect-box at the provider'),
+  OIDC_CLIENT_ID: setting(
+    z.string().min(1).optional(),
+    undefined,
+    'OIDC client id of connect-box at the provider',
+  ),
   OIDC_CLIENT_SECRET: setting(
     z.string().min(1).optional(),
     undefined,
     'OIDC client secret (client_secret_basic); the redirect URI to register is PUBLIC_BASE_URL/console/oidc/callback',
   ),
   OIDC_SCOPES: setting(
-    z.string().regex(/^openid( [\x21\x23-\x5b\x5d-\x7e]+)*$/, "space-separated scopes starting with 'openid'"),
+    z
+      .string()
+      .regex(/^openid( [\x21\x23-\x5b\x5d-\x7e]+)*$/, "space-separated scopes starting with 'openid'"),
     'openid profile email',
     'Scopes connect-box asks the identity provider for',
   ),

@@ -27,7 +27,7 @@ export function join(parts: Html[]): Html {
 
 /** The hidden CSRF field every console form carries. */
 export function csrfField(token: string): Html {
-  return html`<input type="hidden" name="_csrf" value="${token}">`;
+  return html`<input type="hidden" name="_csrf" value="${token}" />`;
 }
 
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -52,10 +52,15 @@ export function consolePage(input: {
   head?: Html;
 }): string {
   const header = input.signedIn
-    ? html`<header><a href="/console">connect-box console</a><span>
-<span id="who">${input.signedIn.login}</span> (<span id="role">${input.signedIn.role}</span>)
-<form class="inline" method="post" action="/console/sign-out">${csrfField(input.signedIn.csrf)}<button id="sign-out" type="submit">Sign out</button></form>
-</span></header>`
+    ? html`<header>
+        <a href="/console">connect-box console</a
+        ><span>
+          <span id="who">${input.signedIn.login}</span> (<span id="role">${input.signedIn.role}</span>)
+          <form class="inline" method="post" action="/console/sign-out">
+            ${csrfField(input.signedIn.csrf)}<button id="sign-out" type="submit">Sign out</button>
+          </form>
+        </span>
+      </header>`
     : html`<header><span>connect-box console</span></header>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(input.title)} - connect-box</title>
@@ -74,14 +79,22 @@ export function problemPage(input: {
   nextStep?: string;
   next?: { href: string; text: string };
 }): string {
-  const next = input.next ? html`<p><a id="next" href="${input.next.href}">${input.next.text}</a></p>` : raw('');
+  const next = input.next
+    ? html`<p><a id="next" href="${input.next.href}">${input.next.text}</a></p>`
+    : raw('');
   const step = input.nextStep
     ? html`<p class="notice"><strong>What to do next:</strong> ${input.nextStep}</p>`
     : raw('');
   return consolePage({
     title: input.title,
     error: true,
-    body: html`<p id="message">${input.detail}</p>${step}${next}
-<p><small>Problem type <a href="/problems/${input.code}"><code>/problems/${input.code}</code></a>, HTTP ${input.status}.</small></p>`,
+    body: html`<p id="message">${input.detail}</p>
+      ${step}${next}
+      <p>
+        <small
+          >Problem type <a href="/problems/${input.code}"><code>/problems/${input.code}</code></a
+          >, HTTP ${input.status}.</small
+        >
+      </p>`,
   });
 }

@@ -30,9 +30,9 @@ export async function startOidcProvider(setup: {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const stderr: string[] = [];
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
   const issuer = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       const m = /^listening (\S+)$/.exec(line);
       if (m) resolve(m[1]!);
