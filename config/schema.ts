@@ -191,12 +191,12 @@ export const SETTINGS = {
   SIGN_IN_LOCK_AFTER: setting(
     z.coerce.number().int().min(1),
     '5',
-    'Failed password sign-ins of one account, counted over SIGN_IN_LOCK_DURATION, that lock it',
+    'Failed password sign-ins of one account in a row (since its last sign-in or lockout) that lock it',
   ),
   SIGN_IN_LOCK_DURATION: setting(
     duration,
     '15m',
-    'How long a locked account refuses every password sign-in (also the window failures are counted in)',
+    'How long a locked account refuses every password sign-in, the right password included',
   ),
   OIDC_ISSUER_URL: setting(
     url.optional(),
