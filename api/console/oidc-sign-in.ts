@@ -239,9 +239,13 @@ function loginOf(claims: Record<string, unknown>, issuer: string, subject: strin
 }
 
 function describe(err: unknown): string {
-  const e = err as { error?: string; error_description?: string; message?: string };
+  const e = err as { error?: string; error_description?: string };
   if (e.error) return e.error_description ? `${e.error} (${e.error_description})` : e.error;
-  return e.message ?? String(err);
+  // openid-client wraps oauth4webapi's error, whose message names the claim (e.g. the ID token's nonce).
+  const messages: string[] = [];
+  for (let at: unknown = err; at instanceof Error && messages.length < 3; at = at.cause)
+    messages.push(at.message);
+  return messages.join(': ') || String(err);
 }
 
 function clip(text: string): string {

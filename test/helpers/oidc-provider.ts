@@ -51,3 +51,53 @@ function stopChild(child: ChildProcess): Promise<void> {
     child.kill('SIGTERM');
   });
 }
+
+/**
+ * Goes through the provider's login and consent pages without a browser (a cookie jar and the pages'
+ * forms), for the given authorization URL and login; returns where the provider sends the browser back
+ * (the redirect URI with `code`, `state` and `iss`, or an `error`).
+ */
+export async function authorizeAtProvider(authorizationUrl: string, login: string): Promise<URL> {
+  const jar = new Map<string, string>();
+  const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const remember = (res: Response) => {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const at = pair!.indexOf('=');
+      const name = pair!.slice(0, at);
+      const value = pair!.slice(at + 1);
+      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) jar.delete(name);
+      else jar.set(name, value);
+    }
+  };
+  const origin = new URL(authorizationUrl).origin;
+  let url = new URL(authorizationUrl);
+  let form: Record<string, string> | undefined;
+  for (let hop = 0; hop < 20; hop++) {
+    if (!url.href.startsWith(origin)) return url;
+    const res = await fetch(url, {
+      method: form ? 'POST' : 'GET',
+      redirect: 'manual',
+      headers: {
+        cookie: cookieHeader(),
+        ...(form && { 'content-type': 'application/x-www-form-urlencoded' }),
+      },
+      body: form ? new URLSearchParams(form).toString() : undefined,
+    });
+    remember(res);
+    form = undefined;
+    const location = res.headers.get('location');
+    if (location) {
+      url = new URL(location, url);
+      continue;
+    }
+    const page = await res.text();
+    const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1];
+    const prompt = /name="prompt" value="([a-z]+)"/.exec(page)?.[1];
+    if (res.status !== 200 || !action || !prompt)
+      throw new Error(`the provider answered ${res.status} at ${url.pathname}:\n${page.slice(0, 500)}`);
+    form = prompt === 'login' ? { prompt, login, password: 'any' } : { prompt };
+    url = new URL(action, url);
+  }
+  throw new Error('authorizeAtProvider: too many steps');
+}
