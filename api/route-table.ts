@@ -1,5 +1,5 @@
 import type { RouteOptions } from 'fastify';
-import type { Role } from '../domain/roles';
+import { ROLES, type Role } from '../domain/roles';
 
 /**
  * The routes anyone may call without the API token, by method and URL pattern. A route outside the `/api`
@@ -45,11 +45,12 @@ declare module 'fastify' {
   }
 }
 
-/** A registered route: method, URL pattern, and the access its scope gave it. */
+/** A registered route: method, URL pattern, the access its scope gave it, and the role it declares. */
 export interface RegisteredRoute {
   method: string;
   url: string;
   access?: RouteAccess;
+  role?: Role;
 }
 
 /**
@@ -71,20 +72,28 @@ export class RouteTable {
         method,
         url: o.url,
         access: o.config?.access,
+        role: o.config?.role,
       })),
     );
   }
 
   /**
-   * Throws unless every route is in the bearer scope, in the console's session scope, or is listed in
-   * PUBLIC_ROUTES (registered public) or CONSOLE_SIGN_IN_ROUTES (registered in the console scope).
+   * Throws unless every route is in the bearer scope and declares a role (`config.role`), is in the
+   * console's session scope, or is listed in PUBLIC_ROUTES (registered public) or CONSOLE_SIGN_IN_ROUTES
+   * (registered in the console scope).
    */
   assertGuarded(): void {
     const listed = new Set<string>(PUBLIC_ROUTES);
     const signIn = new Set<string>(CONSOLE_SIGN_IN_ROUTES);
     for (const r of this.routes()) {
       const name = `${r.method === 'HEAD' ? 'GET' : r.method} ${r.url}`;
-      if (r.access === 'bearer' || r.access === 'session') continue;
+      if (r.access === 'bearer') {
+        if (r.role && ROLES.includes(r.role)) continue;
+        throw new Error(
+          `Route ${r.method} ${r.url} declares no role: every /api route needs config: { role: 'viewer' | 'analyst' | 'admin' } (api/route-table.ts).`,
+        );
+      }
+      if (r.access === 'session') continue;
       if (r.access === 'public' && listed.has(name)) continue;
       if (r.access === 'sign-in' && signIn.has(name)) continue;
       throw new Error(

@@ -30,6 +30,8 @@ export interface Config {
     port: number;
     publicBaseUrl: string;
     token: string;
+    /** The bootstrap API_TOKEN is refused (personal tokens only). */
+    tokenDisabled: boolean;
     rateLimitPerMinute: number;
     callbackRateLimitPerMinute: number;
     webhookRateLimitPerMinute: number;
@@ -50,6 +52,8 @@ export interface Config {
     /** Set when OIDC_ISSUER_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET all are. */
     oidc?: OidcConfig;
   };
+  /** The first admin account (created by npm start when the store has no account). */
+  people: { adminLogin: string; adminPassword?: string };
   encryptionKeyHex?: string;
   /** Earlier keys, still tried when opening sealed values (rotation). */
   oldEncryptionKeysHex?: string[];
@@ -208,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: v('API_PORT'),
       publicBaseUrl: v('PUBLIC_BASE_URL'),
       token: v('API_TOKEN'),
+      tokenDisabled: v('API_TOKEN_DISABLED'),
       rateLimitPerMinute: v('API_RATE_LIMIT'),
       callbackRateLimitPerMinute: v('OAUTH_CALLBACK_RATE_LIMIT'),
       webhookRateLimitPerMinute: v('WEBHOOK_RATE_LIMIT'),
@@ -233,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         },
       }),
     },
+    people: { adminLogin: v<string>('ADMIN_LOGIN').toLowerCase(), adminPassword: v('ADMIN_PASSWORD') },
     encryptionKeyHex: v('ENCRYPTION_KEY'),
     oldEncryptionKeysHex: v<string | undefined>('ENCRYPTION_KEYS')?.split(','),
     box: {

@@ -6,7 +6,6 @@ import type { KeyRing } from '../../box/token-cipher';
 import type { Config } from '../../config/config';
 import { AccountsRepository } from '../../store/accounts-repository';
 import { ApiTokensRepository } from '../../store/api-tokens-repository';
-import { AuditRepository } from '../../store/audit-repository';
 import type { Store } from '../../store/database';
 import { SessionsRepository } from '../../store/sessions-repository';
 import type { ApiApp } from '../api-app';
@@ -40,7 +39,6 @@ export interface ConsoleContext {
   accounts: AccountsRepository;
   sessions: SessionsRepository;
   tokens: ApiTokensRepository;
-  audit: AuditRepository;
   /** Set when single sign-on is configured. */
   oidc?: OidcSignIn;
 }
@@ -67,7 +65,6 @@ export function consoleRoutes(deps: ConsoleDeps) {
       accounts: new AccountsRepository(deps.store.db),
       sessions: new SessionsRepository(deps.store.db),
       tokens: new ApiTokensRepository(deps.store.db),
-      audit: new AuditRepository(deps.store.db),
       ...(oidc && {
         oidc: new OidcSignIn(oidc, `${config.api.publicBaseUrl.replace(/\/$/, '')}${OIDC_CALLBACK_PATH}`),
       }),

@@ -5,7 +5,7 @@ import type { ApiTokenRecord } from '../../store/api-tokens-repository';
 import type { ActiveSession } from '../../store/sessions-repository';
 import type { ApiApp } from '../api-app';
 import { ProblemError } from '../problem';
-import { auditConsole } from './console-audit';
+import { recordAudit } from '../audit';
 import type { ConsoleContext } from './console-routes';
 import { consolePage, csrfField, html, join, type Html } from './pages';
 
@@ -69,7 +69,7 @@ export function registerHomeRoutes(scope: ApiApp, ctx: ConsoleContext): void {
         ? new Date(Date.now() + expiresInDays * DAY).toISOString()
         : undefined;
     const { record, token } = await ctx.tokens.create({ userId: session.user.id, name, role, expiresAt });
-    await auditConsole(ctx.audit, req, {
+    await recordAudit(req, {
       action: 'token.create',
       outcome: 'ok',
       status: 200,
@@ -91,7 +91,7 @@ export function registerHomeRoutes(scope: ApiApp, ctx: ConsoleContext): void {
     if (!token || token.user_id !== session.user.id)
       throw new ProblemError('not-found', 'You have no token with this id.');
     await ctx.tokens.revoke(token.id);
-    await auditConsole(ctx.audit, req, {
+    await recordAudit(req, {
       action: 'token.revoke',
       outcome: 'ok',
       status: 303,

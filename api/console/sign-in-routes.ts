@@ -4,7 +4,7 @@ import { isRole } from '../../domain/roles';
 import { DuplicateLoginError, signInRefusal, type UserRecord } from '../../store/accounts-repository';
 import type { ApiApp } from '../api-app';
 import { ProblemError } from '../problem';
-import { auditConsole } from './console-audit';
+import { recordAudit } from '../audit';
 import type { ConsoleContext } from './console-routes';
 import { clearSessionCookie, cookiesSecure, setSessionCookie, SESSION_COOKIE } from './console-session';
 import {
@@ -56,21 +56,18 @@ export function registerSignInRoutes(scope: ApiApp, ctx: ConsoleContext): void {
   scope.post('/sign-in', { onRequest: signInLimit, schema: { body: signInBody } }, async (req, reply) => {
     const outcome = await signInWithPassword(ctx, req.body.login, req.body.password);
     if (!outcome.ok) {
-      const actor = outcome.user && { userId: outcome.user.id, login: outcome.user.login };
-      await auditConsole(ctx.audit, req, {
+      await recordAudit(req, {
         action: 'session.sign-in',
         outcome: 'denied',
         status: 401,
-        actor,
         target: outcome.user?.login,
         detail: { method: 'password', reason: outcome.reason },
       });
       if (outcome.lockedNow)
-        await auditConsole(ctx.audit, req, {
+        await recordAudit(req, {
           action: 'session.lockout',
           outcome: 'denied',
           status: 401,
-          actor,
           target: outcome.user?.login,
           detail: {
             failures: config.console.lockAfterFailures,
@@ -89,7 +86,7 @@ export function registerSignInRoutes(scope: ApiApp, ctx: ConsoleContext): void {
   scope.post('/sign-out', async (req, reply) => {
     const session = req.consoleSession!;
     await ctx.sessions.end(session.idHash);
-    await auditConsole(ctx.audit, req, {
+    await recordAudit(req, {
       action: 'session.sign-out',
       outcome: 'ok',
       status: 303,
@@ -133,11 +130,10 @@ export function registerSignInRoutes(scope: ApiApp, ctx: ConsoleContext): void {
         detail: string,
         user?: UserRecord,
       ) => {
-        await auditConsole(ctx.audit, req, {
+        await recordAudit(req, {
           action: 'session.sign-in',
           outcome: 'denied',
           status,
-          actor: user && { userId: user.id, login: user.login },
           target: user?.login,
           detail: { method: 'oidc', reason },
         });
@@ -208,15 +204,16 @@ async function startSession(
     userAgent: req.headers['user-agent'],
   });
   req.consoleSession = undefined;
-  await auditConsole(ctx.audit, req, {
+  const role = isRole(user.role) ? user.role : 'viewer';
+  await recordAudit(req, {
     action: 'session.sign-in',
     outcome: 'ok',
     status: method === 'oidc' ? 200 : 303,
-    actor: { userId: user.id, login: user.login },
+    actor: { kind: 'session', userId: user.id, login: user.login, role },
     target: user.login,
     detail: {
       method,
-      role: isRole(user.role) ? user.role : 'viewer',
+      role,
       expiresAt: session.expiresAt.toISOString(),
     },
   });
