@@ -36,7 +36,13 @@ export function apiRoutes(deps: ApiRoutesDeps) {
   return async (scope: ApiApp): Promise<void> => {
     scope.addHook('onRoute', (route) => {
       route.config = { ...route.config, access: 'bearer' satisfies RouteAccess };
-      route.schema = { ...route.schema, security: [{ bearer: [] }] };
+      const role = route.config?.role;
+      const needs = role ? `Needs the role '${role}' or higher.` : undefined;
+      route.schema = {
+        ...route.schema,
+        security: [{ bearer: [] }],
+        ...(needs && { description: [route.schema?.description, needs].filter(Boolean).join(' ') }),
+      };
     });
     scope.addHook(
       'onRequest',

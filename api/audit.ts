@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest, onResponseHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onResponseAsyncHookHandler } from 'fastify';
 import type { AuditOutcome, AuditRepository } from '../store/audit-repository';
 import type { Principal } from './principal';
 
@@ -85,7 +85,7 @@ function targetOf(req: FastifyRequest): string | null {
  * flood would turn the limit into a write storm. A route whose handler called recordAudit gets no second
  * entry. A failure to write is logged, never answered (the response is already sent).
  */
-export function auditHook(): onResponseHookHandler {
+export function auditHook(): onResponseAsyncHookHandler {
   return async (req, reply) => {
     if (!STATE_CHANGING.has(req.method) || reply.statusCode === 429) return;
     const note = notes.get(req);

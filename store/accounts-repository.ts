@@ -233,7 +233,9 @@ export class AccountsRepository {
    * The user of an OpenID Connect identity: created on its first sign-in; afterwards its display name and
    * role follow what the identity provider says (the role mapped from its claim). `login` is kept from the
    * first sign-in. Throws DuplicateLoginError when a new identity's login is already a local account's: an
-   * identity provider does not take over an account it did not create. `disabled` is never changed here.
+   * identity provider does not take over an account it did not create; InvalidLoginError when the login
+   * the caller derived from the claims is not of LOGIN_PATTERN. `disabled` is never changed here: the
+   * caller refuses a disabled user (signInRefusal).
    */
   async upsertOidcUser(input: {
     issuer: string;

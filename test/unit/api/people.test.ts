@@ -48,6 +48,11 @@ describe('personal API tokens', () => {
     expect(items.find((t) => t.id === created.id)).toMatchObject({ state: 'active' });
     expect(items.find((t) => t.id === created.id)?.lastUsedAt).not.toBeNull();
     expect(list.body).not.toContain('cbx_pat_');
+
+    // Used again within the minute: last_used_at is not written again.
+    const before = (await new ApiTokensRepository(api.store.db).get(created.id))!.last_used_at;
+    for (let i = 0; i < 3; i++) await api.app.inject({ url: '/api/connectors', headers });
+    expect((await new ApiTokensRepository(api.store.db).get(created.id))!.last_used_at).toBe(before);
   });
 
   it('carry the creator role or less: asking for more is a 403', async () => {
