@@ -26,6 +26,13 @@ import { OIDC_CALLBACK_PATH, OidcSignIn } from './oidc-sign-in';
 import { problemPage } from './pages';
 import { registerSignInRoutes } from './sign-in-routes';
 
+/** The sign-in routes that try a credential: rate limited per client by SIGN_IN_RATE_LIMIT. */
+const SIGN_IN_ATTEMPTS = new Set<string>([
+  'POST /console/sign-in',
+  'GET /console/sign-in/oidc',
+  'GET /console/oidc/callback',
+] satisfies Array<(typeof CONSOLE_SIGN_IN_ROUTES)[number]>);
+
 /** What the console scope needs. */
 export interface ConsoleDeps {
   config: Config;
@@ -95,7 +102,16 @@ export function consoleRoutes(deps: ConsoleDeps) {
       }
     });
 
-    scope.addHook('onRequest', scope.rateLimit({ max: config.api.rateLimitPerMinute, timeWindow: 60_000 }));
+    // One limiter runs per request (@fastify/rate-limit skips any after the first): sign-in attempts (the
+    // form's post, single sign-on's start and callback) get the sign-in budget (SIGN_IN_RATE_LIMIT), every
+    // other page (the sign-in form itself included) the API's. Decided by the route, not the URL.
+    const pageLimit = scope.rateLimit({ max: config.api.rateLimitPerMinute, timeWindow: 60_000 });
+    const signInLimit = scope.rateLimit({ max: config.console.signInRateLimitPerMinute, timeWindow: 60_000 });
+    scope.addHook('onRequest', async function limit(req, reply) {
+      const attempt = SIGN_IN_ATTEMPTS.has(`${req.method} ${req.routeOptions.url}`);
+      const limiter = attempt ? signInLimit : pageLimit;
+      await limiter.call(this, req, reply);
+    });
     scope.addHook('onRequest', async (req, reply) => {
       void reply.header('content-security-policy', CONSOLE_CSP).header('cache-control', 'no-store');
       const token = req.cookies[SESSION_COOKIE];

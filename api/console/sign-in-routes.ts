@@ -40,7 +40,6 @@ const signInBody = z.object({
  */
 export function registerSignInRoutes(scope: ApiApp, ctx: ConsoleContext): void {
   const { config } = ctx;
-  const signInLimit = scope.rateLimit({ max: config.console.signInRateLimitPerMinute, timeWindow: 60_000 });
 
   scope.get('/sign-in', { schema: { querystring: signInQuery } }, async (req, reply) => {
     if (req.consoleSession) return reply.redirect('/console', 303);
@@ -53,7 +52,7 @@ export function registerSignInRoutes(scope: ApiApp, ctx: ConsoleContext): void {
     return sendSignInPage(req, reply, ctx, { notice });
   });
 
-  scope.post('/sign-in', { onRequest: signInLimit, schema: { body: signInBody } }, async (req, reply) => {
+  scope.post('/sign-in', { schema: { body: signInBody } }, async (req, reply) => {
     const outcome = await signInWithPassword(ctx, req.body.login, req.body.password);
     if (!outcome.ok) {
       await recordAudit(req, {
@@ -96,7 +95,7 @@ export function registerSignInRoutes(scope: ApiApp, ctx: ConsoleContext): void {
     return reply.redirect('/console/sign-in?reason=signed-out', 303);
   });
 
-  scope.get('/sign-in/oidc', { onRequest: signInLimit }, async (_req, reply) => {
+  scope.get('/sign-in/oidc', async (_req, reply) => {
     if (!ctx.oidc)
       throw new ProblemError('not-found', 'Single sign-on is not configured on this connect-box.');
     const { url, transaction } = await ctx.oidc.start().catch(rethrowRefusal);
@@ -114,7 +113,7 @@ export function registerSignInRoutes(scope: ApiApp, ctx: ConsoleContext): void {
 
   scope.get(
     '/oidc/callback',
-    { onRequest: signInLimit, schema: { querystring: z.record(z.string(), z.string().max(4096)) } },
+    { schema: { querystring: z.record(z.string(), z.string().max(4096)) } },
     async (req, reply) => {
       if (!ctx.oidc)
         throw new ProblemError('not-found', 'Single sign-on is not configured on this connect-box.');
