@@ -34,5 +34,7 @@ module.exports = {
       setupFiles,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
     },
+    // Browser tests: Debian's chromium through playwright-core (scripts/bootstrap.mjs installs it).
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
   ],
 };

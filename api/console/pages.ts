@@ -55,7 +55,9 @@ export function consolePage(input: {
     ? html`<header>
         <a href="/console">connect-box console</a
         ><span>
-          <span id="who">${input.signedIn.login}</span> (<span id="role">${input.signedIn.role}</span>)
+          <span id="who">${input.signedIn.login}</span> (<span id="signed-in-role"
+            >${input.signedIn.role}</span
+          >)
           <form class="inline" method="post" action="/console/sign-out">
             ${csrfField(input.signedIn.csrf)}<button id="sign-out" type="submit">Sign out</button>
           </form>
