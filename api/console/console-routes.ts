@@ -33,6 +33,9 @@ const SIGN_IN_ATTEMPTS = new Set<string>([
   'GET /console/oidc/callback',
 ] satisfies Array<(typeof CONSOLE_SIGN_IN_ROUTES)[number]>);
 
+/** How often ended sessions are deleted (the lookup refuses them at once; this only keeps the table small). */
+const SESSION_PURGE_MS = 3_600_000;
+
 /** What the console scope needs. */
 export interface ConsoleDeps {
   config: Config;
@@ -134,6 +137,18 @@ export function consoleRoutes(deps: ConsoleDeps) {
         'unauthorized',
         token ? 'Your session has ended (signed out, expired or idle too long).' : 'You are not signed in.',
       );
+    });
+
+    // Housekeeping: sessions nobody came back to are deleted an hour or so after they ended.
+    const purge = () =>
+      ctx.sessions.purgeExpired(config.console.sessionIdleMs).catch((err: unknown) => {
+        scope.log.warn({ err }, 'purging ended console sessions failed');
+      });
+    const purger = setInterval(() => void purge(), SESSION_PURGE_MS);
+    purger.unref();
+    scope.addHook('onClose', (_instance, done) => {
+      clearInterval(purger);
+      done();
     });
 
     scope.setErrorHandler((err: FastifyError, req, reply) => answerError(err, req, reply));

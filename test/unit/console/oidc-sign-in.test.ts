@@ -113,6 +113,11 @@ describe('single sign-on (OpenID Connect) against a local identity provider', ()
       password_hash: null,
     });
     expect(await lastAudit()).toMatchObject({ action: 'session.sign-in', outcome: 'ok', actor_login: 'ann' });
+    // Neither the code nor the state reaches the log.
+    const logged = api.logs.lines.join('\n');
+    expect(logged).toContain('/console/oidc/callback?[redacted]');
+    expect(logged).not.toContain(back.searchParams.get('code')!);
+    expect(logged).not.toContain(back.searchParams.get('state')!);
     // The same callback again (a replayed code, and no transaction any more) signs no one in.
     const replay = await callback(back, cookie.value);
     expect(replay.statusCode).toBe(400);
