@@ -81,7 +81,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.mjs', '*.js', 'scripts/*.mjs'] },
+        projectService: { allowDefaultProject: ['*.mjs', '*.js', 'scripts/*.mjs', 'test/fixtures/*/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

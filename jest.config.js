@@ -4,8 +4,12 @@ const transform = {
   '^.+\\.ts$': ['@swc/jest', swc],
   '^.+\\.js$': ['@swc/jest', { ...swc, jsc: { ...swc.jsc, parser: { syntax: 'ecmascript' } } }],
 };
-// cookie 2 (under fastify's inject) ships ESM only: Node 20 can require() it, jest's module system cannot.
-const transformIgnorePatterns = ['/node_modules/(?!cookie/)'];
+// cookie 2 (under fastify's inject and @fastify/cookie), openid-client and its oauth4webapi and jose ship ESM
+// only, and @fastify/cookie loads cookie with import(): Node 20 can load them, jest's module system cannot
+// without transforming them to CommonJS first.
+const transformIgnorePatterns = [
+  '/node_modules/(?!(cookie|@fastify/cookie|openid-client|oauth4webapi|jose)/)',
+];
 const setupFiles = ['<rootDir>/test/helpers/quiet-runtime.ts', '<rootDir>/test/helpers/worker-guard.ts'];
 const base = {
   testEnvironment: 'node',
@@ -30,5 +34,7 @@ module.exports = {
       setupFiles,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
     },
+    // Browser tests: Debian's chromium through playwright-core (scripts/bootstrap.mjs installs it).
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
   ],
 };

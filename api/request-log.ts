@@ -2,8 +2,11 @@ import type { FastifyRequest, FastifyServerOptions } from 'fastify';
 
 /** Query parameters whose value is never logged: anything that carries a code, a token or a secret. */
 const SECRET_PARAM = /code|state|token|secret|signature|password|key|session|auth/i;
-/** Paths whose whole query string is dropped from logs (the OAuth callback carries `code` and `state`). */
-const QUERY_NEVER_LOGGED = ['/oauth/'];
+/**
+ * Paths whose whole query string is dropped from logs: Box's OAuth callback and the console's OIDC callback
+ * carry `code` and `state`.
+ */
+const QUERY_NEVER_LOGGED = ['/oauth/', '/oidc/'];
 /** Longest request target written to a log line. */
 const MAX_LOGGED_URL = 300;
 

@@ -13,8 +13,23 @@ export const PUBLIC_ROUTES = [
   'POST /webhooks/box',
 ] as const;
 
-/** How a route is protected: recorded in its `config.access` by the scope that registers it. */
-export type RouteAccess = 'public' | 'bearer';
+/**
+ * The console's routes that answer without a session (the sign-in form, its post, single sign-on's start
+ * and callback), by method and URL pattern. Every other route of the `/console` scope needs a session.
+ */
+export const CONSOLE_SIGN_IN_ROUTES = [
+  'GET /console/sign-in',
+  'POST /console/sign-in',
+  'GET /console/sign-in/oidc',
+  'GET /console/oidc/callback',
+] as const;
+
+/**
+ * How a route is protected: recorded in its `config.access` by the scope that registers it. `session`:
+ * the `/console` scope, a signed-in session; `sign-in`: a route of that scope listed in
+ * CONSOLE_SIGN_IN_ROUTES, which answers without one.
+ */
+export type RouteAccess = 'public' | 'bearer' | 'session' | 'sign-in';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -63,11 +78,13 @@ export class RouteTable {
   }
 
   /**
-   * Throws unless every route is in the bearer scope and declares a role (`config.role`), or is listed in
-   * PUBLIC_ROUTES and registered public.
+   * Throws unless every route is in the bearer scope and declares a role (`config.role`), is in the
+   * console's session scope, or is listed in PUBLIC_ROUTES (registered public) or CONSOLE_SIGN_IN_ROUTES
+   * (registered in the console scope).
    */
   assertGuarded(): void {
     const listed = new Set<string>(PUBLIC_ROUTES);
+    const signIn = new Set<string>(CONSOLE_SIGN_IN_ROUTES);
     for (const r of this.routes()) {
       const name = `${r.method === 'HEAD' ? 'GET' : r.method} ${r.url}`;
       if (r.access === 'bearer') {
@@ -76,7 +93,9 @@ export class RouteTable {
           `Route ${r.method} ${r.url} declares no role: every /api route needs config: { role: 'viewer' | 'analyst' | 'admin' } (api/route-table.ts).`,
         );
       }
+      if (r.access === 'session') continue;
       if (r.access === 'public' && listed.has(name)) continue;
+      if (r.access === 'sign-in' && signIn.has(name)) continue;
       throw new Error(
         `Route ${r.method} ${r.url} is neither in the /api bearer scope nor a listed public route (api/route-table.ts).`,
       );

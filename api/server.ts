@@ -19,6 +19,7 @@ import { AccountsRepository } from '../store/accounts-repository';
 import { ApiTokensRepository } from '../store/api-tokens-repository';
 import { AuditRepository } from '../store/audit-repository';
 import { apiRoutes } from './api-routes';
+import { consoleRoutes } from './console/console-routes';
 import { decorateAudit } from './audit';
 import { Authenticator, unauthorized } from './auth';
 import { clientErrorHandler, problemErrorHandler } from './error-handler';
@@ -56,11 +57,12 @@ const BODY_LIMIT = 1_048_576;
 const MAX_PARAM_LENGTH = 200;
 
 /**
- * Builds the Fastify app. Two scopes and nothing else: the public routes (each listed by name in
- * PUBLIC_ROUTES) and `/api`, whose hooks rate limit, then check the credential (the bootstrap API_TOKEN or a
- * personal token) and the role the route declares, and audit every state-changing request. The route table
- * refuses to start a server with a route in neither, or an /api route without a role. Every error is a
- * problem+json body.
+ * Builds the Fastify app. Three scopes and nothing else: the public routes (each listed by name in
+ * PUBLIC_ROUTES), `/api`, whose hooks rate limit, then check the credential (the bootstrap API_TOKEN or a
+ * personal token) and the role the route declares, and audit every state-changing request, and `/console`,
+ * whose hooks need a signed-in session (but for CONSOLE_SIGN_IN_ROUTES) and a CSRF token on every POST. The
+ * route table refuses to start a server with a route in none, or an /api route without a role. Every error
+ * is a problem+json body (an HTML problem page in the console).
  */
 export function buildApiServer(deps: ApiDeps): FastifyInstance {
   const { config, store, temporal } = deps;
@@ -99,11 +101,13 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
     }
   });
 
-  const states = new OAuthStateSigner(resolveKeyRing(config), new OAuthStatesRepository(store.db));
+  const keys = resolveKeyRing(config);
+  const states = new OAuthStateSigner(keys, new OAuthStatesRepository(store.db));
   const connectors = new ConnectorsRepository(store.db);
 
   void app.register(helmet, {
-    // The only pages are small self-contained ones (OAuth outcome, problem types): nothing else may load.
+    // The only pages are small self-contained ones (OAuth outcome, problem types, the console): nothing else
+    // may load. The console's pages replace this CSP with one whose forms may post to the console itself.
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -167,6 +171,7 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
     }),
     { prefix: '/api' },
   );
+  void app.register(consoleRoutes({ config, store, keys }), { prefix: '/console' });
 
   // After the plugins above have loaded (app.rateLimit comes from one of them).
   void app.after(() =>

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { DATA_CENTERS, type DataCenter } from '../domain/data-centers';
+import type { Role } from '../domain/roles';
 import { SETTINGS, type SettingName } from './schema';
 
 /** The Box app used for one data centre. */
@@ -41,6 +42,16 @@ export interface Config {
     /** Above 0: each connector gets at most one fileActivity signal per this many ms (at once when quiet); 0: unpaced. */
     webhookSignalIntervalMs: number;
   };
+  /** The console's sign-in (api/console/): sessions, lockout, optional OpenID Connect single sign-on. */
+  console: {
+    sessionLifetimeMs: number;
+    sessionIdleMs: number;
+    signInRateLimitPerMinute: number;
+    lockAfterFailures: number;
+    lockForMs: number;
+    /** Set when OIDC_ISSUER_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET all are. */
+    oidc?: OidcConfig;
+  };
   /** The first admin account (created by npm start when the store has no account). */
   people: { adminLogin: string; adminPassword?: string };
   encryptionKeyHex?: string;
@@ -71,6 +82,19 @@ export interface Config {
   /** Outgoing e-mail (governance notifications); `host` unset: none configured. */
   smtp: { host?: string; port: number; secure: boolean; user?: string; password?: string; from: string };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** OpenID Connect single sign-on for the console. */
+export interface OidcConfig {
+  issuerUrl: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: string;
+  roleClaim: string;
+  /** Claim value -> role. */
+  roleMap: Record<string, Role>;
+  /** Role of a user whose claim gives none; undefined: such a user is refused. */
+  defaultRole?: Role;
 }
 
 /** Thrown when one or more environment settings are invalid; names each variable and what it expects. */
@@ -146,6 +170,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       got: '',
     });
   }
+  const oidcSet = (['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const).filter(
+    (name) => values[name] !== undefined,
+  );
+  if (oidcSet.length > 0 && oidcSet.length < 3)
+    for (const name of ['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'])
+      if (values[name] === undefined)
+        problems.push({
+          variable: name,
+          expected: `set together with ${oidcSet.join(' and ')} (single sign-on needs all three)`,
+          got: '',
+        });
+  const issuer = values.OIDC_ISSUER_URL as string | undefined;
+  if (issuer && new URL(issuer).protocol !== 'https:' && !isLoopbackUrl(issuer))
+    problems.push({
+      variable: 'OIDC_ISSUER_URL',
+      expected: 'an https URL (plain http only for a provider on this machine: 127.0.0.0/8, ::1, localhost)',
+      got: issuer,
+    });
   if (problems.length > 0) throw new ConfigError(problems);
 
   const v = <T>(name: SettingName) => values[name] as T;
@@ -179,6 +221,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webhookOutboxSweepMs: v('WEBHOOK_OUTBOX_SWEEP_MS'),
       webhookOutboxLeaseMs: v('WEBHOOK_OUTBOX_LEASE_MS'),
       webhookSignalIntervalMs: v('WEBHOOK_SIGNAL_INTERVAL_MS'),
+    },
+    console: {
+      sessionLifetimeMs: v('SESSION_LIFETIME'),
+      sessionIdleMs: v('SESSION_IDLE_TIMEOUT'),
+      signInRateLimitPerMinute: v('SIGN_IN_RATE_LIMIT'),
+      lockAfterFailures: v('SIGN_IN_LOCK_AFTER'),
+      lockForMs: v('SIGN_IN_LOCK_DURATION'),
+      ...(issuer && {
+        oidc: {
+          issuerUrl: issuer,
+          clientId: v('OIDC_CLIENT_ID'),
+          clientSecret: v('OIDC_CLIENT_SECRET'),
+          scopes: v('OIDC_SCOPES'),
+          roleClaim: v('OIDC_ROLE_CLAIM'),
+          roleMap: v('OIDC_ROLE_MAP'),
+          defaultRole: v('OIDC_DEFAULT_ROLE'),
+        },
+      }),
     },
     people: { adminLogin: v<string>('ADMIN_LOGIN').toLowerCase(), adminPassword: v('ADMIN_PASSWORD') },
     encryptionKeyHex: v('ENCRYPTION_KEY'),

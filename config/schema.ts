@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DATA_CENTERS } from '../domain/data-centers';
+import { ROLES, type Role } from '../domain/roles';
 import { parseDuration } from './duration';
 import { TASK_QUEUES } from './task-queues';
 
@@ -15,6 +16,25 @@ const duration = z.string().transform((text, ctx) => {
 });
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, '64 hex characters (a 256-bit key)');
+const role = z.enum(ROLES, { message: `one of ${ROLES.join(', ')}` });
+/** `value=role,...`: which connect-box role each value of the identity provider's role claim gives. */
+const roleMap = z.string().transform((text, ctx) => {
+  const map: Record<string, Role> = {};
+  for (const pair of text.split(',')) {
+    const at = pair.lastIndexOf('=');
+    const value = pair.slice(0, at).trim();
+    const mapped = ROLES.find((r) => r === pair.slice(at + 1).trim());
+    if (at <= 0 || !value || !mapped) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `comma-separated claim-value=role pairs such as 'cb-admins=admin,cb-analysts=analyst' (roles: ${ROLES.join(', ')})`,
+      });
+      return z.NEVER;
+    }
+    map[value] = mapped;
+  }
+  return map;
+});
 
 /** One documented setting: its schema, its default (as the environment would spell it) and its meaning. */
 interface Setting {
@@ -167,6 +187,68 @@ export const SETTINGS = {
     z.coerce.number().int().min(0),
     '400',
     'Paced fileActivity signals: a connector quiet this long is signalled at once, else at most once per this many ms with every delivery waiting (answers wait for it); 0: one signal per 25 ms batch',
+  ),
+  SESSION_LIFETIME: setting(
+    duration,
+    '8h',
+    'Console sign-in: a session ends this long after sign-in, however active (absolute expiry)',
+  ),
+  SESSION_IDLE_TIMEOUT: setting(
+    duration,
+    '30m',
+    'Console sign-in: a session unused this long ends (idle expiry)',
+  ),
+  SIGN_IN_RATE_LIMIT: setting(
+    z.coerce.number().int().min(1),
+    '20',
+    'Sign-in attempts (password form and OIDC) per minute per client address (then 429)',
+  ),
+  SIGN_IN_LOCK_AFTER: setting(
+    z.coerce.number().int().min(1),
+    '5',
+    'Failed password sign-ins of one account in a row (since its last sign-in or lockout) that lock it',
+  ),
+  SIGN_IN_LOCK_DURATION: setting(
+    duration,
+    '15m',
+    'How long a locked account refuses every password sign-in, the right password included',
+  ),
+  OIDC_ISSUER_URL: setting(
+    url.optional(),
+    undefined,
+    'OpenID Connect single sign-on: the identity provider (issuer) URL; https unless loopback. Set with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET to turn it on',
+  ),
+  OIDC_CLIENT_ID: setting(
+    z.string().min(1).optional(),
+    undefined,
+    'OIDC client id of connect-box at the provider',
+  ),
+  OIDC_CLIENT_SECRET: setting(
+    z.string().min(1).optional(),
+    undefined,
+    'OIDC client secret (client_secret_basic); the redirect URI to register is PUBLIC_BASE_URL/console/oidc/callback',
+  ),
+  OIDC_SCOPES: setting(
+    z
+      .string()
+      .regex(/^openid( [\x21\x23-\x5b\x5d-\x7e]+)*$/, "space-separated scopes starting with 'openid'"),
+    'openid profile email',
+    'Scopes connect-box asks the identity provider for',
+  ),
+  OIDC_ROLE_CLAIM: setting(
+    z.string().min(1),
+    'connect_box_role',
+    'The ID token or userinfo claim (a string or a list of strings) that gives the connect-box role',
+  ),
+  OIDC_ROLE_MAP: setting(
+    roleMap,
+    'admin=admin,analyst=analyst,viewer=viewer',
+    'claim-value=role pairs, comma-separated; with several values the highest role wins',
+  ),
+  OIDC_DEFAULT_ROLE: setting(
+    role.optional(),
+    undefined,
+    'Role of a user whose claim is absent or maps to no role; unset: such a user is refused',
   ),
   ENCRYPTION_KEY: setting(
     hexKey.optional(),

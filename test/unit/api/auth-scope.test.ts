@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { buildApiServer, routesOf } from '../../../api/server';
-import { PUBLIC_ROUTES } from '../../../api/route-table';
+import { CONSOLE_SIGN_IN_ROUTES, PUBLIC_ROUTES } from '../../../api/route-table';
 import type { RegisteredRoute } from '../../../api/route-table';
 import { AUTH, TEST_TOKEN, startTestApi, type TestApi, addConnector } from '../../helpers/api-server';
 
@@ -64,7 +64,13 @@ describe('the API cannot be called without the token, however a request is spell
     expect(publicOnes.map((r) => `${r.method} ${r.url}`).sort()).toEqual([...PUBLIC_ROUTES].sort());
     const guarded = routes.filter((r) => r.access === 'bearer');
     expect(guarded.length).toBeGreaterThanOrEqual(10);
-    expect(routes.filter((r) => r.access !== 'bearer' && r.access !== 'public')).toEqual([]);
+    const consolePages = routes.filter((r) => r.access === 'session' || r.access === 'sign-in');
+    expect(
+      routes.filter((r) => r.access !== 'bearer' && r.access !== 'public' && !consolePages.includes(r)),
+    ).toEqual([]);
+    expect(consolePages.every((r) => r.url === '/console' || r.url.startsWith('/console/'))).toBe(true);
+    const signIn = consolePages.filter((r) => r.access === 'sign-in' && r.method !== 'HEAD');
+    expect(signIn.map((r) => `${r.method} ${r.url}`).sort()).toEqual([...CONSOLE_SIGN_IN_ROUTES].sort());
     expect(guarded.every((r) => r.url.startsWith('/api/'))).toBe(true);
   });
 
