@@ -7,6 +7,7 @@ import type {
   ScanPassesTable,
   ScanUsersTable,
 } from './scan-tables';
+import type { GovernanceActionsTable, GovernanceAuditTable } from './governance-tables';
 import type { WebhookOutboxTable, WebhooksTable } from './webhooks-table';
 
 /** A connector: one Box enterprise connection (the workflow owns the live status; this is the record). */
@@ -62,4 +63,6 @@ export interface Database {
   priority_overflow: PriorityOverflowTable;
   webhooks: WebhooksTable;
   webhook_outbox: WebhookOutboxTable;
+  governance_actions: GovernanceActionsTable;
+  governance_audit: GovernanceAuditTable;
 }
