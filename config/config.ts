@@ -64,6 +64,8 @@ export interface Config {
     rescanIntervalMs: number;
     eventStreamPollMs: number;
   };
+  /** Outgoing e-mail (governance notifications); `host` unset: none configured. */
+  smtp: { host?: string; port: number; secure: boolean; user?: string; password?: string; from: string };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -201,6 +203,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       backfillWindowMs: v('BACKFILL_WINDOW'),
       rescanIntervalMs: v('RESCAN_INTERVAL'),
       eventStreamPollMs: v('EVENT_STREAM_POLL_INTERVAL'),
+    },
+    smtp: {
+      host: v('SMTP_HOST'),
+      port: v('SMTP_PORT'),
+      secure: v('SMTP_SECURE'),
+      user: v('SMTP_USER'),
+      password: v('SMTP_PASSWORD'),
+      from: v('MAIL_FROM'),
     },
     logLevel: v('LOG_LEVEL'),
   };

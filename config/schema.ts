@@ -241,6 +241,20 @@ export const SETTINGS = {
     '4',
     'Worker slots reserved for priority rescans',
   ),
+  SMTP_HOST: setting(
+    z.string().min(1).optional(),
+    undefined,
+    'SMTP server for governance e-mail (notify-owner); unset: no e-mail (npm start runs a local SMTP sink and sets it)',
+  ),
+  SMTP_PORT: setting(port, '587', 'SMTP server port'),
+  SMTP_SECURE: setting(bool, 'false', 'SMTP over TLS from the first byte (port 465); false: STARTTLS when offered'),
+  SMTP_USER: setting(z.string().min(1).optional(), undefined, 'SMTP user name (unset: no authentication)'),
+  SMTP_PASSWORD: setting(z.string().min(1).optional(), undefined, 'SMTP password'),
+  MAIL_FROM: setting(
+    z.string().min(3),
+    'connect-box <connect-box@localhost>',
+    'Sender of governance e-mail (address, or "Name <address>")',
+  ),
   LOG_LEVEL: setting(z.enum(['debug', 'info', 'warn', 'error']), 'info', 'Log level of worker and API'),
 } satisfies Record<string, Setting>;
 
