@@ -179,6 +179,44 @@ export class GovernanceRepository {
     });
   }
 
+  /** Records the file's state before or after acting, or the outcome so far (no audit entry: the workflow writes it). */
+  async setBoxState(
+    connectorId: string,
+    id: string,
+    state: { before?: object | null; after?: object | null; outcome?: string },
+  ): Promise<void> {
+    await this.db
+      .updateTable('governance_actions')
+      .set({
+        ...(state.before !== undefined && { before_json: state.before && JSON.stringify(state.before) }),
+        ...(state.after !== undefined && { after_json: state.after && JSON.stringify(state.after) }),
+        ...(state.outcome !== undefined && { outcome: state.outcome }),
+        updated_at: new Date().toISOString(),
+      })
+      .where('connector_id', '=', connectorId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** The file's latest action of these kinds that is done and not a dry run. */
+  async lastDone(
+    connectorId: string,
+    fileId: string,
+    kinds: readonly string[],
+  ): Promise<GovernanceActionRow | undefined> {
+    return this.db
+      .selectFrom('governance_actions')
+      .selectAll()
+      .where('connector_id', '=', connectorId)
+      .where('file_id', '=', fileId)
+      .where('kind', 'in', kinds)
+      .where('state', '=', 'done')
+      .where('dry_run', '=', 0)
+      .orderBy('updated_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
   /** Marks the actions' workflows started (they leave the outbox). */
   async markStarted(ids: readonly string[], at: string): Promise<void> {
     if (ids.length === 0) return;
