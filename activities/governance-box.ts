@@ -8,6 +8,8 @@
  * thrown as `boxFailure(err)` (box/box-failure.ts), like the scan's, so a workflow retries transient ones
  * and pauses on a rejected token.
  */
+import { Readable } from 'node:stream';
+import { ApplicationFailure } from '@temporalio/common';
 import type { BoxClient } from 'box-node-sdk';
 import { BoxApiError } from 'box-node-sdk/box';
 import { dateTimeFromString } from 'box-node-sdk/internal/utils';
@@ -44,8 +46,10 @@ const FILE_FIELDS = ['id', 'name', 'sha1', 'owned_by', 'parent', 'shared_link', 
 
 /**
  * The file's governance state as the client's user sees it: metadata, shared link and its direct
- * collaborations (all pages). Null when the file is gone (404, trashed included: a trashed file is
- * `GET /files/:id` 404 `trashed` in Box).
+ * collaborations (all pages). A file in the trash (Box: `GET /files/:id` 404 `trashed`) is read from the
+ * trash (`GET /files/:id/trash`) with `trashed: true`, no shared link and no collaborations (Box shows
+ * neither for a trashed file; the link works again after a restore). Null
+ * when the file is gone: deleted, or not visible to this user (404).
  */
 export async function readFileState(
   client: BoxClient,
@@ -57,8 +61,16 @@ export async function readFileState(
     const file = await client.files.getFileById(fileId, { queryParams: { fields: FILE_FIELDS } });
     raw = obj(file.rawData) ?? {};
   } catch (err) {
-    if (statusOf(err) === 404) return null;
-    throw boxFailure(err);
+    if (statusOf(err) !== 404) throw boxFailure(err);
+    if (codeOf(err) !== 'trashed') return null;
+    try {
+      // Without `fields`: the SDK's TrashFile requires fields a `fields=` answer leaves out.
+      const trashed = await client.trashedFiles.getTrashedFileById(fileId);
+      return stateOf(obj(trashed.rawData) ?? {}, fileId, true, []);
+    } catch (trashErr) {
+      if (statusOf(trashErr) === 404) return null;
+      throw boxFailure(trashErr);
+    }
   }
   const collaborations: FileGovernanceState['collaborations'] = [];
   const internal = internalDomains.map((d) => d.toLowerCase());
@@ -90,6 +102,15 @@ export async function readFileState(
     if (statusOf(err) === 404) return null;
     throw boxFailure(err);
   }
+  return stateOf(raw, fileId, raw.item_status === 'trashed', collaborations);
+}
+
+function stateOf(
+  raw: Raw,
+  fileId: string,
+  trashed: boolean,
+  collaborations: FileGovernanceState['collaborations'],
+): FileGovernanceState {
   const link = obj(raw.shared_link);
   const owner = obj(raw.owned_by);
   return {
@@ -99,7 +120,7 @@ export async function readFileState(
     ownerId: str(owner?.id) ?? '',
     ownerLogin: (str(owner?.login) ?? '').toLowerCase(),
     parentId: str(obj(raw.parent)?.id) ?? '0',
-    trashed: raw.item_status === 'trashed',
+    trashed,
     sharedLink: link
       ? {
           access: (str(link.access) ?? 'open') as SharedLinkAccess,
@@ -171,7 +192,9 @@ export async function setSharedLinkExpiry(
   try {
     await client.sharedLinksFiles.updateSharedLinkOnFile(
       fileId,
-      { sharedLink: { unsharedAt: dateTimeFromString(new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z')) } },
+      {
+        sharedLink: { unsharedAt: dateTimeFromString(new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z')) },
+      },
       { fields: 'shared_link' },
     );
     return true;
@@ -306,7 +329,9 @@ async function parentSeenBy(client: BoxClient, fileId: string): Promise<string |
 }
 
 async function dropCollaborationOf(client: BoxClient, fileId: string, userId: string): Promise<void> {
-  const page = await client.listCollaborations.getFileCollaborations(fileId, { queryParams: { limit: 1000 } });
+  const page = await client.listCollaborations.getFileCollaborations(fileId, {
+    queryParams: { limit: 1000 },
+  });
   for (const entry of (obj(page.rawData)?.entries as unknown[] | undefined) ?? []) {
     const c = obj(entry);
     if (str(obj(c?.accessible_by)?.id) !== userId) continue;
@@ -328,20 +353,19 @@ export async function uploadNote(
   name: string,
   text: string,
 ): Promise<string> {
-  const { Readable } = await import('node:stream');
   try {
     const files = await client.uploads.uploadFile({
       attributes: { name, parent: { id: folderId } },
       file: Readable.from([Buffer.from(text, 'utf8')]),
     });
     const id = files.entries?.[0]?.id;
-    if (!id) throw new Error(`Box answered the upload of ${name} without a file`);
-    return id;
+    if (id) return id;
   } catch (err) {
     const conflict = conflictOf(err, 'file');
     if (conflict) return conflict;
-    throw err instanceof BoxApiError ? boxFailure(err) : err;
+    throw boxFailure(err);
   }
+  throw ApplicationFailure.retryable(`Box answered the upload of ${name} without a file`);
 }
 
 /** Moves the file to Box's trash (`DELETE /files/:id`); false when it was already trashed or gone (404). */

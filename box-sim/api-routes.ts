@@ -8,6 +8,17 @@ import { BoxApiFault, UnauthorizedFault, boxErrors } from './errors';
 import type { ApiContext, Query } from './handlers/context';
 import { listFileCollaborations, listFolderCollaborations } from './handlers/collaborations';
 import { getEvents } from './handlers/events';
+import {
+  createCollaboration,
+  createFolder,
+  deleteCollaboration,
+  getTrashedFile,
+  parseMultipart,
+  restoreFile,
+  trashFile,
+  updateFile,
+  uploadFile,
+} from './handlers/changes';
 import { getFile, getFileContent } from './handlers/files';
 import { getFolder, listFolderItems } from './handlers/folders';
 import { authorizeDecision, authorizePage, revoke, token, type OAuthFields } from './handlers/oauth';
@@ -61,7 +72,7 @@ function checkQuery(state: SimState, req: FastifyRequest, route: string, allowed
 /** Registers the OAuth endpoints, the /2.0 API and the download host. */
 export function registerApiRoutes(app: FastifyInstance, state: SimState): void {
   const api = (
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     url: string,
     query: readonly string[],
     handler: ApiHandler,
@@ -118,6 +129,33 @@ export function registerApiRoutes(app: FastifyInstance, state: SimState): void {
     (ctx, req) => listFolderItems(ctx, id(req), q(req)),
   );
   api('GET', '/2.0/files/:id', ['fields'], (ctx, req) => getFile(ctx, id(req), q(req)));
+  api('PUT', '/2.0/files/:id', ['fields'], (ctx, req) =>
+    updateFile(ctx, id(req), q(req), req.body, state.control),
+  );
+  api('DELETE', '/2.0/files/:id', [], (ctx, req, reply) => {
+    trashFile(ctx, id(req), state.control);
+    return reply.code(204).send();
+  });
+  api('POST', '/2.0/files/:id', ['fields'], (ctx, req, reply) =>
+    reply.code(201).send(restoreFile(ctx, id(req), q(req), req.body, state.control)),
+  );
+  api('GET', '/2.0/files/:id/trash', ['fields'], (ctx, req) => getTrashedFile(ctx, id(req), q(req)));
+  api('POST', '/2.0/folders', ['fields'], (ctx, req, reply) =>
+    reply.code(201).send(createFolder(ctx, q(req), req.body, state.control)),
+  );
+  api('POST', '/upload/2.0/files/content', ['fields'], (ctx, req, reply) => {
+    const type = req.headers['content-type'] ?? '';
+    if (!Buffer.isBuffer(req.body) || !/^multipart\/form-data/i.test(type))
+      throw boxErrors.badRequest('An upload is a multipart/form-data body (attributes, then file)');
+    return reply.code(201).send(uploadFile(ctx, q(req), parseMultipart(req.body, type), state.control));
+  });
+  api('POST', '/2.0/collaborations', ['fields', 'notify'], (ctx, req, reply) =>
+    reply.code(201).send(createCollaboration(ctx, req.body, state.control)),
+  );
+  api('DELETE', '/2.0/collaborations/:id', [], (ctx, req, reply) => {
+    deleteCollaboration(ctx, id(req), state.control);
+    return reply.code(204).send();
+  });
   api('GET', '/2.0/files/:id/collaborations', ['fields', 'limit', 'marker'], (ctx, req) =>
     listFileCollaborations(ctx, id(req), q(req)),
   );

@@ -21,6 +21,8 @@ import type { SensitiveKind } from './sensitive-data';
 
 export { ENTERPRISE_DOMAIN, ROLES, type Role, type SimUser } from './enterprise-users';
 export { rootOwnerOf, rootParent, type EnterpriseOptions } from './generate-enterprise';
+/** The parent of a folder at its owner's root (folders in a root all have it, whoever the owner). */
+export const NO_PARENT_FOLDER = NO_PARENT;
 
 /** Shared link access levels; `none` means no shared link. */
 export const SHARE_ACCESS = ['none', 'open', 'company', 'collaborators'] as const;
@@ -39,6 +41,30 @@ export const COLLAB_ROLES = [
 ] as const;
 /** One collaboration role. */
 export type CollabRole = (typeof COLLAB_ROLES)[number];
+
+/** Roles that may change an item (its shared link, place, trash state and collaborations), as in Box. */
+export const EDIT_ROLES: ReadonlySet<string> = new Set(['owner', 'co-owner', 'editor']);
+/** Roles that may put items into a folder (upload, move in, create a subfolder). */
+export const UPLOAD_ROLES: ReadonlySet<string> = new Set([
+  'owner',
+  'co-owner',
+  'editor',
+  'uploader',
+  'viewer uploader',
+  'previewer uploader',
+]);
+
+/** A folder created through the API (`POST /folders`), after the generated ones. */
+interface CreatedFolder {
+  readonly owner: number;
+  /** A folder index, or -1 (NO_PARENT) for the owner's root. */
+  readonly parent: number;
+  readonly createdAt: number;
+  readonly name: string;
+}
+
+/** Where an item with a name already is (a 409 `item_name_in_use`). */
+export type NameConflict = { kind: 'file' | 'folder'; index: number };
 
 /** A collaboration on a file or folder. */
 export interface Collaboration {
@@ -89,6 +115,23 @@ const STATE_ACTIVE = 0;
 const STATE_TRASHED = 1;
 const STATE_DELETED = 2;
 
+const ROLE_STRENGTH = [
+  'previewer',
+  'uploader',
+  'previewer uploader',
+  'viewer',
+  'viewer uploader',
+  'editor',
+  'co-owner',
+];
+
+function strongest(collabs: readonly Collaboration[]): string | undefined {
+  let best: string | undefined;
+  for (const c of collabs)
+    if (best === undefined || ROLE_STRENGTH.indexOf(c.role) > ROLE_STRENGTH.indexOf(best)) best = c.role;
+  return best;
+}
+
 /** The seeded enterprise and every change made to it since. */
 export class Enterprise {
   readonly seed: number;
@@ -126,6 +169,9 @@ export class Enterprise {
   private readonly sharedWith = new Map<number, { folders: Set<number>; files: Set<number> }>();
   private readonly shareCounters = new Map<number, { downloads: number; previews: number }>();
   private collabCount = 0;
+  private readonly createdFolders: CreatedFolder[] = [];
+  private readonly createdChildren = new Map<number, number[]>();
+  private readonly unsharedAt = new Map<number, number>();
   private readonly contentCache = new Map<string, Buffer>();
 
   constructor(options: EnterpriseOptions) {
@@ -207,28 +253,39 @@ export class Enterprise {
 
   // ---- folders -----------------------------------------------------------------------------------
 
+  /** Folders now: the generated ones (`folderCount`) and those created since. */
+  get totalFolders(): number {
+    return this.folderCount + this.createdFolders.length;
+  }
+
   /** Folder index of an ID (not the root), or undefined. */
   folderIndex(id: string): number | undefined {
-    return indexOf('folder', id, this.folderCount);
+    return indexOf('folder', id, this.totalFolders);
+  }
+
+  private created(folder: number): CreatedFolder | undefined {
+    return folder >= this.folderCount ? this.createdFolders[folder - this.folderCount] : undefined;
   }
 
   /** Owner of a folder. */
   folderOwnerOf(folder: number): number {
-    return this.folderOwner[folder]!;
+    return this.created(folder)?.owner ?? this.folderOwner[folder]!;
   }
 
   /** Parent folder index, or -1 for a folder at its owner's root. */
   folderParentOf(folder: number): number {
-    return this.folderParent[folder]!;
+    return this.created(folder)?.parent ?? this.folderParent[folder]!;
   }
 
   /** Creation time of a folder, epoch seconds. */
   folderCreatedAtOf(folder: number): number {
-    return this.folderCreatedAt[folder]!;
+    return this.created(folder)?.createdAt ?? this.folderCreatedAt[folder]!;
   }
 
   /** The folder's name (unique among its siblings). */
   folderName(folder: number): string {
+    const made = this.created(folder);
+    if (made) return made.name;
     const word = FOLDER_WORDS[hash32(this.seed, 40, folder) % FOLDER_WORDS.length]!;
     return `${word} ${folder % 1000}`;
   }
@@ -241,9 +298,50 @@ export class Enterprise {
   /** Subfolders of a folder (-1 with an owner: the owner's root folders). */
   subfolders(folder: number, rootOwner?: number): readonly number[] {
     if (folder === NO_PARENT) return this.rootFolders[rootOwner ?? 0] ?? [];
-    return Array.from(
-      this.folderChildList.subarray(this.folderChildStart[folder], this.folderChildStart[folder + 1]),
-    );
+    const made = this.createdChildren.get(folder) ?? [];
+    if (folder >= this.folderCount) return [...made];
+    return [
+      ...Array.from(
+        this.folderChildList.subarray(this.folderChildStart[folder], this.folderChildStart[folder + 1]),
+      ),
+      ...made,
+    ];
+  }
+
+  /**
+   * Creates a folder in a folder, or with -1 (NO_PARENT) in the owner's root; the caller checked the
+   * name is free. Returns its index.
+   */
+  createFolder(owner: number, parent: number, name: string, at: number): number {
+    const folder = this.totalFolders;
+    this.createdFolders.push({ owner, parent, createdAt: Math.floor(at / 1000), name });
+    if (parent === NO_PARENT) (this.rootFolders[owner] ??= []).push(folder);
+    else {
+      const list = this.createdChildren.get(parent) ?? [];
+      list.push(folder);
+      this.createdChildren.set(parent, list);
+    }
+    return folder;
+  }
+
+  /**
+   * The item already named `name` (case-insensitive, as Box compares) among a folder's subfolders or
+   * files; `parent` is a folder index or `rootParent(user)` for that user's root.
+   */
+  nameInUse(
+    parent: number,
+    name: string,
+    kind: 'file' | 'folder',
+    except?: number,
+  ): NameConflict | undefined {
+    const wanted = name.toLowerCase();
+    if (kind === 'folder') {
+      const folders = parent < 0 ? this.subfolders(NO_PARENT, rootOwnerOf(parent)) : this.subfolders(parent);
+      const index = folders.find((f) => this.folderName(f).toLowerCase() === wanted);
+      return index === undefined ? undefined : { kind: 'folder', index };
+    }
+    const index = this.filesIn(parent).find((f) => f !== except && this.fileName(f).toLowerCase() === wanted);
+    return index === undefined ? undefined : { kind: 'file', index };
   }
 
   /**
@@ -252,7 +350,7 @@ export class Enterprise {
    */
   filesIn(folder: number): number[] {
     const out: number[] = [];
-    if (folder >= 0 && this.baseFileCount > 0) {
+    if (folder >= 0 && folder < this.folderCount && this.baseFileCount > 0) {
       const start = Math.ceil((folder * this.baseFileCount) / this.folderCount);
       const end = Math.ceil(((folder + 1) * this.baseFileCount) / this.folderCount);
       for (let i = start; i < end; i++)
@@ -277,7 +375,7 @@ export class Enterprise {
     return {
       folders: [...entry.folders]
         .filter((f) => this.folderCollabs.get(f)?.some((c) => c.userIndex === user))
-        .filter((f) => this.folderOwner[f] !== user && !reachesParent(this.folderParent[f]!))
+        .filter((f) => this.folderOwnerOf(f) !== user && !reachesParent(this.folderParentOf(f)))
         .sort((a, b) => a - b),
       files: [...entry.files]
         .filter(
@@ -292,7 +390,7 @@ export class Enterprise {
   /** The folder chain from the owner's root down to the folder itself (root excluded; a root gives []). */
   folderChain(folder: number): number[] {
     const chain: number[] = [];
-    for (let f = folder, guard = 0; f >= 0 && guard < 10_000; f = this.folderParent[f]!, guard++)
+    for (let f = folder, guard = 0; f >= 0 && guard < 10_000; f = this.folderParentOf(f), guard++)
       chain.push(f);
     return chain.reverse();
   }
@@ -300,7 +398,7 @@ export class Enterprise {
   /** True when the user owns the folder or collaborates on it or on an ancestor. */
   canAccessFolder(user: number, folder: number): boolean {
     if (folder < 0) return rootOwnerOf(folder) === user;
-    if (this.folderOwner[folder] === user) return true;
+    if (this.folderOwnerOf(folder) === user) return true;
     return this.folderChain(folder).some(
       (f) => this.folderCollabs.get(f)?.some((c) => c.userIndex === user) ?? false,
     );
@@ -346,7 +444,7 @@ export class Enterprise {
   /** Owner of a file (the owner of its folder, or of the root folder it is in). */
   fileOwner(file: number): number {
     const parent = this.fileParent[file]!;
-    return parent < 0 ? rootOwnerOf(parent) : this.folderOwner[parent]!;
+    return parent < 0 ? rootOwnerOf(parent) : this.folderOwnerOf(parent);
   }
 
   /** The file's extension. */
@@ -372,7 +470,7 @@ export class Enterprise {
   fileCreatedAt(file: number): number {
     const parent = this.fileParent[file]!;
     // A root folder has no creation time: a root file was created within a day of its owner's account.
-    const since = parent < 0 ? this.users[rootOwnerOf(parent)]!.createdAt : this.folderCreatedAt[parent]!;
+    const since = parent < 0 ? this.users[rootOwnerOf(parent)]!.createdAt : this.folderCreatedAtOf(parent);
     return Math.min(this.fileModifiedAt[file]!, since + (hash32(this.seed, 43, file) % DAY_S));
   }
 
@@ -402,6 +500,83 @@ export class Enterprise {
       (f) => this.folderCollabs.get(f) ?? [],
     );
     return [...inherited, ...this.fileCollaborations(file)];
+  }
+
+  /**
+   * The user's role on a file: `owner`, the strongest role of its collaborations on the file or its
+   * folders, or undefined without access.
+   */
+  fileRoleOf(user: number, file: number): string | undefined {
+    if (this.fileOwner(file) === user) return 'owner';
+    return strongest(this.effectiveCollaborations(file).filter((c) => c.userIndex === user));
+  }
+
+  /** The user's role on a folder (`rootParent(user)`: owner of their root), or undefined. */
+  folderRoleOf(user: number, folder: number): string | undefined {
+    if (folder < 0) return rootOwnerOf(folder) === user ? 'owner' : undefined;
+    if (this.folderOwnerOf(folder) === user) return 'owner';
+    return strongest(
+      this.folderChain(folder).flatMap((f) =>
+        (this.folderCollabs.get(f) ?? []).filter((c) => c.userIndex === user),
+      ),
+    );
+  }
+
+  /** The collaboration with that ID and the item it is on. */
+  collaborationById(
+    id: string,
+  ): { kind: 'file' | 'folder'; index: number; collab: Collaboration } | undefined {
+    for (const [kind, map] of [
+      ['file', this.fileCollabs],
+      ['folder', this.folderCollabs],
+    ] as const)
+      for (const [index, list] of map) {
+        const collab = list.find((c) => c.id === id);
+        if (collab) return { kind, index, collab };
+      }
+    return undefined;
+  }
+
+  /** Removes a collaboration by ID; returns where it was, or undefined. */
+  removeCollaborationById(
+    id: string,
+  ): { kind: 'file' | 'folder'; index: number; collab: Collaboration } | undefined {
+    const found = this.collaborationById(id);
+    if (!found) return undefined;
+    const map = found.kind === 'file' ? this.fileCollabs : this.folderCollabs;
+    const list = map.get(found.index)!;
+    list.splice(list.indexOf(found.collab), 1);
+    const uses = found.collab.userIndex;
+    if (uses !== undefined && !list.some((c) => c.userIndex === uses)) {
+      const entry = this.sharedWith.get(uses);
+      (found.kind === 'file' ? entry?.files : entry?.folders)?.delete(found.index);
+    }
+    return found;
+  }
+
+  /** Adds a collaboration on a folder (or returns the existing one of that address). */
+  collaborateOnFolder(
+    folder: number,
+    email: string,
+    role: CollabRole,
+    by: number,
+    at: number,
+  ): { collab: Collaboration; created: boolean } {
+    const existing = this.folderCollaborations(folder).find(
+      (c) => c.email.toLowerCase() === email.toLowerCase(),
+    );
+    if (existing) return { collab: existing, created: false };
+    const user = this.userByLogin(email);
+    const collab = this.attachCollab(
+      'folder',
+      folder,
+      user?.login ?? email,
+      user?.inEnterprise ? user.index : undefined,
+      role,
+      by,
+      Math.floor(at / 1000),
+    );
+    return { collab, created: true };
   }
 
   /** True when the user owns the file or collaborates on it (directly or through a folder). */
@@ -486,9 +661,21 @@ export class Enterprise {
     this.movedIn.set(folder, set);
   }
 
-  /** Sets the shared link access (`none` removes the link). */
+  /** Sets the shared link access (`none` removes the link, and its expiry with it). */
   setShare(file: number, access: ShareAccess): void {
     this.fileShare[file] = SHARE_ACCESS.indexOf(access);
+    if (access === 'none') this.unsharedAt.delete(file);
+  }
+
+  /** When the file's shared link expires (`unshared_at`, epoch seconds), or null. */
+  shareExpiryOf(file: number): number | null {
+    return this.unsharedAt.get(file) ?? null;
+  }
+
+  /** Sets or clears (null) the shared link's expiry. */
+  setShareExpiry(file: number, epochSeconds: number | null): void {
+    if (epochSeconds === null) this.unsharedAt.delete(file);
+    else this.unsharedAt.set(file, epochSeconds);
   }
 
   /** Counts a shared-link preview or download. */

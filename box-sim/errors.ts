@@ -150,6 +150,35 @@ export const boxErrors = {
       `box-sim has no room for more files (capacity ${capacity}): start it with a larger spareFiles`,
     ),
   notInTrash: () => new BoxApiFault(400, 'bad_request', 'The file is not in the trash'),
+  /** `POST /files/:id` (restore) or `GET /files/:id/trash` on a file that is not in the trash. */
+  notTrashed: (id: string) =>
+    new BoxApiFault(404, 'not_found', 'Not Found', {
+      errors: [
+        {
+          reason: 'invalid_parameter',
+          name: 'item',
+          message: `Invalid value 'f_${id}'. 'item' with value 'f_${id}' not found in the trash`,
+        },
+      ],
+    }),
+  /** Box's 409 when a folder or file of that name is already in the folder; `conflicts` as Box shapes it. */
+  itemNameInUse: (conflicts: unknown) =>
+    new BoxApiFault(409, 'item_name_in_use', 'Item with the same name already exists', { conflicts }),
+  /** `POST /collaborations` for an address that already collaborates on the item. */
+  alreadyCollaborator: () =>
+    new BoxApiFault(400, 'user_already_collaborator', 'User is already a collaborator'),
+  /** An upload whose `attributes` part comes after its `file` part. */
+  metadataAfterFileContents: () =>
+    new BoxApiFault(
+      400,
+      'metadata_after_file_contents',
+      'The attributes part of the upload must come before the file part',
+    ),
+  /** Box's answer when a folder or file name is not allowed. */
+  invalidName: (name: string) =>
+    new BoxApiFault(400, 'item_name_invalid', 'Item name invalid', {
+      errors: [{ reason: 'invalid_parameter', name: 'name', message: `Invalid value '${name}'` }],
+    }),
   /** No valid access token: Box answers 401 with an empty body and `WWW-Authenticate`. */
   unauthorized: (reason: 'missing access token' | 'invalid access token' | 'expired access token') =>
     new UnauthorizedFault(reason),

@@ -20,6 +20,8 @@ export interface FileTruth {
   readonly sha1: string;
   readonly version: number;
   readonly sharedLinkAccess: ShareAccess;
+  /** The shared link's expiry (`unshared_at` as Box formats it), or null (no link, or none set). */
+  readonly sharedLinkUnsharedAt: string | null;
   /** Collaborators (direct and inherited from folders), split by whether they belong to the enterprise. */
   readonly collaborators: { readonly internal: string[]; readonly external: string[] };
   /** Planted sensitive values per kind; null when the content was set through the control API. */
@@ -100,6 +102,7 @@ export function groundTruth(ent: Enterprise, log: EventLog): GroundTruth {
       sha1: ent.fileSha1Of(file),
       version: ent.fileVersionOf(file),
       sharedLinkAccess: ent.fileShareAccess(file),
+      sharedLinkUnsharedAt: ent.shareExpiryOf(file) === null ? null : boxDate(ent.shareExpiryOf(file)!),
       collaborators: {
         internal: collabs.filter((c) => c.userIndex !== undefined).map((c) => c.email),
         external: collabs.filter((c) => c.userIndex === undefined).map((c) => c.email),
@@ -118,7 +121,9 @@ export function groundTruth(ent: Enterprise, log: EventLog): GroundTruth {
     users,
     admin: users[0]!,
     coadmins: users.filter((u) => u.role === 'coadmin'),
-    folderCount: ent.folderCount,
+    get folderCount() {
+      return ent.totalFolders;
+    },
     fileCount: () => ent.totalFiles,
     file(id) {
       const file = ent.fileIndex(id);

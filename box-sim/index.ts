@@ -45,7 +45,7 @@ export interface SimControl extends UserActions {
 export interface BoxSim {
   /** `http://127.0.0.1:<port>`: BaseUrls.baseUrl (API at /2.0, token at /oauth2/token). */
   readonly baseUrl: string;
-  /** BaseUrls.uploadUrl (box-sim serves no upload endpoint). */
+  /** BaseUrls.uploadUrl: box-sim serves `POST ${uploadUrl}/2.0/files/content` (uploads). */
   readonly uploadUrl: string;
   /** BaseUrls.oauth2Url; the consent page is `${oauth2Url}/authorize`. */
   readonly oauth2Url: string;

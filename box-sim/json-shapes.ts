@@ -216,7 +216,7 @@ export function sharedLinkJson(ent: Enterprise, file: number, baseUrl: string): 
     access,
     effective_access: access,
     effective_permission: 'can_download',
-    unshared_at: null,
+    unshared_at: ent.shareExpiryOf(file) === null ? null : boxDate(ent.shareExpiryOf(file)!),
     is_password_enabled: false,
     permissions: { can_download: true, can_preview: true, can_edit: false },
     download_count: counters.downloads,

@@ -40,6 +40,11 @@ export function buildServer(state: SimState, manifest: GroundTruth, stats: () =>
     done(null, Object.fromEntries(new URLSearchParams(typeof raw === 'string' ? raw : raw.toString('utf8'))));
   });
 
+  // Uploads (POST {uploadUrl}/2.0/files/content): the raw bytes; the route splits the parts.
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (_req, raw, done) => {
+    done(null, raw);
+  });
+
   app.addHook('onRequest', (req, reply, done) => {
     reply.header(REQUEST_ID_HEADER, req.id);
     done();

@@ -17,7 +17,7 @@ import {
 import { boxErrors } from './errors';
 import type { EventLog, SimEvent } from './event-log';
 import { idOf } from './ids';
-import { boxDate, fileJson, parentMini, userMini } from './json-shapes';
+import { boxDate, fileJson, folderJson, folderMini, parentMini, userMini } from './json-shapes';
 import type { WebhookDeliverer, WebhookRegistry, WebhookTrigger } from './webhooks';
 
 /** What a user action did. */
@@ -174,13 +174,31 @@ export class UserActions {
       throw boxErrors.badRequest(`access must be one of ${SHARE_ACCESS.join(', ')}`);
     const file = this.file(fileId);
     const actor = this.actor(file, input.asUser);
+    return this.changeSharedLink(file, actor, input.access);
+  }
+
+  /**
+   * Sets the shared link's access (`none` removes it) and, when given, its expiry (`unshared_at`, epoch
+   * seconds, null = none), as `PUT /files/:id` does. Logs SHARE / ITEM_SHARED_UPDATE / UNSHARE and fires
+   * SHARED_LINK.CREATED / UPDATED / DELETED; no change, no event.
+   */
+  changeSharedLink(
+    file: number,
+    actor: SimUser,
+    access: ShareAccess,
+    unsharedAt?: number | null,
+  ): UserActionResult {
+    const fileId = idOf('file', file);
     const before = this.ent.fileShareAccess(file);
-    if (before === input.access) return { fileId, events: [], webhookDeliveries: 0 };
-    this.ent.setShare(file, input.access);
-    const details = { shared_link_access: input.access, previous_access: before };
+    const expiryBefore = this.ent.shareExpiryOf(file);
+    const expiry = access === 'none' ? null : unsharedAt === undefined ? expiryBefore : unsharedAt;
+    if (before === access && expiryBefore === expiry) return { fileId, events: [], webhookDeliveries: 0 };
+    this.ent.setShare(file, access);
+    this.ent.setShareExpiry(file, expiry);
+    const details: Record<string, unknown> = { shared_link_access: access, previous_access: before };
+    if (expiry !== null) details.unshared_at = boxDate(expiry);
     if (before === 'none') return this.record(file, actor, 'SHARE', 'SHARED_LINK.CREATED', { details });
-    if (input.access === 'none')
-      return this.record(file, actor, 'UNSHARE', 'SHARED_LINK.DELETED', { details });
+    if (access === 'none') return this.record(file, actor, 'UNSHARE', 'SHARED_LINK.DELETED', { details });
     return this.record(file, actor, 'ITEM_SHARED_UPDATE', 'SHARED_LINK.UPDATED', { details });
   }
 
@@ -200,12 +218,15 @@ export class UserActions {
       invite_email: user ? null : collab.email,
       role: collab.role,
       acknowledged_at: null,
-      item: {
-        type: 'file',
-        id: idOf('file', file),
-        name: this.ent.fileName(file),
-        parent: parentMini(this.ent, this.ent.fileParentOf(file)),
-      },
+      item:
+        file < 0
+          ? null
+          : {
+              type: 'file',
+              id: idOf('file', file),
+              name: this.ent.fileName(file),
+              parent: parentMini(this.ent, this.ent.fileParentOf(file)),
+            },
     };
   }
 
@@ -257,6 +278,149 @@ export class UserActions {
     });
   }
 
+  /**
+   * Removes a collaboration by ID (`DELETE /collaborations/:id`): on a file, COLLABORATION_REMOVE and
+   * COLLABORATION.REMOVED for the file and its folders; on a folder, the event names the folder and the
+   * webhooks on the folder and above fire.
+   */
+  removeCollaborationById(collaborationId: string, actor: SimUser): UserActionResult {
+    const removed = this.ent.removeCollaborationById(collaborationId);
+    if (!removed) throw boxErrors.notFound('item', collaborationId);
+    const { kind, index, collab } = removed;
+    const accessibleBy = { email: collab.email, userIndex: collab.userIndex };
+    if (kind === 'file')
+      return this.record(index, actor, 'COLLABORATION_REMOVE', 'COLLABORATION.REMOVED', {
+        accessibleBy,
+        source: this.collabSource(index, collab, 'accepted'),
+      });
+    const source = {
+      ...this.collabSource(-1, collab, 'accepted'),
+      item: folderMini(this.ent, index),
+    };
+    return this.recordFolder(index, actor, 'COLLABORATION_REMOVE', 'COLLABORATION.REMOVED', source, {
+      accessibleBy,
+    });
+  }
+
+  /**
+   * Invites a collaborator on a file or folder (`POST /collaborations`): COLLABORATION_INVITE and
+   * COLLABORATION.CREATED. Box answers 400 `user_already_collaborator` when the address already has one.
+   */
+  addCollaboration(
+    item: { kind: 'file' | 'folder'; index: number },
+    actor: SimUser,
+    email: string,
+    role: CollabRole,
+  ): UserActionResult & { collaborationId: string } {
+    if (item.kind === 'file') {
+      const existing = this.ent
+        .fileCollaborations(item.index)
+        .some((c) => c.email.toLowerCase() === email.toLowerCase());
+      if (existing) throw boxErrors.alreadyCollaborator();
+      const { collab } = this.ent.collaborate(item.index, email, role, actor.index, this.deps.now());
+      const result = this.record(item.index, actor, 'COLLABORATION_INVITE', 'COLLABORATION.CREATED', {
+        details: { role: collab.role },
+        accessibleBy: { email: collab.email, userIndex: collab.userIndex },
+        source: this.collabSource(item.index, collab, 'accepted'),
+      });
+      return { ...result, collaborationId: collab.id };
+    }
+    const { collab, created } = this.ent.collaborateOnFolder(
+      item.index,
+      email,
+      role,
+      actor.index,
+      this.deps.now(),
+    );
+    if (!created) throw boxErrors.alreadyCollaborator();
+    const source = { ...this.collabSource(-1, collab, 'accepted'), item: folderMini(this.ent, item.index) };
+    const result = this.recordFolder(
+      item.index,
+      actor,
+      'COLLABORATION_INVITE',
+      'COLLABORATION.CREATED',
+      source,
+      { accessibleBy: { email: collab.email, userIndex: collab.userIndex }, details: { role } },
+    );
+    return { ...result, collaborationId: collab.id };
+  }
+
+  /** Logs an event about a folder and fires the webhooks on it and its ancestors. */
+  private recordFolder(
+    folder: number,
+    actor: SimUser,
+    eventType: string,
+    trigger: WebhookTrigger,
+    source: Record<string, unknown>,
+    extra: { details?: Record<string, unknown>; accessibleBy?: SimEvent['accessibleBy'] } = {},
+  ): UserActionResult {
+    const e = this.deps.events.append(
+      {
+        type: eventType,
+        userIndex: actor.index,
+        folderItem: folder,
+        ...(extra.details ? { additionalDetails: extra.details } : {}),
+        ...(extra.accessibleBy ? { accessibleBy: extra.accessibleBy } : {}),
+      },
+      this.deps.now(),
+    );
+    const targets = this.ent
+      .folderChain(folder)
+      .map((f) => ({ type: 'folder' as const, id: idOf('folder', f) }));
+    const hooks = this.deps.webhooks.matching(targets, trigger);
+    for (const hook of hooks)
+      this.deps.deliverer.deliver(hook, trigger, {
+        type: 'webhook_event',
+        id: randomUUID(),
+        created_at: boxDate(Math.floor(this.deps.now() / 1000)),
+        trigger,
+        webhook: { id: hook.id, type: 'webhook' },
+        created_by: userMini(actor),
+        source,
+        additional_info: [],
+      });
+    return { fileId: '', events: [{ id: e.id, type: e.type }], webhookDeliveries: hooks.length };
+  }
+
+  /**
+   * Creates a folder (`POST /folders`) in a folder or, with -1, the actor's root: Box logs UPLOAD for a
+   * new folder as for a file; FOLDER.CREATED fires on the webhooks of the parent and above.
+   */
+  createFolder(actor: SimUser, parent: number, name: string): { folder: number } & UserActionResult {
+    const owner = parent < 0 ? actor.index : this.ent.folderOwnerOf(parent);
+    const folder = this.ent.createFolder(owner, parent, name, this.deps.now());
+    const result = this.recordFolder(
+      folder,
+      actor,
+      'UPLOAD',
+      'FOLDER.CREATED',
+      folderJson(this.ent, folder, [
+        'type',
+        'id',
+        'sequence_id',
+        'etag',
+        'name',
+        'created_at',
+        'owned_by',
+        'parent',
+        'path_collection',
+        'item_status',
+      ]),
+    );
+    return { ...result, folder };
+  }
+
+  /** Uploads a new file as the actor (`POST /files/content`): UPLOAD, FILE.UPLOADED. */
+  uploadAs(
+    actor: SimUser,
+    folder: number,
+    name: string,
+    content: Buffer,
+  ): { file: number } & UserActionResult {
+    const file = this.ent.createFile(folder, name, content, this.deps.now());
+    return { ...this.record(file, actor, 'UPLOAD', 'FILE.UPLOADED'), file };
+  }
+
   /** Previews the file in the web app. */
   preview(fileId: string, input: AsUser = {}): UserActionResult {
     const file = this.file(fileId);
@@ -287,8 +451,13 @@ export class UserActions {
       throw boxErrors.badRequest('name must be 1-255 characters without slashes');
     const file = this.file(fileId);
     const actor = this.actor(file, input.asUser);
+    return this.renameAs(file, actor, input.name);
+  }
+
+  /** Renames a file as the actor: RENAME, FILE.RENAMED. */
+  renameAs(file: number, actor: SimUser, name: string): UserActionResult {
     const oldName = this.ent.fileName(file);
-    this.ent.rename(file, input.name);
+    this.ent.rename(file, name);
     return this.record(file, actor, 'RENAME', 'FILE.RENAMED', { details: { old_name: oldName } });
   }
 
@@ -297,6 +466,11 @@ export class UserActions {
     const file = this.file(fileId);
     const actor = this.actor(file, input.asUser);
     const folder = this.folder(input.folderId, actor);
+    return this.moveAs(file, actor, folder);
+  }
+
+  /** Moves a file into a folder (`rootParent(user)`: a root) as the actor: MOVE, FILE.MOVED (old and new place). */
+  moveAs(file: number, actor: SimUser, folder: number): UserActionResult {
     const oldParent = this.ent.fileParentOf(file);
     const oldFolders = this.ent.folderChain(oldParent);
     this.ent.move(file, folder);
@@ -328,6 +502,11 @@ export class UserActions {
   trash(fileId: string, input: AsUser = {}): UserActionResult {
     const file = this.file(fileId);
     const actor = this.actor(file, input.asUser);
+    return this.trashAs(file, actor);
+  }
+
+  /** Moves a file to the trash as the actor: DELETE, FILE.TRASHED. */
+  trashAs(file: number, actor: SimUser): UserActionResult {
     this.ent.trash(file);
     return this.record(file, actor, 'DELETE', 'FILE.TRASHED');
   }
@@ -337,7 +516,13 @@ export class UserActions {
     const file = this.file(fileId, true);
     if (!this.ent.isTrashed(file)) throw boxErrors.notInTrash();
     const actor = this.actor(file, input.asUser);
+    return this.restoreAs(file, actor);
+  }
+
+  /** Restores a trashed file as the actor, into `folder` when given: UNDELETE, FILE.RESTORED. */
+  restoreAs(file: number, actor: SimUser, folder?: number): UserActionResult {
     this.ent.restore(file);
+    if (folder !== undefined && folder !== this.ent.fileParentOf(file)) this.ent.move(file, folder);
     return this.record(file, actor, 'UNDELETE', 'FILE.RESTORED');
   }
 

@@ -247,7 +247,11 @@ export const SETTINGS = {
     'SMTP server for governance e-mail (notify-owner); unset: no e-mail (npm start runs a local SMTP sink and sets it)',
   ),
   SMTP_PORT: setting(port, '587', 'SMTP server port'),
-  SMTP_SECURE: setting(bool, 'false', 'SMTP over TLS from the first byte (port 465); false: STARTTLS when offered'),
+  SMTP_SECURE: setting(
+    bool,
+    'false',
+    'SMTP over TLS from the first byte (port 465); false: STARTTLS when offered',
+  ),
   SMTP_USER: setting(z.string().min(1).optional(), undefined, 'SMTP user name (unset: no authentication)'),
   SMTP_PASSWORD: setting(z.string().min(1).optional(), undefined, 'SMTP password'),
   MAIL_FROM: setting(

@@ -12,7 +12,8 @@
  * (launcher-watchdog.ts; reaper.ts for the Temporal CLI) for when it cannot.
  */
 import { randomUUID } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type Config } from '../config/config';
 import { temporalToolchain } from './temporal-toolchain';
@@ -23,6 +24,7 @@ import { ProcessGroup, StackStoppingError } from './process-group';
 import { waitFor, answersAs } from './wait-for';
 import { ApiClient } from './demo-client';
 import { runDemo } from './demo';
+import { sinkFile, startSmtpSink } from './smtp-sink';
 import { teeOutputToLog } from './launcher-output';
 import { STACK_LOCK_ENV } from './port-holder';
 import { lockPath, type StackLock } from './stack-lock';
@@ -214,7 +216,8 @@ async function runDevStack(): Promise<void> {
     }
 
     console.log('starting worker and API ...');
-    const worker = group.startScript('worker', join(root, 'workers', 'main.ts'));
+    const mail = await startMailSink(config, dataDir);
+    const worker = group.startScript('worker', join(root, 'workers', 'main.ts'), [], mail.env);
     const api = group.startScript('api', join(root, 'api', 'main.ts'));
     failures.push(worker.failed, api.failed);
     const apiUrl = `http://${config.api.host}:${config.api.port}`;
@@ -228,6 +231,7 @@ connect-box is running (pid ${process.pid})
   Temporal server   ${config.temporal.address}   namespace '${config.temporal.namespace}'
   API               ${apiUrl}   (GET /healthz; /api/* needs "Authorization: Bearer <API_TOKEN>")
   Box               ${sim ? `box-sim ${config.box.apiBaseUrl} (simulated enterprise; control API /_sim/)` : config.box.apiBaseUrl}
+  Mail              ${mail.line}
   Logs              ${join(dataDir, 'logs')}/{dev-stack,temporal,box-sim,worker,api}.log
   Lock              ${lockPath(dataDir)}   (stop with Ctrl-C here, or ${stopCommand()} elsewhere)`);
     if (args.demo) {
@@ -254,6 +258,32 @@ connect-box is running (pid ${process.pid})
     if (err instanceof StackStoppingError || stopping) return; // a signal arrived during start-up
     await shutdown(`the stack failed: ${err instanceof Error ? err.message : String(err)}`, 1);
   }
+}
+
+/**
+ * No SMTP server configured: a local sink (in this process) takes the governance e-mail, so nothing
+ * leaves the machine; what it receives is printed and kept in DATA_DIR/mail/received.jsonl. Answers the
+ * worker's SMTP settings and the banner's line.
+ */
+async function startMailSink(
+  config: Config,
+  dataDir: string,
+): Promise<{ env: NodeJS.ProcessEnv; line: string }> {
+  if (config.smtp.host) return { env: {}, line: `SMTP ${config.smtp.host}:${config.smtp.port}` };
+  const file = sinkFile(dataDir);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, '');
+  const sink = await startSmtpSink({
+    file,
+    onMessage: (m) =>
+      console.log(
+        `mail received: to ${m.to.join(', ')}${m.cc.length > 0 ? `, cc ${m.cc.join(', ')}` : ''}: ${m.subject}`,
+      ),
+  });
+  return {
+    env: { SMTP_HOST: sink.host, SMTP_PORT: String(sink.port), SMTP_SECURE: 'false' },
+    line: `SMTP sink ${sink.host}:${sink.port}   (received mail: ${file})`,
+  };
 }
 
 runDevStack().catch((err: unknown) => {

@@ -65,9 +65,9 @@ export class ProcessGroup {
   }
 
   /** Starts a TypeScript entry point of this repo (it calls stopWithLauncher itself). */
-  startScript(name: string, script: string, args: string[] = []): StartedChild {
+  startScript(name: string, script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): StartedChild {
     const [command, argv] = nodeWithTsx(script, args);
-    return this.start(name, command, argv);
+    return this.start(name, command, argv, env);
   }
 
   /** Starts a program that cannot watch the launcher itself, under reaper.ts. */
@@ -76,14 +76,14 @@ export class ProcessGroup {
     return this.start(name, command, argv);
   }
 
-  private start(name: string, command: string, args: string[]): StartedChild {
+  private start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): StartedChild {
     if (this.stopping) throw new StackStoppingError(name);
     const logFile = join(this.logDir, `${name}.log`);
     const log = openSync(logFile, 'a');
     let child: ChildProcess;
     try {
       child = spawn(command, args, {
-        env: { ...this.env, [LAUNCHER_PIPE_ENV]: 'stdin' },
+        env: { ...this.env, ...env, [LAUNCHER_PIPE_ENV]: 'stdin' },
         detached: true,
         stdio: ['pipe', log, log],
       });

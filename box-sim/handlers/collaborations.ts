@@ -27,7 +27,8 @@ export function listFolderCollaborations(ctx: ApiContext, id: string, query: Que
   return page(ctx, { ...query, usemarker: 'true' }, entries, 100, 1000);
 }
 
-function collaborationJson(
+/** A collaboration as Box returns it, with `item` the item's mini. */
+export function collaborationJson(
   ctx: ApiContext,
   c: Collaboration,
   item: Record<string, unknown>,
