@@ -17,6 +17,7 @@ import { progressQuery, type ScanProgress } from '../workflows/scan-files-messag
 import type { Store } from '../store/database';
 import { ScanWorkRepository, type StoredProgress } from '../store/scan-work-repository';
 import type { ApiApp } from './api-app';
+import { auditDetail, auditTarget } from './audit';
 import { connectorOf } from './connector-scope';
 import type { OAuthStateSigner } from './oauth-state';
 import { ProblemError, problemResponses } from './problem';
@@ -93,6 +94,7 @@ export function registerConnectorsRoutes(app: ApiApp, deps: ConnectorsRoutesDeps
   app.post(
     '/connectors',
     {
+      config: { role: 'admin', action: 'connector.create' },
       schema: {
         summary: 'Create a connector; returns the URL a Box admin opens to authorize it',
         tags: ['connectors'],
@@ -112,6 +114,8 @@ export function registerConnectorsRoutes(app: ApiApp, deps: ConnectorsRoutesDeps
         );
       }
       const id = randomBytes(6).toString('hex');
+      auditTarget(req, id);
+      auditDetail(req, { instanceName: body.instanceName, dataCenter: body.dataCenter });
       let record: ConnectorRecord;
       try {
         record = await connectors.create({
@@ -169,6 +173,7 @@ export function registerConnectorsRoutes(app: ApiApp, deps: ConnectorsRoutesDeps
   app.get(
     '/connectors',
     {
+      config: { role: 'viewer' },
       schema: {
         summary: 'List connectors, newest first',
         tags: ['connectors'],
@@ -181,6 +186,7 @@ export function registerConnectorsRoutes(app: ApiApp, deps: ConnectorsRoutesDeps
   app.get(
     '/box/app-keys',
     {
+      config: { role: 'admin' },
       schema: {
         summary: 'The Box app client id per data centre (for enterprises that must enable the app)',
         tags: ['connectors'],
@@ -248,6 +254,7 @@ export function registerConnectorRoutes(app: ApiApp, deps: ConnectorsRoutesDeps)
   app.get(
     '',
     {
+      config: { role: 'viewer' },
       schema: {
         summary: 'A connector with its live status (API test, backfill) and scan progress',
         tags: ['connectors'],
@@ -281,6 +288,7 @@ export function registerConnectorRoutes(app: ApiApp, deps: ConnectorsRoutesDeps)
   app.delete(
     '',
     {
+      config: { role: 'admin', action: 'connector.disconnect' },
       schema: {
         summary: 'Disconnect: cancel its workflows, remove its webhooks, revoke the token',
         tags: ['connectors'],
@@ -316,6 +324,7 @@ export function registerConnectorRoutes(app: ApiApp, deps: ConnectorsRoutesDeps)
   app.post(
     '/authorize',
     {
+      config: { role: 'admin', action: 'connector.reauthorize' },
       schema: {
         summary: 'A fresh authorize URL (to authorize again, e.g. after NeedsReauthorization)',
         tags: ['connectors'],

@@ -75,6 +75,7 @@ export function registerEventsRoutes(app: ApiApp, deps: EventsRoutesDeps): void 
     app.get(
       url,
       {
+        config: { role: 'viewer' },
         schema: {
           summary: deprecated
             ? 'Deprecated name of GET /api/connectors/{id}/events'

@@ -10,6 +10,7 @@ export const PROBLEMS = {
   'invalid-request': { status: 400, title: 'The request is not valid' },
   unauthorized: { status: 401, title: 'Authentication required' },
   'invalid-signature': { status: 401, title: 'The webhook delivery is not authentic' },
+  forbidden: { status: 403, title: 'Not allowed for this role' },
   'not-found': { status: 404, title: 'Not found' },
   'unknown-webhook': { status: 404, title: 'Unknown webhook' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },

@@ -1,4 +1,5 @@
 import type { RouteOptions } from 'fastify';
+import { ROLES, type Role } from '../domain/roles';
 
 /**
  * The routes anyone may call without the API token, by method and URL pattern. A route outside the `/api`
@@ -19,14 +20,22 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** How the route is protected; set by the scope that registers it. */
     access?: RouteAccess;
+    /** The least role a principal needs to call the route; every /api route declares one. */
+    role?: Role;
+    /**
+     * The audit action of a state-changing route (e.g. 'connector.disconnect'); unset: derived from the
+     * method and URL (api/audit.ts auditAction).
+     */
+    action?: string;
   }
 }
 
-/** A registered route: method, URL pattern, and the access its scope gave it. */
+/** A registered route: method, URL pattern, the access its scope gave it, and the role it declares. */
 export interface RegisteredRoute {
   method: string;
   url: string;
   access?: RouteAccess;
+  role?: Role;
 }
 
 /**
@@ -48,16 +57,25 @@ export class RouteTable {
         method,
         url: o.url,
         access: o.config?.access,
+        role: o.config?.role,
       })),
     );
   }
 
-  /** Throws unless every route is in the bearer scope or is listed in PUBLIC_ROUTES and registered public. */
+  /**
+   * Throws unless every route is in the bearer scope and declares a role (`config.role`), or is listed in
+   * PUBLIC_ROUTES and registered public.
+   */
   assertGuarded(): void {
     const listed = new Set<string>(PUBLIC_ROUTES);
     for (const r of this.routes()) {
       const name = `${r.method === 'HEAD' ? 'GET' : r.method} ${r.url}`;
-      if (r.access === 'bearer') continue;
+      if (r.access === 'bearer') {
+        if (r.role && ROLES.includes(r.role)) continue;
+        throw new Error(
+          `Route ${r.method} ${r.url} declares no role: every /api route needs config: { role: 'viewer' | 'analyst' | 'admin' } (api/route-table.ts).`,
+        );
+      }
       if (r.access === 'public' && listed.has(name)) continue;
       throw new Error(
         `Route ${r.method} ${r.url} is neither in the /api bearer scope nor a listed public route (api/route-table.ts).`,

@@ -99,6 +99,7 @@ export function registerScanRoutes(app: ApiApp, deps: ScanRoutesDeps): void {
   app.get(
     '/files',
     {
+      config: { role: 'viewer' },
       schema: {
         summary: 'The inventory: files present in Box, by file id',
         tags: ['scan'],
@@ -112,6 +113,7 @@ export function registerScanRoutes(app: ApiApp, deps: ScanRoutesDeps): void {
   app.get(
     '/findings',
     {
+      config: { role: 'viewer' },
       schema: {
         summary: 'Findings, newest opened first',
         tags: ['scan'],
@@ -125,6 +127,7 @@ export function registerScanRoutes(app: ApiApp, deps: ScanRoutesDeps): void {
   app.post(
     '/rescan',
     {
+      config: { role: 'analyst', action: 'connector.rescan' },
       schema: {
         summary: 'Start the next scan pass now',
         tags: ['scan'],

@@ -15,8 +15,12 @@ import type { Config } from '../config/config';
 import type { Store } from '../store/database';
 import { ConnectorsRepository } from '../store/connectors-repository';
 import { OAuthStatesRepository } from '../store/oauth-states-repository';
+import { AccountsRepository } from '../store/accounts-repository';
+import { ApiTokensRepository } from '../store/api-tokens-repository';
+import { AuditRepository } from '../store/audit-repository';
 import { apiRoutes } from './api-routes';
-import { BearerToken, unauthorized } from './auth';
+import { decorateAudit } from './audit';
+import { Authenticator, unauthorized } from './auth';
 import { clientErrorHandler, problemErrorHandler } from './error-handler';
 import { OAuthStateSigner } from './oauth-state';
 import { ProblemError, pathOf, sendProblem } from './problem';
@@ -53,12 +57,19 @@ const MAX_PARAM_LENGTH = 200;
 
 /**
  * Builds the Fastify app. Two scopes and nothing else: the public routes (each listed by name in
- * PUBLIC_ROUTES) and `/api`, whose hooks rate limit and then check the bearer token for every route in it.
- * The route table refuses to start a server with a route in neither. Every error is a problem+json body.
+ * PUBLIC_ROUTES) and `/api`, whose hooks rate limit, then check the credential (the bootstrap API_TOKEN or a
+ * personal token) and the role the route declares, and audit every state-changing request. The route table
+ * refuses to start a server with a route in neither, or an /api route without a role. Every error is a
+ * problem+json body.
  */
 export function buildApiServer(deps: ApiDeps): FastifyInstance {
   const { config, store, temporal } = deps;
-  const bearer = new BearerToken(config.api.token);
+  const tokens = new ApiTokensRepository(store.db);
+  const auth = new Authenticator({
+    bootstrapToken: config.api.token,
+    bootstrapDisabled: config.api.tokenDisabled,
+    tokens,
+  });
   const routes = new RouteTable();
   const app = Fastify({
     logger: apiLoggerOptions(config.logLevel, deps.logStream),
@@ -68,13 +79,16 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
     // Router-level refusals (a path segment too long, a malformed escape) come before any route's hooks:
     // under /api they still need the token, so that nothing there answers anything but 401 without it.
     frameworkErrors: (err, req, reply) => {
-      const refused = isApiPath(foldedPath(pathOf(req.url))) && !bearer.accepts(req);
-      void problemErrorHandler(refused ? unauthorized() : err, req, reply);
+      void (async () => {
+        const refused = isApiPath(foldedPath(pathOf(req.url))) && !(await auth.accepts(req));
+        await problemErrorHandler(refused ? unauthorized() : err, req, reply);
+      })();
     },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(problemErrorHandler);
+  decorateAudit(app, new AuditRepository(store.db));
   app.addHook('onRoute', (route) => routes.add(route));
   app.addHook('onReady', (done) => {
     try {
@@ -117,7 +131,13 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
       },
       servers: [{ url: config.api.publicBaseUrl }],
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API_TOKEN' } },
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'API_TOKEN (the bootstrap admin) or a personal API token (cbx_pat_...)',
+          },
+        },
       },
     },
     transform: jsonSchemaTransform,
@@ -134,16 +154,29 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
       instance: deps.instance,
     }),
   );
-  void app.register(apiRoutes({ config, store, temporal, connectors, states, bearer }), { prefix: '/api' });
+  void app.register(
+    apiRoutes({
+      config,
+      store,
+      temporal,
+      connectors,
+      states,
+      auth,
+      tokens,
+      accounts: new AccountsRepository(store.db),
+    }),
+    { prefix: '/api' },
+  );
 
   // After the plugins above have loaded (app.rateLimit comes from one of them).
   void app.after(() =>
     app.setNotFoundHandler(
       { preHandler: app.rateLimit({ max: config.api.rateLimitPerMinute, timeWindow: 60_000 }) },
-      (req, reply) => {
+      async (req, reply) => {
         const path = foldedPath(pathOf(req.url));
         // Whatever the spelling (/API, //api, %61pi), nothing under /api says more than 401 without the token.
-        if (isApiPath(path) && !bearer.accepts(req)) return problemErrorHandler(unauthorized(), req, reply);
+        if (isApiPath(path) && !(await auth.accepts(req)))
+          return problemErrorHandler(unauthorized(), req, reply);
         const allowed = routes.methodsFor(decodedPath(pathOf(req.url)));
         if (allowed.length > 0)
           return sendProblem(req, reply, 'method-not-allowed', `This path accepts ${allowed.join(', ')}.`, {

@@ -29,6 +29,8 @@ export interface Config {
     port: number;
     publicBaseUrl: string;
     token: string;
+    /** The bootstrap API_TOKEN is refused (personal tokens only). */
+    tokenDisabled: boolean;
     rateLimitPerMinute: number;
     callbackRateLimitPerMinute: number;
     webhookRateLimitPerMinute: number;
@@ -39,6 +41,8 @@ export interface Config {
     /** Above 0: each connector gets at most one fileActivity signal per this many ms (at once when quiet); 0: unpaced. */
     webhookSignalIntervalMs: number;
   };
+  /** The first admin account (created by npm start when the store has no account). */
+  people: { adminLogin: string; adminPassword?: string };
   encryptionKeyHex?: string;
   /** Earlier keys, still tried when opening sealed values (rotation). */
   oldEncryptionKeysHex?: string[];
@@ -168,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: v('API_PORT'),
       publicBaseUrl: v('PUBLIC_BASE_URL'),
       token: v('API_TOKEN'),
+      tokenDisabled: v('API_TOKEN_DISABLED'),
       rateLimitPerMinute: v('API_RATE_LIMIT'),
       callbackRateLimitPerMinute: v('OAUTH_CALLBACK_RATE_LIMIT'),
       webhookRateLimitPerMinute: v('WEBHOOK_RATE_LIMIT'),
@@ -175,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webhookOutboxLeaseMs: v('WEBHOOK_OUTBOX_LEASE_MS'),
       webhookSignalIntervalMs: v('WEBHOOK_SIGNAL_INTERVAL_MS'),
     },
+    people: { adminLogin: v<string>('ADMIN_LOGIN').toLowerCase(), adminPassword: v('ADMIN_PASSWORD') },
     encryptionKeyHex: v('ENCRYPTION_KEY'),
     oldEncryptionKeysHex: v<string | undefined>('ENCRYPTION_KEYS')?.split(','),
     box: {

@@ -123,6 +123,21 @@ export const SETTINGS = {
     'connect-box-dev-token-change-me',
     'Bearer token required by /api/* (change it outside a laptop)',
   ),
+  API_TOKEN_DISABLED: setting(
+    bool,
+    'false',
+    'true: the bootstrap API_TOKEN is refused (401); only personal API tokens (and console sessions) open /api/*',
+  ),
+  ADMIN_LOGIN: setting(
+    z.string().regex(/^[A-Za-z0-9._@+-]{1,128}$/, 'a login: letters, digits and . _ @ + -'),
+    'admin',
+    'Login of the admin account npm start creates on first run (when the store has no account)',
+  ),
+  ADMIN_PASSWORD: setting(
+    z.string().min(12, 'at least 12 characters').max(256, 'at most 256 characters').optional(),
+    undefined,
+    'Password of that first admin account; unset: a random one is printed once in the terminal',
+  ),
   API_RATE_LIMIT: setting(
     z.coerce.number().int().min(1),
     '1200',

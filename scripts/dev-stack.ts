@@ -23,6 +23,8 @@ import { stackProbe, echoSignal, echoedQuery, finishSignal } from '../workflows'
 import { ProcessGroup, StackStoppingError } from './process-group';
 import { waitFor, answersAs } from './wait-for';
 import { ApiClient } from './demo-client';
+import { openStore } from '../store/database';
+import { announceFirstAdmin, ensureFirstAdmin } from './first-admin';
 import { runDemo } from './demo';
 import { sinkFile, startSmtpSink } from './smtp-sink';
 import { teeOutputToLog } from './launcher-output';
@@ -215,6 +217,10 @@ async function runDevStack(): Promise<void> {
       verifyPortHolder('box-sim', config.boxSimPort, boxSim.pid);
     }
 
+    // The store is migrated here, once, before the worker and the API open it; on first run, the admin.
+    const store = await openStore(config.databaseUrl);
+    const firstRun = await ensureFirstAdmin(store, config).finally(() => store.close());
+
     console.log('starting worker and API ...');
     const mail = await startMailSink(config, dataDir);
     const worker = group.startScript('worker', join(root, 'workers', 'main.ts'), [], mail.env);
@@ -229,11 +235,12 @@ async function runDevStack(): Promise<void> {
 connect-box is running (pid ${process.pid})
   Temporal Web UI   http://127.0.0.1:${config.temporal.uiPort}   (workflows of every connector)
   Temporal server   ${config.temporal.address}   namespace '${config.temporal.namespace}'
-  API               ${apiUrl}   (GET /healthz; /api/* needs "Authorization: Bearer <API_TOKEN>")
+  API               ${apiUrl}   (GET /healthz; /api/* needs "Authorization: Bearer <API_TOKEN or a personal token>")
   Box               ${sim ? `box-sim ${config.box.apiBaseUrl} (simulated enterprise; control API /_sim/)` : config.box.apiBaseUrl}
   Mail              ${mail.line}
   Logs              ${join(dataDir, 'logs')}/{dev-stack,temporal,box-sim,worker,api}.log
   Lock              ${lockPath(dataDir)}   (stop with Ctrl-C here, or ${stopCommand()} elsewhere)`);
+    announceFirstAdmin(firstRun, apiUrl);
     if (args.demo) {
       await Promise.race([
         runDemo({

@@ -9,6 +9,7 @@ import * as m007 from './007-connector-name-key';
 import * as m008 from './008-event-log';
 import * as m009 from './009-webhook-outbox';
 import * as m010 from './010-priority-scanned';
+import * as m011 from './011-people';
 import * as m013 from './013-governance';
 
 /** All migrations, applied in key order. */
@@ -23,5 +24,6 @@ export const migrations: Record<string, Migration> = {
   '008-event-log': m008,
   '009-webhook-outbox': m009,
   '010-priority-scanned': m010,
+  '011-people': m011,
   '013-governance': m013,
 };

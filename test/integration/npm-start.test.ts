@@ -277,6 +277,7 @@ linuxOnly('npm start owns its processes', () => {
       expect(start.log()).toContain(
         `taking over the lock of an earlier connect-box (pid ${killed}, started `,
       );
+      expect(start.log()).not.toContain('first run:'); // the store already has its admin
       const pids = [up.launcher, ...up.children.values(), ...processesOf(again)];
       if (hasScript) start.child.kill('SIGKILL');
       else process.kill(-start.child.pid!, 'SIGHUP');
@@ -292,6 +293,11 @@ linuxOnly('npm start owns its processes', () => {
     const stack = await newStack();
     const start = run(START, stack);
     const up = await whenUp(stack, start);
+    // First run: the admin account, its generated password in the terminal only, never in the log.
+    const password = /password of 'admin': +(\S+)/.exec(start.output())?.[1];
+    expect(password).toHaveLength(24);
+    expect(start.log()).toContain("first run: created the admin account 'admin'");
+    expect(start.log()).not.toContain(password);
     const pids = [up.launcher, ...up.children.values(), ...processesOf(stack)];
     const stop = run('npm run stop', stack);
     expect(await stop.exited).toBe(0);
