@@ -1,5 +1,6 @@
 import {
   ActivityFailure,
+  allHandlersFinished,
   ApplicationFailure,
   condition,
   isCancellation,
@@ -65,16 +66,16 @@ export async function governanceAction(input: GovernanceActionInput): Promise<Go
   const progress: GovernanceProgress = { state: 'pending' };
   let decision: (GovernanceDecision & { approve: boolean; at: string }) | undefined;
   let resumed = false;
+  // Set once the decision is in the store: the Update answers then, so the API reads what it answered.
+  let decisionRecorded = false;
   // Audit step numbers: 0 is the store's `recorded`; each entry the workflow writes takes the next one.
   let step = 0;
 
-  const decide = (approve: boolean) => (d: GovernanceDecision) => {
-    decision = { ...d, approver: d.approver.trim(), approve, at: new Date().toISOString() };
-    progress.approver = decision.approver;
-    progress.decidedAt = decision.at;
-    progress.state = approve ? 'approved' : 'rejected';
-    if (!approve) progress.reason = d.reason?.trim() || 'rejected';
-    return { state: progress.state, approver: decision.approver, decidedAt: decision.at };
+  const decide = (approve: boolean) => async (d: GovernanceDecision) => {
+    const made = { ...d, approver: d.approver.trim(), approve, at: new Date().toISOString() };
+    decision = made;
+    await condition(() => decisionRecorded);
+    return { state: approve ? ('approved' as const) : ('rejected' as const), approver: made.approver, decidedAt: made.at };
   };
   const validator = (d: GovernanceDecision) => {
     if (typeof d?.approver !== 'string' || d.approver.trim() === '')
@@ -129,15 +130,20 @@ export async function governanceAction(input: GovernanceActionInput): Promise<Go
       });
       return { ...progress };
     }
+    progress.approver = decision.approver;
+    progress.decidedAt = decision.at;
     if (!decision.approve) {
       await record('rejected', 'rejected', {
         actor: decision.approver,
         reason: decision.reason?.trim() || 'rejected',
         detail: { reason: decision.reason ?? null },
       });
+      decisionRecorded = true;
+      await condition(allHandlersFinished);
       return { ...progress };
     }
     await record('approved', 'approved', { actor: decision.approver, detail: { note: decision.reason ?? null } });
+    decisionRecorded = true;
   }
 
   await record('running', 'acting', { reason: null });
