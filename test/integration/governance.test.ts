@@ -101,6 +101,19 @@ describe('governance on box-sim (dev server, real SDK, API)', () => {
     expect(res.status).toBe(202);
     return settled(res.json.id);
   };
+  /** Waits until the inventory's row of the file satisfies `pick` (the rescan after an action). */
+  const inventorySees = (fileId: string, pick: (f: any) => boolean) =>
+    eventually(
+      async () =>
+        (await stack.call('GET', `/api/connectors/${connectorId}/files?limit=1000`)).json.items.find(
+          (f: any) => f.fileId === fileId,
+        ),
+      {
+        what: `the inventory to show the change of file ${fileId}`,
+        timeoutMs: 30_000,
+        accept: (f) => !!f && pick(f),
+      },
+    );
   /** Active files of the sim matching `pick`, the first `skip` left out. */
   const fileWhere = (pick: (f: FileTruth) => boolean, skip = 0) =>
     [...stack.sim.manifest.files({ activeOnly: true })].filter(pick)[skip];
@@ -123,8 +136,9 @@ describe('governance on box-sim (dev server, real SDK, API)', () => {
     const fileId = done[0].fileId as string;
     await eventually(
       async () =>
-        (await stack.call('GET', `/api/connectors/${connectorId}/findings?policy=ssn-public&status=open`)).json
-          .items.filter((f: any) => f.fileId === fileId).length,
+        (
+          await stack.call('GET', `/api/connectors/${connectorId}/findings?policy=ssn-public&status=open`)
+        ).json.items.filter((f: any) => f.fileId === fileId).length,
       { what: 'the finding to close after the rescan', timeoutMs: 60_000, accept: (n) => n === 0 },
     );
     const files = (await stack.call('GET', `/api/connectors/${connectorId}/files?limit=1000`)).json.items;
@@ -189,6 +203,8 @@ describe('governance on box-sim (dev server, real SDK, API)', () => {
     const restricted = await manual(linked.id, 'restrict-shared-link', { access: 'company' });
     expect(restricted.state).toBe('done');
     expect(truth(linked.id).sharedLinkAccess).toBe('company');
+    // A manual action checks the file against the inventory: wait for the rescan the first one asked for.
+    await inventorySees(linked.id, (f) => f.sharedLinkAccess === 'company');
 
     const expiring = await manual(linked.id, 'set-shared-link-expiry', { days: 3 });
     expect(expiring.state).toBe('done');
@@ -201,6 +217,18 @@ describe('governance on box-sim (dev server, real SDK, API)', () => {
         !f.planted?.us_ssn,
     );
     if (collaborated) {
+      const login = [...collaborated.collaborators.internal, ...collaborated.collaborators.external][0]!;
+      const direct = (await manual(collaborated.id, 'remove-collaborator', { login })) as any;
+      // An inherited collaborator (from a folder) is not the file's own: nothing to remove then.
+      expect(direct.state).toBe('done');
+      if (direct.before.collaborations.some((c: any) => c.login === login))
+        expect(direct.after.collaborations.some((c: any) => c.login === login)).toBe(false);
+      const now = truth(collaborated.id).collaborators;
+      await inventorySees(
+        collaborated.id,
+        (f) =>
+          f.collaborators.internal + f.collaborators.external === now.internal.length + now.external.length,
+      );
       const state = await manual(collaborated.id, 'make-private');
       expect(state.state).toBe('done');
       expect(state.after.collaborations).toEqual([]);
@@ -211,7 +239,11 @@ describe('governance on box-sim (dev server, real SDK, API)', () => {
     const trashed = await manual(toTrash.id, 'trash');
     expect(trashed.state).toBe('done');
     expect(truth(toTrash.id).trashed).toBe(true);
-    const restored = await stack.call('POST', `/api/connectors/${connectorId}/files/${toTrash.id}/restore`, {});
+    const restored = await stack.call(
+      'POST',
+      `/api/connectors/${connectorId}/files/${toTrash.id}/restore`,
+      {},
+    );
     expect(restored.status).toBe(202);
     expect((await settled(restored.json.id)).state).toBe('done');
     expect(truth(toTrash.id).trashed).toBe(false);
@@ -232,8 +264,16 @@ describe('governance on box-sim (dev server, real SDK, API)', () => {
     expect((await settled(restored.json.id)).state).toBe('done');
     expect(truth(file.id).parentId).toBe(parent);
     expect(truth(file.id).ownerId).toBe(file.ownerId);
-    const audit = (await stack.call('GET', `/api/connectors/${connectorId}/files/${file.id}/audit`)).json.items;
-    expect(audit.map((e: any) => e.event)).toEqual(['recorded', 'acting', 'done', 'recorded', 'acting', 'done']);
+    const audit = (await stack.call('GET', `/api/connectors/${connectorId}/files/${file.id}/audit`)).json
+      .items;
+    expect(audit.map((e: any) => e.event)).toEqual([
+      'recorded',
+      'acting',
+      'done',
+      'recorded',
+      'acting',
+      'done',
+    ]);
   });
 
   it('notify-owner e-mails the owner through SMTP; a bad kind or parameter is a 400', async () => {

@@ -136,7 +136,10 @@ describe('governanceAction (time-skipping)', () => {
     });
     running = worker.run();
     // The connector's workflow: receives the rescan request and the tokenRejected signal.
-    await env.client.workflow.start(stackProbe, { taskQueue: TASK_QUEUE, workflowId: `connector/${CONNECTOR}` });
+    await env.client.workflow.start(stackProbe, {
+      taskQueue: TASK_QUEUE,
+      workflowId: `connector/${CONNECTOR}`,
+    });
   });
   afterAll(async () => {
     worker?.shutdown();
@@ -148,7 +151,12 @@ describe('governanceAction (time-skipping)', () => {
   /** Records an action on a fresh file and starts its workflow. */
   const startAction = async (
     kind: GovernanceActionKind,
-    options: { approval?: boolean; dryRun?: boolean; params?: object; fileExtra?: Partial<FileGovernanceState> } = {},
+    options: {
+      approval?: boolean;
+      dryRun?: boolean;
+      params?: object;
+      fileExtra?: Partial<FileGovernanceState>;
+    } = {},
   ) => {
     const fileId = String(Math.floor(Math.random() * 1e9));
     box.files.set(fileId, file(fileId, options.fileExtra));
@@ -202,8 +210,11 @@ describe('governanceAction (time-skipping)', () => {
   };
   const row = async (id: string) => (await repo.get(CONNECTOR, id))!;
   const events = async (id: string) => (await repo.auditOf(id)).map((a) => a.event);
-  const mutationsOf = (fileId: string) => box.mutations.filter((m) => m.endsWith(` ${fileId}`) || m.includes(`c-${fileId}-`));
-  const awaitingApproval = (handle: { query: (q: typeof governanceStateQuery) => Promise<{ state: string }> }) =>
+  const mutationsOf = (fileId: string) =>
+    box.mutations.filter((m) => m.endsWith(` ${fileId}`) || m.includes(`c-${fileId}-`));
+  const awaitingApproval = (handle: {
+    query: (q: typeof governanceStateQuery) => Promise<{ state: string }>;
+  }) =>
     eventually(async () => (await handle.query(governanceStateQuery)).state === 'awaiting-approval', {
       what: 'the action to await approval',
     });
@@ -251,9 +262,13 @@ describe('governanceAction (time-skipping)', () => {
     await expect(handle.executeUpdate(approveUpdate, { args: [{ approver: '  ' }] })).rejects.toThrow(
       WorkflowUpdateFailedError,
     );
-    await handle.executeUpdate(rejectUpdate, { args: [{ approver: 'dana@acme.test', reason: 'a press kit' }] });
+    await handle.executeUpdate(rejectUpdate, {
+      args: [{ approver: 'dana@acme.test', reason: 'a press kit' }],
+    });
     // Decided: refused by the validator while the run lasts, by the server once it has ended.
-    await expect(handle.executeUpdate(approveUpdate, { args: [{ approver: 'eve@acme.test' }] })).rejects.toThrow();
+    await expect(
+      handle.executeUpdate(approveUpdate, { args: [{ approver: 'eve@acme.test' }] }),
+    ).rejects.toThrow();
     expect((await handle.result()).state).toBe('rejected');
   });
 
