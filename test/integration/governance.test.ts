@@ -235,7 +235,7 @@ describe('governance on box-sim (dev server, real SDK, API)', () => {
       expect(state.after.sharedLink).toBeNull();
     }
 
-    const toTrash = fileWhere((f) => f.sharedLinkAccess === 'none' && f.planted === null, 3)!;
+    const toTrash = fileWhere((f) => f.sharedLinkAccess === 'none' && !f.planted?.us_ssn, 3)!;
     const trashed = await manual(toTrash.id, 'trash');
     expect(trashed.state).toBe('done');
     expect(truth(toTrash.id).trashed).toBe(true);
