@@ -94,8 +94,7 @@ export function createGovernanceActivities(deps: GovernanceActivityDeps): Govern
       let before: FileGovernanceState;
       if (row.before_json === null) {
         // First attempt: the file must still be what the finding saw.
-        if (state === null)
-          return skip('the file is gone (trashed or deleted) since the finding');
+        if (state === null) return skip('the file is gone (trashed or deleted) since the finding');
         const changed = mismatch(row, state);
         if (changed) return skip(changed, state.ownerId);
         before = state;
@@ -111,7 +110,9 @@ export function createGovernanceActivities(deps: GovernanceActivityDeps): Govern
         return {
           result: 'dry-run',
           outcome:
-            plan.length > 0 ? `dry run: would ${plan.join('; ')}` : 'dry run: nothing to change, the file is already so',
+            plan.length > 0
+              ? `dry run: would ${plan.join('; ')}`
+              : 'dry run: nothing to change, the file is already so',
           changes: plan,
           ownerId: before.ownerId,
         };
@@ -181,7 +182,11 @@ export function createGovernanceActivities(deps: GovernanceActivityDeps): Govern
         // The note goes first: once the file is gone its owner must find out why in the same folder.
         await api.uploadNote(client, state.parentId, noteName(state.name), await noteText(ctx, state));
         await step(() =>
-          api.quarantineFile(client, ctx.admin, { fileId: state.fileId, adminUserId, quarantineFolderId: folderId }),
+          api.quarantineFile(client, ctx.admin, {
+            fileId: state.fileId,
+            adminUserId,
+            quarantineFolderId: folderId,
+          }),
         );
         return;
       }
@@ -242,12 +247,16 @@ export function createGovernanceActivities(deps: GovernanceActivityDeps): Govern
     if (!last?.before_json) return skip('the file was neither quarantined nor trashed by connect-box');
     const original = JSON.parse(last.before_json) as FileGovernanceState;
     const owner = admin.withAsUserHeader(original.ownerId);
-    if (row.before_json === null)
-      await repo.setBoxState(ctx.connectorId, row.id, { before: original });
+    if (row.before_json === null) await repo.setBoxState(ctx.connectorId, row.id, { before: original });
     const verb = last.kind === 'quarantine' ? 'move it back from quarantine' : 'restore it from the trash';
     const plan = [`${verb} into folder ${original.parentId}`];
     if (row.dry_run === 1)
-      return { result: 'dry-run', outcome: `dry run: would ${plan[0]}`, changes: plan, ownerId: original.ownerId };
+      return {
+        result: 'dry-run',
+        outcome: `dry run: would ${plan[0]}`,
+        changes: plan,
+        ownerId: original.ownerId,
+      };
     if (last.kind === 'quarantine')
       await guard(() =>
         api.restoreFromQuarantine(admin, owner, {
@@ -306,8 +315,9 @@ async function readAsOwner(
 }
 
 function isForbidden(err: unknown): boolean {
-  const details = err instanceof ApplicationFailure ? (err.details?.[0] as { kind?: string } | undefined) : undefined;
-  return details?.kind === 'Forbidden' || err instanceof ApplicationFailure && err.type === 'BoxForbidden';
+  const details =
+    err instanceof ApplicationFailure ? (err.details?.[0] as { kind?: string } | undefined) : undefined;
+  return details?.kind === 'Forbidden' || (err instanceof ApplicationFailure && err.type === 'BoxForbidden');
 }
 
 /** Why the file no longer matches what the finding saw, or undefined when it does. */
@@ -351,15 +361,24 @@ function planOf(
         : [];
     }
     case 'set-shared-link-expiry':
-      return link ? [`make the shared link expire${params.days ? ` in ${params.days} days` : ` at ${params.unsharedAt}`}`] : [];
+      return link
+        ? [
+            `make the shared link expire${params.days ? ` in ${params.days} days` : ` at ${params.unsharedAt}`}`,
+          ]
+        : [];
     case 'remove-external-collaborators':
       return before.collaborations.filter((c) => c.external).map(removeCollab);
     case 'remove-collaborator':
       return before.collaborations
-        .filter((c) => (params.collaborationId ? c.id === params.collaborationId : c.login === params.login?.toLowerCase()))
+        .filter((c) =>
+          params.collaborationId ? c.id === params.collaborationId : c.login === params.login?.toLowerCase(),
+        )
         .map(removeCollab);
     case 'make-private':
-      return [...(link ? [`remove the ${link.access} shared link`] : []), ...before.collaborations.map(removeCollab)];
+      return [
+        ...(link ? [`remove the ${link.access} shared link`] : []),
+        ...before.collaborations.map(removeCollab),
+      ];
     case 'quarantine':
       return [`move the file from folder ${before.parentId} to the quarantine folder, leaving a note`];
     case 'trash':

@@ -181,13 +181,13 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
     });
     if (actions.length > 0 && deps.governance)
       // A failed start is the sweeper's to retry: the rows stay unstarted.
-      await deps.governance.start(connectorId, actions).catch((err: unknown) =>
+      await deps.governance.start(connectorId, actions).catch((err: unknown) => {
         log.warn('governance actions recorded, their start left to the sweeper', {
           connectorId,
           actions: actions.length,
           error: String(err),
-        }),
-      );
+        });
+      });
     return counts;
   };
 

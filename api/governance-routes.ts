@@ -1,9 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { startGovernanceWorkflow } from '../common/governance-workflow';
@@ -169,31 +165,36 @@ export function registerGovernanceRoutes(app: ApiApp, deps: GovernanceRoutesDeps
     },
   );
 
-  const decide = (approve: boolean) => async (req: FastifyRequest, id: string, decision: GovernanceDecision) => {
-    const row = await actionOf(req, id);
-    auditTarget(req, id);
-    auditDetail(req, { fileId: row.file_id, kind: row.kind, ...(decision.reason && { reason: decision.reason }) });
-    if (row.state !== 'awaiting-approval')
-      throw new ProblemError(
-        'conflict',
-        `The action is ${row.state}: only an action awaiting approval can be ${approve ? 'approved' : 'rejected'}.`,
-      );
-    try {
-      await deps.temporal.workflow
-        .getHandle(workflowIds.governance(row.connector_id, row.id))
-        .executeUpdate(approve ? approveUpdate : rejectUpdate, { args: [decision] });
-    } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
-        const now = await repo.get(row.connector_id, row.id);
+  const decide =
+    (approve: boolean) => async (req: FastifyRequest, id: string, decision: GovernanceDecision) => {
+      const row = await actionOf(req, id);
+      auditTarget(req, id);
+      auditDetail(req, {
+        fileId: row.file_id,
+        kind: row.kind,
+        ...(decision.reason && { reason: decision.reason }),
+      });
+      if (row.state !== 'awaiting-approval')
         throw new ProblemError(
           'conflict',
-          `The action could not be ${approve ? 'approved' : 'rejected'}: it is ${now?.state ?? row.state} (${err.cause instanceof Error ? err.cause.message : err.message}).`,
+          `The action is ${row.state}: only an action awaiting approval can be ${approve ? 'approved' : 'rejected'}.`,
         );
+      try {
+        await deps.temporal.workflow
+          .getHandle(workflowIds.governance(row.connector_id, row.id))
+          .executeUpdate(approve ? approveUpdate : rejectUpdate, { args: [decision] });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
+          const now = await repo.get(row.connector_id, row.id);
+          throw new ProblemError(
+            'conflict',
+            `The action could not be ${approve ? 'approved' : 'rejected'}: it is ${now?.state ?? row.state} (${err.cause instanceof Error ? err.cause.message : err.message}).`,
+          );
+        }
+        throw err;
       }
-      throw err;
-    }
-    return toView((await repo.get(row.connector_id, row.id))!);
-  };
+      return toView((await repo.get(row.connector_id, row.id))!);
+    };
 
   app.post(
     '/governance/actions/:actionId/approve',
@@ -323,7 +324,7 @@ export function registerGovernanceRoutes(app: ApiApp, deps: GovernanceRoutesDeps
             })),
           },
         );
-      const view = await requestAction(req, req.params.fileId, kind, parsed.data as object, dryRun);
+      const view = await requestAction(req, req.params.fileId, kind, parsed.data, dryRun);
       return reply.code(202).send(view);
     },
   );

@@ -61,7 +61,11 @@ const ROUND_BACKOFF_MS = 60_000;
 export async function governanceAction(input: GovernanceActionInput): Promise<GovernanceProgress> {
   const acts = proxyActivities<GovernanceActivities>({
     startToCloseTimeout: '2m',
-    retry: { maximumAttempts: 3, maximumInterval: '30s', nonRetryableErrorTypes: [...REAUTHORIZATION_FAILURES] },
+    retry: {
+      maximumAttempts: 3,
+      maximumInterval: '30s',
+      nonRetryableErrorTypes: [...REAUTHORIZATION_FAILURES],
+    },
   });
   const progress: GovernanceProgress = { state: 'pending' };
   let decision: (GovernanceDecision & { approve: boolean; at: string }) | undefined;
@@ -75,7 +79,11 @@ export async function governanceAction(input: GovernanceActionInput): Promise<Go
     const made = { ...d, approver: d.approver.trim(), approve, at: new Date().toISOString() };
     decision = made;
     await condition(() => decisionRecorded);
-    return { state: approve ? ('approved' as const) : ('rejected' as const), approver: made.approver, decidedAt: made.at };
+    return {
+      state: approve ? ('approved' as const) : ('rejected' as const),
+      approver: made.approver,
+      decidedAt: made.at,
+    };
   };
   const validator = (d: GovernanceDecision) => {
     if (typeof d?.approver !== 'string' || d.approver.trim() === '')
@@ -101,11 +109,18 @@ export async function governanceAction(input: GovernanceActionInput): Promise<Go
   const record = async (
     state: GovernanceState,
     event: string,
-    extra: { reason?: string | null; actor?: string; outcome?: string; detail?: Record<string, unknown> } = {},
+    extra: {
+      reason?: string | null;
+      actor?: string;
+      outcome?: string;
+      detail?: Record<string, unknown>;
+    } = {},
   ) => {
     progress.state = state;
     if (extra.reason !== undefined) progress.reason = extra.reason ?? undefined;
-    setCurrentDetails(`${input.kind} on file ${input.fileId}: ${state}${progress.reason ? ` (${progress.reason})` : ''}`);
+    setCurrentDetails(
+      `${input.kind} on file ${input.fileId}: ${state}${progress.reason ? ` (${progress.reason})` : ''}`,
+    );
     await acts.recordGovernanceStep({
       connectorId: input.connectorId,
       actionId: input.actionId,
@@ -113,7 +128,12 @@ export async function governanceAction(input: GovernanceActionInput): Promise<Go
       ...(extra.reason !== undefined && { reason: extra.reason }),
       ...(extra.outcome !== undefined && { outcome: extra.outcome }),
       ...(decision && { approver: decision.approver, decidedAt: decision.at }),
-      audit: { step: ++step, event, actor: extra.actor ?? 'system', ...(extra.detail && { detail: extra.detail }) },
+      audit: {
+        step: ++step,
+        event,
+        actor: extra.actor ?? 'system',
+        ...(extra.detail && { detail: extra.detail }),
+      },
     });
   };
 
@@ -142,7 +162,10 @@ export async function governanceAction(input: GovernanceActionInput): Promise<Go
       await condition(allHandlersFinished);
       return { ...progress };
     }
-    await record('approved', 'approved', { actor: decision.approver, detail: { note: decision.reason ?? null } });
+    await record('approved', 'approved', {
+      actor: decision.approver,
+      detail: { note: decision.reason ?? null },
+    });
     decisionRecorded = true;
   }
 
@@ -191,7 +214,12 @@ export async function governanceAction(input: GovernanceActionInput): Promise<Go
         {
           fileId: input.fileId,
           ...(result.ownerId && { ownerId: result.ownerId }),
-          kind: input.kind === 'trash' ? 'delete' : input.kind === 'quarantine' || input.kind === 'restore' ? 'metadata' : 'sharing',
+          kind:
+            input.kind === 'trash'
+              ? 'delete'
+              : input.kind === 'quarantine' || input.kind === 'restore'
+                ? 'metadata'
+                : 'sharing',
           eventType: `GOVERNANCE.${input.kind.toUpperCase().replace(/-/g, '_')}`,
           occurredAt: new Date().toISOString(),
           source: 'governance',

@@ -24,7 +24,10 @@ export const GOVERNANCE_PARAMS_SCHEMAS = {
   'remove-collaborator': z
     .strictObject({
       login: email.optional(),
-      collaborationId: z.string().regex(/^[0-9]{1,20}$/, 'a Box collaboration id (digits)').optional(),
+      collaborationId: z
+        .string()
+        .regex(/^[0-9]{1,20}$/, 'a Box collaboration id (digits)')
+        .optional(),
     })
     .refine((p) => (p.login === undefined) !== (p.collaborationId === undefined), {
       message: 'remove-collaborator needs exactly one of login or collaborationId',
@@ -51,7 +54,12 @@ export const policyActionSchema = z
     }),
     params: z.record(z.string(), z.unknown()).default({}),
     approval: z.enum(['automatic', 'required'], { message: 'automatic or required' }).default('required'),
-    expiresInDays: z.number().int('a whole number of days').min(1).max(365).default(DEFAULT_APPROVAL_EXPIRY_DAYS),
+    expiresInDays: z
+      .number()
+      .int('a whole number of days')
+      .min(1)
+      .max(365)
+      .default(DEFAULT_APPROVAL_EXPIRY_DAYS),
     dryRun: z.boolean().default(false),
   })
   .superRefine((action, ctx) => {

@@ -218,7 +218,7 @@ describe('governance on box-sim (dev server, real SDK, API)', () => {
     );
     if (collaborated) {
       const login = [...collaborated.collaborators.internal, ...collaborated.collaborators.external][0]!;
-      const direct = (await manual(collaborated.id, 'remove-collaborator', { login })) as any;
+      const direct = await manual(collaborated.id, 'remove-collaborator', { login });
       // An inherited collaborator (from a folder) is not the file's own: nothing to remove then.
       expect(direct.state).toBe('done');
       if (direct.before.collaborations.some((c: any) => c.login === login))
