@@ -165,7 +165,8 @@ export async function restrictSharedLink(
   try {
     await client.sharedLinksFiles.updateSharedLinkOnFile(
       fileId,
-      { sharedLink: { access } },
+      // The expiry is sent along: an update keeps only what it names, whatever Box does with the rest.
+      { sharedLink: { access, ...expiryKept(link) } },
       { fields: 'shared_link' },
     );
     return true;
@@ -193,7 +194,12 @@ export async function setSharedLinkExpiry(
     await client.sharedLinksFiles.updateSharedLinkOnFile(
       fileId,
       {
-        sharedLink: { unsharedAt: dateTimeFromString(new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z')) },
+        sharedLink: {
+          ...(SHARED_LINK_ACCESS_ORDER.includes(link.access as SharedLinkAccess) && {
+            access: link.access as SharedLinkAccess,
+          }),
+          unsharedAt: dateTimeFromString(new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z')),
+        },
       },
       { fields: 'shared_link' },
     );
@@ -401,6 +407,13 @@ export async function restoreFile(client: BoxClient, fileId: string, parentId?: 
     }
     throw boxFailure(err);
   }
+}
+
+/** The link's expiry to send with an update, unless it has none or is about to pass. */
+function expiryKept(link: Raw): { unsharedAt?: ReturnType<typeof dateTimeFromString> } {
+  const at = str(link.unshared_at);
+  if (!at || Date.parse(at) < Date.now() + 60_000) return {};
+  return { unsharedAt: dateTimeFromString(new Date(Date.parse(at)).toISOString().replace(/\.\d{3}Z$/, 'Z')) };
 }
 
 async function currentLink(client: BoxClient, fileId: string): Promise<Raw | undefined> {

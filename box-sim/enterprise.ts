@@ -479,9 +479,20 @@ export class Enterprise {
     return this.fileModifiedAt[file]!;
   }
 
-  /** Shared link access of a file. */
+  /** The clock shared links expire by (`unshared_at`); the simulator's `now` option. */
+  clock: () => number = Date.now;
+
+  /** Shared link access of a file; `none` once its `unshared_at` has passed (Box removes the link then). */
   fileShareAccess(file: number): ShareAccess {
-    return SHARE_ACCESS[this.fileShare[file]!]!;
+    const access = SHARE_ACCESS[this.fileShare[file]!]!;
+    if (access === 'none' || this.unsharedAt.size === 0) return access;
+    const expiry = this.unsharedAt.get(file);
+    if (expiry !== undefined && expiry * 1000 <= this.clock()) {
+      this.fileShare[file] = 0;
+      this.unsharedAt.delete(file);
+      return 'none';
+    }
+    return access;
   }
 
   /** Shared link counters of a file. */
@@ -669,6 +680,7 @@ export class Enterprise {
 
   /** When the file's shared link expires (`unshared_at`, epoch seconds), or null. */
   shareExpiryOf(file: number): number | null {
+    if (this.fileShareAccess(file) === 'none') return null;
     return this.unsharedAt.get(file) ?? null;
   }
 
@@ -680,7 +692,7 @@ export class Enterprise {
 
   /** Counts a shared-link preview or download. */
   countShareUse(file: number, kind: 'downloads' | 'previews'): void {
-    if (this.fileShare[file] === 0) return;
+    if (this.fileShareAccess(file) === 'none') return;
     const counters = { ...this.shareCountersOf(file) };
     counters[kind]++;
     this.shareCounters.set(file, counters);

@@ -36,6 +36,7 @@ export function createState(options: ResolvedOptions): SimState {
     spareFiles: options.spareFiles,
     rootFiles: options.rootFiles,
   });
+  enterprise.clock = now;
   const events = new EventLog(enterprise, enterprise.seed, options.events, now());
   const webhooks = new WebhookRegistry();
   const deliverer = new WebhookDeliverer({

@@ -48,7 +48,22 @@ export interface UserActionDeps {
 
 /** The user actions behind the control API's file routes, callable directly. */
 export class UserActions {
-  constructor(private readonly deps: UserActionDeps) {}
+  constructor(
+    private readonly deps: UserActionDeps,
+    /** The OAuth client the changes are made through (API calls), named in the events' details. */
+    private readonly service?: string,
+  ) {}
+
+  /** The same actions made through an app, as the API makes them: Box names the app in the event. */
+  viaApp(clientId: string): UserActions {
+    return new UserActions(this.deps, clientId);
+  }
+
+  /** The event details with the app named (`service_id`, `service_name`) when made through one. */
+  private detailsOf(details: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+    if (this.service === undefined) return details;
+    return { ...details, service_id: this.service, service_name: this.service };
+  }
 
   private get ent(): Enterprise {
     return this.deps.enterprise;
@@ -103,7 +118,7 @@ export class UserActions {
           fileIndex: file,
           fileName: this.ent.fileName(file),
           folderIndex: this.ent.fileParentOf(file),
-          ...(extra.details ? { additionalDetails: extra.details } : {}),
+          ...(this.detailsOf(extra.details) ? { additionalDetails: this.detailsOf(extra.details) } : {}),
           ...(extra.accessibleBy ? { accessibleBy: extra.accessibleBy } : {}),
         },
         this.deps.now(),
@@ -359,7 +374,7 @@ export class UserActions {
         type: eventType,
         userIndex: actor.index,
         folderItem: folder,
-        ...(extra.details ? { additionalDetails: extra.details } : {}),
+        ...(this.detailsOf(extra.details) ? { additionalDetails: this.detailsOf(extra.details) } : {}),
         ...(extra.accessibleBy ? { accessibleBy: extra.accessibleBy } : {}),
       },
       this.deps.now(),

@@ -171,9 +171,11 @@ export function updateFile(
     const conflict = ent.nameInUse(finalParent, finalName, 'file', file);
     if (conflict) throw boxErrors.itemNameInUse([fileConflict(ctx, conflict.index)]);
   }
-  if (name !== undefined && name !== ent.fileName(file)) actions.renameAs(file, actor, name);
-  if (folder !== undefined && folder !== ent.fileParentOf(file)) actions.moveAs(file, actor, folder);
-  if (link) actions.changeSharedLink(file, actor, link.access, link.unsharedAt);
+  if (name !== undefined && name !== ent.fileName(file))
+    actions.viaApp(ctx.clientId).renameAs(file, actor, name);
+  if (folder !== undefined && folder !== ent.fileParentOf(file))
+    actions.viaApp(ctx.clientId).moveAs(file, actor, folder);
+  if (link) actions.viaApp(ctx.clientId).changeSharedLink(file, actor, link.access, link.unsharedAt);
   return fileAnswer(ctx, file, query);
 }
 
@@ -181,7 +183,7 @@ export function updateFile(
 export function trashFile(ctx: ApiContext, id: string, actions: UserActions): void {
   const file = resolveFile(ctx, id);
   requireFileRole(ctx, file, EDIT_ROLES);
-  actions.trashAs(file, ctx.actingUser);
+  actions.viaApp(ctx.clientId).trashAs(file, ctx.actingUser);
 }
 
 /** A trashed file the caller may see (404 `not_found` otherwise, also when it is not in the trash). */
@@ -235,7 +237,7 @@ export function restoreFile(
   const conflict = ent.nameInUse(folder ?? ent.fileParentOf(file), name ?? ent.fileName(file), 'file', file);
   if (conflict) throw boxErrors.itemNameInUse([fileConflict(ctx, conflict.index)]);
   if (name !== undefined && name !== ent.fileName(file)) ent.rename(file, name);
-  actions.restoreAs(file, ctx.actingUser, folder);
+  actions.viaApp(ctx.clientId).restoreAs(file, ctx.actingUser, folder);
   return trashAnswer(ctx, file, query);
 }
 
@@ -259,7 +261,9 @@ export function createFolder(
   const folder = targetFolder(ctx, parent.id, 'parent.id');
   const conflict = ctx.enterprise.nameInUse(folder, name, 'folder');
   if (conflict) throw boxErrors.itemNameInUse([folderMini(ctx.enterprise, conflict.index)]);
-  const made = actions.createFolder(ctx.actingUser, folder < 0 ? NO_PARENT_FOLDER : folder, name);
+  const made = actions
+    .viaApp(ctx.clientId)
+    .createFolder(ctx.actingUser, folder < 0 ? NO_PARENT_FOLDER : folder, name);
   return folderJson(
     ctx.enterprise,
     made.folder,
@@ -331,7 +335,7 @@ export function uploadFile(
   const folder = targetFolder(ctx, parent.id, 'attributes.parent.id');
   const conflict = ctx.enterprise.nameInUse(folder, name, 'file');
   if (conflict) throw boxErrors.itemNameInUse(fileConflict(ctx, conflict.index));
-  const made = actions.uploadAs(ctx.actingUser, folder, name, parts[fileAt]!.data);
+  const made = actions.viaApp(ctx.clientId).uploadAs(ctx.actingUser, folder, name, parts[fileAt]!.data);
   return { total_count: 1, entries: [fileAnswer(ctx, made.file, query)] };
 }
 
@@ -391,7 +395,7 @@ export function createCollaboration(
   }
   if (ownerLogin.toLowerCase() === email.toLowerCase())
     throw boxErrors.badRequest(`${email} owns the item and cannot be invited to it`);
-  const made = actions.addCollaboration(target, user, email, role);
+  const made = actions.viaApp(ctx.clientId).addCollaboration(target, user, email, role);
   const found = ent.collaborationById(made.collaborationId)!;
   const itemJson =
     target.kind === 'file'
@@ -418,5 +422,5 @@ export function deleteCollaboration(ctx: ApiContext, id: string, actions: UserAc
       : ent.folderRoleOf(user, index);
   if (role === undefined) throw boxErrors.notFound('item', id);
   if (!EDIT_ROLES.has(role) && collab.userIndex !== user) throw boxErrors.forbidden();
-  actions.removeCollaborationById(id, ctx.actingUser);
+  actions.viaApp(ctx.clientId).removeCollaborationById(id, ctx.actingUser);
 }

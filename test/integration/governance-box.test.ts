@@ -118,6 +118,12 @@ describe('governance actions on Box (box-sim, box-node-sdk)', () => {
     expect(await setSharedLinkExpiry(asOwner, file.id, in30)).toBe(false);
     const expiry = sim.manifest.file(file.id)!.sharedLinkUnsharedAt!;
     expect(Math.abs(Date.parse(expiry) - Date.parse(in7))).toBeLessThan(1000);
+    // Narrowing keeps the expiry; the expiry keeps the access.
+    expect(await restrictSharedLink(asOwner, file.id, 'collaborators')).toBe(true);
+    expect(sim.manifest.file(file.id)).toMatchObject({
+      sharedLinkAccess: 'collaborators',
+      sharedLinkUnsharedAt: expiry,
+    });
 
     expect(await removeSharedLink(asOwner, file.id)).toBe(true);
     expect(sim.manifest.file(file.id)).toMatchObject({

@@ -432,7 +432,11 @@ describe('box-sim item changes through box-node-sdk', () => {
     expect(sim.manifest.file(file.id)!.parentId).toBe(otherFolderId);
     const events = await newEvents(file.id);
     expect(events.map((e) => e.type)).toEqual(['MOVE']);
-    expect(events[0]!.raw.additional_details).toMatchObject({ old_parent_id: file.parentId });
+    // Made through the API: Box names the app in the event.
+    expect(events[0]!.raw.additional_details).toMatchObject({
+      old_parent_id: file.parentId,
+      service_id: sim.clientId,
+    });
     await delivered('FILE.MOVED', file.id);
     // Moving into a folder the user cannot see is 404; into their own root is fine.
     const adminFolder = await admin.folders.createFolder({ name: 'Not yours', parent: { id: '0' } });
@@ -540,5 +544,45 @@ describe('box-sim item changes through box-node-sdk', () => {
         ),
       ),
     ).toMatchObject({ status: 400 });
+  });
+});
+
+describe('box-sim shared link expiry by its clock', () => {
+  test('a link whose unshared_at has passed is gone: no shared_link, none in the ground truth, a new one can be made', async () => {
+    let t = Date.parse('2026-11-02T10:00:00Z');
+    const sim = await startBoxSim({ seed: 4, users: 6, files: 60, now: () => t });
+    try {
+      const admin = (await connectAs(sim, sim.manifest.admin.login)).client;
+      const file = [...sim.manifest.files({ activeOnly: true })].find(
+        (f) => f.ownerId !== sim.manifest.admin.id && f.sharedLinkAccess === 'none',
+      )!;
+      const asOwner = admin.withAsUserHeader(file.ownerId);
+      const expiry = new Date(t + 3_600_000).toISOString().replace('.000Z', 'Z');
+      await asOwner.sharedLinksFiles.addShareLinkToFile(
+        file.id,
+        { sharedLink: { access: 'open', unsharedAt: dateTimeFromString(expiry) } },
+        { fields: 'shared_link' },
+      );
+      t += 3_599_000;
+      expect((await asOwner.files.getFileById(file.id)).sharedLink).toMatchObject({ access: 'open' });
+      t += 2_000;
+      const after = await asOwner.files.getFileById(file.id, { queryParams: { fields: ['shared_link'] } });
+      expect((after.rawData as Raw).shared_link).toBeNull();
+      expect(sim.manifest.file(file.id)).toMatchObject({
+        sharedLinkAccess: 'none',
+        sharedLinkUnsharedAt: null,
+      });
+      await asOwner.sharedLinksFiles.addShareLinkToFile(
+        file.id,
+        { sharedLink: { access: 'company' } },
+        { fields: 'shared_link' },
+      );
+      expect(sim.manifest.file(file.id)).toMatchObject({
+        sharedLinkAccess: 'company',
+        sharedLinkUnsharedAt: null,
+      });
+    } finally {
+      await sim.close();
+    }
   });
 });
