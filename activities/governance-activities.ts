@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BoxClient } from 'box-node-sdk';
 import type { BoxClientPool } from '../box/box-client-pool';
@@ -17,6 +18,7 @@ import type {
 import * as box from './governance-box';
 import type { FileGovernanceState } from './governance-box';
 import type { Mailer } from './mailer';
+import { withKeepalive } from './keepalive';
 
 /** What the governance activities need. */
 export interface GovernanceActivityDeps {
@@ -74,56 +76,73 @@ export function createGovernanceActivities(deps: GovernanceActivityDeps): Govern
       return row !== undefined && row.status === 'Connected' && row.updated_at > since;
     },
 
-    async performGovernanceAction({ connectorId, actionId, dataCenter }) {
-      const row = await repo.get(connectorId, actionId);
-      if (!row)
-        throw ApplicationFailure.nonRetryable(
-          `No governance action ${actionId} of connector ${connectorId}`,
-          'GovernanceActionMissing',
-        );
-      const kind = row.kind as GovernanceActionKind;
-      const params = JSON.parse(row.params_json) as GovernanceParams;
-      const domains = await internalDomains(connectorId);
-      const admin = deps.clients.get(connectorId, dataCenter);
-      const ctx = { row, kind, params, domains, admin, connectorId, dataCenter };
-
-      // A restore acts on a file the admin holds (quarantine) or in the trash: it has its own path.
-      if (kind === 'restore') return restore(ctx);
-
-      const { client, state } = await readAsOwner(api, admin, row, domains);
-      let before: FileGovernanceState;
-      if (row.before_json === null) {
-        // First attempt: the file must still be what the finding saw.
-        if (state === null) return skip('the file is gone (trashed or deleted) since the finding');
-        const changed = mismatch(row, state);
-        if (changed) return skip(changed, state.ownerId);
-        before = state;
-        await repo.setBoxState(connectorId, actionId, { before: state });
-      } else {
-        // An earlier attempt began acting (and may have finished some steps): go on from Box's state.
-        before = JSON.parse(row.before_json) as FileGovernanceState;
-        if (state === null && kind !== 'trash')
-          return skip('the file is gone (trashed or deleted) since the action began', before.ownerId);
-      }
-      const plan = planOf(kind, params, before, state);
-      if (row.dry_run === 1)
-        return {
-          result: 'dry-run',
-          outcome:
-            plan.length > 0
-              ? `dry run: would ${plan.join('; ')}`
-              : 'dry run: nothing to change, the file is already so',
-          changes: plan,
-          ownerId: before.ownerId,
-        };
-      if (kind === 'notify-owner') return notify(ctx, before);
-      if (state === null) return done(plan, before, null); // trash: already gone
-      await act(ctx, client, state);
-      const after = await readAfter(ctx, client, before);
-      await repo.setBoxState(connectorId, actionId, { after });
-      return done(plan, before, after);
+    performGovernanceAction(input) {
+      // Heartbeats while it works, so an attempt on a worker that died is retried within seconds.
+      return withKeepalive(
+        Context.current(),
+        () => ({ keepalive: true }),
+        () => perform(input),
+      );
     },
   };
+
+  async function perform({
+    connectorId,
+    actionId,
+    dataCenter,
+  }: {
+    connectorId: string;
+    actionId: string;
+    dataCenter: DataCenter;
+  }): Promise<GovernancePerformResult> {
+    const row = await repo.get(connectorId, actionId);
+    if (!row)
+      throw ApplicationFailure.nonRetryable(
+        `No governance action ${actionId} of connector ${connectorId}`,
+        'GovernanceActionMissing',
+      );
+    const kind = row.kind as GovernanceActionKind;
+    const params = JSON.parse(row.params_json) as GovernanceParams;
+    const domains = await internalDomains(connectorId);
+    const admin = deps.clients.get(connectorId, dataCenter);
+    const ctx = { row, kind, params, domains, admin, connectorId, dataCenter };
+
+    // A restore acts on a file the admin holds (quarantine) or in the trash: it has its own path.
+    if (kind === 'restore') return restore(ctx);
+
+    const { client, state } = await readAsOwner(api, admin, row, domains);
+    let before: FileGovernanceState;
+    if (row.before_json === null) {
+      // First attempt: the file must still be what the finding saw.
+      if (state === null) return skip('the file is gone (trashed or deleted) since the finding');
+      const changed = mismatch(row, state);
+      if (changed) return skip(changed, state.ownerId);
+      before = state;
+      await repo.setBoxState(connectorId, actionId, { before: state });
+    } else {
+      // An earlier attempt began acting (and may have finished some steps): go on from Box's state.
+      before = JSON.parse(row.before_json) as FileGovernanceState;
+      if (state === null && kind !== 'trash')
+        return skip('the file is gone (trashed or deleted) since the action began', before.ownerId);
+    }
+    const plan = planOf(kind, params, before, state);
+    if (row.dry_run === 1)
+      return {
+        result: 'dry-run',
+        outcome:
+          plan.length > 0
+            ? `dry run: would ${plan.join('; ')}`
+            : 'dry run: nothing to change, the file is already so',
+        changes: plan,
+        ownerId: before.ownerId,
+      };
+    if (kind === 'notify-owner') return notify(ctx, before);
+    if (state === null) return done(plan, before, null); // trash: already gone
+    await act(ctx, client, state);
+    const after = await readAfter(ctx, client, before);
+    await repo.setBoxState(connectorId, actionId, { after });
+    return done(plan, before, after);
+  }
 
   function skip(reason: string, ownerId?: string): GovernancePerformResult {
     return { result: 'skipped', outcome: reason, changes: [], ...(ownerId && { ownerId }) };

@@ -16,6 +16,7 @@ import type { GovernanceActionKind, GovernanceState } from '../domain/governance
 import { reauthorizationFailure, resumeSignal, signalWorkflow } from './child-workflows';
 import { fileEventsSignal, tokenRejectedSignal } from './connect-box-messages';
 import type { GovernanceActivities, GovernancePerformResult } from './governance-action-activities';
+import { STEP_HEARTBEAT_TIMEOUT } from './step-timeouts';
 import {
   approveUpdate,
   DECISION_REFUSED,
@@ -61,6 +62,8 @@ const ROUND_BACKOFF_MS = 60_000;
 export async function governanceAction(input: GovernanceActionInput): Promise<GovernanceProgress> {
   const acts = proxyActivities<GovernanceActivities>({
     startToCloseTimeout: '2m',
+    // The steps heartbeat (activities/keepalive.ts): a worker that died mid-action is noticed in seconds.
+    heartbeatTimeout: STEP_HEARTBEAT_TIMEOUT,
     retry: {
       maximumAttempts: 3,
       maximumInterval: '30s',

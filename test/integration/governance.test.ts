@@ -300,4 +300,51 @@ describe('governance on box-sim (dev server, real SDK, API)', () => {
   it('every action recorded was started (the outbox is empty)', async () => {
     expect(await repo.unstarted(new Date().toISOString(), 10)).toEqual([]);
   });
+
+  // Last: it removes the app at box-sim (every token rejected), then authorizes the connector again.
+  it('a rejected token mid-action pauses it; after a new authorization it resumes and acts once', async () => {
+    const file = fileWhere((f) => f.sharedLinkAccess === 'open' && !f.planted?.us_ssn, 2)!;
+    stack.sim.control.removeApp();
+    const res = await stack.call('POST', `/api/connectors/${connectorId}/files/${file.id}/governance`, {
+      kind: 'remove-shared-link',
+    });
+    expect(res.status).toBe(202);
+    const id = res.json.id as string;
+    const paused = await eventually(
+      async () => (await stack.call('GET', `/api/connectors/${connectorId}/governance/actions/${id}`)).json,
+      {
+        what: 'the action to pause',
+        timeoutMs: 60_000,
+        intervalMs: 200,
+        accept: (a: any) => a?.state === 'paused',
+      },
+    );
+    expect(paused.reason).toMatch(/rejected the connector's token/);
+    expect(truth(file.id).sharedLinkAccess).toBe('open');
+    await eventually(async () => (await stack.call('GET', `/api/connectors/${connectorId}`)).json?.status, {
+      what: 'the connector to need a new authorization',
+      timeoutMs: 60_000,
+      accept: (s) => s === 'NeedsReauthorization',
+    });
+
+    const again = await stack.call('POST', `/api/connectors/${connectorId}/authorize`);
+    expect(again.status).toBe(200);
+    const redirect = await clickThroughConsent(
+      again.json.authorizeUrl as string,
+      stack.sim.manifest.admin.login,
+    );
+    await stack.api.inject({ method: 'GET', url: `${redirect.pathname}${redirect.search}` });
+    // The paused action checks the connector's status once a minute.
+    const done = await eventually(
+      async () => (await stack.call('GET', `/api/connectors/${connectorId}/governance/actions/${id}`)).json,
+      {
+        what: 'the action to resume and finish',
+        timeoutMs: 150_000,
+        intervalMs: 500,
+        accept: (a: any) => a?.state === 'done',
+      },
+    );
+    expect(truth(file.id).sharedLinkAccess).toBe('none');
+    expect(done.audit.map((e: any) => e.event)).toEqual(['recorded', 'acting', 'paused', 'resumed', 'done']);
+  }, 300_000);
 });
