@@ -5,6 +5,8 @@ import { createEventStreamActivities } from './event-stream-activities';
 import { createConnectActivities } from './connect-activities';
 import { createScanActivities, type ScanDeps } from './scan-activities';
 import { createWebhookActivities } from './webhook-activities';
+import { createGovernanceActivities } from './governance-activities';
+import { GovernanceStarter } from './governance-starter';
 
 /** Activities of the main task queue: connect, backfill and event stream (control work, never queued behind bulk). */
 export function createActivities(deps: ActivityDeps) {
@@ -24,6 +26,12 @@ export function createActivities(deps: ActivityDeps) {
       clients: deps.clients,
       eventLog: new EventLogRepository(deps.store.db),
     }),
+    ...createGovernanceActivities({
+      config: deps.config,
+      store: deps.store,
+      clients: deps.clients,
+      mailer: deps.mailer,
+    }),
   };
 }
 
@@ -38,6 +46,9 @@ export function createScanQueueActivities(
     config: deps.config,
     store: deps.store,
     clients: deps.clients,
+    ...(deps.temporal && {
+      governance: new GovernanceStarter(deps.temporal, deps.store, deps.config.temporal.taskQueues.main),
+    }),
     ...tuning,
   });
   return { bulk, priority: { scanPriorityFiles, storePriorityOverflow, takePriorityOverflow } };

@@ -7,7 +7,8 @@ import { describeBoxError } from '../box/box-errors';
 import type { Config } from '../config/config';
 import { loadPolicySet, type CompiledPolicySet, type InspectionLimits } from '../policies';
 import type { Store } from '../store/database';
-import { FindingsRepository } from '../store/findings-repository';
+import { FindingsRepository, type FindingRow } from '../store/findings-repository';
+import { GovernanceRepository } from '../store/governance-repository';
 import { InventoryRepository } from '../store/inventory-repository';
 import { PriorityOverflowRepository } from '../store/priority-overflow-repository';
 import { ScanWorkRepository, type PageCounts } from '../store/scan-work-repository';
@@ -23,6 +24,8 @@ import {
 import { judgeFile, type FileToJudge, type FileVerdict } from './scan-file-judge';
 import { withKeepalive } from './keepalive';
 import { mapAtOnce } from './at-once';
+import { actionsForOpenedFindings } from './governance-recording';
+import type { GovernanceStarter } from './governance-starter';
 
 /** What the scan activities need. */
 export interface ScanDeps {
@@ -32,6 +35,11 @@ export interface ScanDeps {
   /** How much one scanUserFolders call does (tests and benchmarks shrink it). */
   budget?: Partial<ScanBudget>;
   limits?: Partial<InspectionLimits>;
+  /**
+   * Starts the workflows of the governance actions a new finding asks for, right after they were recorded
+   * with it; without one (tests), they wait for the worker's sweeper.
+   */
+  governance?: GovernanceStarter;
 }
 
 /** Bounds of one scanUserFolders call, and the work done at once inside a page. */
@@ -146,12 +154,21 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
       skippedUnchanged: verdicts.length - inspected.length,
       findings: 0,
     };
+    let actions: string[] = [];
     await db.transaction().execute(async (trx) => {
       await new InventoryRepository(trx).upsertMany(verdicts.map((v) => v.row));
       const findingsTrx = new FindingsRepository(trx);
+      const opened: FindingRow[] = [];
       await findingsTrx.sync(
         connectorId,
         inspected.map((v) => ({ fileId: v.row.file_id, matches: v.matches! })),
+        now,
+        opened,
+      );
+      // The actions of a new finding are recorded with it (outbox): committed together or not at all.
+      const rows = new Map(verdicts.map((v) => [v.row.file_id, v.row]));
+      actions = await new GovernanceRepository(trx).record(
+        actionsForOpenedFindings(connectorId, opened, rows, policySet, now),
         now,
       );
       counts.findings = (
@@ -162,6 +179,15 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
       ).length;
       await alsoInTransaction?.(trx, counts);
     });
+    if (actions.length > 0 && deps.governance)
+      // A failed start is the sweeper's to retry: the rows stay unstarted.
+      await deps.governance.start(connectorId, actions).catch((err: unknown) => {
+        log.warn('governance actions recorded, their start left to the sweeper', {
+          connectorId,
+          actions: actions.length,
+          error: String(err),
+        });
+      });
     return counts;
   };
 

@@ -9,6 +9,8 @@ import { registerConnectorRoutes } from './connectors-routes';
 import type { OAuthStateSigner } from './oauth-state';
 import { ProblemError } from './problem';
 import { registerScanRoutes } from './scan-routes';
+import { registerGovernanceRoutes } from './governance-routes';
+import { z } from 'zod';
 
 /** What the `/api/connectors/:id` scope needs. */
 export interface ConnectorScopeDeps {
@@ -35,7 +37,10 @@ export function connectorOf(req: FastifyRequest): ConnectorRecord {
 export function registerConnectorScope(deps: ConnectorScopeDeps) {
   return async (scope: ApiApp): Promise<void> => {
     scope.addHook('onRoute', (route) => {
-      route.schema = { ...route.schema, params: connectorParams };
+      // A route's own path parameters (`:actionId`, `:fileId`) join the connector's id.
+      const own = route.schema?.params;
+      const params = own instanceof z.ZodObject ? connectorParams.extend(own.shape) : connectorParams;
+      route.schema = { ...route.schema, params };
     });
     scope.addHook('preHandler', async (req) => {
       const { id } = req.params as { id: string };
@@ -46,6 +51,7 @@ export function registerConnectorScope(deps: ConnectorScopeDeps) {
     registerConnectorRoutes(scope, deps);
     registerScanRoutes(scope, deps);
     registerEventsRoutes(scope, deps);
+    registerGovernanceRoutes(scope, deps);
     return Promise.resolve();
   };
 }

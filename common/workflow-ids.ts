@@ -4,4 +4,5 @@ export const workflowIds = {
   backfill: (connectorId: string) => `connector/${connectorId}/backfill`,
   scan: (connectorId: string) => `connector/${connectorId}/scan`,
   events: (connectorId: string) => `connector/${connectorId}/events`,
+  governance: (connectorId: string, actionId: string) => `governance/${connectorId}/${actionId}`,
 };

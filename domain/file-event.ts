@@ -15,9 +15,10 @@ export const PRIORITY_KINDS: readonly EventKind[] = ['content', 'sharing', 'meta
 
 /**
  * Where an event came from: a webhook delivery, the backfill's read of the enterprise event log
- * (admin_logs), or the live enterprise event stream (admin_logs_streaming).
+ * (admin_logs), the live enterprise event stream (admin_logs_streaming), or a governance action of
+ * connect-box itself (it asks for the rescan of the file it acted on).
  */
-export const EVENT_SOURCES = ['webhook', 'event-log', 'event-stream'] as const;
+export const EVENT_SOURCES = ['webhook', 'event-log', 'event-stream', 'governance'] as const;
 
 /**
  * One event on one file, from a webhook delivery or the enterprise event log. Its field names travel in

@@ -40,3 +40,9 @@ export type { MaskingMode } from './detectors/mask-sample';
 export type { TextSection } from './extraction/text-budget';
 export { SEVERITIES, isSeverity } from './policy/severity';
 export type { Severity } from './policy/severity';
+export {
+  GOVERNANCE_PARAMS_SCHEMAS,
+  parseGovernanceParams,
+  policyActionSchema,
+} from './policy/governance-action-schema';
+export type { PolicyAction } from './policy/governance-action-schema';

@@ -17,6 +17,8 @@ export interface DemoOptions {
   instanceName: string;
   /** True when no person watches (CI): no progress-bar redraws. */
   ci: boolean;
+  /** The worker runs the demo's policies (scripts/demo-policies.yaml): show the governance actions. */
+  governance?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -199,7 +201,12 @@ export async function runDemo(o: DemoOptions): Promise<string> {
     );
   }
 
-  step(7, 'Findings summary');
+  if (o.simUrl && o.governance) {
+    step(7, 'Governance: an automatic action, then one approved through the API');
+    await governanceDemo(api, o.simUrl, created.id);
+  }
+
+  step(o.simUrl && o.governance ? 8 : 7, 'Findings summary');
   const findings = await api.all(`/api/connectors/${created.id}/findings?status=open`);
   const byPolicy = new Map<string, { severity: string; count: number }>();
   for (const f of findings)
@@ -219,6 +226,99 @@ Where to look
   Event log        ${api.baseUrl}/api/connectors/${created.id}/events
   OpenAPI          ${api.baseUrl}/openapi.json`);
   return created.id;
+}
+
+/**
+ * Uploads a file holding SSNs next to an existing file and shares it publicly: once for the policy whose
+ * action removes the link at once, once for the policy whose action waits for an approval (given here
+ * through the API). Each ends with the rescan: the finding closed, the file private.
+ */
+async function governanceDemo(api: ApiClient, simUrl: string, connectorId: string): Promise<void> {
+  const files = (
+    (await (await fetch(`${simUrl}/_sim/manifest/files?limit=10000&activeOnly=true`)).json()) as {
+      entries: any[];
+    }
+  ).entries;
+  // A folder below a top-level folder: its webhook reports the upload and the share within seconds.
+  const folder = files.find((f) => f.path.split('/').length > 3)?.parentId as string | undefined;
+  if (!folder) throw new Error('box-sim has no nested folder to upload the governance demo files into');
+  const text = 'Employee: J. Smith\nSSN: 536-22-8172\n';
+  const base = `/api/connectors/${connectorId}`;
+  const actionOf = async (fileId: string) =>
+    (await api.call('GET', `${base}/governance/actions?file=${fileId}`)).items[0];
+  const fileOf = async (fileId: string) =>
+    (await api.all(`${base}/files`)).find((f: any) => f.fileId === fileId);
+  const openFindings = async (fileId: string, policy: string) =>
+    (await api.call('GET', `${base}/findings?policy=${policy}&status=open`)).items.filter(
+      (f: any) => f.fileId === fileId,
+    ).length;
+
+  const uploadShared = async (name: string) => {
+    const res = await fetch(`${simUrl}/_sim/folders/${folder}/upload`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name, text }),
+    });
+    if (!res.ok) throw new Error(`box-sim upload answered ${res.status}: ${await res.text()}`);
+    const { fileId } = (await res.json()) as { fileId: string };
+    await simControl(simUrl, `/_sim/files/${fileId}/share`, { access: 'open' });
+    return fileId;
+  };
+
+  // 1. Automatic: the policy's action removes the public link as soon as the finding opens.
+  const auto = await uploadShared(`governance-demo-payroll-${Date.now()}.txt`);
+  const started = Date.now();
+  const done = await until(
+    'the automatic action to finish',
+    () => actionOf(auto),
+    (a: any) => a !== undefined && ['done', 'skipped', 'failed'].includes(a.state),
+    90_000,
+  );
+  if (done.state !== 'done') throw new Error(`the automatic action ended ${done.state}: ${done.reason}`);
+  const privateNow = await until(
+    'the rescan after the action',
+    async () => ({ file: await fileOf(auto), open: await openFindings(auto, 'demo-ssn-public-link') }),
+    (v) => v.file?.accessLevel === 'private' && v.open === 0,
+    60_000,
+  );
+  console.log(
+    `   automatic  ${done.kind} on file ${auto} (SSNs, public link) by ${done.requestedBy}: ${done.outcome}; ` +
+      `rescanned: finding resolved, exposure ${privateNow.file.accessLevel} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
+
+  // 2. Approval: the action waits until someone approves it through the API.
+  const approval = await uploadShared(`governance-approval-contract-${Date.now()}.txt`);
+  const waiting = await until(
+    'the action to await approval',
+    () => actionOf(approval),
+    (a: any) => a?.state === 'awaiting-approval',
+    90_000,
+  );
+  console.log(
+    `   approval   ${waiting.kind} on file ${approval}: ${waiting.state} until ${waiting.expiresAt}`,
+  );
+  const approved = await api.call('POST', `${base}/governance/actions/${waiting.id}/approve`, {
+    note: 'approved by the demo',
+  });
+  const finished = await until(
+    'the approved action to finish',
+    () => actionOf(approval),
+    (a: any) => ['done', 'skipped', 'failed'].includes(a.state),
+    60_000,
+  );
+  if (finished.state !== 'done')
+    throw new Error(`the approved action ended ${finished.state}: ${finished.reason}`);
+  const after = await until(
+    'the rescan after the approved action',
+    () => fileOf(approval),
+    (f: any) => f?.accessLevel === 'private',
+    60_000,
+  );
+  console.log(
+    `              POST .../governance/actions/${waiting.id}/approve -> ${approved.state} by ${approved.approver}; ` +
+      `${finished.outcome}; exposure ${after.accessLevel}`,
+  );
+  console.log(`   audit      GET ${base}/files/${approval}/audit`);
 }
 
 async function simControl(simUrl: string, path: string, body: unknown): Promise<void> {

@@ -223,7 +223,13 @@ async function runDevStack(): Promise<void> {
 
     console.log('starting worker and API ...');
     const mail = await startMailSink(config, dataDir);
-    const worker = group.startScript('worker', join(root, 'workers', 'main.ts'), [], mail.env);
+    // Without a policy file of the operator's, the worker gets the demo's: every template, plus two
+    // policies with governance actions that only files named governance-demo-* / -approval-* match.
+    const demoPolicies = config.policies.file ? undefined : join(root, 'scripts', 'demo-policies.yaml');
+    const worker = group.startScript('worker', join(root, 'workers', 'main.ts'), [], {
+      ...mail.env,
+      ...(demoPolicies && { POLICY_FILE: demoPolicies }),
+    });
     const api = group.startScript('api', join(root, 'api', 'main.ts'));
     failures.push(worker.failed, api.failed);
     const apiUrl = `http://${config.api.host}:${config.api.port}`;
@@ -250,6 +256,7 @@ connect-box is running (pid ${process.pid})
           namespace: config.temporal.namespace,
           instanceName: sim ? 'Northwind (box-sim)' : 'Box enterprise',
           ci: args.ci,
+          governance: demoPolicies !== undefined,
         }),
         ...failures,
       ]);

@@ -57,12 +57,14 @@ export class FindingsRepository {
    * Makes the open findings of each file equal its matches: a match without an open finding opens one, a
    * match with one updates it (severity, counts, samples), an open finding without a match is closed.
    * Running it again with the same matches changes nothing but `updated_at`. Returns the open findings
-   * of these files afterwards.
+   * of these files afterwards; `opened`, when given, receives the findings opened by this call (what
+   * governance acts on: a new open finding, never a repeat of one).
    */
   async sync(
     connectorId: string,
     results: ReadonlyArray<{ fileId: string; matches: readonly PolicyMatch[] }>,
     at: string,
+    opened?: FindingRow[],
   ): Promise<number> {
     const open = await this.openOf(
       connectorId,
@@ -109,6 +111,7 @@ export class FindingsRepository {
         .insertInto('findings')
         .values(inserts.slice(i, i + CHUNK))
         .execute();
+    opened?.push(...inserts);
     await this.closeIds(closes, at);
     return openAfter;
   }

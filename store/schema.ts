@@ -9,6 +9,7 @@ import type {
   ScanUsersTable,
 } from './scan-tables';
 import type { SessionsTable } from './sessions-table';
+import type { GovernanceActionsTable, GovernanceAuditTable } from './governance-tables';
 import type { WebhookOutboxTable, WebhooksTable } from './webhooks-table';
 
 /** A connector: one Box enterprise connection (the workflow owns the live status; this is the record). */
@@ -123,6 +124,8 @@ export interface Database {
   priority_overflow: PriorityOverflowTable;
   webhooks: WebhooksTable;
   webhook_outbox: WebhookOutboxTable;
+  governance_actions: GovernanceActionsTable;
+  governance_audit: GovernanceAuditTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;

@@ -4,21 +4,35 @@
  * activity, on slots of their own so a bulk backlog never delays them). Workers are stateless: start more
  * processes for more throughput.
  */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig } from '../config/config';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { createActivities, createScanQueueActivities } from '../activities';
 import { loadPolicySet } from '../policies';
 import { createWorkerDeps } from './worker-deps';
+import { GovernanceStarter } from '../activities/governance-starter';
 import { stopWithLauncher } from '../scripts/launcher-watchdog';
 
 async function runWorker(): Promise<void> {
   const config = loadConfig();
   // A bad policy file stops the worker now, naming the YAML line and column, not at the first scan.
   if (config.policies.file) await loadPolicySet(config.policies.file);
-  const deps = await createWorkerDeps(config);
-  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const { namespace, taskQueues } = config.temporal;
+  // A client for the governance actions new findings ask for: the scan starts them, a sweeper starts what
+  // a crash left recorded and unstarted.
+  const clientConnection = await Connection.connect(temporalConnectionOptions(config));
+  const temporal = new Client({ connection: clientConnection, namespace });
+  const deps = { ...(await createWorkerDeps(config)), temporal };
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  const starter = new GovernanceStarter(temporal, deps.store, taskQueues.main);
+  const sweep = () =>
+    starter
+      .sweep()
+      .then((n) => n > 0 && console.log(`worker: started ${n} governance actions left unstarted`))
+      .catch((err: unknown) => console.error('worker: governance sweep failed:', String(err)));
+  const sweeper = setInterval(() => void sweep(), 30_000);
+  sweeper.unref();
   const scan = createScanQueueActivities(deps);
   const workers = await Promise.all([
     Worker.create({
@@ -47,8 +61,11 @@ async function runWorker(): Promise<void> {
     }),
   ]);
   console.log(`worker: polling ${Object.values(taskQueues).join(', ')} on ${config.temporal.address}`);
+  void sweep();
   await Promise.all(workers.map((w) => w.run()));
+  clearInterval(sweeper);
   await connection.close();
+  await clientConnection.close();
   await deps.store.close();
 }
 

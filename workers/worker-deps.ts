@@ -6,6 +6,7 @@ import { BoxTokensRepository } from '../store/box-tokens-repository';
 import { ConnectorsRepository } from '../store/connectors-repository';
 import { openStore } from '../store/database';
 import type { ActivityDeps } from '../activities/activity-deps';
+import { createSmtpMailer } from '../activities/mailer';
 
 /** Everything activities share inside one worker process (what activities/ asks for, built here). */
 export type WorkerDeps = ActivityDeps;
@@ -20,5 +21,6 @@ export async function createWorkerDeps(config: Config): Promise<WorkerDeps> {
     connectors: new ConnectorsRepository(store.db),
     vault,
     clients: new BoxClientPool({ config, vault }),
+    ...(config.smtp.host && { mailer: createSmtpMailer(config) }),
   };
 }

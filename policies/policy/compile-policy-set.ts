@@ -93,7 +93,8 @@ export function compilePolicySet(
       canonicalJson({
         engine: DETECTION_ENGINE_VERSION,
         internalDomains,
-        policies: enabled,
+        // Actions change what is done about a finding, never what a scan finds: a new action rescans nothing.
+        policies: enabled.map(({ actions: _, ...judged }) => judged),
         detectorSettings: file.detectorSettings,
         customDetectors: custom,
         excludeFiles: file.excludeFiles,

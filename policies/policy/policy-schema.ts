@@ -4,6 +4,7 @@ import { DEFAULT_MIN_LIKELIHOOD, LIKELIHOODS } from '../detectors/likelihood';
 import { MASKING_MODES } from '../detectors/mask-sample';
 import { ACCESS_LEVELS } from '../exposure/access-level';
 import { SEVERITIES } from './severity';
+import { policyActionSchema } from './governance-action-schema';
 
 const regexSource = regexSourceSchema;
 
@@ -74,6 +75,8 @@ export const policySchema = z
     /** Files this policy never judges. */
     excludeFiles: fileExclusionsSchema.optional(),
     content: contentConditionSchema.optional(),
+    /** Governance actions taken on a file when the policy newly matches it (docs/governance.md). */
+    actions: z.array(policyActionSchema).max(10).default([]),
   })
   .refine((p) => p.content !== undefined || Object.keys(p.filters).length > 0, {
     message: 'a policy needs at least one filter or a content condition, or it would match every file',

@@ -11,6 +11,7 @@ import * as m009 from './009-webhook-outbox';
 import * as m010 from './010-priority-scanned';
 import * as m011 from './011-people';
 import * as m012 from './012-sessions';
+import * as m013 from './013-governance';
 
 /** All migrations, applied in key order. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '010-priority-scanned': m010,
   '011-people': m011,
   '012-sessions': m012,
+  '013-governance': m013,
 };

@@ -61,7 +61,8 @@ export async function startConnectStack(
   });
   const ownEnv = !options.env;
   const env = options.env ?? (await createLocalEnv());
-  const deps = await createWorkerDeps(config);
+  // With a Temporal client, the scan starts the governance actions a new finding asks for.
+  const deps: WorkerDeps = { ...(await createWorkerDeps(config)), temporal: env.client };
   const queues = config.temporal.taskQueues;
   const scan = createScanQueueActivities(deps, options.scanTuning);
   const workers = options.noWorker
