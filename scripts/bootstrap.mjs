@@ -6,7 +6,7 @@
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import * as nodeModule from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { existsSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { setInterval, clearInterval } from 'node:timers';
 
@@ -28,6 +28,14 @@ function ensureNodeModules() {
   const installed = join(root, 'node_modules', '.package-lock.json');
   const lock = join(root, 'package-lock.json');
   if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
+  // A node_modules that is a link to another checkout's install (git worktrees sharing one) is left alone:
+  // npm ci would empty the linked folder, under every checkout that shares it, before installing here.
+  if (lstatSync(join(root, 'node_modules'), { throwIfNoEntry: false })?.isSymbolicLink()) {
+    console.log(
+      'bootstrap: node_modules is a link to a shared install; not running npm ci here (run it where the link points if package-lock.json changed).',
+    );
+    return;
+  }
   console.log('bootstrap: installing npm dependencies (npm ci)...');
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
