@@ -146,7 +146,7 @@ export const SETTINGS = {
   API_TOKEN_DISABLED: setting(
     bool,
     'false',
-    'true: the bootstrap API_TOKEN is refused (401); only personal API tokens (and console sessions) open /api/*',
+    'true: the bootstrap API_TOKEN is refused (401); only personal API tokens open /api/* (console sessions open /console only)',
   ),
   ADMIN_LOGIN: setting(
     z.string().regex(/^[A-Za-z0-9._@+-]{1,128}$/, 'a login: letters, digits and . _ @ + -'),
