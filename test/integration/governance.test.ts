@@ -35,6 +35,13 @@ policies:
       - kind: remove-external-collaborators
         approval: required
         expiresInDays: 3
+  - id: ssn-anywhere
+    name: SSNs in any file (trash, once approved)
+    severity: medium
+    content: { detectors: [{ detector: us_ssn }] }
+    actions:
+      - kind: trash
+        approval: required
 `;
 
 describe('governance on box-sim (dev server, real SDK, API)', () => {
@@ -149,7 +156,7 @@ describe('governance on box-sim (dev server, real SDK, API)', () => {
   });
 
   it('an action awaiting approval is approved through the API and acts; another is rejected', async () => {
-    const waiting = await eventually(() => actions('&state=awaiting-approval'), {
+    const waiting = await eventually(() => actions('&state=awaiting-approval&policy=ssn-external'), {
       what: 'actions awaiting approval',
       timeoutMs: 60_000,
       accept: (list) => list.length > 0,
@@ -195,6 +202,29 @@ describe('governance on box-sim (dev server, real SDK, API)', () => {
       {},
     );
     expect(noReason.status).toBe(400);
+  });
+
+  it('a file edited after its finding is skipped with the reason when the approved action comes to act', async () => {
+    const waiting = await eventually(() => actions('&state=awaiting-approval&policy=ssn-anywhere'), {
+      what: 'actions of ssn-anywhere awaiting approval',
+      timeoutMs: 60_000,
+      accept: (list) => list.length > 0,
+    });
+    const action = waiting[0];
+    const sha1Before = truth(action.fileId).sha1;
+    stack.sim.control.edit(action.fileId, { text: 'rewritten: nothing sensitive here any more' });
+    expect(truth(action.fileId).sha1).not.toBe(sha1Before);
+    const approved = await stack.call(
+      'POST',
+      `/api/connectors/${connectorId}/governance/actions/${action.id}/approve`,
+      {},
+    );
+    expect(approved.status).toBe(200);
+    const ended = await settled(action.id);
+    expect(ended.state).toBe('skipped');
+    expect(ended.reason).toMatch(/content changed since the finding/);
+    expect(truth(action.fileId).trashed).toBe(false);
+    expect(ended.audit.map((e: any) => e.event)).toContain('skipped');
   });
 
   it('manual actions: restrict, expiry, remove a collaborator, make private, trash', async () => {
