@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as nodeModule from 'node:module';
@@ -13,8 +13,30 @@ export class ChildExitedError extends Error {
     readonly code: number | null,
     readonly logFile: string,
   ) {
-    super(`${processName} exited unexpectedly (code ${code}); see ${logFile}`);
+    const tail = lastLines(logFile, 8);
+    super(
+      `${processName} exited unexpectedly (code ${code}); see ${logFile}` +
+        (tail ? `; its last lines:\n${tail}` : ''),
+    );
   }
+}
+
+/** The last `count` non-blank lines of a log file, indented, at most 2,000 characters ('' when none). */
+function lastLines(file: string, count: number): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').slice(-16_384);
+  } catch {
+    return '';
+  }
+  const lines = text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-count);
+  return lines
+    .map((l) => `    ${l}`)
+    .join('\n')
+    .slice(-2000);
 }
 
 /** Thrown when a child is started after the stack began to stop (a start-up step that lost the race). */

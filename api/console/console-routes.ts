@@ -2,6 +2,7 @@ import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { Client } from '@temporalio/client';
 import type { KeyRing } from '../../box/token-cipher';
 import type { Config } from '../../config/config';
 import { AccountsRepository } from '../../store/accounts-repository';
@@ -41,11 +42,15 @@ export interface ConsoleDeps {
   config: Config;
   store: Store;
   keys: KeyRing;
+  /** The Temporal client the console's pages start, signal and query workflows with (as the API does). */
+  temporal: Client;
 }
 
 /** What the console's route groups share. */
 export interface ConsoleContext {
   config: Config;
+  store: Store;
+  temporal: Client;
   accounts: AccountsRepository;
   sessions: SessionsRepository;
   tokens: ApiTokensRepository;
@@ -72,6 +77,8 @@ export function consoleRoutes(deps: ConsoleDeps) {
     const oidc = config.console.oidc;
     const ctx: ConsoleContext = {
       config,
+      store: deps.store,
+      temporal: deps.temporal,
       accounts: new AccountsRepository(deps.store.db),
       sessions: new SessionsRepository(deps.store.db),
       tokens: new ApiTokensRepository(deps.store.db),

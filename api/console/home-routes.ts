@@ -2,12 +2,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ROLES, roleAllows } from '../../domain/roles';
 import type { ApiTokenRecord } from '../../store/api-tokens-repository';
-import type { ActiveSession } from '../../store/sessions-repository';
 import type { ApiApp } from '../api-app';
 import { ProblemError } from '../problem';
 import { recordAudit } from '../audit';
 import type { ConsoleContext } from './console-routes';
-import { consolePage, csrfField, html, join, type Html } from './pages';
+import { csrfField, html, join, type Html } from './pages';
+import { sendConsolePage, utc } from './send-page';
 
 const DAY = 86_400_000;
 
@@ -32,11 +32,10 @@ export function registerHomeRoutes(scope: ApiApp, ctx: ConsoleContext): void {
   scope.get('', async (req, reply) => {
     const session = req.consoleSession!;
     const idleMinutes = Math.round(ctx.config.console.sessionIdleMs / 60_000);
-    return sendPage(
-      req,
-      reply,
-      'Console',
-      html`<dl>
+    return sendConsolePage(req, reply, {
+      title: 'Console',
+      section: 'home',
+      body: html`<dl>
           <dt>Signed in as</dt>
           <dd id="login">${session.user.login} (${session.user.displayName})</dd>
           <dt>Role</dt>
@@ -51,7 +50,7 @@ export function registerHomeRoutes(scope: ApiApp, ctx: ConsoleContext): void {
           <li><a id="tokens-link" href="/console/tokens">Personal API tokens</a></li>
           <li><a href="/openapi.json">The API (OpenAPI document)</a></li>
         </ul>`,
-    );
+    });
   });
 
   scope.get('/tokens', async (req, reply) => sendTokensPage(req, reply, ctx));
@@ -113,11 +112,11 @@ async function sendTokensPage(
   const list = await ctx.tokens.listForUser(session.user.id);
   const rows = list.map((t) => tokenRow(t, csrf));
   const roles = ROLES.filter((r) => roleAllows(session.user.role, r));
-  return sendPage(
-    req,
-    reply,
-    'Personal API tokens',
-    html`${shown ?? html``}
+  return sendConsolePage(req, reply, {
+    title: 'Personal API tokens',
+    section: 'home',
+    csrf,
+    body: html`${shown ?? html``}
       <h2>Create a token</h2>
       <form method="post" action="/console/tokens" id="create-token">
         ${csrfField(csrf)} <label for="name">Name</label
@@ -157,9 +156,7 @@ async function sendTokensPage(
             </table>`
           : html`<p id="no-tokens">You have no tokens.</p>`
       }`,
-    session,
-    csrf,
-  );
+  });
 }
 
 function tokenRow(t: ApiTokenRecord, csrf: string): Html {
@@ -183,25 +180,4 @@ function tokenRow(t: ApiTokenRecord, csrf: string): Html {
     <td class="state">${state}</td>
     <td>${revoke}</td>
   </tr>`;
-}
-
-function sendPage(
-  req: FastifyRequest,
-  reply: FastifyReply,
-  title: string,
-  body: Html,
-  session: ActiveSession = req.consoleSession!,
-  csrf = reply.generateCsrf({ userInfo: `session:${session.idHash}` }),
-): FastifyReply {
-  return reply.type('text/html; charset=utf-8').send(
-    consolePage({
-      title,
-      body,
-      signedIn: { login: session.user.login, role: session.user.role, csrf },
-    }),
-  );
-}
-
-function utc(d: Date): string {
-  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }

@@ -37,7 +37,36 @@ input[type=text],input[type=password],input[type=number],select{width:20rem;max-
 button{margin-top:.8rem;padding:.35rem .9rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #eee;padding:.35rem;text-align:left}
 .notice{background:#f4f4f4;padding:.8rem;border-radius:6px}.error-text{color:#a3262a}
 code.secret{display:block;word-break:break-all;background:#fff8d6;padding:.6rem;font-size:1.05rem}
-form.inline{display:inline}`;
+form.inline{display:inline}
+nav{display:flex;flex-wrap:wrap;gap:1rem;padding:.5rem 0;border-bottom:1px solid #eee}nav a[aria-current]{font-weight:600}`;
+
+/**
+ * The console's sections, in the order of its navigation bar: each is a page of its own under /console.
+ * `id` is the link's element id (`nav-<id>`), which browser tests click.
+ */
+export const CONSOLE_SECTIONS = [
+  { id: 'home', href: '/console', label: 'Home' },
+  { id: 'apps', href: '/console/apps', label: 'Connected apps' },
+  { id: 'files', href: '/console/files', label: 'Files' },
+  { id: 'findings', href: '/console/findings', label: 'Findings' },
+  { id: 'activity', href: '/console/activity', label: 'Activity log' },
+  { id: 'governance', href: '/console/governance', label: 'Governance' },
+] as const;
+
+/** The id of one of CONSOLE_SECTIONS. */
+export type ConsoleSection = (typeof CONSOLE_SECTIONS)[number]['id'];
+
+function navigation(current?: ConsoleSection): Html {
+  return html`<nav>
+    ${join(
+      CONSOLE_SECTIONS.map((s) =>
+        s.id === current
+          ? html`<a id="nav-${s.id}" href="${s.href}" aria-current="page">${s.label}</a>`
+          : html`<a id="nav-${s.id}" href="${s.href}">${s.label}</a>`,
+      ),
+    )}
+  </nav>`;
+}
 
 /**
  * A console page: small and self-contained (inline style, no script, nothing loaded from elsewhere), as
@@ -50,19 +79,22 @@ export function consolePage(input: {
   signedIn?: { login: string; role: string; csrf: string };
   error?: boolean;
   head?: Html;
+  /** The section of the navigation bar this page belongs to (shown to signed-in users only). */
+  section?: ConsoleSection;
 }): string {
   const header = input.signedIn
     ? html`<header>
-        <a href="/console">connect-box console</a
-        ><span>
-          <span id="who">${input.signedIn.login}</span> (<span id="signed-in-role"
-            >${input.signedIn.role}</span
-          >)
-          <form class="inline" method="post" action="/console/sign-out">
-            ${csrfField(input.signedIn.csrf)}<button id="sign-out" type="submit">Sign out</button>
-          </form>
-        </span>
-      </header>`
+          <a href="/console">connect-box console</a
+          ><span>
+            <span id="who">${input.signedIn.login}</span> (<span id="signed-in-role"
+              >${input.signedIn.role}</span
+            >)
+            <form class="inline" method="post" action="/console/sign-out">
+              ${csrfField(input.signedIn.csrf)}<button id="sign-out" type="submit">Sign out</button>
+            </form>
+          </span>
+        </header>
+        ${navigation(input.section)}`
     : html`<header><span>connect-box console</span></header>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(input.title)} - connect-box</title>

@@ -120,7 +120,9 @@ function alive(pid: number): boolean {
 /** Waits for the stack to be up; returns the launcher's and the children's pids from the lock. */
 async function whenUp(stack: Stack, run: Run): Promise<{ launcher: number; children: Map<string, number> }> {
   // The last value in a timeout message is the output and the log as they stood then.
-  await eventually(() => `${run.output()}\n${run.log()}`, {
+  // The Temporal CLI's own log says why it exited, if it did.
+  const temporalLog = () => readText(join(stack.dataDir, 'logs', 'temporal.log')).slice(-4000);
+  await eventually(() => `${run.output()}\n${run.log()}\n--- temporal.log (tail) ---\n${temporalLog()}`, {
     what: 'the stack to start',
     timeoutMs: 90_000,
     intervalMs: 250,
