@@ -68,6 +68,14 @@ function targetFolder(ctx: ApiContext, id: unknown, field: string): number {
   return folder;
 }
 
+/** `{id}` naming a folder the caller may put items into (see targetFolder); `field` names it in errors. */
+function parentFolder(ctx: ApiContext, value: unknown, field: string): number {
+  const parent = obj(value);
+  if (!parent) throw boxErrors.invalidParameter(field, `${field} must be {id: string}`);
+  onlyFields(ctx, parent, ['id'], `${field}.`);
+  return targetFolder(ctx, parent.id, `${field}.id`);
+}
+
 /** Box's rules for item names: 1-255 characters, no slashes, no trailing space, not `.` or `..`. */
 function checkName(name: unknown): string {
   if (typeof name !== 'string' || name === '')
@@ -126,10 +134,7 @@ export function updateFile(
   if ('name' in body) name = checkName(body.name);
   let folder: number | undefined;
   if ('parent' in body) {
-    const parent = obj(body.parent);
-    if (!parent) throw boxErrors.invalidParameter('parent', 'parent must be {id: string}');
-    onlyFields(ctx, parent, ['id'], 'parent.');
-    folder = targetFolder(ctx, parent.id, 'parent.id');
+    folder = parentFolder(ctx, body.parent, 'parent');
   }
   let link: { access: ShareAccess; unsharedAt?: number | null } | undefined;
   if ('shared_link' in body) {
@@ -228,10 +233,7 @@ export function restoreFile(
   const ent = ctx.enterprise;
   let folder: number | undefined;
   if (body.parent !== undefined && body.parent !== null) {
-    const parent = obj(body.parent);
-    if (!parent) throw boxErrors.invalidParameter('parent', 'parent must be {id: string}');
-    onlyFields(ctx, parent, ['id'], 'parent.');
-    folder = targetFolder(ctx, parent.id, 'parent.id');
+    folder = parentFolder(ctx, body.parent, 'parent');
   }
   const name = body.name === undefined || body.name === null ? undefined : checkName(body.name);
   const conflict = ent.nameInUse(folder ?? ent.fileParentOf(file), name ?? ent.fileName(file), 'file', file);
@@ -255,10 +257,7 @@ export function createFolder(
   onlyFields(ctx, body, ['name', 'parent'], '');
   const fields = parseFields(queryValue(query, 'fields'), FOLDER_FIELDS, ctx.strict);
   const name = checkName(body.name);
-  const parent = obj(body.parent);
-  if (!parent) throw boxErrors.invalidParameter('parent', 'parent must be {id: string}');
-  onlyFields(ctx, parent, ['id'], 'parent.');
-  const folder = targetFolder(ctx, parent.id, 'parent.id');
+  const folder = parentFolder(ctx, body.parent, 'parent');
   const conflict = ctx.enterprise.nameInUse(folder, name, 'folder');
   if (conflict) throw boxErrors.itemNameInUse([folderMini(ctx.enterprise, conflict.index)]);
   const made = actions
@@ -330,9 +329,7 @@ export function uploadFile(
   }
   onlyFields(ctx, attributes, ['name', 'parent', 'content_created_at', 'content_modified_at'], 'attributes.');
   const name = checkName(attributes.name);
-  const parent = obj(attributes.parent);
-  if (!parent) throw boxErrors.invalidParameter('attributes.parent', 'parent must be {id: string}');
-  const folder = targetFolder(ctx, parent.id, 'attributes.parent.id');
+  const folder = parentFolder(ctx, attributes.parent, 'attributes.parent');
   const conflict = ctx.enterprise.nameInUse(folder, name, 'file');
   if (conflict) throw boxErrors.itemNameInUse(fileConflict(ctx, conflict.index));
   const made = actions.viaApp(ctx.clientId).uploadAs(ctx.actingUser, folder, name, parts[fileAt]!.data);
