@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { ConnectorsRepository } from '../../store/connectors-repository';
 import { openStore, type Dialect, type Store } from '../../store/database';
 import { eventually } from './eventually';
 
@@ -27,6 +28,19 @@ export async function createTestStore(dialect: Dialect): Promise<Store & { dispo
       await database.drop();
     },
   };
+}
+
+/** Connected connectors named by their ids (instance name = id, US1), for tables that reference one. */
+export async function createConnectors(db: Store['db'], ids: readonly string[]): Promise<void> {
+  const connectors = new ConnectorsRepository(db);
+  for (const id of ids)
+    await connectors.create({
+      id,
+      instanceName: id,
+      dataCenter: 'US1',
+      status: 'Connected',
+      statusMessage: '',
+    });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ConnectorsRepository } from '../../store/connectors-repository';
 import { GovernanceRepository, type NewGovernanceAction } from '../../store/governance-repository';
-import { DIALECTS, createTestStore } from '../helpers/stores';
+import { DIALECTS, createConnectors, createTestStore } from '../helpers/stores';
 
 const at = (ms: number) => new Date(Date.UTC(2026, 11, 2, 10, 0, 0) + ms).toISOString();
 
@@ -30,15 +30,7 @@ for (const dialect of DIALECTS) {
     beforeAll(async () => {
       store = await createTestStore(dialect);
       repo = new GovernanceRepository(store.db);
-      const connectors = new ConnectorsRepository(store.db);
-      for (const id of ['c1', 'c2'])
-        await connectors.create({
-          id,
-          instanceName: id,
-          dataCenter: 'US1',
-          status: 'Connected',
-          statusMessage: '',
-        });
+      await createConnectors(store.db, ['c1', 'c2']);
     });
     afterAll(() => store.dispose());
 

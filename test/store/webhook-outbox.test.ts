@@ -2,7 +2,7 @@ import { ConnectorsRepository } from '../../store/connectors-repository';
 import { EventLogRepository, type NewEvent } from '../../store/event-log-repository';
 import { WebhookOutboxRepository, type OutboxDelivery } from '../../store/webhook-outbox-repository';
 import type { FileEvent } from '../../domain/file-event';
-import { DIALECTS, createTestStore } from '../helpers/stores';
+import { DIALECTS, createConnectors, createTestStore } from '../helpers/stores';
 
 const at = (ms: number) => new Date(Date.UTC(2026, 11, 2, 10, 0, 0) + ms).toISOString();
 const lease = (owner: string, nowMs: number, forMs = 5_000) => ({
@@ -38,15 +38,7 @@ for (const dialect of DIALECTS) {
     beforeAll(async () => {
       store = await createTestStore(dialect);
       outbox = new WebhookOutboxRepository(store.db);
-      const connectors = new ConnectorsRepository(store.db);
-      for (const id of ['c1', 'c2'])
-        await connectors.create({
-          id,
-          instanceName: id,
-          dataCenter: 'US1',
-          status: 'Connected',
-          statusMessage: '',
-        });
+      await createConnectors(store.db, ['c1', 'c2']);
     });
     afterAll(() => store.dispose());
 
