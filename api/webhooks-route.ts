@@ -14,6 +14,7 @@ import {
 } from '../store/webhook-outbox-repository';
 import { fileEventsSignal } from '../workflows/connect-box-messages';
 import { PRIORITY_KINDS, type FileEvent } from '../domain/file-event';
+import { fileEventSignalEvents, fileEventSignals, webhookDeliveries } from '../telemetry/metrics';
 import type { ApiApp } from './api-app';
 import { ProblemError, problemResponses } from './problem';
 import { SignalCoalescer } from './signal-coalescer';
@@ -133,11 +134,14 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
         .getHandle(workflowIds.connector(connectorId))
         .signal(fileEventsSignal, { events: pending.map((p) => p.event) });
     } catch (err) {
+      fileEventSignals.inc({ result: 'failed' });
       app.log.error({ err, connectorId, events: pending.length }, 'fileActivity signal failed');
       // Back to the sweeper at once; if the store is down too, the lease runs out by itself.
       await outbox.release(connectorId, ids, owner, new Date(now() - 1).toISOString()).catch(() => undefined);
       return false;
     }
+    fileEventSignals.inc({ result: 'accepted' });
+    fileEventSignalEvents.observe(pending.length);
     // Accepted: the events are in the workflow's history. A failure to mark them only means the sweeper
     // signals them once more later (a second rescan request, never a lost one).
     await outbox
@@ -243,7 +247,8 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
         onRequest: scope.rateLimit({ max: deps.config.api.webhookRateLimitPerMinute, timeWindow: 60_000 }),
       },
       async (req, reply) => {
-        const refuse = (code: ProblemCodeOf, detail: string): never => {
+        const refuse = (code: ProblemCodeOf, detail: string, outcome = 'invalid'): never => {
+          webhookDeliveries.inc({ outcome });
           throw new ProblemError(code, detail);
         };
         const body = req.body;
@@ -257,7 +262,11 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
         });
         if (!check.ok) {
           req.log.warn({ problem: check.problem }, 'webhook delivery refused');
-          return refuse('invalid-signature', signatureMessage(check.problem));
+          return refuse(
+            'invalid-signature',
+            signatureMessage(check.problem),
+            signatureOutcome(check.problem),
+          );
         }
         const raw = body.toString('utf8');
         let json: unknown;
@@ -268,6 +277,7 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
         }
         const parsed = payloadSchema.safeParse(json);
         if (!parsed.success) {
+          webhookDeliveries.inc({ outcome: 'invalid' });
           const where = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
           throw new ProblemError(
             'invalid-request',
@@ -285,7 +295,11 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
         // A Box webhook belongs to the enterprise: every active connector that records it gets the delivery.
         const connectorIds = await webhooks.activeConnectorsOf(payload.webhook.id);
         if (connectorIds.length === 0)
-          return refuse('unknown-webhook', `Webhook ${payload.webhook.id} belongs to no active connector.`);
+          return refuse(
+            'unknown-webhook',
+            `Webhook ${payload.webhook.id} belongs to no active connector.`,
+            'unknown_webhook',
+          );
         const logged = toEvent(payload, raw, String(req.headers['box-delivery-timestamp']), now);
         const event = toFileEvent(logged, payload);
         const handleFor = async (connectorId: string): Promise<Outcome> => {
@@ -313,7 +327,9 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
           return refuse(
             'unavailable',
             'The event could not be handed to the connector workflow; Box will deliver it again.',
+            'unavailable',
           );
+        webhookDeliveries.inc({ outcome });
         return reply.code(200).send({ status: outcome });
       },
     );
@@ -384,6 +400,14 @@ function firstDate(...candidates: Array<string | undefined>): string | undefined
 }
 
 type ProblemCodeOf = ConstructorParameters<typeof ProblemError>[0];
+
+/** The delivery-outcome label of a refused signature check. */
+function signatureOutcome(problem: string): string {
+  if (problem === 'stale') return 'stale';
+  if (problem === 'future' || problem === 'missing-timestamp' || problem === 'bad-timestamp')
+    return 'bad_timestamp';
+  return 'bad_signature';
+}
 
 function signatureMessage(problem: string): string {
   switch (problem) {
