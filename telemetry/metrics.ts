@@ -102,7 +102,7 @@ export const filesJudged = new Counter({
 /** Time of one inspection (extraction, detectors, policies), by the inspection status it ended with. */
 export const inspectionSeconds = new Histogram({
   name: 'connect_box_inspection_seconds',
-  help: 'Seconds one file inspection took (text extraction, detectors, policies; not the download), by inspection status.',
+  help: 'Seconds one file inspection took (text extraction, detectors, policies, waiting for an inspection thread included; not the download), by inspection status.',
   labelNames: ['status'] as const,
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   registers: [metricsRegistry],
