@@ -233,9 +233,20 @@ linuxOnly('npm start owns its processes', () => {
         `port ${stack.ports.api} (API, API_PORT): pid ${up.children.get('api')} (`,
       );
       expect(clash.output()).toContain(
+        `port ${stack.ports.metrics} (worker metrics, WORKER_METRICS_PORT): pid ${up.children.get('worker')} (`,
+      );
+      expect(clash.output()).toContain(
         `they belong to the connect-box of the data folder ${stack.dataDir} (pid ${up.launcher}, started `,
       );
       expect(existsSync(lockFile(other))).toBe(false);
+    });
+
+    it("the worker serves its metrics and the Temporal SDK's on WORKER_METRICS_PORT, as the banner says", async () => {
+      const url = `http://127.0.0.1:${stack.ports.metrics}/metrics`;
+      expect(start.log()).toContain(`worker ${url}`);
+      const text = await (await fetch(url)).text();
+      expect(text).toMatch(/^connect_box_files_walked_total \d+/m);
+      expect(text).toMatch(/^temporal_\w+/m);
     });
 
     it('Ctrl-C stops every process even though the terminal is gone', async () => {
