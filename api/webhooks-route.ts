@@ -39,6 +39,13 @@ export const WEBHOOK_BODY_LIMIT = 256 * 1024;
 /** Defaults of the per-connector coalescing of deliveries into fileActivity signals. */
 export const WEBHOOK_COALESCING = { delayMs: 25, maxBatch: 500 } as const;
 
+/** Delivery outcomes of the answers given before the route's handler: body too large, not JSON, rate limited. */
+const EARLY_REFUSALS: Readonly<Record<number, string>> = {
+  413: 'too_large',
+  415: 'invalid',
+  429: 'rate_limited',
+};
+
 /** A Box object id: digits only (files, folders, users, webhooks). */
 const boxId = z.string().regex(/^[0-9]{1,20}$/, 'a Box id (digits)');
 
@@ -212,6 +219,12 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
       { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT },
       (_req, body, done) => done(null, body),
     );
+    // Refusals that happen before the handler runs (body parser, rate limit) are counted as they are answered.
+    scope.addHook('onResponse', (_req, reply, done) => {
+      const outcome = EARLY_REFUSALS[reply.statusCode];
+      if (outcome) webhookDeliveries.inc({ outcome });
+      done();
+    });
     scope.addHook('onClose', async () => {
       clearInterval(sweeper);
       await coalescer.drain();

@@ -55,7 +55,7 @@ export const tokenRefreshes = new Counter({
 /** Box webhook deliveries answered, by outcome. */
 export const webhookDeliveries = new Counter({
   name: 'connect_box_webhook_deliveries_total',
-  help: 'Box webhook deliveries by outcome: signalled, recorded (views), duplicate, pending, unavailable (503), bad_signature, stale, bad_timestamp, invalid, unknown_webhook.',
+  help: 'Box webhook deliveries by outcome: signalled, recorded (views), duplicate, pending, unavailable (503), bad_signature, stale, bad_timestamp, invalid, unknown_webhook, too_large, rate_limited.',
   labelNames: ['outcome'] as const,
   registers: [metricsRegistry],
 });

@@ -312,6 +312,7 @@ describe.each([0, 400])('POST /webhooks/box (WEBHOOK_SIGNAL_INTERVAL_MS=%i)', (i
       'invalid',
       'unknown_webhook',
       'unavailable',
+      'too_large',
     ];
     const before = Object.fromEntries(
       await Promise.all(
@@ -335,6 +336,9 @@ describe.each([0, 400])('POST /webhooks/box (WEBHOOK_SIGNAL_INTERVAL_MS=%i)', (i
     ).toBe(404);
     temporal.state.failNext = 1;
     expect((await deliver(other)).statusCode).toBe(503);
+    expect(
+      (await deliver(JSON.stringify(payload({ additional_info: ['x'.repeat(300 * 1024)] })))).statusCode,
+    ).toBe(413);
     const after = Object.fromEntries(
       await Promise.all(
         outcomes.map(async (o) => [o, await counted(webhookDeliveries, { outcome: o })] as const),
@@ -349,6 +353,7 @@ describe.each([0, 400])('POST /webhooks/box (WEBHOOK_SIGNAL_INTERVAL_MS=%i)', (i
       invalid: 1,
       unknown_webhook: 1,
       unavailable: 1,
+      too_large: 1,
     });
     expect(await counted(fileEventSignals, { result: 'accepted' })).toBe(signals.accepted + 1);
     expect(await counted(fileEventSignals, { result: 'failed' })).toBe(signals.failed + 1);
