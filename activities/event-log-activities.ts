@@ -7,6 +7,7 @@ import { kindOfEventType } from '../domain/file-event';
 import type { EventLogRepository, NewEvent } from '../store/event-log-repository';
 import type { EventLogActivities } from '../workflows/import-event-log-activities';
 import { withKeepalive } from './keepalive';
+import { eventLagSeconds } from '../telemetry/metrics';
 
 /** What the backfill activities need. */
 export interface BackfillDeps {
@@ -70,6 +71,7 @@ export function createEventLogActivities(deps: BackfillDeps): EventLogActivities
       const started = Date.now();
       let pagesThisAttempt = 0;
       let emptyInARow = 0;
+      let newest = Number.NEGATIVE_INFINITY;
       if (resumed) log.info('backfill resumes from the last heartbeat', { ...resumed });
 
       const fetchPage = (position: string | undefined) => {
@@ -125,6 +127,12 @@ export function createEventLogActivities(deps: BackfillDeps): EventLogActivities
             if (activities.length > 0) await deps.activityLog.insertPage(input.connectorId, activities);
             progress.imported += activities.length;
             progress.pages++;
+            for (const a of activities) newest = Math.max(newest, Date.parse(a.occurredAt));
+            // How much of the window is still to import, measured from the newest event imported so far.
+            eventLagSeconds.set(
+              { connector: input.connectorId, stream: 'backfill' },
+              end ? 0 : Math.max(0, window.beforeMs - Math.max(newest, window.afterMs)) / 1000,
+            );
             if (!end) progress.streamPosition = page.next;
             ctx.heartbeat({ ...progress });
             if (last) return { ...counts(progress), done: end };
@@ -173,6 +181,8 @@ function windowOf(createdAfter: string, createdBefore: string) {
   const after = Math.floor(parseDate(createdAfter, 'createdAfter') / 1000);
   const before = Math.floor(parseDate(createdBefore, 'createdBefore') / 1000);
   return {
+    afterMs: after * 1000,
+    beforeMs: before * 1000,
     afterIso: new Date(after * 1000).toISOString(),
     beforeIso: new Date(before * 1000).toISOString(),
     contains(occurredAt: string) {

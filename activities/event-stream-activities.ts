@@ -6,6 +6,7 @@ import type { EventLogRepository, NewEvent } from '../store/event-log-repository
 import type { EventStreamActivities } from '../workflows/enterprise-events-activities';
 import { EVENT_PAGE_LIMIT, toActivity } from './event-log-activities';
 import { withKeepalive } from './keepalive';
+import { eventLagSeconds } from '../telemetry/metrics';
 
 /** What the event-stream activity needs. */
 export interface EventStreamDeps {
@@ -56,10 +57,12 @@ export function createEventStreamActivities(deps: EventStreamDeps): EventStreamA
       if (input.streamPosition === undefined) {
         // The stream starts where Box is now: what came before is the backfill's and the full scan's.
         const now = await getPage('now');
+        eventLagSeconds.set({ connector: input.connectorId, stream: 'event-stream' }, 0);
         return { ...result, nextStreamPosition: now.next, files: [], recentEventIds: [], caughtUp: true };
       }
       let position = input.streamPosition;
       let caughtUp = false;
+      let newest = Number.NEGATIVE_INFINITY;
       // A slow page (request timeout and Box's retries) must not outlast the heartbeat timeout.
       await withKeepalive(
         ctx,
@@ -75,6 +78,7 @@ export function createEventStreamActivities(deps: EventStreamDeps): EventStreamA
             if (unreadable > 0)
               log.warn('skipped Box events without an id, type or valid time', { unreadable });
             const outcomes = await deps.eventLog.recordStreamEvents(input.connectorId, events);
+            for (const e of readable) newest = Math.max(newest, Date.parse(e.occurredAt));
             events.forEach((e, i) => {
               if (recent.has(e.eventId)) return; // repeated within this read
               recent.add(e.eventId);
@@ -96,6 +100,9 @@ export function createEventStreamActivities(deps: EventStreamDeps): EventStreamA
           }
         },
       );
+      // Caught up: nothing is waiting at Box. Otherwise: how old the newest event read is.
+      const lag = caughtUp || !Number.isFinite(newest) ? 0 : Math.max(0, Date.now() - newest) / 1000;
+      eventLagSeconds.set({ connector: input.connectorId, stream: 'event-stream' }, lag);
       return {
         ...result,
         nextStreamPosition: position,

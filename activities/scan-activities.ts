@@ -23,6 +23,7 @@ import {
 } from './scan-box-reader';
 import { judgeFile, type FileToJudge, type FileVerdict } from './scan-file-judge';
 import { withKeepalive } from './keepalive';
+import { countJudged, observeEventToResult, observePassCompleted } from './scan-metrics';
 import { mapAtOnce } from './at-once';
 import { actionsForOpenedFindings } from './governance-recording';
 import type { GovernanceStarter } from './governance-starter';
@@ -155,10 +156,11 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
       findings: 0,
     };
     let actions: string[] = [];
+    const opened: FindingRow[] = [];
     await db.transaction().execute(async (trx) => {
+      opened.length = 0; // a retried transaction starts over
       await new InventoryRepository(trx).upsertMany(verdicts.map((v) => v.row));
       const findingsTrx = new FindingsRepository(trx);
-      const opened: FindingRow[] = [];
       await findingsTrx.sync(
         connectorId,
         inspected.map((v) => ({ fileId: v.row.file_id, matches: v.matches! })),
@@ -179,6 +181,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
       ).length;
       await alsoInTransaction?.(trx, counts);
     });
+    countJudged(walked ? 'scan' : 'priority', counts, opened);
     if (actions.length > 0 && deps.governance)
       // A failed start is the sweeper's to retry: the rows stay unstarted.
       await deps.governance.start(connectorId, actions).catch((err: unknown) => {
@@ -376,6 +379,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
             at,
           );
         });
+        observePassCompleted(row.started_at, at);
         return { deleted: unseen.length, counts };
       });
     },
@@ -465,6 +469,11 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
           } catch (err) {
             throw toActivityFailure(err, signal);
           }
+          const stored = new Set([...toJudge.map((f) => f.file.id), ...gone]);
+          observeEventToResult(
+            [...last.values()].filter((e) => stored.has(e.fileId)),
+            Date.now(),
+          );
           return {
             scanned: toJudge.length,
             deleted: gone.length,

@@ -11,6 +11,7 @@ import {
   type PolicyMatch,
 } from '../policies';
 import { describeBoxError } from '../box/box-errors';
+import { inspectionSeconds } from '../telemetry/metrics';
 import type { FileRow } from '../store/inventory-repository';
 import { directCollaborators, downloadContent, type ListedFile } from './scan-box-reader';
 
@@ -126,7 +127,9 @@ export async function judgeFile(
   }
   // Extraction and detectors run in the worker-thread pool, so one worker process uses every core.
   const pool = ctx.inspectionPool ?? sharedInspectionPool();
+  const started = performance.now();
   const result = await pool.inspect({ ...meta, content }, ctx.policySet, ctx.limits);
+  inspectionSeconds.observe({ status: result.status }, (performance.now() - started) / 1000);
   return {
     row: {
       ...base,

@@ -9,6 +9,7 @@ import { auditHook } from './audit';
 import type { Authenticator } from './auth';
 import { registerConnectorScope } from './connector-scope';
 import { registerConnectorsRoutes } from './connectors-routes';
+import { registerMetricsRoute } from './metrics-route';
 import { registerAccountsRoutes, registerAuditRoutes, registerTokensRoutes } from './people-routes';
 import type { OAuthStateSigner } from './oauth-state';
 import type { RouteAccess } from './route-table';
@@ -57,6 +58,7 @@ export function apiRoutes(deps: ApiRoutesDeps) {
     registerTokensRoutes(scope, deps);
     registerAccountsRoutes(scope, deps);
     registerAuditRoutes(scope);
+    registerMetricsRoute(scope, deps);
     await scope.register(registerConnectorScope(deps), { prefix: '/connectors/:id' });
   };
 }

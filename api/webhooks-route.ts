@@ -14,6 +14,7 @@ import {
 } from '../store/webhook-outbox-repository';
 import { fileEventsSignal } from '../workflows/connect-box-messages';
 import { PRIORITY_KINDS, type FileEvent } from '../domain/file-event';
+import { fileEventSignalEvents, fileEventSignals, webhookDeliveries } from '../telemetry/metrics';
 import type { ApiApp } from './api-app';
 import { ProblemError, problemResponses } from './problem';
 import { SignalCoalescer } from './signal-coalescer';
@@ -37,6 +38,13 @@ export interface WebhookRouteDeps {
 export const WEBHOOK_BODY_LIMIT = 256 * 1024;
 /** Defaults of the per-connector coalescing of deliveries into fileActivity signals. */
 export const WEBHOOK_COALESCING = { delayMs: 25, maxBatch: 500 } as const;
+
+/** Delivery outcomes of the answers given before the route's handler: body too large, not JSON, rate limited. */
+const EARLY_REFUSALS: Readonly<Record<number, string>> = {
+  413: 'too_large',
+  415: 'invalid',
+  429: 'rate_limited',
+};
 
 /** A Box object id: digits only (files, folders, users, webhooks). */
 const boxId = z.string().regex(/^[0-9]{1,20}$/, 'a Box id (digits)');
@@ -133,11 +141,14 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
         .getHandle(workflowIds.connector(connectorId))
         .signal(fileEventsSignal, { events: pending.map((p) => p.event) });
     } catch (err) {
+      fileEventSignals.inc({ result: 'failed' });
       app.log.error({ err, connectorId, events: pending.length }, 'fileActivity signal failed');
       // Back to the sweeper at once; if the store is down too, the lease runs out by itself.
       await outbox.release(connectorId, ids, owner, new Date(now() - 1).toISOString()).catch(() => undefined);
       return false;
     }
+    fileEventSignals.inc({ result: 'accepted' });
+    fileEventSignalEvents.observe(pending.length);
     // Accepted: the events are in the workflow's history. A failure to mark them only means the sweeper
     // signals them once more later (a second rescan request, never a lost one).
     await outbox
@@ -208,6 +219,12 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
       { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT },
       (_req, body, done) => done(null, body),
     );
+    // Refusals that happen before the handler runs (body parser, rate limit) are counted as they are answered.
+    scope.addHook('onResponse', (_req, reply, done) => {
+      const outcome = EARLY_REFUSALS[reply.statusCode];
+      if (outcome) webhookDeliveries.inc({ outcome });
+      done();
+    });
     scope.addHook('onClose', async () => {
       clearInterval(sweeper);
       await coalescer.drain();
@@ -243,7 +260,8 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
         onRequest: scope.rateLimit({ max: deps.config.api.webhookRateLimitPerMinute, timeWindow: 60_000 }),
       },
       async (req, reply) => {
-        const refuse = (code: ProblemCodeOf, detail: string): never => {
+        const refuse = (code: ProblemCodeOf, detail: string, outcome = 'invalid'): never => {
+          webhookDeliveries.inc({ outcome });
           throw new ProblemError(code, detail);
         };
         const body = req.body;
@@ -257,7 +275,11 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
         });
         if (!check.ok) {
           req.log.warn({ problem: check.problem }, 'webhook delivery refused');
-          return refuse('invalid-signature', signatureMessage(check.problem));
+          return refuse(
+            'invalid-signature',
+            signatureMessage(check.problem),
+            signatureOutcome(check.problem),
+          );
         }
         const raw = body.toString('utf8');
         let json: unknown;
@@ -268,6 +290,7 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
         }
         const parsed = payloadSchema.safeParse(json);
         if (!parsed.success) {
+          webhookDeliveries.inc({ outcome: 'invalid' });
           const where = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
           throw new ProblemError(
             'invalid-request',
@@ -285,7 +308,11 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
         // A Box webhook belongs to the enterprise: every active connector that records it gets the delivery.
         const connectorIds = await webhooks.activeConnectorsOf(payload.webhook.id);
         if (connectorIds.length === 0)
-          return refuse('unknown-webhook', `Webhook ${payload.webhook.id} belongs to no active connector.`);
+          return refuse(
+            'unknown-webhook',
+            `Webhook ${payload.webhook.id} belongs to no active connector.`,
+            'unknown_webhook',
+          );
         const logged = toEvent(payload, raw, String(req.headers['box-delivery-timestamp']), now);
         const event = toFileEvent(logged, payload);
         const handleFor = async (connectorId: string): Promise<Outcome> => {
@@ -313,7 +340,9 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
           return refuse(
             'unavailable',
             'The event could not be handed to the connector workflow; Box will deliver it again.',
+            'unavailable',
           );
+        webhookDeliveries.inc({ outcome });
         return reply.code(200).send({ status: outcome });
       },
     );
@@ -384,6 +413,14 @@ function firstDate(...candidates: Array<string | undefined>): string | undefined
 }
 
 type ProblemCodeOf = ConstructorParameters<typeof ProblemError>[0];
+
+/** The delivery-outcome label of a refused signature check. */
+function signatureOutcome(problem: string): string {
+  if (problem === 'stale') return 'stale';
+  if (problem === 'future' || problem === 'missing-timestamp' || problem === 'bad-timestamp')
+    return 'bad_timestamp';
+  return 'bad_signature';
+}
 
 function signatureMessage(problem: string): string {
   switch (problem) {

@@ -12,7 +12,7 @@ import type { BoxApp, Config } from '../config/config';
 import type { DataCenter } from '../domain/data-centers';
 import { BoxAppNotConfiguredError } from './box-errors';
 import { ConnectorAuth, type ConnectorAuthOptions } from './connector-auth';
-import { logAndCountBoxRetry } from './box-retries';
+import { countBoxRequest, logAndCountBoxRetry } from './box-retries';
 import { RetryAfterStrategy, type RetryAfterStrategyOptions } from './retry-strategy';
 import { requestTokens, revokeToken } from './token-endpoint';
 import type { TokenVault } from './token-vault';
@@ -67,7 +67,7 @@ export function boxBaseUrls(config: Pick<Config, 'box'>): BaseUrls {
  * A network session with our base URLs, RetryAfterStrategy and a request timeout. The timeout is also
  * re-applied to every derived session, because the SDK's `withAdditionalHeaders` (used by
  * `withAsUserHeader`) forgets it. Retries of 429s, 5xx and network errors are logged and counted
- * (box/box-retries.ts) unless `retry.onRetry` says otherwise.
+ * (box/box-retries.ts) unless `retry.onRetry` says otherwise; every answer is counted (`retry.onResponse`).
  */
 export function createNetworkSession(
   config: Pick<Config, 'box'>,
@@ -78,6 +78,7 @@ export function createNetworkSession(
     baseUrls: boxBaseUrls(config),
     retryStrategy: new RetryAfterStrategy({
       onRetry: logAndCountBoxRetry(),
+      onResponse: countBoxRequest,
       ...(options.connectorId !== undefined && { connectorId: options.connectorId }),
       ...options.retry,
     }),

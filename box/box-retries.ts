@@ -2,11 +2,12 @@
  * Every Box request sent again after a 429, a 5xx or a network error leaves a trace: one warn line
  * (connector, user, endpoint, status, wait, attempt, Box's request id) and two counters
  * (telemetry/metrics.ts). The 401 refresh-and-retry is the token's business and is not reported here.
+ * Every answer, retried or not, is counted by endpoint and status (countBoxRequest).
  */
 import type { Logger } from 'pino';
 import type { FetchOptions, FetchResponse } from 'box-node-sdk/networking';
 import { createLogger } from '../telemetry/logger';
-import { boxRetries, boxRetryWaitSeconds } from '../telemetry/metrics';
+import { boxRequests, boxRetries, boxRetryWaitSeconds } from '../telemetry/metrics';
 
 /** One retry of one Box request. */
 export interface BoxRetry {
@@ -28,6 +29,17 @@ export interface BoxRetry {
 
 /** Called before each retry of a Box request. */
 export type BoxRetryObserver = (retry: BoxRetry) => void;
+
+/** Called with every answer Box gives (status 0: a network error or timeout). */
+export type BoxResponseObserver = (fetchOptions: FetchOptions, response: FetchResponse) => void;
+
+/** The default response observer: counts the answer by `METHOD /endpoint` and status. */
+export const countBoxRequest: BoxResponseObserver = (fetchOptions, response) => {
+  boxRequests.inc({
+    endpoint: `${(fetchOptions.method ?? 'GET').toUpperCase()} ${endpointOf(fetchOptions.url)}`,
+    status: String(response.status),
+  });
+};
 
 /** The retry described from the SDK's request and the answer that is being retried. */
 export function describeBoxRetry(
@@ -54,7 +66,11 @@ export function describeBoxRetry(
   };
 }
 
-/** `https://api.box.com/2.0/folders/123/items?limit=1000` -> `/2.0/folders/:id/items`. */
+/**
+ * `https://api.box.com/2.0/folders/123/items?limit=1000` -> `/2.0/folders/:id/items`: ids (digits, long hex)
+ * and tokens (a download URL's, 24 characters or more, or with characters other than letters, digits, `_`,
+ * `.` and `-`) become `:id`, so that the endpoint is a bounded label.
+ */
 export function endpointOf(url: string): string {
   let path: string;
   try {
@@ -64,7 +80,11 @@ export function endpointOf(url: string): string {
   }
   return path
     .split('/')
-    .map((segment) => (/^\d+$|^[0-9a-f]{16,}$/i.test(segment) ? ':id' : segment))
+    .map((segment) =>
+      /^\d+$|^[0-9a-f]{16,}$/i.test(segment) || segment.length >= 24 || /[^\w.-]/.test(segment)
+        ? ':id'
+        : segment,
+    )
     .join('/');
 }
 

@@ -9,6 +9,7 @@ import {
   RefreshTokenRejectedError,
   RefreshWaitTimeoutError,
 } from './box-errors';
+import { tokenRefreshes } from '../telemetry/metrics';
 import { processRefreshMutex, type KeyedMutex } from './keyed-mutex';
 import { requestTokens, revokeToken } from './token-endpoint';
 import type { StoredToken, TokenVault, VersionedToken } from './token-vault';
@@ -177,20 +178,31 @@ export class ConnectorAuth implements Authentication {
 
   /** Makes sure a pair newer than `staleVersion` is stored, refreshing at most once across all processes. */
   private refreshAfter(staleVersion: number, trigger: RefreshTrigger, accessTokenRevoked: boolean) {
-    return this.o.mutex.run(this.connectorId, async () => {
-      const started = this.o.now();
-      for (let waited = false; ; waited = true) {
-        const stored = await this.reload();
-        if (stored.version > staleVersion) return this.settled(stored, trigger, 'adopted', waited);
-        if (await this.o.vault.tryAcquireLease(this.connectorId, this.o.owner, this.o.leaseMs)) {
-          return this.refreshHoldingLease(staleVersion, trigger, accessTokenRevoked, waited);
-        }
-        if (this.o.now() - started > this.o.maxWaitMs) {
-          throw new RefreshWaitTimeoutError(this.connectorId, this.o.now() - started);
-        }
-        await sleep(this.o.pollMs * (0.5 + Math.random()));
+    return this.o.mutex
+      .run(this.connectorId, () => this.refreshOnce(staleVersion, trigger, accessTokenRevoked))
+      .catch((err: unknown) => {
+        tokenRefreshes.inc({ trigger, outcome: refreshFailureOutcome(err) });
+        throw err;
+      });
+  }
+
+  private async refreshOnce(
+    staleVersion: number,
+    trigger: RefreshTrigger,
+    accessTokenRevoked: boolean,
+  ): Promise<VersionedToken> {
+    const started = this.o.now();
+    for (let waited = false; ; waited = true) {
+      const stored = await this.reload();
+      if (stored.version > staleVersion) return this.settled(stored, trigger, 'adopted', waited);
+      if (await this.o.vault.tryAcquireLease(this.connectorId, this.o.owner, this.o.leaseMs)) {
+        return this.refreshHoldingLease(staleVersion, trigger, accessTokenRevoked, waited);
       }
-    });
+      if (this.o.now() - started > this.o.maxWaitMs) {
+        throw new RefreshWaitTimeoutError(this.connectorId, this.o.now() - started);
+      }
+      await sleep(this.o.pollMs * (0.5 + Math.random()));
+    }
   }
 
   private async refreshHoldingLease(
@@ -240,6 +252,7 @@ export class ConnectorAuth implements Authentication {
     outcome: RefreshEvent['outcome'],
     waited: boolean,
   ) {
+    tokenRefreshes.inc({ trigger, outcome });
     this.o.onRefresh?.({
       connectorId: this.connectorId,
       trigger,
@@ -249,6 +262,13 @@ export class ConnectorAuth implements Authentication {
     });
     return versioned;
   }
+}
+
+/** The outcome label of a refresh that threw. */
+function refreshFailureOutcome(err: unknown): string {
+  if (err instanceof RefreshTokenRejectedError) return 'rejected';
+  if (err instanceof RefreshWaitTimeoutError) return 'wait_timeout';
+  return 'failed';
 }
 
 function toAccessToken(token: StoredToken, now: number): AccessToken {

@@ -1,5 +1,5 @@
 import type { FetchOptions, FetchResponse, RetryStrategy } from 'box-node-sdk/networking';
-import { describeBoxRetry, type BoxRetryObserver } from './box-retries';
+import { describeBoxRetry, type BoxResponseObserver, type BoxRetryObserver } from './box-retries';
 
 /** Tuning of RetryAfterStrategy; tests shrink the delays. */
 export interface RetryAfterStrategyOptions {
@@ -20,6 +20,8 @@ export interface RetryAfterStrategyOptions {
   connectorId?: string;
   /** Told of every retry after a 429, a 5xx or a network error, with the wait chosen (box/box-retries.ts). */
   onRetry?: BoxRetryObserver;
+  /** Told of every answer (each attempt, before the retry decision): the SDK asks shouldRetry for every one. */
+  onResponse?: BoxResponseObserver;
 }
 
 /**
@@ -35,6 +37,7 @@ export class RetryAfterStrategy implements RetryStrategy {
   private readonly random: () => number;
   private readonly connectorId: string | undefined;
   private readonly onRetry: BoxRetryObserver | undefined;
+  private readonly onResponse: BoxResponseObserver | undefined;
 
   constructor(options: RetryAfterStrategyOptions = {}) {
     this.maxAttempts = options.maxAttempts ?? 5;
@@ -44,6 +47,7 @@ export class RetryAfterStrategy implements RetryStrategy {
     this.random = options.random ?? Math.random;
     this.connectorId = options.connectorId;
     this.onRetry = options.onRetry;
+    this.onResponse = options.onResponse;
   }
 
   /** Whether to send the request again; on 401 it first refreshes the token (serialized by the auth). */
@@ -52,6 +56,7 @@ export class RetryAfterStrategy implements RetryStrategy {
     response: FetchResponse,
     attemptNumber: number,
   ): Promise<boolean> {
+    this.onResponse?.(fetchOptions, response);
     if (attemptNumber >= this.maxAttempts) return false;
     const status = response.status;
     // Status 0 is the SDK's mark of a network error or timeout; attemptNumber then counts those errors.

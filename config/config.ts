@@ -82,6 +82,8 @@ export interface Config {
   /** Outgoing e-mail (governance notifications); `host` unset: none configured. */
   smtp: { host?: string; port: number; secure: boolean; user?: string; password?: string; from: string };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The worker's metrics: its /metrics server, and the Temporal SDK exporter it includes (0: any free port). */
+  workerMetrics: { host: string; port: number; sdkPort: number };
 }
 
 /** OpenID Connect single sign-on for the console. */
@@ -279,6 +281,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       from: v('MAIL_FROM'),
     },
     logLevel: v('LOG_LEVEL'),
+    workerMetrics: {
+      host: v('WORKER_METRICS_HOST'),
+      port: v('WORKER_METRICS_PORT'),
+      sdkPort: v('WORKER_SDK_METRICS_PORT'),
+    },
   };
 }
 

@@ -5,6 +5,8 @@ import { parseDuration } from './duration';
 import { TASK_QUEUES } from './task-queues';
 
 const port = z.coerce.number().int().min(1).max(65535);
+/** A port where 0 means any free one. */
+const portOrAny = z.coerce.number().int().min(0).max(65535);
 const url = z.url({ protocol: /^https?$/ });
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
@@ -337,6 +339,21 @@ export const SETTINGS = {
     z.coerce.number().int().min(1).max(512),
     '4',
     'Worker slots reserved for priority rescans',
+  ),
+  WORKER_METRICS_HOST: setting(
+    z.string().min(1),
+    '127.0.0.1',
+    "Interface the worker's Prometheus /metrics server listens on (0.0.0.0: every interface)",
+  ),
+  WORKER_METRICS_PORT: setting(
+    portOrAny,
+    '9464',
+    "Port of the worker's Prometheus /metrics (product series and the Temporal SDK's); 0: any free port, logged at start",
+  ),
+  WORKER_SDK_METRICS_PORT: setting(
+    portOrAny,
+    '0',
+    "Loopback port of the Temporal SDK's own Prometheus exporter, whose text the worker's /metrics includes; 0: any free port",
   ),
   SMTP_HOST: setting(
     z.string().min(1).optional(),

@@ -108,6 +108,14 @@ function stackPorts(config: Config): ServicePort[] {
   if (usesLocalBoxSim(config))
     ports.push({ service: 'box-sim', setting: 'BOX_SIM_PORT', host: '127.0.0.1', port: config.boxSimPort });
   ports.push({ service: 'API', setting: 'API_PORT', host: config.api.host, port: config.api.port });
+  // 0: the worker takes any free port (and logs it), so there is nothing to check beforehand.
+  if (config.workerMetrics.port !== 0)
+    ports.push({
+      service: 'worker metrics',
+      setting: 'WORKER_METRICS_PORT',
+      host: config.workerMetrics.host,
+      port: config.workerMetrics.port,
+    });
   return ports;
 }
 
@@ -236,6 +244,9 @@ async function runDevStack(): Promise<void> {
     await waitFor('the API', () => answersAs(`${apiUrl}/healthz`, instance, 'API'), 60_000, api.failed);
     verifyPortHolder('API', config.api.port, api.pid);
     await Promise.race([probeWorker(client, config), ...failures]);
+    // The worker serves /metrics before it polls, so once the probe answered its port is held, by it.
+    if (config.workerMetrics.port !== 0)
+      verifyPortHolder('worker metrics', config.workerMetrics.port, worker.pid);
 
     console.log(`
 connect-box is running (pid ${process.pid})
@@ -243,6 +254,7 @@ connect-box is running (pid ${process.pid})
   Temporal server   ${config.temporal.address}   namespace '${config.temporal.namespace}'
   API               ${apiUrl}   (GET /healthz; /api/* needs "Authorization: Bearer <API_TOKEN or a personal token>")
   Box               ${sim ? `box-sim ${config.box.apiBaseUrl} (simulated enterprise; control API /_sim/)` : config.box.apiBaseUrl}
+  Metrics           ${apiUrl}/api/metrics (bearer token), worker ${config.workerMetrics.port === 0 ? '/metrics on a free port (worker.log)' : `http://${config.workerMetrics.host}:${config.workerMetrics.port}/metrics`}   (docs/operators.md)
   Mail              ${mail.line}
   Logs              ${join(dataDir, 'logs')}/{dev-stack,temporal,box-sim,worker,api}.log
   Lock              ${lockPath(dataDir)}   (stop with Ctrl-C here, or ${stopCommand()} elsewhere)`);

@@ -13,9 +13,14 @@ import { loadPolicySet } from '../policies';
 import { createWorkerDeps } from './worker-deps';
 import { GovernanceStarter } from '../activities/governance-starter';
 import { stopWithLauncher } from '../scripts/launcher-watchdog';
+import { installWorkerRuntime } from '../telemetry/worker-runtime';
+import { startMetricsServer } from '../telemetry/metrics-server';
+import { collectProcessMetrics, metricsRegistry } from '../telemetry/metrics';
 
 async function runWorker(): Promise<void> {
   const config = loadConfig();
+  // The SDK Runtime first: it is fixed once any connection exists.
+  const runtime = await installWorkerRuntime(config);
   // A bad policy file stops the worker now, naming the YAML line and column, not at the first scan.
   if (config.policies.file) await loadPolicySet(config.policies.file);
   const { namespace, taskQueues } = config.temporal;
@@ -60,10 +65,19 @@ async function runWorker(): Promise<void> {
       maxConcurrentActivityTaskExecutions: config.scan.priorityMaxConcurrentActivities,
     }),
   ]);
+  collectProcessMetrics();
+  const metrics = await startMetricsServer({
+    host: config.workerMetrics.host,
+    port: config.workerMetrics.port,
+    registry: metricsRegistry,
+    sdkMetricsUrl: runtime.sdkMetricsUrl,
+  });
+  console.log(`worker: metrics on ${metrics.url} (port ${metrics.port})`);
   console.log(`worker: polling ${Object.values(taskQueues).join(', ')} on ${config.temporal.address}`);
   void sweep();
   await Promise.all(workers.map((w) => w.run()));
   clearInterval(sweeper);
+  await metrics.close();
   await connection.close();
   await clientConnection.close();
   await deps.store.close();

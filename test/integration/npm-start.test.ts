@@ -19,7 +19,7 @@ const linuxOnly = process.platform === 'linux' ? describe : describe.skip; // re
 interface Stack {
   dataDir: string;
   env: NodeJS.ProcessEnv;
-  ports: { temporal: number; ui: number; api: number; sim: number };
+  ports: { temporal: number; ui: number; api: number; sim: number; metrics: number };
 }
 
 interface Run {
@@ -48,7 +48,7 @@ async function freePorts(count: number): Promise<number[]> {
 }
 
 async function newStack(dataDir?: string): Promise<Stack> {
-  const [temporal, ui, api, sim] = (await freePorts(4)) as [number, number, number, number];
+  const [temporal, ui, api, sim, metrics] = (await freePorts(5)) as [number, number, number, number, number];
   if (!dataDir) {
     dataDir = join(mkdtempSync(join(tmpdir(), 'cb-npm-start-')), 'data');
     dirs.push(dataDir);
@@ -63,10 +63,11 @@ async function newStack(dataDir?: string): Promise<Stack> {
     TEMPORAL_UI_PORT: String(ui),
     API_PORT: String(api),
     BOX_SIM_PORT: String(sim),
+    WORKER_METRICS_PORT: String(metrics),
     LOG_LEVEL: 'warn',
     CI: 'false',
   });
-  return { dataDir, env, ports: { temporal, ui, api, sim } };
+  return { dataDir, env, ports: { temporal, ui, api, sim, metrics } };
 }
 
 /** Runs a shell command line for `stack` in a process group of its own, as a terminal runs a job. */
@@ -232,9 +233,20 @@ linuxOnly('npm start owns its processes', () => {
         `port ${stack.ports.api} (API, API_PORT): pid ${up.children.get('api')} (`,
       );
       expect(clash.output()).toContain(
+        `port ${stack.ports.metrics} (worker metrics, WORKER_METRICS_PORT): pid ${up.children.get('worker')} (`,
+      );
+      expect(clash.output()).toContain(
         `they belong to the connect-box of the data folder ${stack.dataDir} (pid ${up.launcher}, started `,
       );
       expect(existsSync(lockFile(other))).toBe(false);
+    });
+
+    it("the worker serves its metrics and the Temporal SDK's on WORKER_METRICS_PORT, as the banner says", async () => {
+      const url = `http://127.0.0.1:${stack.ports.metrics}/metrics`;
+      expect(start.log()).toContain(`worker ${url}`);
+      const text = await (await fetch(url)).text();
+      expect(text).toMatch(/^connect_box_files_walked_total \d+/m);
+      expect(text).toMatch(/^temporal_\w+/m);
     });
 
     it('Ctrl-C stops every process even though the terminal is gone', async () => {

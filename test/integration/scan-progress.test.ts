@@ -62,6 +62,8 @@ for (const dialect of DIALECTS)
           PUBLIC_BASE_URL: stack.config.api.publicBaseUrl,
           POLICY_FILE: join(dir, 'policies.yaml'),
           LOG_LEVEL: 'error',
+          // Two workers at once: each takes a free metrics port.
+          WORKER_METRICS_PORT: '0',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -36,6 +36,7 @@ const EXPECTED: Record<string, Role> = {
   'GET /api/accounts/:id': 'admin',
   'PATCH /api/accounts/:id': 'admin',
   'GET /api/audit': 'admin',
+  'GET /api/metrics': 'viewer',
 };
 
 const CONNECTOR = 'c0ffee000042';

@@ -10,6 +10,16 @@ import { ConnectorsRepository } from '../../../store/connectors-repository';
 import { openStore, type Store } from '../../../store/database';
 import { WebhooksRepository } from '../../../store/webhooks-repository';
 import type { FileEvent } from '../../../domain/file-event';
+import { fileEventSignals, webhookDeliveries } from '../../../telemetry/metrics';
+
+/** The current value of a counter's series with exactly these labels (0 when absent). */
+async function counted(
+  counter: typeof webhookDeliveries | typeof fileEventSignals,
+  labels: Record<string, string>,
+): Promise<number> {
+  const { values } = await counter.get();
+  return values.find((v) => JSON.stringify(v.labels) === JSON.stringify(labels))?.value ?? 0;
+}
 
 const KEYS = { webhookPrimaryKey: 'primary', webhookSecondaryKey: 'secondary' };
 
@@ -290,6 +300,63 @@ describe.each([0, 400])('POST /webhooks/box (WEBHOOK_SIGNAL_INTERVAL_MS=%i)', (i
     const retry = await deliver(body);
     expect(retry.json()).toEqual({ status: 'signalled' });
     expect(temporal.signals).toHaveLength(1);
+  });
+
+  it('counts each delivery by outcome and each signal by result', async () => {
+    const outcomes = [
+      'signalled',
+      'duplicate',
+      'bad_signature',
+      'stale',
+      'bad_timestamp',
+      'invalid',
+      'unknown_webhook',
+      'unavailable',
+      'too_large',
+    ];
+    const before = Object.fromEntries(
+      await Promise.all(
+        outcomes.map(async (o) => [o, await counted(webhookDeliveries, { outcome: o })] as const),
+      ),
+    );
+    const signals = {
+      accepted: await counted(fileEventSignals, { result: 'accepted' }),
+      failed: await counted(fileEventSignals, { result: 'failed' }),
+    };
+    const body = JSON.stringify(payload());
+    expect((await deliver(body)).statusCode).toBe(200);
+    expect((await deliver(body)).statusCode).toBe(200); // Box's retry: a duplicate
+    const other = JSON.stringify(payload());
+    expect((await deliver(other, signed(other, { key: 'wrong' }))).statusCode).toBe(401);
+    expect((await deliver(other, signed(other, { at: Date.now() - 11 * 60_000 }))).statusCode).toBe(401);
+    expect((await deliver(other, signed(other, { at: Date.now() + 5 * 60_000 }))).statusCode).toBe(401);
+    expect((await deliver('{"id": ')).statusCode).toBe(400);
+    expect(
+      (await deliver(JSON.stringify(payload({ webhook: { id: 'w-nope', type: 'webhook' } })))).statusCode,
+    ).toBe(404);
+    temporal.state.failNext = 1;
+    expect((await deliver(other)).statusCode).toBe(503);
+    expect(
+      (await deliver(JSON.stringify(payload({ additional_info: ['x'.repeat(300 * 1024)] })))).statusCode,
+    ).toBe(413);
+    const after = Object.fromEntries(
+      await Promise.all(
+        outcomes.map(async (o) => [o, await counted(webhookDeliveries, { outcome: o })] as const),
+      ),
+    );
+    expect(Object.fromEntries(outcomes.map((o) => [o, after[o]! - before[o]!]))).toEqual({
+      signalled: 1,
+      duplicate: 1,
+      bad_signature: 1,
+      stale: 1,
+      bad_timestamp: 1,
+      invalid: 1,
+      unknown_webhook: 1,
+      unavailable: 1,
+      too_large: 1,
+    });
+    expect(await counted(fileEventSignals, { result: 'accepted' })).toBe(signals.accepted + 1);
+    expect(await counted(fileEventSignals, { result: 'failed' })).toBe(signals.failed + 1);
   });
 
   it('an unsupported signature version or algorithm is told so, not that the signature does not match', async () => {

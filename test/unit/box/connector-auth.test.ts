@@ -12,6 +12,7 @@ import { TokenCipher } from '../../../box/token-cipher';
 import { TokenVault } from '../../../box/token-vault';
 import { BoxTokensRepository } from '../../../store/box-tokens-repository';
 import { openStore, type Store } from '../../../store/database';
+import { tokenRefreshes } from '../../../telemetry/metrics';
 
 /** A token endpoint in memory: hands out rt-1, rt-2, ... and accepts each refresh token once. */
 class FakeTokenEndpoint {
@@ -195,6 +196,38 @@ describe('ConnectorAuth', () => {
     endpoint.failWith = undefined;
     await auth().forceRefresh();
     expect(endpoint.issued).toBe(1);
+  });
+
+  it('counts refreshes by trigger and outcome: refreshed, adopted, rejected, failed', async () => {
+    const value = async (trigger: string, outcome: string) =>
+      (await tokenRefreshes.get()).values.find(
+        (v) => v.labels.trigger === trigger && v.labels.outcome === outcome,
+      )?.value ?? 0;
+    const keys = [
+      ['expiring', 'refreshed'],
+      ['rejected', 'refreshed'],
+      ['rejected', 'adopted'],
+      ['expiring', 'rejected'],
+      ['rejected', 'failed'],
+    ] as const;
+    const before = await Promise.all(keys.map(([t, o]) => value(t, o)));
+    await vault.save('c1', { accessToken: 'at-0', refreshToken: 'rt-0', expiresAt: Date.now() + 60_000 });
+    await auth().retrieveToken(); // expiring -> refreshed
+    const request = auth().forRequest();
+    await request.retrieveAuthorizationHeader();
+    await auth().forceRefresh(); // rejected -> refreshed
+    await request.refreshToken(); // rejected, but a newer pair is stored -> adopted
+    endpoint.failWith = { status: 503, body: {} };
+    await expect(auth().forceRefresh()).rejects.toBeInstanceOf(BoxTokenEndpointError); // rejected -> failed
+    endpoint.failWith = undefined;
+    await vault.save('c1', {
+      accessToken: 'at-x',
+      refreshToken: 'rt-revoked',
+      expiresAt: Date.now() + 60_000,
+    });
+    await expect(auth().retrieveToken()).rejects.toBeInstanceOf(RefreshTokenRejectedError); // expiring -> rejected
+    const after = await Promise.all(keys.map(([t, o]) => value(t, o)));
+    expect(after.map((a, i) => a - before[i]!)).toEqual([1, 1, 1, 1, 1]);
   });
 
   it('says the connector must be authorized when no token is stored', async () => {
