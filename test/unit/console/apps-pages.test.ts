@@ -2,7 +2,7 @@ import {
   CONNECTOR_STATUSES,
   type ApiTestReport,
   type ConnectorStatus,
-} from '../../../../domain/connector-status';
+} from '../../../domain/connector-status';
 import {
   appsListBody,
   checkVerdict,
@@ -10,8 +10,8 @@ import {
   statusTone,
   streamTone,
   webhookTone,
-} from '../../../../api/console/apps-pages';
-import type { ConnectorDetails } from '../../../../api/connectors-service';
+} from '../../../api/console/apps-pages';
+import type { ConnectorDetails } from '../../../api/connectors-service';
 
 const NOW = '2026-12-03T09:00:00.000Z';
 
