@@ -8,7 +8,19 @@ import { utc } from './send-page';
 export type Tone = 'ok' | 'warning' | 'error' | 'pending' | 'off';
 
 /** Statuses during which the connector page refreshes itself (no script: a meta refresh). */
-export const IN_PROGRESS_STATUSES = new Set(['AwaitingAuthorization', 'Authorizing', 'RunningApiTest']);
+const IN_PROGRESS_STATUSES = new Set(['AwaitingAuthorization', 'Authorizing', 'RunningApiTest']);
+
+/**
+ * Whether the connector page shows something still moving, so that it refreshes itself: an authorization
+ * or API test under way, a running backfill, or a connected connector whose first scan pass is not done.
+ */
+export function stillMoving(d: ConnectorDetails): boolean {
+  return (
+    IN_PROGRESS_STATUSES.has(d.status) ||
+    d.details?.backfill?.state === 'running' ||
+    (d.status === 'Connected' && d.scan?.lastPassCompletedAt === undefined)
+  );
+}
 
 const TONES: Record<string, Tone> = {
   Connected: 'ok',

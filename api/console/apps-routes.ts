@@ -11,12 +11,12 @@ import { ConnectorsService, connectorViewOf } from '../connectors-service';
 import { PROBLEMS, ProblemError } from '../problem';
 import {
   APPS_STYLE,
-  IN_PROGRESS_STATUSES,
   appsListBody,
   authorizeBody,
   connectFormBody,
   connectorBody,
   disconnectConfirmBody,
+  stillMoving,
 } from './apps-pages';
 import type { ConsoleContext } from './console-routes';
 import { html } from './pages';
@@ -138,10 +138,7 @@ export function registerAppsRoutes(scope: ApiApp, ctx: ConsoleContext): void {
     async (req, reply) => {
       const details = await service.details(await load(req.params.id));
       const csrf = csrfOf(req, reply);
-      const running =
-        IN_PROGRESS_STATUSES.has(details.status) ||
-        details.details?.backfill?.state === 'running' ||
-        (details.status === 'Connected' && details.scan?.lastPassCompletedAt === undefined);
+      const running = stillMoving(details);
       return sendConsolePage(req, reply, {
         title: details.instanceName,
         section: 'apps',

@@ -8,6 +8,7 @@ import {
   checkVerdict,
   connectorBody,
   statusTone,
+  stillMoving,
   streamTone,
   webhookTone,
 } from '../../../api/console/apps-pages';
@@ -81,6 +82,54 @@ describe('Connected apps pages', () => {
     const page = connectorBody(details(), { canAct: true, csrf: 't' }).html;
     expect(page).toContain('data-verdict="warning"');
     expect(page).toContain('id="status" data-tone="warning"');
+  });
+
+  it('progress: an indeterminate backfill bar while it runs, the scan bar counts users, the page refreshes until both are done', () => {
+    const scan = {
+      state: 'scanning',
+      pass: 1,
+      usersDone: 3,
+      usersTotal: 8,
+      filesSeen: 40,
+      inspected: 40,
+      skippedUnchanged: 0,
+      findings: 2,
+      priorityQueued: 0,
+      priorityScanned: 0,
+      message: 'Pass 1: 3 of 8 users walked, 40 files seen.',
+      live: true,
+    } as const;
+    const running = details(
+      { scan: { ...scan } },
+      { backfill: { state: 'running', imported: 12, message: 'Importing.' } },
+    );
+    const page = connectorBody(running, { canAct: false, csrf: 't' }).html;
+    expect(page).toMatch(/<progress\s+id="backfill-progress"\s+data-state="running"\s*>/);
+    expect(page).toMatch(/<progress\s+id="scan-progress"\s+data-state="scanning"\s+value="3"\s+max="8"\s*>/);
+    expect(stillMoving(running)).toBe(true);
+
+    const done = details(
+      { scan: { ...scan, state: 'waiting', usersDone: 8, lastPassCompletedAt: NOW } },
+      { backfill: { state: 'finished', imported: 30, message: 'Imported.' } },
+    );
+    const donePage = connectorBody(done, { canAct: false, csrf: 't' }).html;
+    expect(donePage).toMatch(
+      /<progress\s+id="backfill-progress"\s+data-state="complete"\s+value="1"\s+max="1"\s*>/,
+    );
+    expect(donePage).toMatch(
+      /<progress\s+id="scan-progress"\s+data-state="complete"\s+value="8"\s+max="8"\s*>/,
+    );
+    expect(stillMoving(done)).toBe(false);
+    // A later pass running again does not keep the page refreshing: the first pass is what it waits for.
+    expect(
+      stillMoving(
+        details(
+          { scan: { ...scan, pass: 2, lastPassCompletedAt: NOW } },
+          { backfill: done.details!.backfill },
+        ),
+      ),
+    ).toBe(false);
+    expect(stillMoving(details({ status: 'RunningApiTest' }))).toBe(true);
   });
 
   it('webhook health: a problem, pending deliveries, none registered, healthy', () => {
