@@ -74,6 +74,17 @@ describe('Connected apps in a browser: the Connect Box wizard against box-sim, s
     await Promise.all([page.waitForLoadState('domcontentloaded'), page.click(selector)]);
   }
 
+  /** Follows the page's Connect Box link to box-sim's consent page, allows as `login`, lands on the callback. */
+  async function consent(login: string): Promise<void> {
+    await submit('#connect-box');
+    expect(new URL(page.url()).origin).toBe(new URL(stack.sim.oauth2Url).origin);
+    await page.selectOption('#login', login);
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === '/oauth/box/callback', { waitUntil: 'domcontentloaded' }),
+      page.click('#allow'),
+    ]);
+  }
+
   /** Posts a console form as this browser does (its cookies, a CSRF token from the page it shows). */
   async function postForm(path: string, form: Record<string, string>) {
     const csrf = await page.getAttribute('input[name=_csrf]', 'value');
@@ -139,13 +150,7 @@ describe('Connected apps in a browser: the Connect Box wizard against box-sim, s
     connectorId = (await page.getAttribute('#connector-link', 'href'))!.split('/').pop()!;
 
     // Box's consent page (box-sim): log in as the enterprise's admin and allow.
-    await submit('#connect-box');
-    expect(new URL(page.url()).origin).toBe(new URL(stack.sim.oauth2Url).origin);
-    await page.selectOption('#login', stack.sim.manifest.admin.login);
-    await Promise.all([
-      page.waitForURL((u) => u.pathname === '/oauth/box/callback', { waitUntil: 'domcontentloaded' }),
-      page.click('#allow'),
-    ]);
+    await consent(stack.sim.manifest.admin.login);
     expect(await text('#outcome')).toBe('Box was successfully connected');
     expect(await page.getAttribute('#next', 'href')).toBe(`/console/apps/${connectorId}`);
 
@@ -248,6 +253,34 @@ describe('Connected apps in a browser: the Connect Box wizard against box-sim, s
     expect(await audit('connector.reauthorize')).toEqual([
       { actor_login: 'ada', outcome: 'ok', status: 200, target: connectorId },
     ]);
+    // The fresh link is the one that counts: the connector is connected already, so Box's answer is not used.
+    await consent(stack.sim.manifest.admin.login);
+    expect(await text('#outcome')).toBe('Authorization not used');
+    expect(await page.getAttribute('#next', 'href')).toBe(`/console/apps/${connectorId}`);
+  });
+
+  it("a plain user's consent fails the API test (red, the failed checks); re-authorizing as the admin connects it", async () => {
+    await page.goto(`${base}/console/apps/new`);
+    await page.fill('#instanceName', 'Acme second');
+    await submit('#next-step');
+    const second = (await page.getAttribute('#connector-link', 'href'))!.split('/').pop()!;
+    const plain = stack.sim.manifest.users.find((u) => u.role === 'user' && u.inEnterprise)!;
+    await consent(plain.login);
+    expect(await text('#outcome')).toBe('The API test failed');
+    await submit('#next');
+    expect(await text('#status')).toBe('ApiTestFailed');
+    expect(await page.getAttribute('#status', 'data-tone')).toBe('error');
+    expect(await text('#api-test-outcome')).toBe('failed');
+    expect(await page.getAttribute('#api-test tr.check:nth-child(3)', 'data-verdict')).toBe('failed');
+    expect(await text('#next-step')).toBeTruthy();
+
+    await submit('#reauthorize');
+    await consent(stack.sim.manifest.admin.login);
+    expect(await text('#outcome')).toBe('Box was successfully connected');
+    await submit('#next');
+    expect(new URL(page.url()).pathname).toBe(`/console/apps/${second}`);
+    expect(await text('#status')).toBe('Connected');
+    expect(await text('#authorized-as')).toBe(`${stack.sim.manifest.admin.login} (admin)`);
   });
 
   it('disconnect asks for confirmation, then the connector ends Disconnected', async () => {
