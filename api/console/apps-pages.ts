@@ -134,6 +134,7 @@ export function appsListBody(items: ConnectorView[], canConnect: boolean, notice
 /** Step 1 of the wizard: the instance name and the data centre (values kept, errors named). */
 export function connectFormBody(
   csrf: string,
+  configured: ReadonlySet<string>,
   input: { instanceName?: string; dataCenter?: string; errors?: string[] } = {},
 ): Html {
   const errors = input.errors?.length
@@ -141,7 +142,7 @@ export function connectFormBody(
         ${join(input.errors.map((e) => html`<p>${e}</p>`))}
       </div>`
     : html``;
-  const chosen = input.dataCenter ?? DATA_CENTERS[0];
+  const chosen = input.dataCenter ?? DATA_CENTERS.find((dc) => configured.has(dc)) ?? DATA_CENTERS[0];
   return html`<p>Step 1 of 2: name this connection and choose the Box data centre of the enterprise.</p>
     ${errors}
     <form method="post" action="/console/apps" id="connect-form">
@@ -157,11 +158,12 @@ export function connectFormBody(
       <label for="dataCenter">Data centre</label
       ><select id="dataCenter" name="dataCenter">
         ${join(
-          DATA_CENTERS.map((dc) =>
-            dc === chosen
-              ? html`<option value="${dc}" selected>${dc}</option>`
-              : html`<option value="${dc}">${dc}</option>`,
-          ),
+          DATA_CENTERS.map((dc) => {
+            const label = configured.has(dc) ? dc : `${dc} (no Box app configured)`;
+            return dc === chosen
+              ? html`<option value="${dc}" selected>${label}</option>`
+              : html`<option value="${dc}">${label}</option>`;
+          }),
         )}
       </select>
       <div><button id="next-step" type="submit">Next</button></div>

@@ -90,7 +90,7 @@ export function registerAppsRoutes(scope: ApiApp, ctx: ConsoleContext): void {
         'forbidden',
         `Only an admin can connect Box; you are signed in as a ${req.consoleSession!.user.role}.`,
       );
-    return sendConnectForm(req, reply);
+    return sendConnectForm(ctx, req, reply);
   });
 
   scope.post('/apps', { schema: { body: connectForm } }, async (req, reply) => {
@@ -107,7 +107,7 @@ export function registerAppsRoutes(scope: ApiApp, ctx: ConsoleContext): void {
         status: 400,
         detail: { errors },
       });
-      return sendConnectForm(req, reply.code(400), { instanceName, dataCenter, errors });
+      return sendConnectForm(ctx, req, reply.code(400), { instanceName, dataCenter, errors });
     }
     const detail = { instanceName: parsed.data.instanceName, dataCenter: parsed.data.dataCenter };
     let created;
@@ -120,7 +120,11 @@ export function registerAppsRoutes(scope: ApiApp, ctx: ConsoleContext): void {
       const status = err instanceof ProblemError ? statusOf(err) : 500;
       await recordAudit(req, { action: 'connector.create', outcome: 'failed', status, detail });
       if (!fixable) throw err;
-      return sendConnectForm(req, reply.code(status), { instanceName, dataCenter, errors: [err.detail] });
+      return sendConnectForm(ctx, req, reply.code(status), {
+        instanceName,
+        dataCenter,
+        errors: [err.detail],
+      });
     }
     const id = created.record.id;
     await recordAudit(req, { action: 'connector.create', outcome: 'ok', status: 200, target: id, detail });
@@ -232,16 +236,18 @@ function isAdmin(req: FastifyRequest): boolean {
 }
 
 function sendConnectForm(
+  ctx: ConsoleContext,
   req: FastifyRequest,
   reply: FastifyReply,
-  input?: Parameters<typeof connectFormBody>[1],
+  input?: Parameters<typeof connectFormBody>[2],
 ): FastifyReply {
   const csrf = csrfOf(req, reply);
+  const configured = new Set(Object.keys(ctx.config.box.apps));
   return sendConsolePage(req, reply, {
     title: 'Connect Box',
     section: 'apps',
     csrf,
-    body: html`${APPS_STYLE}${connectFormBody(csrf, input)}`,
+    body: html`${APPS_STYLE}${connectFormBody(csrf, configured, input)}`,
   });
 }
 
