@@ -14,10 +14,9 @@ import {
   appsListBody,
   authorizeBody,
   connectFormBody,
-  connectorBody,
   disconnectConfirmBody,
-  stillMoving,
 } from './apps-pages';
+import { connectorBody, stillMoving } from './connector-page';
 import type { ConsoleContext } from './console-routes';
 import { html } from './pages';
 import { csrfOf, sendConsolePage } from './send-page';

@@ -3,15 +3,14 @@ import {
   type ApiTestReport,
   type ConnectorStatus,
 } from '../../../domain/connector-status';
+import { appsListBody, statusTone } from '../../../api/console/apps-pages';
 import {
-  appsListBody,
   checkVerdict,
   connectorBody,
-  statusTone,
   stillMoving,
   streamTone,
   webhookTone,
-} from '../../../api/console/apps-pages';
+} from '../../../api/console/connector-page';
 import type { ConnectorDetails } from '../../../api/connectors-service';
 
 const NOW = '2026-12-03T09:00:00.000Z';
