@@ -223,6 +223,11 @@ describe('Connected apps in a browser: the Connect Box wizard against box-sim, s
       },
     );
     expect(await text('#stream-message')).toMatch(/^Last read \d+ s ago/);
+    // The API answers from the same service: the same webhook figures and stream position.
+    const api = await stack.call('GET', `/api/connectors/${connectorId}`);
+    expect(api.json.webhooks.registered).toBe(Number(await text('#webhooks-registered')));
+    expect(api.json.eventStream.streamPosition).toBeDefined();
+    expect(api.json.details.apiTest.outcome).toBe('passed');
   });
 
   it('the list shows the connector with its status, as GET /api/connectors does', async () => {
