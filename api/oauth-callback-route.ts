@@ -84,8 +84,13 @@ export function registerOAuthCallbackRoute(app: ApiApp, deps: OAuthCallbackDeps)
       onRequest: app.rateLimit({ max: deps.config.api.callbackRateLimitPerMinute, timeWindow: 60_000 }),
     },
     async (req, reply) => {
+      // Set once the state is verified and spent: the link back then goes to that connector's console page.
+      let connectorId = '';
       const page = (status: 200 | 400 | 403 | 409 | 503, content: PageContent) =>
-        reply.code(status).type('text/html; charset=utf-8').send(htmlPage(content));
+        reply
+          .code(status)
+          .type('text/html; charset=utf-8')
+          .send(htmlPage({ ...content, next: consoleLink(connectorId) }));
       const raw = req.query as Record<string, unknown>;
       const state = single(raw.state);
       const code = single(raw.code);
@@ -131,7 +136,6 @@ export function registerOAuthCallbackRoute(app: ApiApp, deps: OAuthCallbackDeps)
         });
       }
 
-      let connectorId = '';
       const refused = await refusedState(async () => ({ connectorId } = await deps.states.consume(state)));
       if (refused) return page(400, refused);
 
@@ -169,6 +173,16 @@ export function registerOAuthCallbackRoute(app: ApiApp, deps: OAuthCallbackDeps)
       return page(200, outcomePage(outcome));
     },
   );
+}
+
+/**
+ * The link back to the console: the connector's page when the signed state named it, else the list. Built
+ * from the verified state only (never from a query parameter), so the page is no open redirect.
+ */
+function consoleLink(connectorId: string): { href: string; text: string } {
+  return /^[A-Za-z0-9-]{1,64}$/.test(connectorId)
+    ? { href: `/console/apps/${connectorId}`, text: 'Back to the connector in the console' }
+    : { href: '/console/apps', text: 'Back to Connected apps in the console' };
 }
 
 const UNREACHABLE: PageContent = {

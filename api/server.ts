@@ -171,7 +171,7 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
     }),
     { prefix: '/api' },
   );
-  void app.register(consoleRoutes({ config, store, keys, temporal }), { prefix: '/console' });
+  void app.register(consoleRoutes({ config, store, keys, temporal, states }), { prefix: '/console' });
 
   // After the plugins above have loaded (app.rateLimit comes from one of them).
   void app.after(() =>

@@ -10,6 +10,7 @@ import { ApiTokensRepository } from '../../store/api-tokens-repository';
 import type { Store } from '../../store/database';
 import { SessionsRepository } from '../../store/sessions-repository';
 import type { ApiApp } from '../api-app';
+import type { OAuthStateSigner } from '../oauth-state';
 import { PROBLEMS, ProblemError, type ProblemCode } from '../problem';
 import { CONSOLE_SIGN_IN_ROUTES, type RouteAccess } from '../route-table';
 import {
@@ -22,6 +23,7 @@ import {
   cookiesSecure,
   csrfUserInfo,
 } from './console-session';
+import { registerAppsRoutes } from './apps-routes';
 import { registerHomeRoutes } from './home-routes';
 import { OIDC_CALLBACK_PATH, OidcSignIn } from './oidc-sign-in';
 import { problemPage } from './pages';
@@ -44,6 +46,8 @@ export interface ConsoleDeps {
   keys: KeyRing;
   /** The Temporal client the console's pages start, signal and query workflows with (as the API does). */
   temporal: Client;
+  /** The OAuth state signer of the API (the console's wizard issues authorize URLs as the API does). */
+  states: OAuthStateSigner;
 }
 
 /** What the console's route groups share. */
@@ -51,6 +55,7 @@ export interface ConsoleContext {
   config: Config;
   store: Store;
   temporal: Client;
+  states: OAuthStateSigner;
   accounts: AccountsRepository;
   sessions: SessionsRepository;
   tokens: ApiTokensRepository;
@@ -79,6 +84,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
       config,
       store: deps.store,
       temporal: deps.temporal,
+      states: deps.states,
       accounts: new AccountsRepository(deps.store.db),
       sessions: new SessionsRepository(deps.store.db),
       tokens: new ApiTokensRepository(deps.store.db),
@@ -162,6 +168,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
 
     registerSignInRoutes(scope, ctx);
     registerHomeRoutes(scope, ctx);
+    registerAppsRoutes(scope, ctx);
   };
 }
 

@@ -8,12 +8,13 @@ export function csrfOf(req: FastifyRequest, reply: FastifyReply): string {
 
 /**
  * Sends a signed-in console page: the header (who, sign out), the navigation bar with `section` marked,
- * and `body`. `csrf` is the token the body's forms carry (one is generated when not given).
+ * and `body`. `csrf` is the token the body's forms carry (one is generated when not given); `head` goes
+ * into the page's head (e.g. a meta refresh).
  */
 export function sendConsolePage(
   req: FastifyRequest,
   reply: FastifyReply,
-  page: { title: string; body: Html; section?: ConsoleSection; csrf?: string },
+  page: { title: string; body: Html; section?: ConsoleSection; csrf?: string; head?: Html },
 ): FastifyReply {
   const session = req.consoleSession!;
   const csrf = page.csrf ?? csrfOf(req, reply);
@@ -22,6 +23,7 @@ export function sendConsolePage(
       title: page.title,
       body: page.body,
       section: page.section,
+      head: page.head,
       signedIn: { login: session.user.login, role: session.user.role, csrf },
     }),
   );

@@ -98,6 +98,26 @@ describe('GET /oauth/box/callback', () => {
     });
   });
 
+  it('links back to the console: the connector of the verified state, never a target taken from the request', async () => {
+    const state = await fresh();
+    const spent = await open({
+      state,
+      code: 'linkback123',
+      next: 'https://evil.example/',
+      redirect: '//evil',
+    });
+    expect(spent.html).toContain(
+      '<a id="next" href="/console/apps/c1">Back to the connector in the console</a>',
+    );
+    expect(spent.html).not.toContain('evil');
+    // Before a state is verified and spent, the page knows no connector: the list of connected apps.
+    const refused = await open({ code: 'abc', state: 'garbage', next: 'https://evil.example/' });
+    expect(refused.html).toContain(
+      '<a id="next" href="/console/apps">Back to Connected apps in the console</a>',
+    );
+    expect(refused.html).not.toContain('evil');
+  });
+
   it('a link signed before a key rotation still works when the old key is in ENCRYPTION_KEYS', async () => {
     const oldKey = Buffer.alloc(32, 3);
     const repo = new OAuthStatesRepository(api.store.db);

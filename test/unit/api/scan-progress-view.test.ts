@@ -1,4 +1,4 @@
-import { scanView } from '../../../api/connectors-routes';
+import { scanView } from '../../../api/connectors-service';
 import type { StoredProgress } from '../../../store/scan-work-repository';
 import type { ScanProgress } from '../../../workflows/scan-files-messages';
 
