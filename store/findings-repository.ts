@@ -241,16 +241,7 @@ export class FindingsRepository {
   ): Promise<{ items: FindingWithFile[]; nextCursor?: string }> {
     const limit = pageLimit(q.limit);
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, CURSOR_TAG, 2);
-    const rows = await this.db
-      .selectFrom('findings')
-      .leftJoin('files', (j) =>
-        j
-          .onRef('files.connector_id', '=', 'findings.connector_id')
-          .onRef('files.file_id', '=', 'findings.file_id'),
-      )
-      .selectAll('findings')
-      .select(['files.name as file_name', 'files.path as file_path', 'files.owner_login as owner_login'])
-      .where('findings.connector_id', '=', connectorId)
+    const rows = await this.withFile(connectorId)
       .$if(q.severity !== undefined, (b) => b.where('findings.severity', '=', q.severity!))
       .$if(q.policy !== undefined, (b) => b.where('findings.policy_id', '=', q.policy!))
       .$if(q.status !== undefined, (b) => b.where('findings.status', '=', q.status!))
@@ -269,6 +260,24 @@ export class FindingsRepository {
     return rows.length > limit && last
       ? { items, nextCursor: encodeCursor(CURSOR_TAG, [last.opened_at, last.id]) }
       : { items };
+  }
+
+  /** One finding with its file, or undefined. */
+  async getWithFile(connectorId: string, findingId: string): Promise<FindingWithFile | undefined> {
+    return this.withFile(connectorId).where('findings.id', '=', findingId).executeTakeFirst();
+  }
+
+  private withFile(connectorId: string) {
+    return this.db
+      .selectFrom('findings')
+      .leftJoin('files', (j) =>
+        j
+          .onRef('files.connector_id', '=', 'findings.connector_id')
+          .onRef('files.file_id', '=', 'findings.file_id'),
+      )
+      .selectAll('findings')
+      .select(['files.name as file_name', 'files.path as file_path', 'files.owner_login as owner_login'])
+      .where('findings.connector_id', '=', connectorId);
   }
 
   /** How many findings of the connector are open. */
