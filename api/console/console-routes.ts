@@ -22,6 +22,7 @@ import {
   cookiesSecure,
   csrfUserInfo,
 } from './console-session';
+import { registerDataRoutes } from './data-routes';
 import { registerHomeRoutes } from './home-routes';
 import { OIDC_CALLBACK_PATH, OidcSignIn } from './oidc-sign-in';
 import { problemPage } from './pages';
@@ -162,6 +163,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
 
     registerSignInRoutes(scope, ctx);
     registerHomeRoutes(scope, ctx);
+    registerDataRoutes(scope, ctx);
   };
 }
 
