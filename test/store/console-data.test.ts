@@ -1,6 +1,7 @@
 import { CompiledQuery } from 'kysely';
 import type { PolicyMatch } from '../../policies';
 import { FindingsRepository } from '../../store/findings-repository';
+import { migrateTo, migrateToLatest } from '../../store/migrate';
 import { InventoryRepository, type FileQuery, type FileRow } from '../../store/inventory-repository';
 import { DIALECTS, createTestStore } from '../helpers/stores';
 
@@ -225,6 +226,30 @@ for (const dialect of DIALECTS) {
       await findings.sync('c1', [{ fileId, matches: [match('pii', 'high')] }], LATER);
       const [again] = await findings.openOf('c1', [fileId]);
       expect(again!.id).not.toBe(open!.id);
+    });
+
+    it('migration 014 goes down (decided findings become closed history) and up again (domains refilled)', async () => {
+      const dismissed = (await findings.list('c1', { status: 'dismissed', limit: 1000 })).items;
+      expect(dismissed.length).toBeGreaterThan(0);
+      const domainRows = await store.db.selectFrom('file_domains').select(['file_id', 'domain']).execute();
+      await migrateTo(store.db, '013-governance');
+      const back = await store.db
+        .selectFrom('findings')
+        .select('status')
+        .where(
+          'id',
+          'in',
+          dismissed.map((f) => f.id),
+        )
+        .execute();
+      expect(new Set(back.map((r) => r.status))).toEqual(new Set(['closed']));
+      await migrateToLatest(store.db);
+      const refilled = await store.db.selectFrom('file_domains').select(['file_id', 'domain']).execute();
+      const key = (r: { file_id: string; domain: string }) => `${r.file_id} ${r.domain}`;
+      expect(refilled.map(key).sort()).toEqual(domainRows.map(key).sort());
+      expect(
+        (await inventory.list('c1', { domain: 'gmail.test', limit: 1000 })).items.map((f) => f.file_id),
+      ).toEqual(expected({ domain: 'gmail.test' }));
     });
 
     if (dialect === 'sqlite')
