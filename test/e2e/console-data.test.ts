@@ -126,9 +126,10 @@ describe('the console data pages in a browser: files, findings, activity log, go
     await click('#nav-files');
     expect(await page.textContent('#title')).toBe('Files');
     const all = (await inventory.list(connectorId, { limit: 1000 })).items;
-    const level = ['public', 'external', 'internal', 'private'].find((l) =>
-      all.some((f) => f.access_level === l),
-    )!;
+    // The access level most files have, so that it takes more than one page of 2.
+    const count = (l: string) => all.filter((f) => f.access_level === l).length;
+    const level = ['public', 'external', 'internal', 'private'].sort((a, b) => count(b) - count(a))[0]!;
+    expect(count(level)).toBeGreaterThan(2);
     await page.selectOption('#accessLevel', level);
     await click('#apply-filters');
     expect(new URL(page.url()).searchParams.get('accessLevel')).toBe(level);
@@ -138,6 +139,19 @@ describe('the console data pages in a browser: files, findings, activity log, go
     expect(await page.$$eval('#files .access-level', (c) => c.map((x) => x.textContent))).toEqual(
       expected.map(() => level),
     );
+
+    // Paging keeps the filters: page 2 is the store's page after page 1's cursor.
+    await page.goto(`${base}/console/files?connector=${connectorId}&accessLevel=${level}&limit=2`);
+    const first = await inventory.list(connectorId, { accessLevel: level, limit: 2 });
+    expect(await ids('#files tbody tr', 'data-file-id')).toEqual(first.items.map((f) => f.file_id));
+    expect(first.nextCursor).toBeDefined();
+    await click('#next-page');
+    const second = await inventory.list(connectorId, {
+      accessLevel: level,
+      limit: 2,
+      cursor: first.nextCursor,
+    });
+    expect(await ids('#files tbody tr', 'data-file-id')).toEqual(second.items.map((f) => f.file_id));
 
     const name = all[0]!.name.slice(1, 5).toUpperCase();
     await page.goto(`${base}/console/files?connector=${connectorId}&name=${encodeURIComponent(name)}`);
@@ -215,6 +229,7 @@ describe('the console data pages in a browser: files, findings, activity log, go
     await page.selectOption('#state', 'awaiting-approval');
     await click('#apply-filters');
     const waiting = (await governance.list(connectorId, { state: 'awaiting-approval' })).items;
+    expect(waiting.length).toBeGreaterThan(2);
     expect(await ids('#actions tbody tr', 'data-action-id')).toEqual(waiting.map((a) => a.id));
     const action = waiting[0]!;
     const row = `tr[data-action-id="${action.id}"]`;
@@ -227,6 +242,18 @@ describe('the console data pages in a browser: files, findings, activity log, go
     expect(await page.textContent(`${row} .state`)).not.toBe('awaiting-approval');
     expect((await page.textContent(`${row} .approver`))!.replace(/\s+/g, ' ')).toContain('approved by ana');
     expect(await page.$(`${row} .approve-button`)).toBeNull();
+    // Another is rejected with a reason: the page shows the state and the reason.
+    const other = waiting[1]!;
+    await page.goto(`${base}/console/governance?connector=${connectorId}&state=awaiting-approval`);
+    const otherRow = `tr[data-action-id="${other.id}"]`;
+    await page.fill(`${otherRow} form.reject input[name=reason]`, 'the owner needs the link');
+    await click(`${otherRow} .reject-button`);
+    expect(await governance.get(connectorId, other.id)).toMatchObject({
+      state: 'rejected',
+      approver: 'ana',
+      reason: 'the owner needs the link',
+    });
+    expect(await ids('#actions tbody tr', 'data-action-id')).not.toContain(other.id);
     // Approving it again: the 409 is a clear page.
     const again = await page.request.post(`${base}/console/governance/${action.id}/approve`, {
       form: { _csrf: (await page.getAttribute('input[name=_csrf]', 'value'))!, connector: connectorId },
