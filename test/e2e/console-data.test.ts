@@ -168,6 +168,11 @@ describe('the console data pages in a browser: files, findings, activity log, go
     const message = await page.textContent('#filter-error');
     expect(message).toContain('accessLevel: one of private, internal, external, public');
     expect(message).toContain('limit');
+    await page.goto(`${base}/console/activity?connector=${connectorId}&colour=red&from=yesterday`);
+    expect(await page.textContent('#filter-error')).toMatch(/from: an ISO 8601 date.*unknown filter colour/);
+    const garbage = await page.goto(`${base}/console/governance?connector=${connectorId}&cursor=garbage`);
+    expect(garbage!.status()).toBe(200);
+    expect(await page.textContent('#filter-error')).toContain('start again from the first page');
     await page.goto(`${base}/console/findings?connector=nope`);
     expect(await page.textContent('#filter-error')).toContain("no connector with id 'nope'");
   });
