@@ -349,8 +349,7 @@ export function registerGovernanceRoutes(app: ApiApp, deps: GovernanceRoutesDeps
   );
 }
 
-/** A governance action as the API shows it. */
-export function toView(row: GovernanceActionRow): ActionView {
+function toView(row: GovernanceActionRow): ActionView {
   return {
     id: row.id,
     workflowId: workflowIds.governance(row.connector_id, row.id),
