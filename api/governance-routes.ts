@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { startGovernanceWorkflow } from '../common/governance-workflow';
@@ -21,14 +21,11 @@ import {
 } from '../store/governance-repository';
 import { InventoryRepository } from '../store/inventory-repository';
 import { SCAN_PAGE } from '../store/page-cursor';
-import {
-  approveUpdate,
-  rejectUpdate,
-  type GovernanceDecision,
-} from '../workflows/governance-action-messages';
+import type { GovernanceDecision } from '../workflows/governance-action-messages';
 import { answerPage, pageOf, pagingQuery, type ApiApp } from './api-app';
 import { auditDetail, auditTarget } from './audit';
 import { connectorOf } from './connector-scope';
+import { decideGovernanceAction } from './governance-decisions';
 import { principalOf } from './principal';
 import { ProblemError, problemResponses } from './problem';
 
@@ -174,26 +171,7 @@ export function registerGovernanceRoutes(app: ApiApp, deps: GovernanceRoutesDeps
         kind: row.kind,
         ...(decision.reason && { reason: decision.reason }),
       });
-      if (row.state !== 'awaiting-approval')
-        throw new ProblemError(
-          'conflict',
-          `The action is ${row.state}: only an action awaiting approval can be ${approve ? 'approved' : 'rejected'}.`,
-        );
-      try {
-        await deps.temporal.workflow
-          .getHandle(workflowIds.governance(row.connector_id, row.id))
-          .executeUpdate(approve ? approveUpdate : rejectUpdate, { args: [decision] });
-      } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
-          const now = await repo.get(row.connector_id, row.id);
-          throw new ProblemError(
-            'conflict',
-            `The action could not be ${approve ? 'approved' : 'rejected'}: it is ${now?.state ?? row.state} (${err.cause instanceof Error ? err.cause.message : err.message}).`,
-          );
-        }
-        throw err;
-      }
-      return toView((await repo.get(row.connector_id, row.id))!);
+      return toView(await decideGovernanceAction({ repo, temporal: deps.temporal }, row, approve, decision));
     };
 
   app.post(

@@ -16,10 +16,25 @@ export type FindingWithFile = FindingRow & {
   owner_login: string | null;
 };
 
-/** Finding statuses: open while the file matches the policy, closed once it no longer does. */
-export const FINDING_STATUSES = ['open', 'closed'] as const;
+/**
+ * Finding statuses: `open` while the file matches the policy, `closed` once it no longer does;
+ * `dismissed` (an analyst says it is no problem: it stays dismissed while the file keeps matching) and
+ * `resolved` (an analyst says it is dealt with: it opens again if a scan finds it again).
+ */
+export const FINDING_STATUSES = ['open', 'closed', 'dismissed', 'resolved'] as const;
 /** One of FINDING_STATUSES. */
 export type FindingStatus = (typeof FINDING_STATUSES)[number];
+
+/** The decisions an analyst makes on an open finding, and the status each leaves. */
+export const FINDING_DECISIONS = { dismiss: 'dismissed', resolve: 'resolved' } as const;
+/** One of the keys of FINDING_DECISIONS. */
+export type FindingDecision = keyof typeof FINDING_DECISIONS;
+
+/** What FindingsRepository.decide did: the finding after it, or why nothing changed. */
+export type DecisionOutcome =
+  | { kind: 'decided'; finding: FindingRow }
+  | { kind: 'not-found' }
+  | { kind: 'not-open'; finding: FindingRow };
 
 /** Filters and paging of FindingsRepository.list. */
 export interface FindingQuery {
@@ -47,8 +62,11 @@ const CHUNK = 500;
 const CURSOR_TAG = 'findings';
 
 /**
- * Findings per file and policy. At most one open finding per (connector, file, policy) (a partial unique
- * index); a closed finding stays as history, and a policy that matches the file again opens a new one.
+ * Findings per file and policy. A finding is identified across scans by (connector, file, policy): at most
+ * one *current* finding (open, dismissed or resolved) per triple (a partial unique index, migration 014).
+ * A closed finding stays as history, and a policy that matches the file again opens a new one; a scan that
+ * matches a dismissed finding's policy again leaves it dismissed (with the new samples), one that matches a
+ * resolved finding's reopens it.
  */
 export class FindingsRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -66,19 +84,18 @@ export class FindingsRepository {
     at: string,
     opened?: FindingRow[],
   ): Promise<number> {
-    const open = await this.openOf(
+    const current = await this.currentOf(
       connectorId,
       results.map((r) => r.fileId),
     );
     const byFile = new Map<string, FindingRow[]>();
-    for (const row of open) byFile.set(row.file_id, [...(byFile.get(row.file_id) ?? []), row]);
+    for (const row of current) byFile.set(row.file_id, [...(byFile.get(row.file_id) ?? []), row]);
     const inserts: FindingRow[] = [];
     const closes: string[] = [];
     let openAfter = 0;
     for (const { fileId, matches } of results) {
       const existing = new Map((byFile.get(fileId) ?? []).map((f) => [f.policy_id, f]));
       for (const m of matches) {
-        openAfter++;
         const values = {
           policy_name: m.policyName,
           severity: m.severity,
@@ -87,10 +104,27 @@ export class FindingsRepository {
           samples_json: JSON.stringify(m.samples.map(storedSample)),
           updated_at: at,
         };
-        const current = existing.get(m.policyId);
+        const found = existing.get(m.policyId);
         existing.delete(m.policyId);
-        if (current) {
-          await this.db.updateTable('findings').set(values).where('id', '=', current.id).execute();
+        if (found?.status === 'dismissed') {
+          // The analyst's decision holds while the file keeps matching: new samples, still dismissed.
+          await this.db.updateTable('findings').set(values).where('id', '=', found.id).execute();
+          continue;
+        }
+        openAfter++;
+        if (found?.status === 'resolved') {
+          const reopened = {
+            ...values,
+            status: 'open',
+            opened_at: at,
+            decided_by: null,
+            decided_at: null,
+            decision_reason: null,
+          };
+          await this.db.updateTable('findings').set(reopened).where('id', '=', found.id).execute();
+          opened?.push({ ...found, ...reopened });
+        } else if (found) {
+          await this.db.updateTable('findings').set(values).where('id', '=', found.id).execute();
         } else {
           inserts.push({
             id: randomUUID(),
@@ -100,11 +134,15 @@ export class FindingsRepository {
             status: 'open',
             opened_at: at,
             closed_at: null,
+            decided_by: null,
+            decided_at: null,
+            decision_reason: null,
             ...values,
           });
         }
       }
-      for (const stale of existing.values()) closes.push(stale.id);
+      // A finding no longer matched closes; a resolved one is already dealt with and stays resolved.
+      for (const stale of existing.values()) if (stale.status !== 'resolved') closes.push(stale.id);
     }
     for (let i = 0; i < inserts.length; i += CHUNK)
       await this.db
@@ -116,7 +154,45 @@ export class FindingsRepository {
     return openAfter;
   }
 
-  /** Closes every open finding of the files (deleted files). Returns how many were closed. */
+  /**
+   * Dismisses or resolves an open finding, recording who, when and why. A finding that is not open is left
+   * as it is (`not-open`, with its status): the caller answers 409.
+   */
+  async decide(
+    connectorId: string,
+    findingId: string,
+    decision: FindingDecision,
+    by: { login: string; reason?: string; at: string },
+  ): Promise<DecisionOutcome> {
+    const result = await this.db
+      .updateTable('findings')
+      .set({
+        status: FINDING_DECISIONS[decision],
+        decided_by: by.login,
+        decided_at: by.at,
+        decision_reason: by.reason ?? null,
+        updated_at: by.at,
+      })
+      .where('connector_id', '=', connectorId)
+      .where('id', '=', findingId)
+      .where('status', '=', 'open')
+      .executeTakeFirst();
+    const finding = await this.get(connectorId, findingId);
+    if (!finding) return { kind: 'not-found' };
+    return Number(result.numUpdatedRows) === 1 ? { kind: 'decided', finding } : { kind: 'not-open', finding };
+  }
+
+  /** One finding of the connector, or undefined. */
+  async get(connectorId: string, findingId: string): Promise<FindingRow | undefined> {
+    return this.db
+      .selectFrom('findings')
+      .selectAll()
+      .where('connector_id', '=', connectorId)
+      .where('id', '=', findingId)
+      .executeTakeFirst();
+  }
+
+  /** Closes every open or dismissed finding of the files (deleted files). Returns how many were closed. */
   async closeForFiles(connectorId: string, fileIds: readonly string[], at: string): Promise<number> {
     let closed = 0;
     for (let i = 0; i < fileIds.length; i += CHUNK) {
@@ -127,7 +203,7 @@ export class FindingsRepository {
         .set({ status: 'closed', closed_at: at, updated_at: at })
         .where('connector_id', '=', connectorId)
         .where('file_id', 'in', ids)
-        .where('status', '=', 'open')
+        .where('status', 'in', ['open', 'dismissed'])
         .executeTakeFirst();
       closed += Number(result.numUpdatedRows);
     }
@@ -136,6 +212,11 @@ export class FindingsRepository {
 
   /** The open findings of the files. */
   async openOf(connectorId: string, fileIds: readonly string[]): Promise<FindingRow[]> {
+    return (await this.currentOf(connectorId, fileIds)).filter((f) => f.status === 'open');
+  }
+
+  /** The current findings of the files: open, dismissed or resolved (one per file and policy). */
+  private async currentOf(connectorId: string, fileIds: readonly string[]): Promise<FindingRow[]> {
     const out: FindingRow[] = [];
     for (let i = 0; i < fileIds.length; i += CHUNK) {
       const ids = fileIds.slice(i, i + CHUNK);
@@ -146,7 +227,7 @@ export class FindingsRepository {
           .selectAll()
           .where('connector_id', '=', connectorId)
           .where('file_id', 'in', ids)
-          .where('status', '=', 'open')
+          .where('status', '<>', 'closed')
           .execute()),
       );
     }
@@ -160,16 +241,7 @@ export class FindingsRepository {
   ): Promise<{ items: FindingWithFile[]; nextCursor?: string }> {
     const limit = pageLimit(q.limit);
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, CURSOR_TAG, 2);
-    const rows = await this.db
-      .selectFrom('findings')
-      .leftJoin('files', (j) =>
-        j
-          .onRef('files.connector_id', '=', 'findings.connector_id')
-          .onRef('files.file_id', '=', 'findings.file_id'),
-      )
-      .selectAll('findings')
-      .select(['files.name as file_name', 'files.path as file_path', 'files.owner_login as owner_login'])
-      .where('findings.connector_id', '=', connectorId)
+    const rows = await this.withFile(connectorId)
       .$if(q.severity !== undefined, (b) => b.where('findings.severity', '=', q.severity!))
       .$if(q.policy !== undefined, (b) => b.where('findings.policy_id', '=', q.policy!))
       .$if(q.status !== undefined, (b) => b.where('findings.status', '=', q.status!))
@@ -188,6 +260,24 @@ export class FindingsRepository {
     return rows.length > limit && last
       ? { items, nextCursor: encodeCursor(CURSOR_TAG, [last.opened_at, last.id]) }
       : { items };
+  }
+
+  /** One finding with its file, or undefined. */
+  async getWithFile(connectorId: string, findingId: string): Promise<FindingWithFile | undefined> {
+    return this.withFile(connectorId).where('findings.id', '=', findingId).executeTakeFirst();
+  }
+
+  private withFile(connectorId: string) {
+    return this.db
+      .selectFrom('findings')
+      .leftJoin('files', (j) =>
+        j
+          .onRef('files.connector_id', '=', 'findings.connector_id')
+          .onRef('files.file_id', '=', 'findings.file_id'),
+      )
+      .selectAll('findings')
+      .select(['files.name as file_name', 'files.path as file_path', 'files.owner_login as owner_login'])
+      .where('findings.connector_id', '=', connectorId);
   }
 
   /** How many findings of the connector are open. */

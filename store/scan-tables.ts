@@ -102,10 +102,22 @@ export interface FindingsTable {
   detector_counts_json: string;
   /** Masked samples only (policies' MaskedSample), JSON: never a raw value. */
   samples_json: string;
+  /** open, closed (the file no longer matches), dismissed or resolved (an analyst's decision). */
   status: string;
   opened_at: string;
   closed_at: string | null;
   updated_at: string;
+  /** Who dismissed or resolved it (a login), when, and why (migration 014); null while undecided. */
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+}
+
+/** One external collaborator domain of a file (migration 014): what the file list's domain filter reads. */
+export interface FileDomainsTable {
+  connector_id: string;
+  domain: string;
+  file_id: string;
 }
 
 /** Priority files that did not fit the workflow's bounded queue; `taken_at` while a scan holds them. */

@@ -1,6 +1,7 @@
 import type { Generated } from 'kysely';
 import type { EventLogTable } from './event-log-table';
 import type {
+  FileDomainsTable,
   FilesTable,
   FindingsTable,
   PriorityOverflowTable,
@@ -120,6 +121,7 @@ export interface Database {
   scan_users: ScanUsersTable;
   scan_folders: ScanFoldersTable;
   files: FilesTable;
+  file_domains: FileDomainsTable;
   findings: FindingsTable;
   priority_overflow: PriorityOverflowTable;
   webhooks: WebhooksTable;

@@ -24,6 +24,7 @@ import {
   csrfUserInfo,
 } from './console-session';
 import { registerAppsRoutes } from './apps-routes';
+import { registerDataRoutes } from './data-routes';
 import { registerHomeRoutes } from './home-routes';
 import { OIDC_CALLBACK_PATH, OidcSignIn } from './oidc-sign-in';
 import { problemPage } from './pages';
@@ -169,6 +170,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
     registerSignInRoutes(scope, ctx);
     registerHomeRoutes(scope, ctx);
     registerAppsRoutes(scope, ctx);
+    registerDataRoutes(scope, ctx);
   };
 }
 

@@ -12,6 +12,7 @@ import * as m010 from './010-priority-scanned';
 import * as m011 from './011-people';
 import * as m012 from './012-sessions';
 import * as m013 from './013-governance';
+import * as m014 from './014-console-data';
 
 /** All migrations, applied in key order. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '011-people': m011,
   '012-sessions': m012,
   '013-governance': m013,
+  '014-console-data': m014,
 };

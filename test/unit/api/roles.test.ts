@@ -19,6 +19,8 @@ const EXPECTED: Record<string, Role> = {
   'GET /api/connectors/:id/files': 'viewer',
   'GET /api/connectors/:id/findings': 'viewer',
   'POST /api/connectors/:id/rescan': 'analyst',
+  'POST /api/connectors/:id/findings/:findingId/dismiss': 'analyst',
+  'POST /api/connectors/:id/findings/:findingId/resolve': 'analyst',
   'GET /api/connectors/:id/governance/actions': 'viewer',
   'GET /api/connectors/:id/governance/actions/:actionId': 'viewer',
   'POST /api/connectors/:id/governance/actions/:actionId/approve': 'analyst',

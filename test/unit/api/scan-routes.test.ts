@@ -2,6 +2,7 @@ import { ConnectorsRepository } from '../../../store/connectors-repository';
 import { FindingsRepository } from '../../../store/findings-repository';
 import { InventoryRepository, type FileRow } from '../../../store/inventory-repository';
 import { AUTH, startTestApi, type TestApi } from '../../helpers/api-server';
+import { userWithToken } from '../../helpers/people';
 
 const AT = '2026-06-01T00:00:00.000Z';
 
@@ -129,7 +130,78 @@ describe('scan routes', () => {
     expect((await get('/api/connectors/c1/findings?status=closed')).json()).toEqual({ items: [] });
   });
 
+  test('files filter by owner, shared link, severity and name (case-insensitive), combined', async () => {
+    const ids = async (query: string) =>
+      (await get(`/api/connectors/c1/files?${query}`))
+        .json<{ items: Array<{ fileId: string }> }>()
+        .items.map((f) => f.fileId);
+    expect(await ids('owner=ANN@acme.test&limit=3')).toEqual(['f0', 'f1', 'f2']);
+    expect(await ids('owner=bob@acme.test')).toEqual([]);
+    expect(await ids('sharedLink=open')).toEqual(['f1', 'f3', 'f5']);
+    expect(await ids('sharedLink=none&severity=high')).toEqual(['f0', 'f2', 'f4', 'f6']);
+    expect(await ids('name=F3.CS')).toEqual(['f3']);
+    expect(await ids('name=f&accessLevel=public&severity=medium')).toEqual(['f1', 'f3', 'f5']);
+    expect(await ids('domain=partner.test')).toEqual([]);
+  });
+
+  test('an analyst dismisses an open finding with a reason and resolves another; a decided one is a 409', async () => {
+    const { headers } = await userWithToken(api.store, 'analyst', 'ana@acme.test');
+    const viewer = await userWithToken(api.store, 'viewer', 'vic@acme.test');
+    const open = (await get('/api/connectors/c1/findings?policy=pii-us-ssn&status=open')).json<{
+      items: Array<{ id: string; fileId: string }>;
+    }>().items;
+    const [first, second] = open;
+    const decide = (id: string, what: string, payload: object | undefined, h = headers) =>
+      api.app.inject({
+        method: 'POST',
+        url: `/api/connectors/c1/findings/${id}/${what}`,
+        headers: h,
+        payload,
+      });
+    expect((await decide(first!.id, 'dismiss', { reason: 'test data' }, viewer.headers)).statusCode).toBe(
+      403,
+    );
+    const missing = await decide(first!.id, 'dismiss', {});
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json<{ detail: string }>().detail).toContain('reason');
+    const dismissed = await decide(first!.id, 'dismiss', { reason: 'test data' });
+    expect(dismissed.statusCode).toBe(200);
+    expect(dismissed.json()).toMatchObject({
+      id: first!.id,
+      status: 'dismissed',
+      decision: { by: 'ana@acme.test', reason: 'test data' },
+      file: { name: `${first!.fileId}.csv` },
+    });
+    const again = await decide(first!.id, 'resolve', undefined);
+    expect(again.statusCode).toBe(409);
+    expect(again.json<{ detail: string }>().detail).toContain('dismissed by ana@acme.test');
+    const resolved = await decide(second!.id, 'resolve', undefined);
+    expect(resolved.json()).toMatchObject({
+      status: 'resolved',
+      decision: { by: 'ana@acme.test', reason: null },
+    });
+    expect((await decide('00000000-0000-4000-8000-000000000000', 'resolve', undefined)).statusCode).toBe(404);
+    expect((await decide('not-a-uuid', 'resolve', undefined)).statusCode).toBe(400);
+    const byStatus = await get('/api/connectors/c1/findings?status=dismissed');
+    expect(byStatus.json<{ items: Array<{ id: string }> }>().items.map((f) => f.id)).toEqual([first!.id]);
+    const audit = await api.app.inject({ method: 'GET', url: '/api/audit?limit=100', headers: AUTH });
+    const actions = audit.json<{ items: Array<{ action: string; target: string; outcome: string }> }>().items;
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: 'finding.dismiss', target: first!.id, outcome: 'ok' }),
+        expect.objectContaining({ action: 'finding.resolve', target: second!.id, outcome: 'ok' }),
+        expect.objectContaining({ action: 'finding.resolve', target: first!.id, outcome: 'failed' }),
+      ]),
+    );
+  });
+
   test.each([
+    ['/api/connectors/c1/files?owner=nobody', 'owner'],
+    ['/api/connectors/c1/files?sharedLink=everyone', 'sharedLink'],
+    ['/api/connectors/c1/files?severity=urgent', 'severity'],
+    ['/api/connectors/c1/files?domain=not%20a%20domain', 'domain'],
+    ['/api/connectors/c1/files?name=', 'name'],
+    ['/api/connectors/c1/findings?file=abc', 'file'],
     ['/api/connectors/c1/files?accessLevel=everyone', 'accessLevel'],
     ['/api/connectors/c1/files?limit=0', 'limit'],
     ['/api/connectors/c1/files?limit=5000', 'limit'],
