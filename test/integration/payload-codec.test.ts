@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -9,6 +12,7 @@ import { progressQuery } from '../../workflows/scan-files-messages';
 import { startConnectStack, type ConnectStack } from '../helpers/connect-stack';
 import { eventually } from '../helpers/eventually';
 import { createLocalEnv } from '../helpers/temporal-env';
+import { temporalToolchain } from '../../scripts/temporal-toolchain';
 
 const History = temporal.api.history.v1.History;
 
@@ -144,5 +148,59 @@ describe('Temporal payloads are encrypted end to end (dev server, box-sim, the p
       .join('\n');
     for (const [what, value] of Object.entries(secrets))
       expect({ what, decoded: clear.includes(value) }).toEqual({ what, decoded: true });
+  });
+
+  it('the Temporal CLI decodes a history through the endpoint with --codec-endpoint and --codec-auth', async () => {
+    const created = await stack.call('POST', '/api/connectors', {
+      instanceName: 'Codec CLI',
+      dataCenter: 'US1',
+    });
+    const id = created.json.id as string;
+    const admin = stack.sim.manifest.admin.login;
+    const redirect = await clickThroughConsent(created.json.authorizeUrl, admin);
+    await stack.api.inject({ method: 'GET', url: `${redirect.pathname}${redirect.search}` });
+    await eventually(
+      async () => (await stack.call('GET', `/api/connectors/${id}`)).json?.status === 'Connected',
+      {
+        what: 'the connector to be Connected',
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      },
+    );
+    await stack.api.listen({ host: '127.0.0.1', port: 0 });
+    const port = (stack.api.server.address() as AddressInfo).port;
+    const show = (...extra: string[]) =>
+      promisify(execFile)(
+        temporalToolchain().temporalCli,
+        [
+          'workflow',
+          'show',
+          '--address',
+          env.address,
+          '--workflow-id',
+          workflowIds.connector(id),
+          '--output',
+          'json',
+          ...extra,
+        ],
+        { maxBuffer: 64 * 1024 * 1024 },
+      ).then((r) => r.stdout);
+    // The CLI's JSON shows each payload's data in base64: what a reader of it gets.
+    const dataOf = (json: string) =>
+      [...json.matchAll(/"data": "([A-Za-z0-9+/=]*)"/g)]
+        .map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'))
+        .join('\n');
+    const plain = await show();
+    expect(plain).toContain(Buffer.from(ENCRYPTED_ENCODING).toString('base64'));
+    expect(dataOf(plain)).not.toContain(admin);
+    const decoded = await show(
+      '--codec-endpoint',
+      `http://127.0.0.1:${port}/codec`,
+      '--codec-auth',
+      `Bearer ${stack.config.api.token}`,
+    );
+    expect(decoded).not.toContain(Buffer.from(ENCRYPTED_ENCODING).toString('base64'));
+    expect(dataOf(decoded)).toContain(admin);
+    await expect(show('--codec-endpoint', `http://127.0.0.1:${port}/codec`)).rejects.toThrow();
   });
 });
