@@ -2,7 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  defaultPayloadConverter,
+  METADATA_ENCODING_KEY,
+  type Payload,
+} from '@temporalio/common';
+import {
+  decodeOptionalFailureToOptionalError,
+  encodeErrorToFailure,
+  loadDataConverter,
+} from '@temporalio/common/lib/internal-non-workflow';
 import { loadConfig } from '../../../config/config';
 import { keyIdOf } from '../../../config/key-ring';
 import {
@@ -13,6 +23,7 @@ import {
   PayloadKeyUnknownError,
   payloadCodecOf,
   payloadKeysOf,
+  temporalDataConverter,
 } from '../../../config/payload-codec';
 
 const text = (b: Uint8Array | null | undefined) => Buffer.from(b ?? new Uint8Array()).toString('utf8');
@@ -129,5 +140,27 @@ describe('payload keys from configuration', () => {
     );
     expect(after.currentKeyId).not.toBe(before.currentKeyId);
     expect((await after.decode([encoded!])).map(valueOf)).toEqual(['sealed before']);
+  });
+});
+
+describe('temporalDataConverter: failures are encrypted too', () => {
+  it("an error's message and stack travel encoded and encrypted, and come back whole", async () => {
+    const converter = loadDataConverter(
+      temporalDataConverter(loadConfig({ ENCRYPTION_KEY: randomBytes(32).toString('hex') })),
+    );
+    const error = ApplicationFailure.nonRetryable(
+      `admin ${secret.adminLogin} is not an admin`,
+      'BoxNotAdmin',
+    );
+    const failure = await encodeErrorToFailure(converter, error);
+    expect(failure.message).toBe('Encoded failure');
+    expect(failure.stackTrace).toBe('');
+    const attributes = failure.encodedAttributes!;
+    expect(text(attributes.metadata![METADATA_ENCODING_KEY])).toBe(ENCRYPTED_ENCODING);
+    expect(Buffer.from(attributes.data!).includes(secret.adminLogin)).toBe(false);
+    const back = await decodeOptionalFailureToOptionalError(converter, failure);
+    expect(back).toBeInstanceOf(ApplicationFailure);
+    expect((back as ApplicationFailure).message).toBe(`admin ${secret.adminLogin} is not an admin`);
+    expect((back as ApplicationFailure).type).toBe('BoxNotAdmin');
   });
 });
