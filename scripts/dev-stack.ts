@@ -43,8 +43,7 @@ const root = join(__dirname, '..');
 
 /**
  * Starts the embedded Temporal dev server with the project's search attributes and a persistent store; its
- * Web UI decodes payloads through the API's codec endpoint (the trailing slash: the UI resolves `decode`
- * against it, the CLI appends `/decode`; the API takes both).
+ * Web UI decodes payloads through the API's codec endpoint (the UI, like the CLI, appends `/decode`).
  */
 function startTemporal(group: ProcessGroup, config: Config, dataDir: string, port: number) {
   const searchAttributes = Object.entries(CUSTOM_SEARCH_ATTRIBUTES).flatMap(([k, t]) => [
@@ -64,7 +63,7 @@ function startTemporal(group: ProcessGroup, config: Config, dataDir: string, por
     String(config.temporal.uiPort),
     '--ui-disable-news-fetch',
     '--ui-codec-endpoint',
-    `${config.api.publicBaseUrl.replace(/\/$/, '')}/codec/`,
+    `${config.api.publicBaseUrl.replace(/\/$/, '')}/codec`,
     '--log-level',
     'warn',
     ...searchAttributes,

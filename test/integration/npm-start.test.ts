@@ -214,7 +214,7 @@ linuxOnly('npm start owns its processes', () => {
       const settings = await fetch(`http://127.0.0.1:${stack.ports.ui}/api/v1/settings`).then((r) =>
         r.text(),
       );
-      expect(settings).toContain(`${api}/codec/`);
+      expect(settings).toContain(`"Endpoint":"${api}/codec"`);
       const preflight = await fetch(`${api}/codec/decode`, {
         method: 'OPTIONS',
         headers: { origin: `http://127.0.0.1:${stack.ports.ui}`, 'access-control-request-method': 'POST' },

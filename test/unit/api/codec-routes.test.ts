@@ -173,7 +173,7 @@ describe('the payload codec endpoint /codec (codec server protocol for the Web U
     }
   });
 
-  it('the endpoint with a trailing slash works too (the Web UI resolves "decode" against it, the CLI appends "/decode")', async () => {
+  it('an endpoint configured with a trailing slash works too (the Web UI and the CLI append "/decode")', async () => {
     const res = await api.app.inject({
       method: 'POST',
       url: '/codec//decode',
