@@ -1,7 +1,8 @@
-/** API entry point: connectors API, OAuth callback, Box webhooks, health. */
+/** API entry point: connectors API, OAuth callback, Box webhooks, the payload codec endpoint, health. */
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/config';
 import { temporalConnectionOptions } from '../config/temporal-connection';
+import { temporalDataConverter } from '../config/payload-codec';
 import { openStore } from '../store/database';
 import { buildApiServer } from './server';
 import { stopWithLauncher } from '../scripts/launcher-watchdog';
@@ -10,7 +11,11 @@ async function runApi(): Promise<void> {
   const config = loadConfig();
   const store = await openStore(config.databaseUrl);
   const connection = await Connection.connect(temporalConnectionOptions(config));
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const temporal = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: temporalDataConverter(config),
+  });
   const app = buildApiServer({ config, store, temporal, instance: process.env.CONNECT_BOX_INSTANCE });
   await app.listen({ host: config.api.host, port: config.api.port });
   const shutdown = () => {

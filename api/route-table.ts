@@ -27,9 +27,11 @@ export const CONSOLE_SIGN_IN_ROUTES = [
 /**
  * How a route is protected: recorded in its `config.access` by the scope that registers it. `session`:
  * the `/console` scope, a signed-in session; `sign-in`: a route of that scope listed in
- * CONSOLE_SIGN_IN_ROUTES, which answers without one.
+ * CONSOLE_SIGN_IN_ROUTES, which answers without one; `codec`: the `/codec` scope (the Temporal payload codec
+ * endpoint), the /api credential and a declared role, but for its CORS preflights (OPTIONS), which carry no
+ * credential by the browser's rules and answer nothing but CORS headers.
  */
-export type RouteAccess = 'public' | 'bearer' | 'session' | 'sign-in';
+export type RouteAccess = 'public' | 'bearer' | 'session' | 'sign-in' | 'codec';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -78,7 +80,7 @@ export class RouteTable {
   }
 
   /**
-   * Throws unless every route is in the bearer scope and declares a role (`config.role`), is in the
+   * Throws unless every route is in the bearer scope (or the codec scope) and declares a role (`config.role`), is in the
    * console's session scope, or is listed in PUBLIC_ROUTES (registered public) or CONSOLE_SIGN_IN_ROUTES
    * (registered in the console scope).
    */
@@ -91,6 +93,12 @@ export class RouteTable {
         if (r.role && ROLES.includes(r.role)) continue;
         throw new Error(
           `Route ${r.method} ${r.url} declares no role: every /api route needs config: { role: 'viewer' | 'analyst' | 'admin' } (api/route-table.ts).`,
+        );
+      }
+      if (r.access === 'codec') {
+        if (r.method === 'OPTIONS' || (r.role && ROLES.includes(r.role))) continue;
+        throw new Error(
+          `Route ${r.method} ${r.url} declares no role: every /codec route but its preflights needs config: { role } (api/route-table.ts).`,
         );
       }
       if (r.access === 'session') continue;
@@ -141,7 +149,7 @@ export function foldedPath(path: string): string {
   return decoded.replace(/\/{2,}/g, '/').toLowerCase();
 }
 
-/** True when a (folded) path is under `/api`. */
+/** True when a (folded) path is under `/api` or `/codec` (the scopes that need the bearer credential). */
 export function isApiPath(folded: string): boolean {
-  return folded === '/api' || folded.startsWith('/api/');
+  return ['/api', '/codec'].some((scope) => folded === scope || folded.startsWith(`${scope}/`));
 }

@@ -18,7 +18,9 @@ import { OAuthStatesRepository } from '../store/oauth-states-repository';
 import { AccountsRepository } from '../store/accounts-repository';
 import { ApiTokensRepository } from '../store/api-tokens-repository';
 import { AuditRepository } from '../store/audit-repository';
+import { payloadCodecOf } from '../config/payload-codec';
 import { apiRoutes } from './api-routes';
+import { codecRoutes } from './codec-routes';
 import { consoleRoutes } from './console/console-routes';
 import { decorateAudit } from './audit';
 import { Authenticator, unauthorized } from './auth';
@@ -57,9 +59,10 @@ const BODY_LIMIT = 1_048_576;
 const MAX_PARAM_LENGTH = 200;
 
 /**
- * Builds the Fastify app. Three scopes and nothing else: the public routes (each listed by name in
+ * Builds the Fastify app. Four scopes and nothing else: the public routes (each listed by name in
  * PUBLIC_ROUTES), `/api`, whose hooks rate limit, then check the credential (the bootstrap API_TOKEN or a
- * personal token) and the role the route declares, and audit every state-changing request, and `/console`,
+ * personal token) and the role the route declares, and audit every state-changing request, `/codec` (the
+ * Temporal payload codec endpoint for the Web UI and CLI: the same credential, CORS for the Web UI), and `/console`,
  * whose hooks need a signed-in session (but for CONSOLE_SIGN_IN_ROUTES) and a CSRF token on every POST. The
  * route table refuses to start a server with a route in none, or an /api route without a role. Every error
  * is a problem+json body (an HTML problem page in the console).
@@ -78,6 +81,8 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     clientErrorHandler,
+    // Codec clients append `/decode` to the endpoint they were given: `.../codec/` + `/decode` is one path.
+    rewriteUrl: (req) => (req.url ?? '/').replace(/^\/codec\/{2,}/, '/codec/'),
     // Router-level refusals (a path segment too long, a malformed escape) come before any route's hooks:
     // under /api they still need the token, so that nothing there answers anything but 401 without it.
     frameworkErrors: (err, req, reply) => {
@@ -171,6 +176,7 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
     }),
     { prefix: '/api' },
   );
+  void app.register(codecRoutes({ config, auth, codec: payloadCodecOf(config) }), { prefix: '/codec' });
   void app.register(consoleRoutes({ config, store, keys, temporal, states }), { prefix: '/console' });
 
   // After the plugins above have loaded (app.rateLimit comes from one of them).

@@ -21,6 +21,8 @@ export interface Config {
     taskQueues: { main: string; scan: string; priority: string };
     devServerPort: number;
     uiPort: number;
+    /** TEMPORAL_PAYLOAD_KEYS (base64, the encrypting key first); unset: derived from the encryption key. */
+    payloadKeysBase64?: string[];
   };
   /** Folder of local state (relative to the working directory unless absolute). */
   dataDir: string;
@@ -30,6 +32,8 @@ export interface Config {
     port: number;
     publicBaseUrl: string;
     token: string;
+    /** Origins (the Temporal Web UI) whose browsers may call /codec. */
+    codecCorsOrigins: string[];
     /** The bootstrap API_TOKEN is refused (personal tokens only). */
     tokenDisabled: boolean;
     rateLimitPerMinute: number;
@@ -111,7 +115,8 @@ export class ConfigError extends Error {
 
 /**
  * Defaults that follow another setting, so that moving the embedded stack is one setting per port: the
- * data folder holds the SQLite store, TEMPORAL_PORT gives the address, API_PORT the public URL, and
+ * data folder holds the SQLite store, TEMPORAL_PORT gives the address, TEMPORAL_UI_PORT the Web UI origins
+ * the codec endpoint allows, API_PORT the public URL, and
  * BOX_SIM_PORT box-sim's URLs. Only settings left unset follow; whole numbers only (a bad port is reported
  * under its own name).
  */
@@ -122,6 +127,8 @@ function followingDefaults(env: NodeJS.ProcessEnv): Record<string, string> {
   if (set('DATA_DIR')) out.DATABASE_URL = `sqlite:${join(set('DATA_DIR')!, 'connect-box.sqlite')}`;
   const temporal = wholePort('TEMPORAL_PORT');
   if (temporal) out.TEMPORAL_ADDRESS = `127.0.0.1:${temporal}`;
+  const ui = wholePort('TEMPORAL_UI_PORT');
+  if (ui) out.CODEC_CORS_ORIGINS = `http://127.0.0.1:${ui},http://localhost:${ui}`;
   const api = wholePort('API_PORT');
   if (api) out.PUBLIC_BASE_URL = `http://127.0.0.1:${api}`;
   const sim = wholePort('BOX_SIM_PORT');
@@ -208,6 +215,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       devServerPort: v('TEMPORAL_PORT'),
       uiPort: v('TEMPORAL_UI_PORT'),
+      payloadKeysBase64: v<string | undefined>('TEMPORAL_PAYLOAD_KEYS')
+        ?.split(',')
+        .map((k) => k.trim()),
     },
     dataDir: v('DATA_DIR'),
     databaseUrl: v('DATABASE_URL'),
@@ -216,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: v('API_PORT'),
       publicBaseUrl: v('PUBLIC_BASE_URL'),
       token: v('API_TOKEN'),
+      codecCorsOrigins: v<string>('CODEC_CORS_ORIGINS').split(','),
       tokenDisabled: v('API_TOKEN_DISABLED'),
       rateLimitPerMinute: v('API_RATE_LIMIT'),
       callbackRateLimitPerMinute: v('OAUTH_CALLBACK_RATE_LIMIT'),

@@ -121,6 +121,22 @@ export const SETTINGS = {
     'Port of the embedded dev server (npm start); TEMPORAL_ADDRESS follows it unless set',
   ),
   TEMPORAL_UI_PORT: setting(port, '8233', 'Port of the embedded Temporal Web UI (npm start)'),
+  TEMPORAL_PAYLOAD_KEYS: setting(
+    z
+      .string()
+      .refine(
+        (text) =>
+          text
+            .split(',')
+            .every(
+              (k) => Buffer.from(k.trim(), 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(k.trim()),
+            ),
+        'comma-separated base64 32-byte keys (openssl rand -base64 32)',
+      )
+      .optional(),
+    undefined,
+    'AES-256-GCM keys of the Temporal payload codec, base64, comma-separated: the first encrypts, every one decrypts (rotation); unset: derived from the encryption key (ENCRYPTION_KEY or DATA_DIR/encryption.key, then ENCRYPTION_KEYS), so every process sharing it agrees. See docs/operators.md',
+  ),
   DATA_DIR: setting(
     z.string().min(1),
     'data',
@@ -139,6 +155,16 @@ export const SETTINGS = {
     url,
     'http://127.0.0.1:3000',
     'How Box and browsers reach the API (OAuth redirect, webhook address); unset: http://127.0.0.1:API_PORT',
+  ),
+  CODEC_CORS_ORIGINS: setting(
+    z
+      .string()
+      .regex(
+        /^https?:\/\/[^/,\s]+(,https?:\/\/[^/,\s]+)*$/,
+        "comma-separated origins such as 'https://temporal-ui.example.com'",
+      ),
+    'http://127.0.0.1:8233,http://localhost:8233',
+    'Browser origins (the Temporal Web UI) allowed to call the codec endpoint /codec (CORS); unset: the embedded Web UI, http://127.0.0.1:TEMPORAL_UI_PORT and http://localhost:TEMPORAL_UI_PORT',
   ),
   API_TOKEN: setting(
     z.string().min(16, 'at least 16 characters'),

@@ -19,6 +19,7 @@ import { loadConfig, type Config } from '../config/config';
 import { temporalToolchain } from './temporal-toolchain';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../common/search-attributes';
 import { temporalConnectionOptions } from '../config/temporal-connection';
+import { temporalDataConverter } from '../config/payload-codec';
 import { stackProbe, echoSignal, echoedQuery, finishSignal } from '../workflows';
 import { ProcessGroup, StackStoppingError } from './process-group';
 import { waitFor, answersAs } from './wait-for';
@@ -40,7 +41,10 @@ import {
 
 const root = join(__dirname, '..');
 
-/** Starts the embedded Temporal dev server with the project's search attributes and a persistent store. */
+/**
+ * Starts the embedded Temporal dev server with the project's search attributes and a persistent store; its
+ * Web UI decodes payloads through the API's codec endpoint (the UI, like the CLI, appends `/decode`).
+ */
 function startTemporal(group: ProcessGroup, config: Config, dataDir: string, port: number) {
   const searchAttributes = Object.entries(CUSTOM_SEARCH_ATTRIBUTES).flatMap(([k, t]) => [
     '--search-attribute',
@@ -58,6 +62,8 @@ function startTemporal(group: ProcessGroup, config: Config, dataDir: string, por
     '--ui-port',
     String(config.temporal.uiPort),
     '--ui-disable-news-fetch',
+    '--ui-codec-endpoint',
+    `${config.api.publicBaseUrl.replace(/\/$/, '')}/codec`,
     '--log-level',
     'warn',
     ...searchAttributes,
@@ -204,7 +210,11 @@ async function runDevStack(): Promise<void> {
       verifyPortHolder('Temporal dev server', port, temporal.pid);
     }
     const connection = await Connection.connect(temporalConnectionOptions(config));
-    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const client = new Client({
+      connection,
+      namespace: config.temporal.namespace,
+      dataConverter: temporalDataConverter(config),
+    });
 
     const sim = usesLocalBoxSim(config);
     if (sim) {

@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig } from '../config/config';
 import { temporalConnectionOptions } from '../config/temporal-connection';
+import { temporalDataConverter } from '../config/payload-codec';
 import { createActivities, createScanQueueActivities } from '../activities';
 import { loadPolicySet } from '../policies';
 import { createWorkerDeps } from './worker-deps';
@@ -24,10 +25,13 @@ async function runWorker(): Promise<void> {
   // A bad policy file stops the worker now, naming the YAML line and column, not at the first scan.
   if (config.policies.file) await loadPolicySet(config.policies.file);
   const { namespace, taskQueues } = config.temporal;
+  // One data converter for the client and the three workers: payloads and failures encrypted (the codec
+  // runs outside the workflow sandbox; the failure converter inside it too).
+  const dataConverter = temporalDataConverter(config);
   // A client for the governance actions new findings ask for: the scan starts them, a sweeper starts what
   // a crash left recorded and unstarted.
   const clientConnection = await Connection.connect(temporalConnectionOptions(config));
-  const temporal = new Client({ connection: clientConnection, namespace });
+  const temporal = new Client({ connection: clientConnection, namespace, dataConverter });
   const deps = { ...(await createWorkerDeps(config)), temporal };
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const starter = new GovernanceStarter(temporal, deps.store, taskQueues.main);
@@ -43,6 +47,7 @@ async function runWorker(): Promise<void> {
     Worker.create({
       connection,
       namespace,
+      dataConverter,
       taskQueue: taskQueues.main,
       workflowsPath: require.resolve('../workflows'),
       activities: createActivities(deps),
@@ -50,6 +55,7 @@ async function runWorker(): Promise<void> {
     Worker.create({
       connection,
       namespace,
+      dataConverter,
       taskQueue: taskQueues.scan,
       activities: scan.bulk,
       maxConcurrentActivityTaskExecutions: config.scan.maxConcurrentActivities,
@@ -60,6 +66,7 @@ async function runWorker(): Promise<void> {
     Worker.create({
       connection,
       namespace,
+      dataConverter,
       taskQueue: taskQueues.priority,
       activities: scan.priority,
       maxConcurrentActivityTaskExecutions: config.scan.priorityMaxConcurrentActivities,

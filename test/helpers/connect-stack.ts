@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
@@ -11,6 +12,7 @@ import { createActivities, createScanQueueActivities } from '../../activities';
 import { createWorkerDeps, type WorkerDeps } from '../../workers/worker-deps';
 import { buildApiServer } from '../../api/server';
 import type { ScanDeps } from '../../activities/scan-activities';
+import { temporalDataConverter } from '../../config/payload-codec';
 import { createLocalEnv } from './temporal-env';
 import { workflowBundle } from './workflow-bundle';
 
@@ -18,6 +20,11 @@ import { workflowBundle } from './workflow-bundle';
 export interface ConnectStack {
   sim: BoxSim;
   env: TestWorkflowEnvironment;
+  /**
+   * A client of the dev server with the stack's data converter (payloads encrypted with its key): use it,
+   * not `env.client`, for queries, results and anything else that reads what the workers wrote.
+   */
+  temporal: Client;
   config: Config;
   deps: WorkerDeps;
   api: FastifyInstance;
@@ -61,8 +68,12 @@ export async function startConnectStack(
   });
   const ownEnv = !options.env;
   const env = options.env ?? (await createLocalEnv());
+  // Every client and worker of the stack encrypts payloads with the key derived from its ENCRYPTION_KEY,
+  // as processes spawned with that key do.
+  const dataConverter = temporalDataConverter(config);
+  const temporal = new Client({ connection: env.connection, namespace: env.namespace, dataConverter });
   // With a Temporal client, the scan starts the governance actions a new finding asks for.
-  const deps: WorkerDeps = { ...(await createWorkerDeps(config)), temporal: env.client };
+  const deps: WorkerDeps = { ...(await createWorkerDeps(config)), temporal };
   const queues = config.temporal.taskQueues;
   const scan = createScanQueueActivities(deps, options.scanTuning);
   const workers = options.noWorker
@@ -73,11 +84,18 @@ export async function startConnectStack(
           taskQueue: queues.main,
           workflowBundle: await workflowBundle(),
           activities: createActivities(deps),
+          dataConverter,
         }),
-        Worker.create({ connection: env.nativeConnection, taskQueue: queues.scan, activities: scan.bulk }),
+        Worker.create({
+          connection: env.nativeConnection,
+          taskQueue: queues.scan,
+          activities: scan.bulk,
+          dataConverter,
+        }),
         Worker.create({
           connection: env.nativeConnection,
           taskQueue: queues.priority,
+          dataConverter,
           activities: scan.priority,
         }),
       ]);
@@ -85,7 +103,7 @@ export async function startConnectStack(
   const api = buildApiServer({
     config,
     store: deps.store,
-    temporal: env.client,
+    temporal,
     outcomeWaitMs: 30_000,
     logStream: options.apiLog,
   });
@@ -94,6 +112,7 @@ export async function startConnectStack(
   return {
     sim,
     env,
+    temporal,
     config,
     deps,
     api,

@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createLocalEnv } from '../helpers/temporal-env';
 import { clickThroughConsent } from '../../box-sim/consent-client';
@@ -10,8 +11,8 @@ import { eventually } from '../helpers/eventually';
 import { fileEventsSignal } from '../../workflows/connect-box-messages';
 
 /** The authorize updates and oauthAuthorized signals in a connector's history. */
-async function authorizationMessages(env: TestWorkflowEnvironment, connectorId: string) {
-  const history = await env.client.workflow.getHandle(workflowIds.connector(connectorId)).fetchHistory();
+async function authorizationMessages(temporal: Client, connectorId: string) {
+  const history = await temporal.workflow.getHandle(workflowIds.connector(connectorId)).fetchHistory();
   const events = history.events ?? [];
   return {
     updates: events.filter(
@@ -59,7 +60,7 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
     expect(page.status).toBe(200);
     expect(page.html).toContain('Box was successfully connected');
     // The page answered from the authorize update's result, not by polling after a signal.
-    expect(await authorizationMessages(env, created.id)).toEqual({
+    expect(await authorizationMessages(stack.temporal, created.id)).toEqual({
       updates: 1,
       updatesCompleted: 1,
       signals: 0,
@@ -75,11 +76,11 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
     expect(got.json.details.apiTest.outcome).toBe('passed');
     expect(got.json.details.apiTest.checks.every((c: { passed: boolean }) => c.passed)).toBe(true);
 
-    const described = await env.client.workflow.getHandle(workflowIds.connector(created.id)).describe();
+    const described = await stack.temporal.workflow.getHandle(workflowIds.connector(created.id)).describe();
     expect(described.typedSearchAttributes.get(CONNECTOR_STATUS)).toBe('Connected');
     expect(described.typedSearchAttributes.get(BOX_ENTERPRISE_ID)).toBe(stack.sim.manifest.enterpriseId);
     // The children start right after the status says Connected.
-    const scan = env.client.workflow.getHandle(workflowIds.scan(created.id));
+    const scan = stack.temporal.workflow.getHandle(workflowIds.scan(created.id));
     const scanStatus = () =>
       scan.describe().then(
         (d) => d.status.name,
@@ -100,7 +101,7 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
     ];
     await eventually(
       () =>
-        env.client.workflow
+        stack.temporal.workflow
           .getHandle(workflowIds.events(created.id))
           .describe()
           .then(
@@ -110,7 +111,7 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
       { what: 'the event stream workflow to start', timeoutMs: 10_000, intervalMs: 100 },
     );
     for (const child of children) {
-      const attributes = (await env.client.workflow.getHandle(child).describe()).typedSearchAttributes;
+      const attributes = (await stack.temporal.workflow.getHandle(child).describe()).typedSearchAttributes;
       expect({
         child,
         id: attributes.get(CONNECTOR_ID),
@@ -129,7 +130,7 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
       stack,
       await clickThroughConsent(created.authorizeUrl, stack.sim.manifest.admin.login),
     );
-    const scan = env.client.workflow.getHandle(workflowIds.scan(created.id));
+    const scan = stack.temporal.workflow.getHandle(workflowIds.scan(created.id));
     // The status says Connected a moment before the children start: a missing scan is not yet an answer.
     const passDone = () =>
       scan.query(progressQuery).then(
@@ -139,7 +140,7 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
     await eventually(passDone, { what: 'the first full scan pass', timeoutMs: 30_000, intervalMs: 100 });
     // File activity routed by the connector's routing loop is part of the recorded history.
     const file = stack.sim.manifest.files({ activeOnly: true }).next().value!;
-    await env.client.workflow.getHandle(workflowIds.connector(created.id)).signal(fileEventsSignal, {
+    await stack.temporal.workflow.getHandle(workflowIds.connector(created.id)).signal(fileEventsSignal, {
       events: [
         {
           fileId: file.id,
@@ -158,11 +159,11 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
       { what: 'the scan to receive the prioritized file', timeoutMs: 10_000, intervalMs: 100 },
     );
     await stack.call('DELETE', `/api/connectors/${created.id}`);
-    await env.client.workflow.getHandle(workflowIds.connector(created.id)).result();
+    await stack.temporal.workflow.getHandle(workflowIds.connector(created.id)).result();
     // RECORD_HISTORIES=1 saves these under the names below; fixtures of earlier code (2026-12-connect-box:
     // before the event-stream patch; 2026-12-event-stream-*: before the routing loop, the repair deadline
     // and the authorize update) stay beside them.
-    const failures = await replayWorkflows(env.client, [
+    const failures = await replayWorkflows(stack.temporal, [
       { workflowId: workflowIds.connector(created.id), fixture: '2026-12-authorize-update-connect-box' },
       { workflowId: workflowIds.backfill(created.id), fixture: '2026-12-authorize-update-import-event-log' },
       { workflowId: workflowIds.scan(created.id), fixture: '2026-12-authorize-update-scan-files' },
@@ -209,7 +210,9 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
     expect(page.html).toContain('not a Box admin');
     const got = await stack.call('GET', `/api/connectors/${created.id}`);
     expect(got.json.status).toBe('ApiTestFailed');
-    await expect(env.client.workflow.getHandle(workflowIds.scan(created.id)).describe()).rejects.toThrow();
+    await expect(
+      stack.temporal.workflow.getHandle(workflowIds.scan(created.id)).describe(),
+    ).rejects.toThrow();
   });
 
   it('a connector already connected as an admin refuses another authorization with a 409 page', async () => {
@@ -249,16 +252,16 @@ describe('connecting a Box enterprise end to end (dev server, box-sim, real box-
       await clickThroughConsent(created.authorizeUrl, stack.sim.manifest.admin.login),
     );
     expect((await stack.call('DELETE', `/api/connectors/${created.id}`)).status).toBe(202);
-    const result = await env.client.workflow.getHandle(workflowIds.connector(created.id)).result();
+    const result = await stack.temporal.workflow.getHandle(workflowIds.connector(created.id)).result();
     expect(result.status).toBe('Disconnected');
-    const scan = env.client.workflow.getHandle(workflowIds.scan(created.id));
+    const scan = stack.temporal.workflow.getHandle(workflowIds.scan(created.id));
     const ended = await eventually(async () => (await scan.describe()).status.name, {
       what: 'the scan workflow to end',
       timeoutMs: 5_000,
       accept: (name) => name !== 'RUNNING',
     });
     expect(ended).toBe('CANCELLED');
-    const stream = env.client.workflow.getHandle(workflowIds.events(created.id));
+    const stream = stack.temporal.workflow.getHandle(workflowIds.events(created.id));
     const streamEnded = await eventually(async () => (await stream.describe()).status.name, {
       what: 'the event stream workflow to end',
       timeoutMs: 5_000,

@@ -33,7 +33,7 @@ describe('the enterprise event stream rescans what webhooks miss', () => {
     connectorId = created.json.id;
     const redirect = await clickThroughConsent(created.json.authorizeUrl, stack.sim.manifest.admin.login);
     await stack.api.inject({ method: 'GET', url: `${redirect.pathname}${redirect.search}` });
-    const scan = env.client.workflow.getHandle(workflowIds.scan(connectorId));
+    const scan = stack.temporal.workflow.getHandle(workflowIds.scan(connectorId));
     await eventually(
       () =>
         scan.query(progressQuery).then(
@@ -46,7 +46,7 @@ describe('the enterprise event stream rescans what webhooks miss', () => {
         intervalMs: 200,
       },
     );
-    const events = env.client.workflow.getHandle(workflowIds.events(connectorId));
+    const events = stack.temporal.workflow.getHandle(workflowIds.events(connectorId));
     await eventually(
       () =>
         events.query(eventStreamProgressQuery).then(
@@ -80,7 +80,7 @@ describe('the enterprise event stream rescans what webhooks miss', () => {
       accept: (sha1) => sha1 === want,
     });
     // Let the stream read on past the edit (it repeats events now and then), then count.
-    const events = env.client.workflow.getHandle(workflowIds.events(connectorId));
+    const events = stack.temporal.workflow.getHandle(workflowIds.events(connectorId));
     const reads = (await events.query(eventStreamProgressQuery)).reads;
     await eventually(() => events.query(eventStreamProgressQuery).then((p) => p.reads), {
       what: 'three more stream reads',
@@ -120,7 +120,7 @@ describe('the enterprise event stream rescans what webhooks miss', () => {
   }, 90_000);
 
   it('a rejected token pauses the stream; after re-authorization it reads on from where it stopped', async () => {
-    const events = env.client.workflow.getHandle(workflowIds.events(connectorId));
+    const events = stack.temporal.workflow.getHandle(workflowIds.events(connectorId));
     const progress = () => events.query(eventStreamProgressQuery);
     // The admin removes the app: every token is refused and a refresh answers invalid_grant.
     stack.sim.control.removeApp();

@@ -120,7 +120,7 @@ describe('metrics: the API and the worker expose what a connect, a scan and a we
   };
 
   it('after the full scan and a webhook-triggered rescan, both endpoints show what happened', async () => {
-    const scan = env.client.workflow.getHandle(workflowIds.scan(connectorId));
+    const scan = stack.temporal.workflow.getHandle(workflowIds.scan(connectorId));
     await eventually(() => scan.query(progressQuery), {
       what: 'the first full pass to complete',
       timeoutMs: 120_000,

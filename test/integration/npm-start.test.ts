@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { eventually } from '../helpers/eventually';
 
 const root = join(__dirname, '..', '..');
@@ -207,6 +208,59 @@ linuxOnly('npm start owns its processes', () => {
       start = run(`${START} 2>&1 | head -n 1`, stack);
       up = await whenUp(stack, start);
       expect(start.log()).toContain('[stdout is gone (EPIPE): what went there continues in this log only]');
+    });
+
+    it("the Web UI is given the API's codec endpoint, and the API decodes what the stack's processes wrote", async () => {
+      const api = `http://127.0.0.1:${stack.ports.api}`;
+      const settings = await fetch(`http://127.0.0.1:${stack.ports.ui}/api/v1/settings`).then((r) =>
+        r.text(),
+      );
+      expect(settings).toContain(`"Endpoint":"${api}/codec"`);
+      const preflight = await fetch(`${api}/codec/decode`, {
+        method: 'OPTIONS',
+        headers: { origin: `http://127.0.0.1:${stack.ports.ui}`, 'access-control-request-method': 'POST' },
+      });
+      expect(preflight.status).toBe(204);
+      // The launcher's start-up probe: started by its client, answered by the worker, both encrypting.
+      const connection = await Connection.connect({ address: `127.0.0.1:${stack.ports.temporal}` });
+      try {
+        const raw = new Client({ connection });
+        let probeId: string | undefined;
+        for await (const run of raw.workflow.list({ query: "WorkflowType = 'stackProbe'" }))
+          probeId = run.workflowId;
+        const history = await raw.workflow.getHandle(probeId!).fetchHistory();
+        const payloads = (history.events ?? []).flatMap(
+          (e) => e.workflowExecutionSignaledEventAttributes?.input?.payloads ?? [],
+        );
+        expect(payloads.length).toBeGreaterThan(0);
+        const b64 = (b?: Uint8Array | null) => Buffer.from(b ?? new Uint8Array()).toString('base64');
+        const body = {
+          payloads: payloads.map((p) => ({
+            metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, b64(v)])),
+            data: b64(p.data),
+          })),
+        };
+        expect(payloads.map((p) => Buffer.from(p.metadata!.encoding!).toString())).toContain(
+          'binary/encrypted',
+        );
+        const decode = (headers: Record<string, string>) =>
+          fetch(`${api}/codec/decode`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...headers },
+            body: JSON.stringify(body),
+          });
+        expect((await decode({})).status).toBe(401);
+        const decoded = await decode({
+          authorization: `Bearer ${stack.env.API_TOKEN ?? 'connect-box-dev-token-change-me'}`,
+        });
+        expect(decoded.status).toBe(200);
+        const texts = ((await decoded.json()) as { payloads: Array<{ data: string }> }).payloads.map((p) =>
+          Buffer.from(p.data, 'base64').toString('utf8'),
+        );
+        expect(texts).toContain(JSON.stringify({ text: 'ready?' }));
+      } finally {
+        await connection.close();
+      }
     });
 
     it('a second start on the same data folder says what is running and starts nothing', async () => {

@@ -127,7 +127,7 @@ for (const dialect of DIALECTS)
       expect(res.status).toBe(200);
       return res.json.scan as Record<string, any>;
     };
-    const scanHandle = () => env.client.workflow.getHandle(workflowIds.scan(connectorId));
+    const scanHandle = () => stack.temporal.workflow.getHandle(workflowIds.scan(connectorId));
     /** Scan steps running now (pending activities a worker has started). */
     const runningSteps = async () =>
       ((await scanHandle().describe()).raw.pendingActivities ?? []).filter(

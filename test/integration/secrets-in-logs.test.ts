@@ -35,7 +35,7 @@ describe('no secret reaches a log line (connect flow on the dev server with box-
     const page = await stack.api.inject({ method: 'GET', url: `${redirect.pathname}${redirect.search}` });
     expect(page.body).toContain('Box was successfully connected');
     // Let the scan run a while: its activities log too.
-    const scan = stack.env.client.workflow.getHandle(workflowIds.scan(id));
+    const scan = stack.temporal.workflow.getHandle(workflowIds.scan(id));
     await eventually(async () => (await scan.query(progressQuery)).filesSeen > 0, {
       what: 'the scan to see files',
     });

@@ -44,7 +44,7 @@ describe('shared enterprise webhooks: an admin and a co-admin connector of one B
     return id;
   };
   const priorityScanned = (id: string) =>
-    env.client.workflow
+    stack.temporal.workflow
       .getHandle(workflowIds.scan(id))
       .query(progressQuery)
       .then((p) => p.priorityScanned);

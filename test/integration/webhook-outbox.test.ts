@@ -1,3 +1,5 @@
+import type { Client } from '@temporalio/client';
+import { fetchDecodedHistory } from '../helpers/replay';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -26,12 +28,12 @@ async function freePort(): Promise<number> {
 }
 
 /** The file ids of every fileActivity signal of the connector (all runs of its chain). */
-async function signalledFiles(env: TestWorkflowEnvironment, connectorId: string): Promise<string[]> {
+async function signalledFiles(temporal: Client, connectorId: string): Promise<string[]> {
   const ids: string[] = [];
-  for await (const run of env.client.workflow.list({
+  for await (const run of temporal.workflow.list({
     query: `WorkflowId = '${workflowIds.connector(connectorId)}'`,
   })) {
-    const history = await env.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+    const history = await fetchDecodedHistory(temporal, run.workflowId, run.runId);
     for (const e of history.events ?? []) {
       const s = e.workflowExecutionSignaledEventAttributes;
       if (s?.signalName !== 'fileActivity') continue;
@@ -139,8 +141,8 @@ describe('webhook outbox: an API process killed between recording and signalling
     const files = [...stack.sim.manifest.files({ activeOnly: true })]
       .filter((f) => f.path.split('/').length > 2)
       .slice(skip, skip + 6);
-    const before = new Set(await signalledFiles(env, connectorId));
-    const scan = env.client.workflow.getHandle(workflowIds.scan(connectorId));
+    const before = new Set(await signalledFiles(stack.temporal, connectorId));
+    const scan = stack.temporal.workflow.getHandle(workflowIds.scan(connectorId));
     const scannedBefore = (await scan.query(progressQuery)).priorityScanned;
     for (const f of files) stack.sim.control.edit(f.id);
     expect(await exited).toBe('SIGKILL');
@@ -158,7 +160,7 @@ describe('webhook outbox: an API process killed between recording and signalling
 
     spawnApi(settings);
     await listening();
-    await eventually(async () => new Set(await signalledFiles(env, connectorId)), {
+    await eventually(async () => new Set(await signalledFiles(stack.temporal, connectorId)), {
       what: 'every edited file signalled after the restart',
       timeoutMs: 90_000,
       intervalMs: 500,

@@ -2,6 +2,8 @@
  * Webhooks end to end: registration against box-sim, box-sim's signed deliveries over HTTP to a listening
  * API, fileActivity signals to the connector (counted in its history), refusals, and a burst.
  */
+import type { Client } from '@temporalio/client';
+import { fetchDecodedHistory } from '../helpers/replay';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -32,13 +34,13 @@ async function freePort(): Promise<number> {
 }
 
 /** fileActivity signals the connector received, over every run of its continue-as-new chain. */
-async function fileActivitySignals(env: TestWorkflowEnvironment, connectorId: string) {
+async function fileActivitySignals(temporal: Client, connectorId: string) {
   const workflowId = workflowIds.connector(connectorId);
   const runs: Array<{ runId: string; signals: number; fileActivitySignals: number; historyLength: number }> =
     [];
   const activities: FileEvent[] = [];
-  for await (const run of env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
-    const history = await env.client.workflow.getHandle(workflowId, run.runId).fetchHistory();
+  for await (const run of temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+    const history = await fetchDecodedHistory(temporal, workflowId, run.runId);
     let signals = 0;
     let signalEvents = 0;
     for (const e of history.events ?? []) {
@@ -141,8 +143,8 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
   });
 
   it('edit, share and collaborate reach the connector as fileActivity and the scan rescans the files', async () => {
-    const scan = env.client.workflow.getHandle(workflowIds.scan(connectorId));
-    const before = await fileActivitySignals(env, connectorId);
+    const scan = stack.temporal.workflow.getHandle(workflowIds.scan(connectorId));
+    const before = await fileActivitySignals(stack.temporal, connectorId);
     const scannedBefore = (await scan.query(progressQuery)).priorityScanned;
     const candidates = [...stack.sim.manifest.files({ activeOnly: true })].filter(
       (f) => belowAFolder(f) && f.sharedLinkAccess === 'none',
@@ -152,7 +154,7 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
     stack.sim.control.share(b.id, { access: 'open' });
     stack.sim.control.collaborate(c.id, { email: 'partner@outside.example' });
     await stack.sim.webhooksIdle();
-    const after = await eventually(() => fileActivitySignals(env, connectorId), {
+    const after = await eventually(() => fileActivitySignals(stack.temporal, connectorId), {
       what: 'three file events',
       timeoutMs: 60_000,
       intervalMs: 100,
@@ -177,7 +179,7 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
   });
 
   it('preview and download are recorded as views without a signal; trash is a delete', async () => {
-    const before = await fileActivitySignals(env, connectorId);
+    const before = await fileActivitySignals(stack.temporal, connectorId);
     const file = fileBelowAFolder(3);
     stack.sim.control.preview(file.id);
     stack.sim.control.download(file.id);
@@ -190,11 +192,11 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
         .map((r) => r.event_type)
         .sort(),
     ).toEqual(['FILE.DOWNLOADED', 'FILE.PREVIEWED']);
-    expect((await fileActivitySignals(env, connectorId)).signals).toBe(before.signals);
+    expect((await fileActivitySignals(stack.temporal, connectorId)).signals).toBe(before.signals);
 
     stack.sim.control.trash(file.id);
     await stack.sim.webhooksIdle();
-    const after = await eventually(() => fileActivitySignals(env, connectorId), {
+    const after = await eventually(() => fileActivitySignals(stack.temporal, connectorId), {
       what: 'the trash signal',
       timeoutMs: 60_000,
       intervalMs: 100,
@@ -257,7 +259,7 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
   it('forged, stale, malformed and unknown-webhook deliveries are refused; a replay is answered once', async () => {
     const [hook] = await hooks.list(connectorId);
     const file = fileBelowAFolder(4);
-    const before = await fileActivitySignals(env, connectorId);
+    const before = await fileActivitySignals(stack.temporal, connectorId);
     expect((await send(payload(hook!.webhook_id, file), { key: 'not-the-key' })).status).toBe(401);
     expect((await send(payload(hook!.webhook_id, file), { at: Date.now() - 11 * 60_000 })).status).toBe(401);
     expect((await send('{"type":"webhook_event", "id": ')).status).toBe(400);
@@ -267,7 +269,7 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
     expect((await send(body)).json).toEqual({ status: 'signalled' });
     expect((await send(body)).json).toEqual({ status: 'duplicate' });
     expect((await send(body)).json).toEqual({ status: 'duplicate' });
-    const after = await fileActivitySignals(env, connectorId);
+    const after = await fileActivitySignals(stack.temporal, connectorId);
     expect(after.signals).toBe(before.signals + 1);
     expect(after.activities.slice(before.activities.length)).toEqual([
       expect.objectContaining({ fileId: file.id, kind: 'content' }),
@@ -284,9 +286,9 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
       .slice(0, 10);
     const triggers = ['FILE.UPLOADED', 'SHARED_LINK.UPDATED', 'FILE.RENAMED', 'COLLABORATION.UPDATED'];
     const total = 500;
-    const scan = env.client.workflow.getHandle(workflowIds.scan(connectorId));
+    const scan = stack.temporal.workflow.getHandle(workflowIds.scan(connectorId));
     const scannedBefore = (await scan.query(progressQuery)).priorityScanned;
-    const before = await fileActivitySignals(env, connectorId);
+    const before = await fileActivitySignals(stack.temporal, connectorId);
     const loggedBefore = await log.count(connectorId, 'webhook');
 
     const statuses = new Map<string, number>();
@@ -306,7 +308,7 @@ describe('Box webhooks: registration, signed deliveries, refusals, burst (dev se
 
     // Every delivery travelled in exactly one signal. The listing of the connector's runs trails a
     // continue-as-new (visibility is eventually consistent), so the count is awaited, then checked exactly.
-    const after = await eventually(() => fileActivitySignals(env, connectorId), {
+    const after = await eventually(() => fileActivitySignals(stack.temporal, connectorId), {
       what: 'the burst in the histories of the connector',
       timeoutMs: 30_000,
       intervalMs: 200,

@@ -65,8 +65,19 @@ describe('the API cannot be called without the token, however a request is spell
     const guarded = routes.filter((r) => r.access === 'bearer');
     expect(guarded.length).toBeGreaterThanOrEqual(10);
     const consolePages = routes.filter((r) => r.access === 'session' || r.access === 'sign-in');
+    // The payload codec endpoint: its own scope, the same credential (its preflights answer CORS only).
+    const codec = routes.filter((r) => r.access === 'codec');
+    expect(codec.map((r) => `${r.method} ${r.url}`).sort()).toEqual([
+      'OPTIONS /codec/decode',
+      'OPTIONS /codec/encode',
+      'POST /codec/decode',
+      'POST /codec/encode',
+    ]);
     expect(
-      routes.filter((r) => r.access !== 'bearer' && r.access !== 'public' && !consolePages.includes(r)),
+      routes.filter(
+        (r) =>
+          r.access !== 'bearer' && r.access !== 'public' && r.access !== 'codec' && !consolePages.includes(r),
+      ),
     ).toEqual([]);
     expect(consolePages.every((r) => r.url === '/console' || r.url.startsWith('/console/'))).toBe(true);
     const signIn = consolePages.filter((r) => r.access === 'sign-in' && r.method !== 'HEAD');

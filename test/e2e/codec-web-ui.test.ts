@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { temporalDataConverter } from '../../config/payload-codec';
+import { temporalToolchain } from '../../scripts/temporal-toolchain';
+import { TEST_TOKEN, startTestApi, type TestApi } from '../helpers/api-server';
+import { eventually } from '../helpers/eventually';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SECRET = 'admin@northwind-codec.example';
+
+async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  for (let i = 0; i < count; i++) {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    servers.push(server);
+  }
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+describe('the Temporal Web UI decodes payloads through the API codec endpoint (dev server, Chromium)', () => {
+  let api: TestApi;
+  let devServer: ChildProcess;
+  let connection: Connection;
+  let browser: Browser;
+  let page: Page;
+  let ui: string;
+  const codecAnswers: Array<{ url: string; status: number }> = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`The browser test needs Chromium at ${CHROMIUM}.`);
+    const [frontend, uiPort, apiPort] = (await freePorts(3)) as [number, number, number];
+    ui = `http://127.0.0.1:${uiPort}`;
+    api = await startTestApi({ TEMPORAL_UI_PORT: String(uiPort) });
+    await api.app.listen({ host: '127.0.0.1', port: apiPort });
+    // As npm start runs it: the UI is told the API's codec endpoint.
+    devServer = spawn(
+      temporalToolchain().temporalCli,
+      [
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(frontend),
+        '--ui-port',
+        String(uiPort),
+        '--ui-codec-endpoint',
+        `http://127.0.0.1:${apiPort}/codec`,
+        '--log-level',
+        'error',
+      ],
+      { stdio: 'ignore' },
+    );
+    connection = await eventually(() => Connection.connect({ address: `127.0.0.1:${frontend}` }), {
+      what: 'the dev server',
+      timeoutMs: 60_000,
+      intervalMs: 300,
+      accept: () => true,
+    });
+    // A workflow no worker runs: its start event holds the encrypted input, which the UI shows.
+    const client = new Client({ connection, dataConverter: temporalDataConverter(api.config) });
+    await client.workflow.start('someWorkflow', {
+      taskQueue: 'nobody-polls-this',
+      workflowId: 'codec-ui',
+      args: [{ adminLogin: SECRET }],
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox'],
+    });
+    page = await (await browser.newContext()).newPage();
+    page.on('response', (res) => {
+      if (new URL(res.url()).pathname.startsWith('/codec/'))
+        codecAnswers.push({ url: new URL(res.url()).pathname, status: res.status() });
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await connection?.close();
+    devServer?.kill('SIGTERM');
+    await api?.close();
+  });
+
+  const inputShown = () => page.content().then((html) => html.includes(SECRET));
+
+  it('without a credential (the dev UI has no sign-in) the endpoint answers 401 and the UI shows the payload encrypted', async () => {
+    await page.goto(`${ui}/namespaces/default/workflows/codec-ui`);
+    await eventually(() => codecAnswers.some((a) => a.url === '/codec/decode'), {
+      what: 'the UI to call the codec endpoint',
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
+    expect(codecAnswers.filter((a) => a.url === '/codec/decode').map((a) => a.status)).toContain(401);
+    expect(await inputShown()).toBe(false);
+  });
+
+  it('with the token added on the way (what the documented proxy does) the UI shows the decoded input', async () => {
+    await page.route('**/codec/decode*', (route) =>
+      route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${TEST_TOKEN}` } }),
+    );
+    codecAnswers.length = 0;
+    await page.goto(`${ui}/namespaces/default/workflows/codec-ui`);
+    await eventually(inputShown, {
+      what: 'the decoded input on the page',
+      timeoutMs: 30_000,
+      intervalMs: 300,
+    });
+    expect(codecAnswers.some((a) => a.url === '/codec/decode' && a.status === 200)).toBe(true);
+  });
+});
