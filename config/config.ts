@@ -82,6 +82,8 @@ export interface Config {
   /** Outgoing e-mail (governance notifications); `host` unset: none configured. */
   smtp: { host?: string; port: number; secure: boolean; user?: string; password?: string; from: string };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** How processes write their logs to stdout: JSON lines, or pino-pretty's text. */
+  logFormat: 'json' | 'pretty';
 }
 
 /** OpenID Connect single sign-on for the console. */
@@ -279,6 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       from: v('MAIL_FROM'),
     },
     logLevel: v('LOG_LEVEL'),
+    logFormat: v('LOG_FORMAT'),
   };
 }
 

@@ -60,6 +60,8 @@ function startTemporal(group: ProcessGroup, config: Config, dataDir: string, por
     '--ui-disable-news-fetch',
     '--log-level',
     'warn',
+    '--log-format',
+    'json', // temporal.log holds JSON lines, like every other log of the stack
     ...searchAttributes,
   ]);
 }
@@ -135,7 +137,13 @@ async function runDevStack(): Promise<void> {
   const instance = randomUUID();
   const group = new ProcessGroup(
     join(dataDir, 'logs'),
-    { ...process.env, [STACK_LOCK_ENV]: lockPath(dataDir), CONNECT_BOX_INSTANCE: instance },
+    // The children's logs are files: JSON lines whatever LOG_FORMAT the terminal had (docs/operators.md).
+    {
+      ...process.env,
+      LOG_FORMAT: 'json',
+      [STACK_LOCK_ENV]: lockPath(dataDir),
+      CONNECT_BOX_INSTANCE: instance,
+    },
     (child) => lock?.addChild(child),
   );
   let stopping = false;

@@ -1,41 +1,74 @@
 /**
- * The product's structured logger (pino, one JSON object a line) for processes other than the API, whose
- * Fastify logger has its own request redaction (api/request-log.ts). Secrets never reach a line: the
- * fields that could carry one are censored wherever they appear, one level deep.
+ * The product's structured logger: pino, one JSON object a line, the same fields and the same redaction
+ * in every process (API, worker, box-sim's launcher side, reaper). Every line carries `time` (ISO 8601,
+ * UTC), `level` (a name: debug, info, warn, error), `component`, `pid` and `msg`. Secrets never reach a
+ * line: see redact.ts. The API's Fastify logger is built from the same options (api/request-log.ts).
  */
-import pino, { type DestinationStream, type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { prettyStdout } from './pretty';
+import { SECRET_FIELDS, redactText, redactValue } from './redact';
 
-/** Field names whose values are never written, at the top level or inside one object. */
-export const SECRET_FIELDS = [
-  'authorization',
-  'accessToken',
-  'access_token',
-  'refreshToken',
-  'refresh_token',
-  'clientSecret',
-  'client_secret',
-  'code',
-  'password',
-  'token',
-];
+export { SECRET_FIELDS };
+
+/** The settings' log formats: JSON lines (the default, what the log files hold) or pino-pretty's text. */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** LOG_FORMAT from the environment; thrown when it is neither json nor pretty. */
+export function logFormatFromEnv(env: NodeJS.ProcessEnv = process.env): LogFormat {
+  const value = env.LOG_FORMAT ?? 'json';
+  if (!(LOG_FORMATS as readonly string[]).includes(value))
+    throw new Error(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}, not '${value}'`);
+  return value as LogFormat;
+}
+
+/** LOG_LEVEL, else info — except inside jest (NODE_ENV=test), where unset means silent. */
+export function defaultLogLevel(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info');
+}
+
+/** Serializes an error: pino's standard fields, then every part searched for secrets. */
+function errorSerializer(err: unknown): unknown {
+  return redactValue(err instanceof Error ? pino.stdSerializers.err(err) : err);
+}
 
 /**
- * A logger for one component (`worker`, `box`, ...), at `level`, else LOG_LEVEL, else info — except inside
- * jest (NODE_ENV=test), where an unset LOG_LEVEL means silent so that injected faults do not flood the
- * test output.
+ * The pino options every process shares: base fields, ISO time, level names, and redaction — fields
+ * named like a secret at any depth (before the line is built; fields with a serializer of their own are
+ * left to it) and secrets inside the finished line's text.
+ */
+export function loggerOptions(component: string, level: string): LoggerOptions {
+  return {
+    level,
+    base: { component, pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: {
+      level: (label) => ({ level: label }),
+      bindings: (bindings) => redactValue(bindings) as Record<string, unknown>,
+      log: (object) => {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(object)) out[k] = k === 'req' || k === 'res' ? v : redactValue(v);
+        return out;
+      },
+    },
+    serializers: { err: errorSerializer, error: errorSerializer },
+    hooks: {
+      // The finished line, with the message: a token quoted in an error's text is caught here.
+      streamWrite: (line) => redactText(line),
+    },
+  };
+}
+
+/**
+ * A logger for one component (`worker`, `box`, ...), at `level` (default: LOG_LEVEL, see defaultLogLevel),
+ * writing to `destination`, else to stdout as LOG_FORMAT says (JSON lines unless `pretty`).
  */
 export function createLogger(
   component: string,
   destination?: DestinationStream,
-  level: string = process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
+  level: string = defaultLogLevel(),
 ): Logger {
-  const options = {
-    level,
-    base: { component },
-    redact: {
-      paths: SECRET_FIELDS.flatMap((f) => [f, `*.${f}`]),
-      censor: '[redacted]',
-    },
-  };
-  return destination ? pino(options, destination) : pino(options);
+  const options = loggerOptions(component, level);
+  if (destination) return pino(options, destination);
+  return logFormatFromEnv() === 'pretty' ? pino(options, prettyStdout()) : pino(options);
 }

@@ -13,9 +13,17 @@ import { loadPolicySet } from '../policies';
 import { createWorkerDeps } from './worker-deps';
 import { GovernanceStarter } from '../activities/governance-starter';
 import { stopWithLauncher } from '../scripts/launcher-watchdog';
+import { createLogger } from '../telemetry/logger';
+import { installWorkerRuntime } from '../telemetry/worker-runtime';
+
+/** The worker's log: its own lines, the SDK's (workflow and activity `log`) and the Rust core's. */
+const log = createLogger('worker');
 
 async function runWorker(): Promise<void> {
   const config = loadConfig();
+  log.level = config.logLevel;
+  // First thing, before any connection: the SDK and its core log through the worker's logger.
+  installWorkerRuntime(config, { logger: log });
   // A bad policy file stops the worker now, naming the YAML line and column, not at the first scan.
   if (config.policies.file) await loadPolicySet(config.policies.file);
   const { namespace, taskQueues } = config.temporal;
@@ -29,8 +37,8 @@ async function runWorker(): Promise<void> {
   const sweep = () =>
     starter
       .sweep()
-      .then((n) => n > 0 && console.log(`worker: started ${n} governance actions left unstarted`))
-      .catch((err: unknown) => console.error('worker: governance sweep failed:', String(err)));
+      .then((n) => n > 0 && log.info({ started: n }, `started ${n} governance actions left unstarted`))
+      .catch((err: unknown) => log.error({ err }, 'governance sweep failed'));
   const sweeper = setInterval(() => void sweep(), 30_000);
   sweeper.unref();
   const scan = createScanQueueActivities(deps);
@@ -60,7 +68,10 @@ async function runWorker(): Promise<void> {
       maxConcurrentActivityTaskExecutions: config.scan.priorityMaxConcurrentActivities,
     }),
   ]);
-  console.log(`worker: polling ${Object.values(taskQueues).join(', ')} on ${config.temporal.address}`);
+  log.info(
+    { taskQueues: Object.values(taskQueues), address: config.temporal.address, namespace },
+    `polling ${Object.values(taskQueues).join(', ')} on ${config.temporal.address}`,
+  );
   void sweep();
   await Promise.all(workers.map((w) => w.run()));
   clearInterval(sweeper);
@@ -69,8 +80,8 @@ async function runWorker(): Promise<void> {
   await deps.store.close();
 }
 
-stopWithLauncher(); // under npm start: stop when the launcher is gone, however it ended
+stopWithLauncher(log); // under npm start: stop when the launcher is gone, however it ended
 runWorker().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
+  log.fatal({ err }, err instanceof Error ? err.message : String(err));
   process.exit(1);
 });
