@@ -44,7 +44,6 @@ export function loggerOptions(component: string, level: string): LoggerOptions {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: {
       level: (label) => ({ level: label }),
-      bindings: (bindings) => redactValue(bindings) as Record<string, unknown>,
       log: (object) => {
         const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(object)) out[k] = k === 'req' || k === 'res' ? v : redactValue(v);
@@ -53,7 +52,8 @@ export function loggerOptions(component: string, level: string): LoggerOptions {
     },
     serializers: { err: errorSerializer, error: errorSerializer },
     hooks: {
-      // The finished line, with the message: a token quoted in an error's text is caught here.
+      // The finished line, with the message and a child logger's bindings (pino formats those once, as
+      // they are): a token quoted in an error's text, or bound to a child, is caught here.
       streamWrite: (line) => redactText(line),
     },
   };
