@@ -6,7 +6,7 @@
  */
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { prettyStdout } from './pretty';
-import { SECRET_FIELDS, redactText, redactValue } from './redact';
+import { CENSOR, SECRET_FIELDS, isSecretField, redactText, redactValue } from './redact';
 
 export { SECRET_FIELDS };
 
@@ -46,7 +46,8 @@ export function loggerOptions(component: string, level: string): LoggerOptions {
       level: (label) => ({ level: label }),
       log: (object) => {
         const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(object)) out[k] = k === 'req' || k === 'res' ? v : redactValue(v);
+        for (const [k, v] of Object.entries(object))
+          out[k] = k === 'req' || k === 'res' ? v : isSecretField(k, v) ? CENSOR : redactValue(v);
         return out;
       },
     },

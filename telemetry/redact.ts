@@ -37,6 +37,8 @@ export const SECRET_FIELDS = [
   'encryptionKey',
   'csrf',
   'session',
+  // The SDK's activity lines: a task token lets its holder complete or fail the activity.
+  'taskToken',
 ];
 
 const normal = (name: string) => name.toLowerCase().replace(/[-_]/g, '');

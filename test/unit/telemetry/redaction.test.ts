@@ -32,6 +32,17 @@ describe('redaction of secrets in log lines', () => {
     expect(logged.connector.box.tokens.accessToken).toBe(TOKEN); // the caller's object is left as it was
   });
 
+  it('censors top-level fields named like a secret, whatever the line pass would see', () => {
+    const { log, raw } = capture();
+    log.info({ taskToken: 'CiQwMWEy', apiKey: 'k-1', csrf: 'c-1', code: 'q1W2e3R4' }, 'top level');
+    expect(JSON.parse(raw[0]!)).toMatchObject({
+      taskToken: CENSOR,
+      apiKey: CENSOR,
+      csrf: CENSOR,
+      code: CENSOR,
+    });
+  });
+
   it('keeps error codes and worker states that share a secret field name', () => {
     const { log, lines } = capture();
     log.warn(
