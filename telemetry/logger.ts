@@ -1,8 +1,9 @@
 /**
  * The product's structured logger: pino, one JSON object a line, the same fields and the same redaction
- * in every process (API, worker, box-sim's launcher side, reaper). Every line carries `time` (ISO 8601,
- * UTC), `level` (a name: debug, info, warn, error), `component`, `pid` and `msg`. Secrets never reach a
- * line: see redact.ts. The API's Fastify logger is built from the same options (api/request-log.ts).
+ * in every process (API, worker and its SDK Runtime, the reaper; box-sim writes the same format from its
+ * own copy). Every line carries `time` (ISO 8601, UTC), `level` (a name: debug, info, warn, error),
+ * `component`, `pid` and `msg`. Secrets never reach a line: see redact.ts. The API's Fastify logger is
+ * built from the same options (api/request-log.ts). Fields and reading: docs/operators.md, "Logs".
  */
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { prettyStdout } from './pretty';
@@ -12,19 +13,26 @@ export { SECRET_FIELDS };
 
 /** The settings' log formats: JSON lines (the default, what the log files hold) or pino-pretty's text. */
 export const LOG_FORMATS = ['json', 'pretty'] as const;
+/** One of LOG_FORMATS. */
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
-/** LOG_FORMAT from the environment; thrown when it is neither json nor pretty. */
+/**
+ * LOG_FORMAT from the environment. A value that is neither json nor pretty means json here: the
+ * process's configuration (config/schema.ts) refuses it with a clear message, written as JSON.
+ */
 export function logFormatFromEnv(env: NodeJS.ProcessEnv = process.env): LogFormat {
-  const value = env.LOG_FORMAT ?? 'json';
-  if (!(LOG_FORMATS as readonly string[]).includes(value))
-    throw new Error(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}, not '${value}'`);
-  return value as LogFormat;
+  return env.LOG_FORMAT === 'pretty' ? 'pretty' : 'json';
 }
 
-/** LOG_LEVEL, else info — except inside jest (NODE_ENV=test), where unset means silent. */
+const PINO_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+
+/**
+ * LOG_LEVEL, else info — except inside jest (NODE_ENV=test), where unset means silent. An unknown level
+ * means info here (pino would throw before the configuration could say what is wrong).
+ */
 export function defaultLogLevel(env: NodeJS.ProcessEnv = process.env): string {
-  return env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info');
+  if (env.LOG_LEVEL === undefined) return env.NODE_ENV === 'test' ? 'silent' : 'info';
+  return PINO_LEVELS.has(env.LOG_LEVEL) ? env.LOG_LEVEL : 'info';
 }
 
 /** Serializes an error: pino's standard fields, then every part searched for secrets. */
