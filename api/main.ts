@@ -6,6 +6,10 @@ import { temporalDataConverter } from '../config/payload-codec';
 import { openStore } from '../store/database';
 import { buildApiServer } from './server';
 import { stopWithLauncher } from '../scripts/launcher-watchdog';
+import { createLogger } from '../telemetry/logger';
+
+/** The API process's own lines (start-up failures); requests are logged by Fastify's logger. */
+const log = createLogger('api');
 
 async function runApi(): Promise<void> {
   const config = loadConfig();
@@ -28,8 +32,8 @@ async function runApi(): Promise<void> {
   process.once('SIGTERM', shutdown);
 }
 
-stopWithLauncher(); // under npm start: stop when the launcher is gone, however it ended
+stopWithLauncher(log); // under npm start: stop when the launcher is gone, however it ended
 runApi().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
+  log.fatal({ err }, err instanceof Error ? err.message : String(err));
   process.exit(1);
 });

@@ -1,4 +1,6 @@
 import type { FastifyRequest, FastifyServerOptions } from 'fastify';
+import { loggerOptions, type LogFormat } from '../telemetry/logger';
+import { prettyStdout } from '../telemetry/pretty';
 
 /** Query parameters whose value is never logged: anything that carries a code, a token or a secret. */
 const SECRET_PARAM = /code|state|token|secret|signature|password|key|session|auth/i;
@@ -41,28 +43,23 @@ export function redactUrl(url: string): string {
   return shown.length > MAX_LOGGED_URL ? `${shown.slice(0, MAX_LOGGED_URL)}...[cut]` : shown;
 }
 
-/** Headers that carry secrets: never logged, whatever serializer logs them. */
-export const REDACTED_HEADERS = [
-  'authorization',
-  'cookie',
-  'box-signature-primary',
-  'box-signature-secondary',
-  'x-api-key',
-];
-
-/** The API's logger options: requests logged without secrets (see docs/security.md). */
+/**
+ * The API's logger options: the product's (telemetry/logger.ts: component 'api', the same fields and the
+ * same redaction of secrets at any depth), and requests logged as method, redacted URL and address only —
+ * never their headers (see docs/security.md).
+ */
 export function apiLoggerOptions(
   level: string,
   stream?: NodeJS.WritableStream,
+  format: LogFormat = 'json',
 ): NonNullable<FastifyServerOptions['logger']> {
+  const options = loggerOptions('api', level);
+  const out = stream ?? (format === 'pretty' ? prettyStdout() : undefined);
   return {
-    level,
-    ...(stream && { stream }),
-    redact: {
-      paths: REDACTED_HEADERS.map((h) => `req.headers["${h}"]`),
-      censor: '[redacted]',
-    },
+    ...options,
+    ...(out && { stream: out }),
     serializers: {
+      ...options.serializers,
       req: (req: FastifyRequest) => ({
         method: req.method,
         url: redactUrl(req.url),

@@ -77,7 +77,7 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
   });
   const routes = new RouteTable();
   const app = Fastify({
-    logger: apiLoggerOptions(config.logLevel, deps.logStream),
+    logger: apiLoggerOptions(config.logLevel, deps.logStream, config.logFormat),
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     clientErrorHandler,

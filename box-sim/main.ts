@@ -5,9 +5,14 @@
  * BOX_SIM_USERS, BOX_SIM_FILES, BOX_SIM_CLIENT_ID and BOX_SIM_CLIENT_SECRET, BOX_SIM_WEBHOOK_PRIMARY_KEY,
  * BOX_SIM_WEBHOOK_SECONDARY_KEY and BOX_SIM_LOG_LEVEL work too.
  */
-import { startBoxSim } from './index';
+import pino from 'pino';
+import { startBoxSim, type BoxSim } from './index';
 import { stopWithLauncher } from '../scripts/launcher-watchdog';
 import { parseLogLevel } from './options';
+import { boxSimLogOptions } from './log-options';
+
+/** box-sim's own lines as a process (start, failure, the launcher gone): JSON, like its request log. */
+const log = pino(boxSimLogOptions(process.env.LOG_LEVEL ?? 'info'));
 
 function parseArgs(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -55,6 +60,31 @@ async function main(): Promise<void> {
     logLevel: parseLogLevel(args['log-level'] ?? env.BOX_SIM_LOG_LEVEL, 'warn'),
     ...(env.CONNECT_BOX_INSTANCE ? { instance: env.CONNECT_BOX_INSTANCE } : {}),
   });
+  // The how-to-use banner (with the app's secret and webhook keys) is for a person at a terminal; under
+  // npm start, or with output to a file, box-sim's output stays JSON lines without secrets.
+  if (process.stdout.isTTY) printBanner(sim);
+  else
+    log.info(
+      {
+        baseUrl: sim.baseUrl,
+        uploadUrl: sim.uploadUrl,
+        oauth2Url: sim.oauth2Url,
+        enterpriseId: sim.manifest.enterpriseId,
+        files: sim.manifest.fileCount(),
+        events: sim.manifest.eventCount(),
+        generationMs: Math.round(sim.generationMs),
+      },
+      `box-sim listening on ${sim.baseUrl}`,
+    );
+  const stop = () => {
+    void sim.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+/** What a person running `npm run sim` in a terminal needs: the SDK's URLs, the app, the accounts. */
+function printBanner(sim: BoxSim): void {
   const users = sim.manifest.users;
   const line = (u: (typeof users)[number]) =>
     `    ${u.login.padEnd(44)} ${u.inEnterprise ? u.role : 'personal account (no enterprise)'}`;
@@ -70,15 +100,10 @@ async function main(): Promise<void> {
   accounts you can authorize with:
 ${[users.find((u) => u.role === 'admin')!, ...users.filter((u) => u.role === 'coadmin'), ...users.filter((u) => u.role === 'user' && u.inEnterprise).slice(0, 5), ...users.filter((u) => !u.inEnterprise)].map(line).join('\n')}
 `);
-  const stop = () => {
-    void sim.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
-stopWithLauncher(); // under npm start: stop when the launcher is gone, however it ended
+stopWithLauncher(log); // under npm start: stop when the launcher is gone, however it ended
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
+  log.fatal({ err }, err instanceof Error ? err.message : String(err));
   process.exit(1);
 });

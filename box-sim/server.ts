@@ -9,6 +9,7 @@ import { OAuthFault, boxErrors, newRequestId } from './errors';
 import type { GroundTruth } from './ground-truth';
 import type { SimStats } from './realism';
 import type { SimState } from './state';
+import { boxSimLogOptions } from './log-options';
 
 /** The header Box puts its request ID in; box-sim sends it on every response. */
 export const REQUEST_ID_HEADER = 'box-request-id';
@@ -17,7 +18,7 @@ export const REQUEST_ID_HEADER = 'box-request-id';
 export function buildServer(state: SimState, manifest: GroundTruth, stats: () => SimStats): FastifyInstance {
   const { logLevel, logDestination } = state.options;
   const app = Fastify({
-    logger: { level: logLevel, ...(logDestination ? { stream: logDestination } : {}) },
+    logger: { ...boxSimLogOptions(logLevel), ...(logDestination ? { stream: logDestination } : {}) },
     // The ID is box-sim's own, never the caller's: a client cannot make two log lines look alike.
     genReqId: () => newRequestId(),
     // One line per request (below) instead of Fastify's "incoming" and "completed" pair.

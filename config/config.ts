@@ -88,6 +88,8 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** The worker's metrics: its /metrics server, and the Temporal SDK exporter it includes (0: any free port). */
   workerMetrics: { host: string; port: number; sdkPort: number };
+  /** How processes write their logs to stdout: JSON lines, or pino-pretty's text. */
+  logFormat: 'json' | 'pretty';
 }
 
 /** OpenID Connect single sign-on for the console. */
@@ -297,6 +299,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: v('WORKER_METRICS_PORT'),
       sdkPort: v('WORKER_SDK_METRICS_PORT'),
     },
+    logFormat: v('LOG_FORMAT'),
   };
 }
 

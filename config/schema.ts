@@ -399,7 +399,16 @@ export const SETTINGS = {
     'connect-box <connect-box@localhost>',
     'Sender of governance e-mail (address, or "Name <address>")',
   ),
-  LOG_LEVEL: setting(z.enum(['debug', 'info', 'warn', 'error']), 'info', 'Log level of worker and API'),
+  LOG_LEVEL: setting(
+    z.enum(['debug', 'info', 'warn', 'error']),
+    'info',
+    'Log level of worker, API and box-sim (under npm start); the Temporal core logs its INFO at debug, else its WARN',
+  ),
+  LOG_FORMAT: setting(
+    z.enum(['json', 'pretty']),
+    'json',
+    'Logs on stdout: json (one object a line, what log files hold) or pretty (text for a terminal, pino-pretty)',
+  ),
 } satisfies Record<string, Setting>;
 
 /** Name of one environment setting. */

@@ -29,6 +29,7 @@ import { announceFirstAdmin, ensureFirstAdmin } from './first-admin';
 import { runDemo } from './demo';
 import { sinkFile, startSmtpSink } from './smtp-sink';
 import { teeOutputToLog } from './launcher-output';
+import { LogFollower } from './log-follower';
 import { STACK_LOCK_ENV } from './port-holder';
 import { lockPath, type StackLock } from './stack-lock';
 import {
@@ -66,6 +67,8 @@ function startTemporal(group: ProcessGroup, config: Config, dataDir: string, por
     `${config.api.publicBaseUrl.replace(/\/$/, '')}/codec`,
     '--log-level',
     'warn',
+    '--log-format',
+    'json', // temporal.log holds JSON lines, like every other log of the stack
     ...searchAttributes,
   ]);
 }
@@ -149,9 +152,18 @@ async function runDevStack(): Promise<void> {
   const instance = randomUUID();
   const group = new ProcessGroup(
     join(dataDir, 'logs'),
-    { ...process.env, [STACK_LOCK_ENV]: lockPath(dataDir), CONNECT_BOX_INSTANCE: instance },
+    // The children's logs are files: JSON lines whatever LOG_FORMAT the terminal had (docs/operators.md).
+    {
+      ...process.env,
+      LOG_FORMAT: 'json',
+      [STACK_LOCK_ENV]: lockPath(dataDir),
+      CONNECT_BOX_INSTANCE: instance,
+    },
     (child) => lock?.addChild(child),
   );
+  // Our children's error lines show in the terminal as text as they are written (the files stay JSON).
+  // Not the Temporal CLI's: it logs internal errors that need no action; its log is quoted if it dies.
+  const errors = new LogFollower((line) => console.error(line));
   let stopping = false;
   /** Stops every child, releases the lock and exits; the first caller's reason wins. */
   const shutdown = async (reason: string, code: number) => {
@@ -160,6 +172,7 @@ async function runDevStack(): Promise<void> {
     console.log(`\nstopping the stack: ${reason} ...`);
     try {
       const killed = await group.stopAll();
+      errors.stop();
       const left = group.leftovers();
       if (left.length > 0) {
         console.error(
@@ -225,6 +238,7 @@ async function runDevStack(): Promise<void> {
         '--files',
         String(args.files),
       ]);
+      errors.add(boxSim.name, boxSim.logFile);
       failures.push(boxSim.failed);
       await waitFor(
         'box-sim',
@@ -249,6 +263,8 @@ async function runDevStack(): Promise<void> {
       ...(demoPolicies && { POLICY_FILE: demoPolicies }),
     });
     const api = group.startScript('api', join(root, 'api', 'main.ts'));
+    errors.add(worker.name, worker.logFile);
+    errors.add(api.name, api.logFile);
     failures.push(worker.failed, api.failed);
     const apiUrl = `http://${config.api.host}:${config.api.port}`;
     await waitFor('the API', () => answersAs(`${apiUrl}/healthz`, instance, 'API'), 60_000, api.failed);

@@ -5,6 +5,9 @@
  * (npm run api, a test) is not affected.
  */
 
+import type { Logger } from 'pino';
+import { createLogger } from '../telemetry/logger';
+
 /** Set by the launcher in a child's environment when the child's stdin is the launcher's pipe. */
 export const LAUNCHER_PIPE_ENV = 'CONNECT_BOX_LAUNCHER_PIPE';
 
@@ -26,13 +29,14 @@ export function whenLauncherGone(onGone: () => void): void {
 }
 
 /**
- * When the launcher is gone, sends this process SIGTERM, so its own shutdown runs exactly as if the
- * launcher had stopped it (or, before it installed a handler, the default action ends it); exits after
- * `graceMs` if that shutdown hangs.
+ * When the launcher is gone, logs it (a JSON line of `log`, or of a new logger for the component so
+ * named), sends this process SIGTERM, so its own shutdown runs exactly as if the launcher had stopped it
+ * (or, before it installed a handler, the default action ends it); exits after `graceMs` if that
+ * shutdown hangs.
  */
-export function stopWithLauncher(graceMs = 10_000): void {
+export function stopWithLauncher(log: Logger | string, graceMs = 10_000): void {
   whenLauncherGone(() => {
-    console.error('the npm start launcher is gone: stopping');
+    (typeof log === 'string' ? createLogger(log) : log).warn('the npm start launcher is gone: stopping');
     setTimeout(() => process.exit(1), graceMs).unref();
     process.kill(process.pid, 'SIGTERM');
   });

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import * as nodeModule from 'node:module';
 import { LAUNCHER_PIPE_ENV } from './launcher-watchdog';
 import { processRef, signalGroup, type ProcessRef } from './process-info';
+import { prettyLogLine } from '../telemetry/pretty';
 
 /** Thrown when a child process of the stack exits before it was asked to. */
 export class ChildExitedError extends Error {
@@ -21,7 +22,11 @@ export class ChildExitedError extends Error {
   }
 }
 
-/** The last `count` non-blank lines of a log file, indented, at most 2,000 characters ('' when none). */
+/**
+ * The last `count` non-blank lines of a log file, indented, at most 2,000 characters ('' when none). The
+ * JSON lines are shown as text for people (pino-pretty), without colours: the message goes to the
+ * terminal and to dev-stack.log alike.
+ */
 function lastLines(file: string, count: number): string {
   let text: string;
   try {
@@ -34,7 +39,7 @@ function lastLines(file: string, count: number): string {
     .filter((l) => l.trim() !== '')
     .slice(-count);
   return lines
-    .map((l) => `    ${l}`)
+    .map((l) => `    ${prettyLogLine(l)}`)
     .join('\n')
     .slice(-2000);
 }

@@ -8,13 +8,17 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { whenLauncherGone } from './launcher-watchdog';
+import { createLogger } from '../telemetry/logger';
+
+/** The reaper's lines go to the program's log (they share stdout): JSON, component 'reaper'. */
+const log = createLogger('reaper');
 
 const GRACE_MS = 8000;
 
 function main(): void {
   const [program, ...args] = process.argv.slice(2);
   if (!program) {
-    console.error('usage: reaper.ts <program> [args...]');
+    log.error('usage: reaper.ts <program> [args...]');
     process.exit(2);
   }
   const child = spawn(program, args, { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -22,12 +26,12 @@ function main(): void {
   const stop = (why: string) => {
     if (stopping || child.exitCode !== null || child.signalCode !== null) return;
     stopping = true;
-    console.error(`reaper: ${why}: stopping ${program} (pid ${child.pid})`);
+    log.warn({ program, childPid: child.pid, why }, `${why}: stopping ${program} (pid ${child.pid})`);
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), GRACE_MS).unref();
   };
   child.once('error', (err) => {
-    console.error(`reaper: cannot run ${program}: ${err.message}`);
+    log.error({ program, err }, `cannot run ${program}: ${err.message}`);
     process.exit(127);
   });
   child.once('exit', (code, signal) => process.exit(code ?? 128 + (signal ? constants.signals[signal] : 0)));

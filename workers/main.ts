@@ -14,14 +14,20 @@ import { loadPolicySet } from '../policies';
 import { createWorkerDeps } from './worker-deps';
 import { GovernanceStarter } from '../activities/governance-starter';
 import { stopWithLauncher } from '../scripts/launcher-watchdog';
+import { createLogger } from '../telemetry/logger';
 import { installWorkerRuntime } from '../telemetry/worker-runtime';
 import { startMetricsServer } from '../telemetry/metrics-server';
 import { collectProcessMetrics, metricsRegistry } from '../telemetry/metrics';
 
+/** The worker's log: its own lines, the SDK's (workflow and activity `log`) and the Rust core's. */
+const log = createLogger('worker');
+
 async function runWorker(): Promise<void> {
   const config = loadConfig();
-  // The SDK Runtime first: it is fixed once any connection exists.
-  const runtime = await installWorkerRuntime(config);
+  log.level = config.logLevel;
+  // First thing, before any connection: the SDK Runtime is fixed once any connection exists. The SDK and
+  // its core log through the worker's logger; its metrics go to an exporter the worker's /metrics includes.
+  const runtime = await installWorkerRuntime(config, { logger: log });
   // A bad policy file stops the worker now, naming the YAML line and column, not at the first scan.
   if (config.policies.file) await loadPolicySet(config.policies.file);
   const { namespace, taskQueues } = config.temporal;
@@ -38,8 +44,8 @@ async function runWorker(): Promise<void> {
   const sweep = () =>
     starter
       .sweep()
-      .then((n) => n > 0 && console.log(`worker: started ${n} governance actions left unstarted`))
-      .catch((err: unknown) => console.error('worker: governance sweep failed:', String(err)));
+      .then((n) => n > 0 && log.info({ started: n }, `started ${n} governance actions left unstarted`))
+      .catch((err: unknown) => log.error({ err }, 'governance sweep failed'));
   const sweeper = setInterval(() => void sweep(), 30_000);
   sweeper.unref();
   const scan = createScanQueueActivities(deps);
@@ -79,8 +85,11 @@ async function runWorker(): Promise<void> {
     registry: metricsRegistry,
     sdkMetricsUrl: runtime.sdkMetricsUrl,
   });
-  console.log(`worker: metrics on ${metrics.url} (port ${metrics.port})`);
-  console.log(`worker: polling ${Object.values(taskQueues).join(', ')} on ${config.temporal.address}`);
+  log.info({ url: metrics.url, port: metrics.port }, `metrics on ${metrics.url} (port ${metrics.port})`);
+  log.info(
+    { taskQueues: Object.values(taskQueues), address: config.temporal.address, namespace },
+    `polling ${Object.values(taskQueues).join(', ')} on ${config.temporal.address}`,
+  );
   void sweep();
   await Promise.all(workers.map((w) => w.run()));
   clearInterval(sweeper);
@@ -90,8 +99,8 @@ async function runWorker(): Promise<void> {
   await deps.store.close();
 }
 
-stopWithLauncher(); // under npm start: stop when the launcher is gone, however it ended
+stopWithLauncher(log); // under npm start: stop when the launcher is gone, however it ended
 runWorker().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
+  log.fatal({ err }, err instanceof Error ? err.message : String(err));
   process.exit(1);
 });

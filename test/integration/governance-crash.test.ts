@@ -34,6 +34,8 @@ describe('a worker killed mid-action (real worker processes, dev server, box-sim
   let connectorId: string;
   let dir: string;
   const workers: ChildProcess[] = [];
+  /** What each worker process wrote to stdout and stderr. */
+  const outputs: Array<{ out: string; err: string }> = [];
 
   const spawnWorker = async (fault?: string): Promise<ChildProcess> => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'workers', 'main.ts')], {
@@ -54,21 +56,23 @@ describe('a worker killed mid-action (real worker processes, dev server, box-sim
         BOX_AUTHORIZE_URL: stack.config.box.authorizeUrl,
         PUBLIC_BASE_URL: stack.config.api.publicBaseUrl,
         POLICY_FILE: join(dir, 'policies.yaml'),
-        LOG_LEVEL: 'error',
+        LOG_LEVEL: 'info', // what the worker logs is checked at the end: JSON lines only
         // Two workers at once: each takes a free metrics port.
         WORKER_METRICS_PORT: '0',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     workers.push(child);
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const written = { out: '', err: '' };
+    outputs.push(written);
+    child.stderr.on('data', (d: Buffer) => (written.err += d.toString()));
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
-        if (d.toString().includes('worker: polling')) resolve();
+        written.out += d.toString();
+        if (written.out.includes('"msg":"polling ')) resolve();
       });
       child.once('exit', (code, signal) =>
-        reject(new Error(`the worker exited (${code ?? signal}) before polling: ${err}`)),
+        reject(new Error(`the worker exited (${code ?? signal}) before polling: ${written.err}`)),
       );
     });
     return child;
@@ -161,4 +165,33 @@ describe('a worker killed mid-action (real worker processes, dev server, box-sim
     const removed = changes.filter((t) => t === 'COLLABORATION_REMOVE').length;
     expect(removed).toBe(done.before.collaborations.length);
   }, 420_000);
+
+  it("the worker processes wrote JSON log lines only (their own, the SDK's and the core's), with their fields", () => {
+    expect(outputs.length).toBe(2);
+    const lines = outputs.flatMap((o) => `${o.out}\n${o.err}`.split('\n')).filter((l) => l.trim() !== '');
+    const notJson = lines.filter((l) => {
+      try {
+        return typeof JSON.parse(l) !== 'object';
+      } catch {
+        return true;
+      }
+    });
+    expect(notJson).toEqual([]);
+    const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const entry of entries)
+      expect(entry).toEqual(
+        expect.objectContaining({
+          time: expect.any(String),
+          level: expect.any(String),
+          component: expect.any(String),
+          msg: expect.any(String),
+        }),
+      );
+    // The SDK's own lines come through the Runtime logger, with its metadata as fields.
+    expect(entries.some((e) => e.component === 'worker' && typeof e.sdkComponent === 'string')).toBe(true);
+    for (const e of entries.filter(
+      (e) => typeof e.workflowId === 'string' && e.workflowId.startsWith('connector/'),
+    ))
+      expect(e.connectorId).toBe(connectorId);
+  });
 });

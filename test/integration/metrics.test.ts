@@ -55,7 +55,7 @@ describe('metrics: the API and the worker expose what a connect, a scan and a we
         BOX_UPLOAD_BASE_URL: stack.config.box.uploadBaseUrl,
         BOX_AUTHORIZE_URL: stack.config.box.authorizeUrl,
         PUBLIC_BASE_URL: stack.config.api.publicBaseUrl,
-        LOG_LEVEL: 'error',
+        LOG_LEVEL: 'info', // the 'metrics on' and 'polling' lines (info) say it is ready
         WORKER_METRICS_PORT: '0',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,8 +67,8 @@ describe('metrics: the API and the worker expose what a connect, a scan and a we
     return new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
-        const url = /worker: metrics on (http:\/\/\S+\/metrics)/.exec(out)?.[1];
-        if (url && out.includes('worker: polling')) resolve(url);
+        const url = /"msg":"metrics on (http:\/\/[^\s"]+\/metrics)/.exec(out)?.[1];
+        if (url && out.includes('"msg":"polling ')) resolve(url);
       });
       child.once('exit', (code, signal) =>
         reject(new Error(`the worker exited (${code ?? signal}) before polling: ${err}`)),

@@ -327,11 +327,29 @@ linuxOnly('npm start owns its processes', () => {
       const pids = [up.launcher, ...up.children.values(), ...processesOf(stack)];
       process.kill(up.launcher, 'SIGKILL');
       await expectAllGone(stack, pids);
+      // Each child says so in its log, as a JSON line of its component.
+      const logLines = (name: string) =>
+        readText(join(stack.dataDir, 'logs', `${name}.log`))
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as { component?: string; level?: string; msg?: string });
       for (const name of ['box-sim', 'worker', 'api'])
-        expect(readText(join(stack.dataDir, 'logs', `${name}.log`))).toContain(
-          'the npm start launcher is gone: stopping',
+        expect(logLines(name)).toContainEqual(
+          expect.objectContaining({
+            component: name,
+            level: 'warn',
+            msg: 'the npm start launcher is gone: stopping',
+          }),
         );
-      expect(readText(join(stack.dataDir, 'logs', 'temporal.log'))).toContain('reaper: the launcher is gone');
+      expect(logLines('temporal')).toContainEqual(
+        expect.objectContaining({
+          component: 'reaper',
+          msg: expect.stringContaining('the launcher is gone'),
+        }),
+      );
+      // The worker's log holds JSON lines only: its own, the SDK's and the Temporal core's.
+      const workerLog = readText(join(stack.dataDir, 'logs', 'worker.log'));
+      expect(workerLog.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{'))).toEqual([]);
       expect(existsSync(lockFile(stack))).toBe(true); // nobody was left to remove it
       await start.exited;
     });

@@ -61,7 +61,7 @@ for (const dialect of DIALECTS)
           BOX_AUTHORIZE_URL: stack.config.box.authorizeUrl,
           PUBLIC_BASE_URL: stack.config.api.publicBaseUrl,
           POLICY_FILE: join(dir, 'policies.yaml'),
-          LOG_LEVEL: 'error',
+          LOG_LEVEL: 'info', // the worker's 'polling' line (info) says it is ready
           // Two workers at once: each takes a free metrics port.
           WORKER_METRICS_PORT: '0',
         },
@@ -69,10 +69,12 @@ for (const dialect of DIALECTS)
       });
       workers.push(child);
       let err = '';
+      let out = '';
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
       await new Promise<void>((resolve, reject) => {
         child.stdout.on('data', (d: Buffer) => {
-          if (d.toString().includes('worker: polling')) resolve();
+          out += d.toString();
+          if (out.includes('"msg":"polling ')) resolve();
         });
         child.once('exit', (code, signal) =>
           reject(new Error(`the worker exited (${code ?? signal}) before polling: ${err}`)),

@@ -284,7 +284,7 @@ describe('Box connection against box-sim', () => {
     expect(await retryCount('GET /2.0/users/me', '502')).toBe(before + 1);
     expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
       expect.objectContaining({
-        level: 40,
+        level: 'warn',
         component: 'box',
         event: 'box_retry',
         connectorId: 'c-retry-log',
