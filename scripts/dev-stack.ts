@@ -279,6 +279,7 @@ connect-box is running (pid ${process.pid})
   Temporal Web UI   http://127.0.0.1:${config.temporal.uiPort}   (workflows of every connector)
   Temporal server   ${config.temporal.address}   namespace '${config.temporal.namespace}'
   API               ${apiUrl}   (GET /healthz; /api/* needs "Authorization: Bearer <API_TOKEN or a personal token>")
+  Console           ${apiUrl}/console   (sign in as 'admin': connected apps, files, findings, activity, governance)
   Box               ${sim ? `box-sim ${config.box.apiBaseUrl} (simulated enterprise; control API /_sim/)` : config.box.apiBaseUrl}
   Metrics           ${apiUrl}/api/metrics (bearer token), worker ${config.workerMetrics.port === 0 ? '/metrics on a free port (worker.log)' : `http://${config.workerMetrics.host}:${config.workerMetrics.port}/metrics`}   (docs/operators.md)
   Mail              ${mail.line}
