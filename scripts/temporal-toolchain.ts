@@ -1,13 +1,14 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
-/** Where the pinned Temporal binaries live (written by scripts/bootstrap.mjs). */
+/** Where the pinned Temporal binaries live (written by scripts/bootstrap.mjs; relative paths are in .tools/). */
 export interface TemporalToolchain {
   temporalCli: string;
   temporalTestServer: string;
 }
 
-const PATHS_FILE = join(__dirname, '..', '.tools', 'paths.json');
+const TOOLS_DIR = join(__dirname, '..', '.tools');
+const PATHS_FILE = join(TOOLS_DIR, 'paths.json');
 
 /** Thrown when the Temporal binaries have not been installed yet. */
 export class TemporalToolchainMissingError extends Error {
@@ -19,5 +20,7 @@ export class TemporalToolchainMissingError extends Error {
 /** Reads the toolchain paths; fails with what to do when they are missing. */
 export function temporalToolchain(): TemporalToolchain {
   if (!existsSync(PATHS_FILE)) throw new TemporalToolchainMissingError(PATHS_FILE);
-  return JSON.parse(readFileSync(PATHS_FILE, 'utf8')) as TemporalToolchain;
+  const paths = JSON.parse(readFileSync(PATHS_FILE, 'utf8')) as TemporalToolchain;
+  const resolve = (p: string) => (isAbsolute(p) ? p : join(TOOLS_DIR, p));
+  return { temporalCli: resolve(paths.temporalCli), temporalTestServer: resolve(paths.temporalTestServer) };
 }
