@@ -1,11 +1,12 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { roleAllows } from '../../domain/roles';
 import { ConnectorsRepository, type ConnectorRecord } from '../../store/connectors-repository';
 import { InvalidCursorError } from '../../store/event-log-repository';
 import { ProblemError } from '../problem';
 import type { ConsoleContext } from './console-routes';
-import { csrfField, html, join, type Html } from './pages';
+import { csrfField, html, join, type ConsoleSection, type Html } from './pages';
+import { csrfOf, sendConsolePage } from './send-page';
 
 /**
  * What the console's data pages (files, findings, activity log, governance) share: the connector picker
@@ -165,4 +166,80 @@ export function postFields(csrf: string, connectorId: string, query: PageQuery):
       name="back"
       value="${new URLSearchParams(query).toString()}"
     />`;
+}
+
+/** A list as a table with `headers`, or the paragraph `empty` (with id `emptyId`) when it has no rows. */
+export function listTable(
+  id: string,
+  headers: readonly string[],
+  rows: Html[],
+  empty: { id: string; text: string },
+): Html {
+  if (rows.length === 0) return html`<p id="${empty.id}">${empty.text}</p>`;
+  return html`<table id="${id}">
+    <thead>
+      <tr>
+        ${join(headers.map((h) => html`<th>${h}</th>`))}
+      </tr>
+    </thead>
+    <tbody>
+      ${join(rows)}
+    </tbody>
+  </table>`;
+}
+
+/** One list page of a data section: what differs from one section to the next. */
+export interface ListPageSpec<S extends z.ZodType, T> {
+  title: string;
+  section: ConsoleSection;
+  /** The page's path, the filter form's action and the next-page link's. */
+  path: string;
+  /** The filter inputs, filled from the query. */
+  fields: (query: PageQuery) => Html[];
+  /** The API's schema of the same list's query. */
+  schema: S;
+  load: (connectorId: string, filters: z.infer<S>) => Promise<{ items: T[]; nextCursor?: string }>;
+  /** The page's list; `csrf` is for the forms of its rows. */
+  render: (
+    page: { items: T[]; nextCursor?: string },
+    context: { connectorId: string; query: PageQuery; csrf: string },
+  ) => Html | Promise<Html>;
+}
+
+/**
+ * Sends a data section's list page: the connector picker and the filters, then one page of the chosen
+ * connector's list and the next-page link. No connector, an unknown one, bad filters or a cursor that is
+ * not this list's give the page back with a message.
+ */
+export async function sendListPage<S extends z.ZodType, T>(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  ctx: ConsoleContext,
+  spec: ListPageSpec<S, T>,
+): Promise<FastifyReply> {
+  const query = pageQuery(req);
+  const choice = await chooseConnector(ctx, query.connector);
+  const form = filterForm(spec.path, choice, spec.fields(query));
+  const csrf = csrfOf(req, reply);
+  const send = (content: Html) =>
+    sendConsolePage(req, reply, {
+      title: spec.title,
+      section: spec.section,
+      csrf,
+      body: html`${form}${content}`,
+    });
+  if (choice.error) return send(errorNotice(choice.error));
+  if (!choice.chosen)
+    return send(
+      html`<p id="no-connector">
+        No connector yet: connect one in <a href="/console/apps">Connected apps</a>.
+      </p>`,
+    );
+  const filters = parseFilters(spec.schema, query);
+  if (!filters.ok) return send(errorNotice(filters.message));
+  const connectorId = choice.chosen.id;
+  const page = await loadPage(() => spec.load(connectorId, filters.value));
+  if ('error' in page) return send(errorNotice(page.error));
+  const list = await spec.render(page, { connectorId, query, csrf });
+  return send(html`${list}${nextPageLink(spec.path, query, page.nextCursor)}`);
 }

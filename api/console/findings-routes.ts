@@ -11,20 +11,16 @@ import {
   backTo,
   canAct,
   chooseConnector,
-  errorNotice,
-  filterForm,
-  loadPage,
-  nextPageLink,
-  pageQuery,
-  parseFilters,
   postFields,
   requireAnalyst,
   select,
   textInput,
   type PageQuery,
+  listTable,
+  sendListPage,
 } from './data-page-kit';
 import { html, join, type Html } from './pages';
-import { csrfOf, sendConsolePage, utc } from './send-page';
+import { utc } from './send-page';
 
 const any = (values: readonly string[]) => [['', 'any'] as const, ...values.map((v) => [v, v] as const)];
 
@@ -52,61 +48,30 @@ interface StoredSample {
 export function registerFindingsRoutes(scope: ApiApp, ctx: ConsoleContext): void {
   const findings = new FindingsRepository(ctx.store.db);
 
-  scope.get('/findings', async (req, reply) => {
-    const query = pageQuery(req);
-    const choice = await chooseConnector(ctx, query.connector);
-    const form = filterForm('/console/findings', choice, [
-      textInput('policy', 'Policy (id)', query.policy),
-      select('severity', 'Severity', any(SEVERITIES), query.severity),
-      select('status', 'Status', any(FINDING_STATUSES), query.status),
-      textInput('file', 'File (Box file id)', query.file),
-    ]);
-    const csrf = csrfOf(req, reply);
-    const send = (content: Html) =>
-      sendConsolePage(req, reply, {
-        title: 'Findings',
-        section: 'findings',
-        csrf,
-        body: html`${form}${content}`,
-      });
-    if (choice.error) return send(errorNotice(choice.error));
-    if (!choice.chosen)
-      return send(
-        html`<p id="no-connector">
-          No connector yet: connect one in <a href="/console/apps">Connected apps</a>.
-        </p>`,
-      );
-    const filters = parseFilters(findingsQuery, query);
-    if (!filters.ok) return send(errorNotice(filters.message));
-    const connectorId = choice.chosen.id;
-    const { file, ...q } = filters.value;
-    const page = await loadPage(() => findings.list(connectorId, { ...q, fileId: file }));
-    if ('error' in page) return send(errorNotice(page.error));
-    const act = canAct(req);
-    const rows = page.items.map((f) => findingRow(f, act ? { csrf, connectorId, query } : undefined));
-    return send(
-      html`${
-        rows.length
-          ? html`<table id="findings">
-              <thead>
-                <tr>
-                  <th>Policy</th>
-                  <th>Severity</th>
-                  <th>File</th>
-                  <th>Samples (masked)</th>
-                  <th>Status</th>
-                  <th></th>
-                </tr>
-              </thead>
-              <tbody>
-                ${join(rows)}
-              </tbody>
-            </table>`
-          : html`<p id="no-findings">No findings match these filters.</p>`
-      }
-      ${nextPageLink('/console/findings', query, page.nextCursor)}`,
-    );
-  });
+  scope.get('/findings', async (req, reply) =>
+    sendListPage(req, reply, ctx, {
+      title: 'Findings',
+      section: 'findings',
+      path: '/console/findings',
+      fields: (query) => [
+        textInput('policy', 'Policy (id)', query.policy),
+        select('severity', 'Severity', any(SEVERITIES), query.severity),
+        select('status', 'Status', any(FINDING_STATUSES), query.status),
+        textInput('file', 'File (Box file id)', query.file),
+      ],
+      schema: findingsQuery,
+      load: (connectorId, { file, ...q }) => findings.list(connectorId, { ...q, fileId: file }),
+      render: (page, { connectorId, query, csrf }) => {
+        const act = canAct(req) ? { csrf, connectorId, query } : undefined;
+        return listTable(
+          'findings',
+          ['Policy', 'Severity', 'File', 'Samples (masked)', 'Status', ''],
+          page.items.map((f) => findingRow(f, act)),
+          { id: 'no-findings', text: 'No findings match these filters.' },
+        );
+      },
+    }),
+  );
 
   for (const decision of ['dismiss', 'resolve'] as const)
     scope.post(

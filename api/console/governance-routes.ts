@@ -12,20 +12,16 @@ import {
   backTo,
   canAct,
   chooseConnector,
-  errorNotice,
-  filterForm,
-  loadPage,
-  nextPageLink,
-  pageQuery,
-  parseFilters,
   postFields,
   requireAnalyst,
   select,
   textInput,
   type PageQuery,
+  listTable,
+  sendListPage,
 } from './data-page-kit';
-import { html, join, type Html } from './pages';
-import { csrfOf, sendConsolePage, utc } from './send-page';
+import { html, type Html } from './pages';
+import { utc } from './send-page';
 
 const formFields = {
   _csrf: z.string().max(200).optional(),
@@ -49,64 +45,38 @@ export function registerGovernanceRoutes(scope: ApiApp, ctx: ConsoleContext): vo
   const repo = new GovernanceRepository(ctx.store.db);
   const inventory = new InventoryRepository(ctx.store.db);
 
-  scope.get('/governance', async (req, reply) => {
-    const query = pageQuery(req);
-    const choice = await chooseConnector(ctx, query.connector);
-    const form = filterForm('/console/governance', choice, [
-      select('state', 'State', [['', 'any'], ...GOVERNANCE_STATES.map((s) => [s, s] as const)], query.state),
-      textInput('policy', 'Policy (id)', query.policy),
-      textInput('file', 'File (Box file id)', query.file),
-    ]);
-    const csrf = csrfOf(req, reply);
-    const send = (content: Html) =>
-      sendConsolePage(req, reply, {
-        title: 'Governance',
-        section: 'governance',
-        csrf,
-        body: html`${form}${content}`,
-      });
-    if (choice.error) return send(errorNotice(choice.error));
-    if (!choice.chosen)
-      return send(
-        html`<p id="no-connector">
-          No connector yet: connect one in <a href="/console/apps">Connected apps</a>.
-        </p>`,
-      );
-    const filters = parseFilters(governanceActionsQuery, query);
-    if (!filters.ok) return send(errorNotice(filters.message));
-    const connectorId = choice.chosen.id;
-    const { file, ...q } = filters.value;
-    const page = await loadPage(() => repo.list(connectorId, { ...q, fileId: file }));
-    if ('error' in page) return send(errorNotice(page.error));
-    const files = await inventory.getMany(
-      connectorId,
-      page.items.map((a) => a.file_id),
-    );
-    const act = canAct(req) ? { csrf, connectorId, query } : undefined;
-    const rows = page.items.map((a) => actionRow(a, files.get(a.file_id), act));
-    return send(
-      html`${
-        rows.length
-          ? html`<table id="actions">
-              <thead>
-                <tr>
-                  <th>Created</th>
-                  <th>File</th>
-                  <th>Action</th>
-                  <th>Policy</th>
-                  <th>State</th>
-                  <th></th>
-                </tr>
-              </thead>
-              <tbody>
-                ${join(rows)}
-              </tbody>
-            </table>`
-          : html`<p id="no-actions">No governance actions match these filters.</p>`
-      }
-      ${nextPageLink('/console/governance', query, page.nextCursor)}`,
-    );
-  });
+  scope.get('/governance', async (req, reply) =>
+    sendListPage(req, reply, ctx, {
+      title: 'Governance',
+      section: 'governance',
+      path: '/console/governance',
+      fields: (query) => [
+        select(
+          'state',
+          'State',
+          [['', 'any'], ...GOVERNANCE_STATES.map((s) => [s, s] as const)],
+          query.state,
+        ),
+        textInput('policy', 'Policy (id)', query.policy),
+        textInput('file', 'File (Box file id)', query.file),
+      ],
+      schema: governanceActionsQuery,
+      load: (connectorId, { file, ...q }) => repo.list(connectorId, { ...q, fileId: file }),
+      render: async (page, { connectorId, query, csrf }) => {
+        const files = await inventory.getMany(
+          connectorId,
+          page.items.map((a) => a.file_id),
+        );
+        const act = canAct(req) ? { csrf, connectorId, query } : undefined;
+        return listTable(
+          'actions',
+          ['Created', 'File', 'Action', 'Policy', 'State', ''],
+          page.items.map((a) => actionRow(a, files.get(a.file_id), act)),
+          { id: 'no-actions', text: 'No governance actions match these filters.' },
+        );
+      },
+    }),
+  );
 
   for (const approve of [true, false])
     scope.post(
