@@ -21,6 +21,7 @@ import { AuditRepository } from '../store/audit-repository';
 import { payloadCodecOf } from '../config/payload-codec';
 import { apiRoutes } from './api-routes';
 import { codecRoutes } from './codec-routes';
+import { SessionsRepository } from '../store/sessions-repository';
 import { consoleRoutes } from './console/console-routes';
 import { decorateAudit } from './audit';
 import { Authenticator, unauthorized } from './auth';
@@ -176,7 +177,15 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
     }),
     { prefix: '/api' },
   );
-  void app.register(codecRoutes({ config, auth, codec: payloadCodecOf(config) }), { prefix: '/codec' });
+  void app.register(
+    codecRoutes({
+      config,
+      auth,
+      codec: payloadCodecOf(config),
+      sessions: new SessionsRepository(store.db),
+    }),
+    { prefix: '/codec' },
+  );
   void app.register(consoleRoutes({ config, store, keys, temporal, states }), { prefix: '/console' });
 
   // After the plugins above have loaded (app.rateLimit comes from one of them).
