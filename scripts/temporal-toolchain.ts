@@ -1,5 +1,5 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /** Where the pinned Temporal binaries live (written by scripts/bootstrap.mjs). */
 export interface TemporalToolchain {
@@ -16,8 +16,13 @@ export class TemporalToolchainMissingError extends Error {
   }
 }
 
-/** Reads the toolchain paths; fails with what to do when they are missing. */
+/** Reads the toolchain paths (relative ones are relative to .tools); fails with what to do when they are missing. */
 export function temporalToolchain(): TemporalToolchain {
   if (!existsSync(PATHS_FILE)) throw new TemporalToolchainMissingError(PATHS_FILE);
-  return JSON.parse(readFileSync(PATHS_FILE, 'utf8')) as TemporalToolchain;
+  const paths = JSON.parse(readFileSync(PATHS_FILE, 'utf8')) as TemporalToolchain;
+  const base = dirname(PATHS_FILE);
+  return {
+    temporalCli: resolve(base, paths.temporalCli),
+    temporalTestServer: resolve(base, paths.temporalTestServer),
+  };
 }
