@@ -153,6 +153,10 @@ describe('the Temporal Web UI decodes payloads through the API codec endpoint (d
     // browser's endpoint overrides the server's, with cross-origin credentials (the cookie) included.
     await page.goto(`${ui}/namespaces/default/workflows`);
     await page.evaluate((endpoint) => {
+      // (This runs in the page; the test's TypeScript has no DOM types.)
+      const { localStorage } = globalThis as unknown as {
+        localStorage: { setItem(key: string, value: string): void };
+      };
       localStorage.setItem('endpoint', JSON.stringify(endpoint));
       localStorage.setItem('includeCredentials', 'true');
       localStorage.setItem('passAccessToken', 'false');
