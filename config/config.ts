@@ -107,12 +107,30 @@ export interface OidcConfig {
 
 /** Thrown when one or more environment settings are invalid; names each variable and what it expects. */
 export class ConfigError extends Error {
-  constructor(readonly problems: ReadonlyArray<{ variable: string; expected: string; got: string }>) {
+  readonly problems: ReadonlyArray<{ variable: string; expected: string; got: string }>;
+
+  constructor(problems: ReadonlyArray<{ variable: string; expected: string; got: string }>) {
+    const shown = problems.map((p) => ({ ...p, got: shownValue(p.variable, p.got) }));
     super(
       'Invalid configuration:\n' +
-        problems.map((p) => `  ${p.variable}=${JSON.stringify(p.got)}: expected ${p.expected}`).join('\n'),
+        shown.map((p) => `  ${p.variable}=${p.got}: expected ${p.expected}`).join('\n'),
     );
+    this.problems = shown;
   }
+}
+
+/** Settings whose value is a secret: a bad one is described, never repeated (messages reach logs). */
+const SECRET_SETTING = /(_SECRET|_TOKEN|_KEY|_KEYS|_PASSWORD)$/;
+
+/**
+ * A bad value as an error message shows it: quoted; a secret setting's as its length only; a URL's
+ * password as `***`.
+ */
+function shownValue(variable: string, got: string): string {
+  if (got === '') return '""';
+  if (SECRET_SETTING.test(variable) && !variable.endsWith('_PATH'))
+    return `(hidden: ${got.length} characters)`;
+  return JSON.stringify(got.replace(/(\/\/[^/:@\s]*:)[^@/\s]*@/g, '$1***@'));
 }
 
 /**

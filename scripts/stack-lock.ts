@@ -112,9 +112,13 @@ export class StackLock {
     throw new Error(`could not take the lock ${path}: another start keeps replacing it`);
   }
 
-  /** Records a started child (atomically: a reader never sees half a file). */
+  /**
+   * Records a started child (atomically: a reader never sees half a file); a child started again under
+   * the same name (the dev server's second start) replaces the first.
+   */
   addChild(child: ProcessRef & { name: string }): void {
-    this.record = { ...this.record, children: [...this.record.children, child] };
+    const others = this.record.children.filter((c) => c.name !== child.name);
+    this.record = { ...this.record, children: [...others, child] };
     renameSync(writeTemp(this.path, this.record), this.path);
   }
 

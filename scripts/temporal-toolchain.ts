@@ -1,13 +1,14 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
-/** Where the pinned Temporal binaries live (written by scripts/bootstrap.mjs). */
+/** Where the pinned Temporal binaries live (written by scripts/bootstrap.mjs; relative paths are in .tools/). */
 export interface TemporalToolchain {
   temporalCli: string;
   temporalTestServer: string;
 }
 
-const PATHS_FILE = join(__dirname, '..', '.tools', 'paths.json');
+const TOOLS_DIR = join(__dirname, '..', '.tools');
+const PATHS_FILE = join(TOOLS_DIR, 'paths.json');
 
 /** Thrown when the Temporal binaries have not been installed yet. */
 export class TemporalToolchainMissingError extends Error {
@@ -16,13 +17,10 @@ export class TemporalToolchainMissingError extends Error {
   }
 }
 
-/** Reads the toolchain paths (relative ones are relative to .tools); fails with what to do when they are missing. */
+/** Reads the toolchain paths; fails with what to do when they are missing. */
 export function temporalToolchain(): TemporalToolchain {
   if (!existsSync(PATHS_FILE)) throw new TemporalToolchainMissingError(PATHS_FILE);
   const paths = JSON.parse(readFileSync(PATHS_FILE, 'utf8')) as TemporalToolchain;
-  const base = dirname(PATHS_FILE);
-  return {
-    temporalCli: resolve(base, paths.temporalCli),
-    temporalTestServer: resolve(base, paths.temporalTestServer),
-  };
+  const resolve = (p: string) => (isAbsolute(p) ? p : join(TOOLS_DIR, p));
+  return { temporalCli: resolve(paths.temporalCli), temporalTestServer: resolve(paths.temporalTestServer) };
 }

@@ -34,7 +34,28 @@ describe('configuration', () => {
     expect(message).toContain('API_PORT="eighty"');
     expect(message).toContain('RESCAN_INTERVAL="soon": expected a duration such as \'30s\'');
     expect(message).toContain("DATABASE_URL=\"mysql://x\": expected 'sqlite:<file>' or 'postgres://");
-    expect(message).toContain('ENCRYPTION_KEY="abc": expected 64 hex characters');
+    // A secret's bad value is never repeated: the message reaches logs.
+    expect(message).toContain('ENCRYPTION_KEY=(hidden: 3 characters): expected 64 hex characters');
+    expect(message).not.toContain('"abc"');
+  });
+
+  it('never repeats a secret setting or a URL password in its message', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        API_TOKEN: 'short',
+        DATABASE_URL: 'mysql://app:hunter2-secret@db.internal/x',
+        SMTP_PORT: 'none',
+      });
+    } catch (e) {
+      error = e;
+    }
+    const message = (error as Error).message;
+    expect(message).toContain('API_TOKEN=(hidden: 5 characters)');
+    expect(message).toContain('DATABASE_URL="mysql://app:***@db.internal/x"');
+    expect(message).toContain('SMTP_PORT="none"');
+    expect(message).not.toMatch(/short|hunter2/);
+    expect(JSON.stringify((error as ConfigError).problems)).not.toMatch(/short|hunter2/);
   });
 
   it('refuses half of a Box app credential pair', () => {
