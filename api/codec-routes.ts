@@ -105,7 +105,9 @@ export function codecRoutes(deps: CodecRoutesDeps) {
         tags: ['codec'],
         ...(role
           ? {
-              security: [{ bearer: [] }],
+              security: route.url.endsWith('/decode')
+                ? [{ bearer: [] }, { codecSession: [] }]
+                : [{ bearer: [] }],
               description: [route.schema?.description, `Needs the role '${role}' or higher.`].join(' '),
             }
           : { security: [], hide: true }),

@@ -21,6 +21,7 @@ import { AuditRepository } from '../store/audit-repository';
 import { payloadCodecOf } from '../config/payload-codec';
 import { apiRoutes } from './api-routes';
 import { codecRoutes } from './codec-routes';
+import { CODEC_SESSION_COOKIE } from './console/console-session';
 import { SessionsRepository } from '../store/sessions-repository';
 import { consoleRoutes } from './console/console-routes';
 import { decorateAudit } from './audit';
@@ -146,6 +147,13 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
             type: 'http',
             scheme: 'bearer',
             description: 'API_TOKEN (the bootstrap admin) or a personal API token (cbx_pat_...)',
+          },
+          codecSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: CODEC_SESSION_COOKIE,
+            description:
+              'A console session (set at sign-in to /console, sent to /codec only): POST /codec/decode only',
           },
         },
       },
