@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Payload } from '@temporalio/common';
@@ -7,8 +8,10 @@ import {
   PayloadKeyUnknownError,
   type EncryptionCodec,
 } from '../config/payload-codec';
+import type { SessionsRepository } from '../store/sessions-repository';
 import type { ApiApp } from './api-app';
-import type { Authenticator } from './auth';
+import { unauthorized, type Authenticator } from './auth';
+import { CODEC_SESSION_COOKIE, clearSessionCookie, lookUpSession } from './console/console-session';
 import { ProblemError, problemResponses } from './problem';
 import type { RouteAccess } from './route-table';
 
@@ -17,6 +20,8 @@ export interface CodecRoutesDeps {
   config: Config;
   auth: Authenticator;
   codec: EncryptionCodec;
+  /** The console's sessions: a signed-in browser's `cb_codec_session` cookie decodes. */
+  sessions: SessionsRepository;
 }
 
 /** Largest body of a codec request: a history page holds many payloads, each up to Temporal's 2 MB. */
@@ -61,6 +66,18 @@ const ALLOWED_HEADERS = 'authorization, authorization-extras, content-type, x-na
  * payload is accepted by the workers as authentic input to any workflow: a disconnect signal, a governance
  * action that moves or deletes Box files). Browsers may call it only from CODEC_CORS_ORIGINS; their
  * preflights (OPTIONS, which carry no credential) are answered here. Register it with `{ prefix: '/codec' }`.
+ *
+ * A console session decodes too: sign-in sets `cb_codec_session` (Path=/codec, HttpOnly, SameSite=Strict,
+ * the console session's value), which the Web UI sends with "Include cross-origin credentials". It is
+ * looked up as the console does (absolute and idle expiry, disabled user, the user's role now), without
+ * restarting the idle clock: the Web UI decodes by itself (every page, every refresh of a running
+ * workflow), so an open UI tab alone must not keep a browser's session alive; working in /console does.
+ * A session never encodes (403): encoding forges worker input, it needs a bearer credential of an admin.
+ * Why a cookie-authenticated POST is no CSRF risk here: decode changes nothing on the server (no row, no
+ * audit, no Temporal call), so a forged request can only matter through its answer, and only
+ * CODEC_CORS_ORIGINS get to read answers; SameSite=Strict keeps the cookie off cross-site requests; a
+ * request a page of another origin can send without a preflight has a form or text content type, which
+ * this scope refuses (415) before any decoding.
  */
 export function codecRoutes(deps: CodecRoutesDeps) {
   const origins = new Set(deps.config.api.codecCorsOrigins);
@@ -78,7 +95,8 @@ export function codecRoutes(deps: CodecRoutesDeps) {
         .header('access-control-allow-credentials', 'true');
   };
 
-  return (scope: ApiApp, _options: unknown, done: (err?: Error) => void): void => {
+  return async (scope: ApiApp): Promise<void> => {
+    await scope.register(cookie, { hook: 'onRequest' });
     scope.addHook('onRoute', (route) => {
       route.config = { ...route.config, access: 'codec' satisfies RouteAccess };
       const role = route.config?.role;
@@ -87,7 +105,9 @@ export function codecRoutes(deps: CodecRoutesDeps) {
         tags: ['codec'],
         ...(role
           ? {
-              security: [{ bearer: [] }],
+              security: route.url.endsWith('/decode')
+                ? [{ bearer: [] }, { codecSession: [] }]
+                : [{ bearer: [] }],
               description: [route.schema?.description, `Needs the role '${role}' or higher.`].join(' '),
             }
           : { security: [], hide: true }),
@@ -102,6 +122,26 @@ export function codecRoutes(deps: CodecRoutesDeps) {
       'onRequest',
       scope.rateLimit({ max: deps.config.api.rateLimitPerMinute * 10, timeWindow: 60_000 }),
     );
+    // The console session's cookie, when the request carries no Authorization (which is then checked alone).
+    const decodeUrl = `${scope.prefix}/decode`;
+    scope.addHook('onRequest', async (req, reply) => {
+      if (req.method === 'OPTIONS' || req.headers.authorization !== undefined) return;
+      const token = req.cookies[CODEC_SESSION_COOKIE];
+      if (!token) return;
+      if (req.routeOptions.url !== decodeUrl)
+        throw new ProblemError(
+          'forbidden',
+          'A console session only decodes payloads; encoding needs "Authorization: Bearer <token>" of an admin (the API token or a personal API token).',
+        );
+      const found = await lookUpSession(deps.sessions, deps.config, token, { touch: false });
+      if (!found) {
+        clearSessionCookie(reply, deps.config);
+        throw unauthorized(
+          'Your console session has ended (signed out, expired or idle too long): sign in to /console again, or send "Authorization: Bearer <token>".',
+        );
+      }
+      req.principal = found.principal;
+    });
     const authenticate = deps.auth.hook();
     scope.addHook('onRequest', function (req, reply, done) {
       if (req.method === 'OPTIONS') return done();
@@ -155,7 +195,6 @@ export function codecRoutes(deps: CodecRoutesDeps) {
         },
       );
     }
-    done();
   };
 }
 

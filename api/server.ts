@@ -21,6 +21,8 @@ import { AuditRepository } from '../store/audit-repository';
 import { payloadCodecOf } from '../config/payload-codec';
 import { apiRoutes } from './api-routes';
 import { codecRoutes } from './codec-routes';
+import { CODEC_SESSION_COOKIE } from './console/console-session';
+import { SessionsRepository } from '../store/sessions-repository';
 import { consoleRoutes } from './console/console-routes';
 import { decorateAudit } from './audit';
 import { Authenticator, unauthorized } from './auth';
@@ -146,6 +148,13 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
             scheme: 'bearer',
             description: 'API_TOKEN (the bootstrap admin) or a personal API token (cbx_pat_...)',
           },
+          codecSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: CODEC_SESSION_COOKIE,
+            description:
+              'A console session (set at sign-in to /console, sent to /codec only): POST /codec/decode only',
+          },
         },
       },
     },
@@ -176,7 +185,15 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
     }),
     { prefix: '/api' },
   );
-  void app.register(codecRoutes({ config, auth, codec: payloadCodecOf(config) }), { prefix: '/codec' });
+  void app.register(
+    codecRoutes({
+      config,
+      auth,
+      codec: payloadCodecOf(config),
+      sessions: new SessionsRepository(store.db),
+    }),
+    { prefix: '/codec' },
+  );
   void app.register(consoleRoutes({ config, store, keys, temporal, states }), { prefix: '/console' });
 
   // After the plugins above have loaded (app.rateLimit comes from one of them).

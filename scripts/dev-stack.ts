@@ -293,9 +293,11 @@ async function runDevStack(): Promise<void> {
     if (config.workerMetrics.port !== 0)
       verifyPortHolder('worker metrics', config.workerMetrics.port, worker.pid);
 
+    const publicBase = config.api.publicBaseUrl.replace(/\/$/, '');
     console.log(`
 connect-box is running (pid ${process.pid})
   Temporal Web UI   http://127.0.0.1:${config.temporal.uiPort}   (workflows of every connector)
+  Decoded payloads  sign in at ${publicBase}/console, then in the Web UI's Codec Server settings: endpoint ${publicBase}/codec, "Include cross-origin credentials"
   Temporal server   ${config.temporal.address}   namespace '${config.temporal.namespace}'
   API               ${apiUrl}   (GET /healthz; /api/* needs "Authorization: Bearer <API_TOKEN or a personal token>")
   Console           ${apiUrl}/console   (sign in as 'admin': connected apps, files, findings, activity, governance)

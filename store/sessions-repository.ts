@@ -50,10 +50,16 @@ export class SessionsRepository {
 
   /**
    * The session of this cookie value when it is still valid: not past its absolute end, used within the
-   * idle timeout, and its user exists and is not disabled. Records this use (the idle clock restarts).
+   * idle timeout, and its user exists and is not disabled. Records this use (the idle clock restarts)
+   * unless `touch` is false (a use that is no activity: the /codec endpoint's, see api/codec-routes.ts).
    * An expired session's row is deleted; anything else answers undefined.
    */
-  async use(token: string, idleMs: number, now = new Date()): Promise<ActiveSession | undefined> {
+  async use(
+    token: string,
+    idleMs: number,
+    now = new Date(),
+    touch = true,
+  ): Promise<ActiveSession | undefined> {
     if (!TOKEN_PATTERN.test(token)) return undefined;
     const idHash = sessionIdHash(token);
     const row = await this.db
@@ -79,16 +85,18 @@ export class SessionsRepository {
       return undefined;
     }
     if (Number(row.disabled) !== 0) return undefined;
-    await this.db
-      .updateTable('sessions')
-      .set({ last_seen_at: nowIso })
-      .where('id_hash', '=', idHash)
-      .execute();
+    const lastSeen = touch ? now : new Date(row.last_seen_at);
+    if (touch)
+      await this.db
+        .updateTable('sessions')
+        .set({ last_seen_at: nowIso })
+        .where('id_hash', '=', idHash)
+        .execute();
     return {
       idHash,
       createdAt: new Date(row.created_at),
       expiresAt: new Date(row.expires_at),
-      idleExpiresAt: new Date(Math.min(now.getTime() + idleMs, Date.parse(row.expires_at))),
+      idleExpiresAt: new Date(Math.min(lastSeen.getTime() + idleMs, Date.parse(row.expires_at))),
       user: { id: row.user_id, login: row.login, displayName: row.display_name, role: row.role as Role },
     };
   }

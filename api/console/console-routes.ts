@@ -18,6 +18,7 @@ import {
   CSRF_COOKIE,
   SESSION_COOKIE,
   clearSessionCookie,
+  lookUpSession,
   consoleKey,
   cookieKeys,
   cookiesSecure,
@@ -133,15 +134,10 @@ export function consoleRoutes(deps: ConsoleDeps) {
       void reply.header('content-security-policy', CONSOLE_CSP).header('cache-control', 'no-store');
       const token = req.cookies[SESSION_COOKIE];
       if (token) {
-        const session = await ctx.sessions.use(token, config.console.sessionIdleMs);
-        if (session) {
-          req.consoleSession = session;
-          req.principal = {
-            kind: 'session',
-            userId: session.user.id,
-            login: session.user.login,
-            role: session.user.role,
-          };
+        const found = await lookUpSession(ctx.sessions, config, token);
+        if (found) {
+          req.consoleSession = found.session;
+          req.principal = found.principal;
         } else clearSessionCookie(reply, config);
       }
       if (req.routeOptions.config.access === 'sign-in' || req.consoleSession) return;

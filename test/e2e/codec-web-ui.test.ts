@@ -4,12 +4,14 @@ import { createServer, type Server } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { temporalDataConverter } from '../../config/payload-codec';
+import { AccountsRepository } from '../../store/accounts-repository';
 import { temporalToolchain } from '../../scripts/temporal-toolchain';
 import { TEST_TOKEN, startTestApi, type TestApi } from '../helpers/api-server';
 import { eventually } from '../helpers/eventually';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SECRET = 'admin@northwind-codec.example';
+const PASSWORD = 'correct horse battery';
 
 async function freePorts(count: number): Promise<number[]> {
   const servers: Server[] = [];
@@ -30,7 +32,8 @@ describe('the Temporal Web UI decodes payloads through the API codec endpoint (d
   let browser: Browser;
   let page: Page;
   let ui: string;
-  const codecAnswers: Array<{ url: string; status: number }> = [];
+  let apiBase: string;
+  const codecAnswers: Array<{ url: string; status: number; authorization?: string }> = [];
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`The browser test needs Chromium at ${CHROMIUM}.`);
@@ -38,6 +41,13 @@ describe('the Temporal Web UI decodes payloads through the API codec endpoint (d
     ui = `http://127.0.0.1:${uiPort}`;
     api = await startTestApi({ TEMPORAL_UI_PORT: String(uiPort) });
     await api.app.listen({ host: '127.0.0.1', port: apiPort });
+    apiBase = `http://127.0.0.1:${apiPort}`;
+    await new AccountsRepository(api.store.db).create({
+      login: 'vera',
+      displayName: 'Vera Viewer',
+      password: PASSWORD,
+      role: 'viewer',
+    });
     // As npm start runs it: the UI is told the API's codec endpoint.
     devServer = spawn(
       temporalToolchain().temporalCli,
@@ -78,7 +88,11 @@ describe('the Temporal Web UI decodes payloads through the API codec endpoint (d
     page = await (await browser.newContext()).newPage();
     page.on('response', (res) => {
       if (new URL(res.url()).pathname.startsWith('/codec/'))
-        codecAnswers.push({ url: new URL(res.url()).pathname, status: res.status() });
+        codecAnswers.push({
+          url: new URL(res.url()).pathname,
+          status: res.status(),
+          authorization: res.request().headers().authorization,
+        });
     });
   });
   afterAll(async () => {
@@ -113,5 +127,64 @@ describe('the Temporal Web UI decodes payloads through the API codec endpoint (d
       intervalMs: 300,
     });
     expect(codecAnswers.some((a) => a.url === '/codec/decode' && a.status === 200)).toBe(true);
+  });
+  const openWorkflow = async () => {
+    codecAnswers.length = 0;
+    await page.goto(`${ui}/namespaces/default/workflows/codec-ui`);
+    await eventually(() => codecAnswers.some((a) => a.url === '/codec/decode'), {
+      what: 'the UI to call the codec endpoint',
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
+  };
+
+  it('signed in to /console in the same browser, with "Include cross-origin credentials" set, the UI shows the decoded input (no token added)', async () => {
+    await page.unrouteAll();
+    await page.goto(`${apiBase}/console/sign-in`);
+    await page.fill('#login', 'vera');
+    await page.fill('#password', PASSWORD);
+    await Promise.all([page.waitForLoadState('domcontentloaded'), page.click('#submit')]);
+    expect(new URL(page.url()).pathname).toBe('/console');
+    const codecCookie = (await page.context().cookies(`${apiBase}/codec/decode`)).find(
+      (c) => c.name === 'cb_codec_session',
+    );
+    expect(codecCookie).toMatchObject({ path: '/codec', httpOnly: true, sameSite: 'Strict' });
+    // The Web UI's codec settings (its "Codec Server" dialog persists them in localStorage): this
+    // browser's endpoint overrides the server's, with cross-origin credentials (the cookie) included.
+    await page.goto(`${ui}/namespaces/default/workflows`);
+    await page.evaluate((endpoint) => {
+      // (This runs in the page; the test's TypeScript has no DOM types.)
+      const { localStorage } = globalThis as unknown as {
+        localStorage: { setItem(key: string, value: string): void };
+      };
+      localStorage.setItem('endpoint', JSON.stringify(endpoint));
+      localStorage.setItem('includeCredentials', 'true');
+      localStorage.setItem('passAccessToken', 'false');
+      localStorage.setItem('overrideRemoteCodecConfiguration', 'true');
+    }, `${apiBase}/codec`);
+    await openWorkflow();
+    await eventually(inputShown, {
+      what: 'the decoded input on the page',
+      timeoutMs: 30_000,
+      intervalMs: 300,
+    });
+    const decodes = codecAnswers.filter((a) => a.url === '/codec/decode');
+    expect(decodes.some((a) => a.status === 200)).toBe(true);
+    expect(decodes.every((a) => a.authorization === undefined)).toBe(true);
+  });
+
+  it('signed out of /console, the same UI shows the input encrypted again (the codec answers 401)', async () => {
+    await page.goto(`${apiBase}/console`);
+    await Promise.all([page.waitForLoadState('domcontentloaded'), page.click('#sign-out')]);
+    expect(new URL(page.url()).pathname).toBe('/console/sign-in');
+    expect(
+      (await page.context().cookies(`${apiBase}/codec/decode`)).find((c) => c.name === 'cb_codec_session'),
+    ).toBeUndefined();
+    await openWorkflow();
+    // Give the UI time to show whatever it got.
+    await page.waitForTimeout(1500);
+    expect(codecAnswers.filter((a) => a.url === '/codec/decode').map((a) => a.status)).toContain(401);
+    expect(codecAnswers.some((a) => a.url === '/codec/decode' && a.status === 200)).toBe(false);
+    expect(await inputShown()).toBe(false);
   });
 });

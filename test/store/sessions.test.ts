@@ -57,6 +57,16 @@ for (const dialect of DIALECTS) {
       expect(await sessions.use(s.token, IDLE, new Date(t0 + 59 * 60_000))).toBeUndefined();
     });
 
+    it('a use with touch=false checks the session without restarting the idle clock (the codec endpoint)', async () => {
+      const t0 = Date.parse('2026-01-03T10:00:00Z');
+      const s = await sessions.create({ userId, lifetimeMs: 8 * HOUR }, new Date(t0));
+      const checked = await sessions.use(s.token, IDLE, new Date(t0 + 20 * 60_000), false);
+      expect(checked?.idleExpiresAt.toISOString()).toBe('2026-01-03T10:30:00.000Z');
+      // Still ends 30 minutes after the last counted use (creation), however often it was checked.
+      expect(await sessions.use(s.token, IDLE, new Date(t0 + 29 * 60_000), false)).toBeDefined();
+      expect(await sessions.use(s.token, IDLE, new Date(t0 + 30 * 60_000 + 1), false)).toBeUndefined();
+    });
+
     it('ends a session at its absolute end however active it is', async () => {
       const t0 = Date.parse('2026-01-03T10:00:00Z');
       const s = await sessions.create({ userId, lifetimeMs: HOUR }, new Date(t0));

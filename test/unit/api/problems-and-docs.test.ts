@@ -238,7 +238,7 @@ describe('the OpenAPI document is generated from the routes and covers every one
     expect(documented).toEqual(registered);
   });
 
-  it('errors are documented as problems, and the /api and /codec operations need the bearer token', () => {
+  it('errors are documented as problems, and the /api and /codec operations need the bearer token (decode: or a console session)', () => {
     const ops = Object.entries(doc.paths).flatMap(([path, o]) =>
       Object.values(o).map((op) => ({ path, op })),
     );
@@ -250,7 +250,12 @@ describe('the OpenAPI document is generated from the routes and covers every one
       const security = (op as { security?: unknown[] }).security;
       expect({ path, security }).toEqual({
         path,
-        security: path.startsWith('/api/') || path.startsWith('/codec/') ? [{ bearer: [] }] : [],
+        security:
+          path === '/codec/decode'
+            ? [{ bearer: [] }, { codecSession: [] }]
+            : path.startsWith('/api/') || path.startsWith('/codec/')
+              ? [{ bearer: [] }]
+              : [],
       });
     }
   });

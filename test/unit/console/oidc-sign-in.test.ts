@@ -96,6 +96,20 @@ describe('single sign-on (OpenID Connect) against a local identity provider', ()
     expect(res.body).toMatch(/<meta http-equiv="refresh" content="0;url=\/console" ?\/?>/);
     const session = res.cookies.find((c) => c.name === 'cb_session')!;
     expect(session).toMatchObject({ path: '/console', httpOnly: true, sameSite: 'Strict' });
+    // Its twin for the codec endpoint (the Web UI of this browser decodes with it).
+    expect(res.cookies.find((c) => c.name === 'cb_codec_session')).toMatchObject({
+      value: session.value,
+      path: '/codec',
+      httpOnly: true,
+      sameSite: 'Strict',
+    });
+    const decoded = await api.app.inject({
+      method: 'POST',
+      url: '/codec/decode',
+      payload: { payloads: [] },
+      cookies: { cb_codec_session: session.value },
+    });
+    expect(decoded.statusCode).toBe(200);
     // The transaction is single use: its cookie is cleared.
     expect(res.cookies.find((c) => c.name === OIDC_COOKIE)?.value).toBe('');
     const home = await api.app.inject({ url: '/console', cookies: { cb_session: session.value } });

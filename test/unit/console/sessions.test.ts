@@ -116,6 +116,12 @@ describe('console sign-in, sessions and CSRF', () => {
         sameSite: 'Strict',
         path: '/console',
       });
+      expect(res.cookies.find((c) => c.name === 'cb_codec_session')).toMatchObject({
+        secure: true,
+        httpOnly: true,
+        sameSite: 'Strict',
+        path: '/codec',
+      });
     } finally {
       await https.close();
     }
