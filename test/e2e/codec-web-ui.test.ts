@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { temporalDataConverter } from '../../config/payload-codec';
@@ -8,22 +7,11 @@ import { AccountsRepository } from '../../store/accounts-repository';
 import { temporalToolchain } from '../../scripts/temporal-toolchain';
 import { TEST_TOKEN, startTestApi, type TestApi } from '../helpers/api-server';
 import { eventually } from '../helpers/eventually';
+import { freePorts } from '../helpers/free-ports';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SECRET = 'admin@northwind-codec.example';
 const PASSWORD = 'correct horse battery';
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  for (let i = 0; i < count; i++) {
-    const server = createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    servers.push(server);
-  }
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 describe('the Temporal Web UI decodes payloads through the API codec endpoint (dev server, Chromium)', () => {
   let api: TestApi;

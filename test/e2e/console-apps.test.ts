@@ -2,27 +2,15 @@
 import '../helpers/quiet-runtime';
 import '../helpers/worker-guard';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AccountsRepository } from '../../store/accounts-repository';
 import { startConnectStack, type ConnectStack } from '../helpers/connect-stack';
 import { eventually } from '../helpers/eventually';
+import { freePort } from '../helpers/free-ports';
 
 /** Where the browser test expects Chromium (Debian's package; playwright-core downloads none). */
 const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery';
-
-/** A port nobody listens on now (the API needs its address before it starts: the OAuth redirect URI). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('Connected apps in a browser: the Connect Box wizard against box-sim, status, progress, re-authorize, disconnect, roles', () => {
   let stack: ConnectStack;

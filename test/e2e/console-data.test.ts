@@ -9,7 +9,6 @@
 import '../helpers/quiet-runtime';
 import '../helpers/worker-guard';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -22,6 +21,7 @@ import { InventoryRepository } from '../../store/inventory-repository';
 import { clickThroughConsent } from '../helpers/box-consent';
 import { startConnectStack, type ConnectStack } from '../helpers/connect-stack';
 import { eventually } from '../helpers/eventually';
+import { freePort } from '../helpers/free-ports';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery';
@@ -37,18 +37,6 @@ policies:
         approval: required
         expiresInDays: 3
 `;
-
-/** A port nobody listens on now (the console's base URL is configured before the API listens). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('the console data pages in a browser: files, findings, activity log, governance', () => {
   let stack: ConnectStack;

@@ -1,25 +1,13 @@
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AccountsRepository } from '../../store/accounts-repository';
 import { startTestApi, type TestApi } from '../helpers/api-server';
 import { startOidcProvider, type OidcFixture } from '../helpers/oidc-provider';
+import { freePort } from '../helpers/free-ports';
 
 /** Where the browser test expects Chromium (Debian's package; playwright-core downloads none). */
 const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery';
-
-/** A port nobody listens on now (the API needs its address before it starts: the OIDC redirect URI). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('the console in a browser: password sign-in, lockout, a personal token, sign-out, single sign-on', () => {
   let provider: OidcFixture;

@@ -3,17 +3,16 @@
  * CONNECT_BOX_TEST_FAULT=governance-mid-action): another worker process finishes it, no Box change is made
  * twice (box-sim's event log counts them), and the audit trail is complete.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { clickThroughConsent } from '../helpers/box-consent';
+import { spawnWorkerProcess } from '../helpers/worker-process';
 import { startConnectStack, type ConnectStack } from '../helpers/connect-stack';
 import { eventually } from '../helpers/eventually';
 import { createLocalEnv } from '../helpers/temporal-env';
-
-const root = join(__dirname, '..', '..');
 
 const POLICIES = `version: 1
 templates: []
@@ -38,43 +37,12 @@ describe('a worker killed mid-action (real worker processes, dev server, box-sim
   const outputs: Array<{ out: string; err: string }> = [];
 
   const spawnWorker = async (fault?: string): Promise<ChildProcess> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'workers', 'main.ts')], {
-      cwd: root,
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        ...(fault && { CONNECT_BOX_TEST_FAULT: fault }),
-        DATABASE_URL: stack.config.databaseUrl,
-        ENCRYPTION_KEY: stack.config.encryptionKeyHex,
-        TEMPORAL_ADDRESS: env.address,
-        TEMPORAL_NAMESPACE: stack.config.temporal.namespace,
-        TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueues.main,
-        TEMPORAL_SCAN_TASK_QUEUE: stack.config.temporal.taskQueues.scan,
-        TEMPORAL_PRIORITY_TASK_QUEUE: stack.config.temporal.taskQueues.priority,
-        BOX_API_BASE_URL: stack.config.box.apiBaseUrl,
-        BOX_UPLOAD_BASE_URL: stack.config.box.uploadBaseUrl,
-        BOX_AUTHORIZE_URL: stack.config.box.authorizeUrl,
-        PUBLIC_BASE_URL: stack.config.api.publicBaseUrl,
-        POLICY_FILE: join(dir, 'policies.yaml'),
-        LOG_LEVEL: 'info', // what the worker logs is checked at the end: JSON lines only
-        // Two workers at once: each takes a free metrics port.
-        WORKER_METRICS_PORT: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { child, written } = await spawnWorkerProcess(stack, env.address, {
+      POLICY_FILE: join(dir, 'policies.yaml'),
+      ...(fault && { CONNECT_BOX_TEST_FAULT: fault }),
     });
     workers.push(child);
-    const written = { out: '', err: '' };
     outputs.push(written);
-    child.stderr.on('data', (d: Buffer) => (written.err += d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => {
-        written.out += d.toString();
-        if (written.out.includes('"msg":"polling ')) resolve();
-      });
-      child.once('exit', (code, signal) =>
-        reject(new Error(`the worker exited (${code ?? signal}) before polling: ${written.err}`)),
-      );
-    });
     return child;
   };
 

@@ -4,31 +4,18 @@
  * webhook and is rescanned by the priority lane. Then both endpoints are scraped: the API's GET /api/metrics
  * (bearer) and the worker's /metrics (product series and the Temporal SDK's through the one URL).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { workflowIds } from '../../common/workflow-ids';
 import { WebhooksRepository } from '../../store/webhooks-repository';
 import { progressQuery } from '../../workflows/scan-files-messages';
 import { clickThroughConsent } from '../helpers/box-consent';
+import { spawnWorkerProcess } from '../helpers/worker-process';
 import { startConnectStack, type ConnectStack } from '../helpers/connect-stack';
 import { eventually } from '../helpers/eventually';
 import { sampleSum } from '../helpers/prometheus-text';
 import { createLocalEnv } from '../helpers/temporal-env';
-
-const root = join(__dirname, '..', '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+import { freePort } from '../helpers/free-ports';
 
 describe('metrics: the API and the worker expose what a connect, a scan and a webhook rescan did', () => {
   let env: TestWorkflowEnvironment;
@@ -39,41 +26,12 @@ describe('metrics: the API and the worker expose what a connect, a scan and a we
 
   /** workers/main.ts on the stack's queues with WORKER_METRICS_PORT=0; resolves with its metrics URL once it polls. */
   const spawnWorker = async (): Promise<string> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'workers', 'main.ts')], {
-      cwd: root,
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        DATABASE_URL: stack.config.databaseUrl,
-        ENCRYPTION_KEY: stack.config.encryptionKeyHex,
-        TEMPORAL_ADDRESS: env.address,
-        TEMPORAL_NAMESPACE: stack.config.temporal.namespace,
-        TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueues.main,
-        TEMPORAL_SCAN_TASK_QUEUE: stack.config.temporal.taskQueues.scan,
-        TEMPORAL_PRIORITY_TASK_QUEUE: stack.config.temporal.taskQueues.priority,
-        BOX_API_BASE_URL: stack.config.box.apiBaseUrl,
-        BOX_UPLOAD_BASE_URL: stack.config.box.uploadBaseUrl,
-        BOX_AUTHORIZE_URL: stack.config.box.authorizeUrl,
-        PUBLIC_BASE_URL: stack.config.api.publicBaseUrl,
-        LOG_LEVEL: 'info', // the 'metrics on' and 'polling' lines (info) say it is ready
-        WORKER_METRICS_PORT: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    worker = child;
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    return new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const url = /"msg":"metrics on (http:\/\/[^\s"]+\/metrics)/.exec(out)?.[1];
-        if (url && out.includes('"msg":"polling ')) resolve(url);
-      });
-      child.once('exit', (code, signal) =>
-        reject(new Error(`the worker exited (${code ?? signal}) before polling: ${err}`)),
-      );
-    });
+    const started = await spawnWorkerProcess(stack, env.address);
+    worker = started.child;
+    // It logs where it serves its metrics before it polls.
+    const url = /"msg":"metrics on (http:\/\/[^\s"]+\/metrics)/.exec(started.written.out)?.[1];
+    if (!url) throw new Error(`the worker did not say where its metrics are: ${started.written.out}`);
+    return url;
   };
 
   beforeAll(async () => {

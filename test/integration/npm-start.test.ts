@@ -6,11 +6,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { eventually } from '../helpers/eventually';
+import { freePorts } from '../helpers/free-ports';
 
 const root = join(__dirname, '..', '..');
 const START = 'npm start -- --no-demo --files 10';
@@ -34,19 +34,6 @@ interface Run {
 const dirs: string[] = [];
 const recordedPids = new Set<number>();
 const recordedGroups = new Set<number>();
-
-/** Ports the OS reports free now, held open together so that they differ. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  for (let i = 0; i < count; i++) {
-    const server = createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    servers.push(server);
-  }
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 async function newStack(dataDir?: string): Promise<Stack> {
   const [temporal, ui, api, sim, metrics] = (await freePorts(5)) as [number, number, number, number, number];

@@ -8,7 +8,7 @@
  *   and after a new authorization the pass completes with box-sim's totals.
  * Exposure policies only (no downloads: the walk is the work), box-sim latency so a pass lasts seconds.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,12 +18,12 @@ import { workflowIds } from '../../common/workflow-ids';
 import type { FileTruth } from '../../box-sim/ground-truth';
 import { prioritizeSignal, progressQuery } from '../../workflows/scan-files-messages';
 import { clickThroughConsent } from '../helpers/box-consent';
+import { spawnWorkerProcess } from '../helpers/worker-process';
 import { startConnectStack, type ConnectStack } from '../helpers/connect-stack';
 import { createLocalEnv } from '../helpers/temporal-env';
 import { eventually } from '../helpers/eventually';
 import { DIALECTS, createTestDatabase } from '../helpers/stores';
 
-const root = join(__dirname, '..', '..');
 const LATENCY_MS = 150;
 
 /** The exposure finding box-sim's truth calls for, if any (public wins over external). */
@@ -44,42 +44,10 @@ for (const dialect of DIALECTS)
 
     /** A real worker process on the stack's task queues, store and dev server; resolves once it polls. */
     const spawnWorker = async (): Promise<ChildProcess> => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'workers', 'main.ts')], {
-        cwd: root,
-        env: {
-          ...process.env,
-          NODE_ENV: 'test',
-          DATABASE_URL: stack.config.databaseUrl,
-          ENCRYPTION_KEY: stack.config.encryptionKeyHex,
-          TEMPORAL_ADDRESS: env.address,
-          TEMPORAL_NAMESPACE: stack.config.temporal.namespace,
-          TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueues.main,
-          TEMPORAL_SCAN_TASK_QUEUE: stack.config.temporal.taskQueues.scan,
-          TEMPORAL_PRIORITY_TASK_QUEUE: stack.config.temporal.taskQueues.priority,
-          BOX_API_BASE_URL: stack.config.box.apiBaseUrl,
-          BOX_UPLOAD_BASE_URL: stack.config.box.uploadBaseUrl,
-          BOX_AUTHORIZE_URL: stack.config.box.authorizeUrl,
-          PUBLIC_BASE_URL: stack.config.api.publicBaseUrl,
-          POLICY_FILE: join(dir, 'policies.yaml'),
-          LOG_LEVEL: 'info', // the worker's 'polling' line (info) says it is ready
-          // Two workers at once: each takes a free metrics port.
-          WORKER_METRICS_PORT: '0',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const { child } = await spawnWorkerProcess(stack, env.address, {
+        POLICY_FILE: join(dir, 'policies.yaml'),
       });
       workers.push(child);
-      let err = '';
-      let out = '';
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          if (out.includes('"msg":"polling ')) resolve();
-        });
-        child.once('exit', (code, signal) =>
-          reject(new Error(`the worker exited (${code ?? signal}) before polling: ${err}`)),
-        );
-      });
       return child;
     };
     const kill = (child: ChildProcess) =>

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { workflowIds } from '../../common/workflow-ids';
 import { progressQuery } from '../../workflows/scan-files-messages';
@@ -8,17 +7,7 @@ import { clickThroughConsent } from '../helpers/box-consent';
 import { startConnectStack, type ConnectStack } from '../helpers/connect-stack';
 import { createLocalEnv } from '../helpers/temporal-env';
 import { eventually } from '../helpers/eventually';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+import { freePort } from '../helpers/free-ports';
 
 describe('shared enterprise webhooks: an admin and a co-admin connector of one Box enterprise', () => {
   let env: TestWorkflowEnvironment;

@@ -1,7 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { fetchDecodedHistory } from '../helpers/replay';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { workflowIds } from '../../common/workflow-ids';
@@ -13,19 +12,9 @@ import { clickThroughConsent } from '../helpers/box-consent';
 import { startConnectStack, type ConnectStack } from '../helpers/connect-stack';
 import { createLocalEnv } from '../helpers/temporal-env';
 import { eventually } from '../helpers/eventually';
+import { freePort } from '../helpers/free-ports';
 
 const root = join(__dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** The file ids of every fileActivity signal of the connector (all runs of its chain). */
 async function signalledFiles(temporal: Client, connectorId: string): Promise<string[]> {

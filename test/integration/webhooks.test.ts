@@ -5,7 +5,6 @@
 import type { Client } from '@temporalio/client';
 import { fetchDecodedHistory } from '../helpers/replay';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -21,17 +20,7 @@ import { clickThroughConsent } from '../helpers/box-consent';
 import { startConnectStack, type ConnectStack } from '../helpers/connect-stack';
 import { createLocalEnv } from '../helpers/temporal-env';
 import { eventually } from '../helpers/eventually';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+import { freePort } from '../helpers/free-ports';
 
 /** fileActivity signals the connector received, over every run of its continue-as-new chain. */
 async function fileActivitySignals(temporal: Client, connectorId: string) {
