@@ -180,6 +180,9 @@ export function registerGovernanceRoutes(app: ApiApp, deps: GovernanceRoutesDeps
       config: { role: 'analyst', action: 'governance.approve' },
       schema: {
         summary: 'Approve an action awaiting approval (it acts next); you are recorded as its approver',
+        description:
+          'Answers the action as the store holds it once the approval is accepted: `approved`, or already ' +
+          '`running` (or `done`) when the workflow acted at once.',
         tags: ['governance'],
         params: z.object({ actionId }),
         body: decisionBody.optional(),
