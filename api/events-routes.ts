@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { EventLogRepository, EVENT_PAGE, type EventLogRow } from '../store/event-log-repository';
+import {
+  EventLogRepository,
+  EVENT_PAGE,
+  type EventLogRow,
+  type EventQuery,
+} from '../store/event-log-repository';
 import type { Store } from '../store/database';
 import { EVENT_KINDS } from '../domain/file-event';
 import { answerPage, pageOf, pagingQuery, type ApiApp } from './api-app';
@@ -41,6 +46,21 @@ export const eventsQuery = z
     message: 'must be later than from',
     path: ['to'],
   });
+
+/** The event log's query for a request's filters (the API's list and the console's activity page). */
+export function eventLogQuery(q: z.infer<typeof eventsQuery>): EventQuery {
+  return {
+    types: q.type,
+    kinds: q.kind,
+    fileId: q.fileId,
+    user: q.user,
+    from: q.from,
+    to: q.to,
+    cursor: q.cursor,
+    limit: q.limit,
+    order: q.order,
+  };
+}
 
 /** One event as the API shows it. */
 export const eventView = z
@@ -90,18 +110,7 @@ export function registerEventsRoutes(app: ApiApp, deps: EventsRoutesDeps): void 
         const q = req.query;
         const includeRaw = q.raw === 'true';
         return answerPage(
-          () =>
-            eventLog.query(connectorOf(req).id, {
-              types: q.type,
-              kinds: q.kind,
-              fileId: q.fileId,
-              user: q.user,
-              from: q.from,
-              to: q.to,
-              cursor: q.cursor,
-              limit: q.limit,
-              order: q.order,
-            }),
+          () => eventLog.query(connectorOf(req).id, eventLogQuery(q)),
           (row) => view(row, includeRaw),
         );
       },

@@ -1,7 +1,7 @@
 import { EVENT_KINDS } from '../../domain/file-event';
 import { EventLogRepository, type EventLogRow } from '../../store/event-log-repository';
 import type { ApiApp } from '../api-app';
-import { eventsQuery } from '../events-routes';
+import { eventLogQuery, eventsQuery } from '../events-routes';
 import type { ConsoleContext } from './console-routes';
 import { select, textInput, listTable, sendListPage } from './data-page-kit';
 import { html, type Html } from './pages';
@@ -29,18 +29,7 @@ export function registerActivityRoutes(scope: ApiApp, ctx: ConsoleContext): void
         textInput('to', 'To', query.to, '2026-12-03T12:00:00Z'),
       ],
       schema: eventsQuery,
-      load: (connectorId, q) =>
-        eventLog.query(connectorId, {
-          types: q.type,
-          kinds: q.kind,
-          fileId: q.fileId,
-          user: q.user,
-          from: q.from,
-          to: q.to,
-          cursor: q.cursor,
-          limit: q.limit,
-          order: q.order,
-        }),
+      load: (connectorId, q) => eventLog.query(connectorId, eventLogQuery(q)),
       render: (page) =>
         listTable('events', ['When', 'Event', 'Kind', 'File', 'User', 'Source'], page.items.map(eventRow), {
           id: 'no-events',
