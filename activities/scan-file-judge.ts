@@ -128,7 +128,8 @@ export async function judgeFile(
   // Extraction and detectors run in the worker-thread pool, so one worker process uses every core.
   const pool = ctx.inspectionPool ?? sharedInspectionPool();
   const started = performance.now();
-  const result = await pool.inspect({ ...meta, content }, ctx.policySet, ctx.limits);
+  // A rescan of the priority lane (not walked) goes before the walk's files waiting for a thread.
+  const result = await pool.inspect({ ...meta, content }, ctx.policySet, ctx.limits, !ctx.walked);
   inspectionSeconds.observe({ status: result.status }, (performance.now() - started) / 1000);
   return {
     row: {

@@ -9,10 +9,29 @@ interface Group {
 }
 
 interface Lane<T> {
-  queue: Array<{ item: T; group: Group }>;
+  queue: Array<{ item: T; group: Group; express: boolean }>;
   sending: boolean;
   lastSentAt: number;
   timer?: NodeJS.Timeout;
+  /** When `timer` fires (our clock). */
+  timerAt?: number;
+  /** Items' express keys seen in the last `quietMs`, with when, oldest first. */
+  seen: Map<string, number>;
+}
+
+/**
+ * Items of a key nobody asked about for a while travel sooner: a delivery for a file that had no
+ * other delivery in `quietMs` is sent `minGapMs` after the previous send instead of a whole interval
+ * after it. A burst over a few files keeps the lane paced (their files are never quiet), while the
+ * first edit of another file is not held behind it.
+ */
+export interface ExpressOptions<T> {
+  /** What makes two items "the same" (a file id). */
+  readonly keyOf: (item: T) => string;
+  /** How long an item's key must have been unseen for the item to travel express. */
+  readonly quietMs: number;
+  /** The least time between two sends of a key when an express item waits. */
+  readonly minGapMs: number;
 }
 
 /**
@@ -20,7 +39,8 @@ interface Lane<T> {
  * sooner than `intervalMs` after the previous one started, except that `maxBatch` waiting items go at once.
  * A quiet key (nothing sent for `intervalMs`) sends at once, so an isolated item is not delayed; under a
  * burst a key gets at most one send per interval (plus one per `maxBatch` items), whatever the rate, and an
- * item waits at most about one interval plus one send.
+ * item waits at most about one interval plus one send. With `express`, an item whose express key was not
+ * seen for a while waits at most `minGapMs` after the previous send instead (see ExpressOptions).
  */
 export class SignalPump<T> {
   private readonly lanes = new Map<string, Lane<T>>();
@@ -31,6 +51,7 @@ export class SignalPump<T> {
     private readonly intervalMs: number,
     private readonly maxBatch: number,
     private readonly now: () => number = Date.now,
+    private readonly express?: ExpressOptions<T>,
   ) {}
 
   /**
@@ -41,12 +62,13 @@ export class SignalPump<T> {
     if (items.length === 0) return Promise.resolve(true);
     let lane = this.lanes.get(key);
     if (!lane) {
-      lane = { queue: [], sending: false, lastSentAt: -Infinity };
+      lane = { queue: [], sending: false, lastSentAt: -Infinity, seen: new Map() };
       this.lanes.set(key, lane);
     }
+    const express = this.expressFlags(lane, items);
     const done = new Promise<boolean>((settle) => {
       const group: Group = { remaining: items.length, ok: true, settle };
-      for (const item of items) lane.queue.push({ item, group });
+      items.forEach((item, i) => lane.queue.push({ item, group, express: express[i]! }));
     });
     this.schedule(key, lane);
     return done;
@@ -65,16 +87,40 @@ export class SignalPump<T> {
     }
   }
 
+  /** Which of `items` travel express; notes their keys as seen now. */
+  private expressFlags(lane: Lane<T>, items: readonly T[]): boolean[] {
+    const express = this.express;
+    if (!express) return items.map(() => false);
+    const now = this.now();
+    for (const [k, at] of lane.seen) {
+      if (at > now - express.quietMs) break;
+      lane.seen.delete(k);
+    }
+    return items.map((item) => {
+      const k = express.keyOf(item);
+      const quiet = !lane.seen.has(k);
+      lane.seen.delete(k); // re-inserted last: the map stays in time order
+      lane.seen.set(k, now);
+      return quiet;
+    });
+  }
+
   private schedule(key: string, lane: Lane<T>): void {
     if (lane.sending || lane.queue.length === 0) return;
-    const wait = lane.queue.length >= this.maxBatch ? 0 : lane.lastSentAt + this.intervalMs - this.now();
+    const gap = this.express && lane.queue.some((q) => q.express) ? this.express.minGapMs : this.intervalMs;
+    const wait = lane.queue.length >= this.maxBatch ? 0 : lane.lastSentAt + gap - this.now();
     if (wait <= 0) {
       // A full batch does not wait for the timer set when fewer items waited.
       clearTimeout(lane.timer);
       lane.timer = undefined;
       return this.sendNow(key, lane);
     }
-    if (lane.timer) return;
+    if (lane.timer) {
+      // An express item may have arrived since the timer was set for a whole interval.
+      if (lane.timerAt !== undefined && lane.timerAt <= this.now() + wait) return;
+      clearTimeout(lane.timer);
+    }
+    lane.timerAt = this.now() + wait;
     lane.timer = setTimeout(() => {
       lane.timer = undefined;
       this.schedule(key, lane);

@@ -39,6 +39,11 @@ export const WEBHOOK_BODY_LIMIT = 256 * 1024;
 /** Defaults of the per-connector coalescing of deliveries into fileActivity signals. */
 export const WEBHOOK_COALESCING = { delayMs: 25, maxBatch: 500 } as const;
 
+/** A file with no delivery for this long is signalled express (SignalPump's ExpressOptions). */
+export const EXPRESS_QUIET_MS = 60_000;
+/** The least time between two paced signals of a connector when an express delivery waits. */
+export const EXPRESS_MIN_GAP_MS = 100;
+
 /** Delivery outcomes of the answers given before the route's handler: body too large, not JSON, rate limited. */
 const EARLY_REFUSALS: Readonly<Record<number, string>> = {
   413: 'too_large',
@@ -176,7 +181,12 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
   };
 
   const paceMs = deps.config.api.webhookSignalIntervalMs ?? 0;
-  const pump = new SignalPump(signalPending, paceMs, Math.max(maxBatch, 1000), now);
+  // A file with no delivery for a minute travels express: its first edit is not held behind a burst.
+  const pump = new SignalPump(signalPending, paceMs, Math.max(maxBatch, 1000), now, {
+    keyOf: (p: { event: FileEvent }) => p.event.fileId,
+    quietMs: EXPRESS_QUIET_MS,
+    minGapMs: Math.min(paceMs, EXPRESS_MIN_GAP_MS),
+  });
 
   /** Signals what a crashed process (or a failed signal) left pending: claimed by lease, any API process. */
   const sweep = async (): Promise<number> => {

@@ -1,12 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Piscina } from 'piscina';
+import { Piscina, queueOptionsSymbol } from 'piscina';
 import type { FileToInspect } from './file-to-inspect';
 import { inspectFile } from './inspect-file';
 import type { InspectionLimits } from './inspection-limits';
 import type { InspectionResult } from './inspection-result';
 import type { InspectionTask } from './inspection-task';
 import type { CompiledPolicySet } from './policy/compile-policy-set';
+import { UrgentFirstQueue } from './urgent-first-queue';
 
 /** How the pool is sized. */
 export interface InspectionPoolOptions {
@@ -36,6 +37,10 @@ export class InspectionPool {
       ...(runningTypeScript ? { execArgv: ['--import', 'tsx'] } : {}),
       // Every thread holds at most one file (30 MB) and its text: queue the rest in the main thread.
       concurrentTasksPerWorker: 1,
+      // The priority lane's files go before the full pass's (inspect's `urgent`).
+      taskQueue: new UrgentFirstQueue(),
+      // A task no thread could take yet goes back to the front, not the tail: arrival order holds.
+      stricterFIFO: true,
     });
   }
 
@@ -44,11 +49,15 @@ export class InspectionPool {
     return this.pool?.maxThreads ?? 0;
   }
 
-  /** Inspects one file in a pool thread; the policy set must have been made by loadPolicySet or compilePolicySet. */
+  /**
+   * Inspects one file in a pool thread; the policy set must have been made by loadPolicySet or
+   * compilePolicySet. An `urgent` file goes before every waiting file that is not.
+   */
   async inspect(
     file: FileToInspect,
     policySet: CompiledPolicySet,
     limits?: Partial<InspectionLimits>,
+    urgent = false,
   ): Promise<InspectionResult> {
     if (!this.pool || !policySet.source) return inspectFile(file, policySet, limits);
     const task: InspectionTask = {
@@ -56,6 +65,8 @@ export class InspectionPool {
       policySource: policySet.source,
       policySetVersion: policySet.version,
       ...(limits ? { limits } : {}),
+      // Read by the pool's queue; a symbol key does not travel to the thread.
+      ...(urgent ? { [queueOptionsSymbol]: { urgent: true } } : {}),
     };
     try {
       return (await this.pool.run(task)) as InspectionResult;

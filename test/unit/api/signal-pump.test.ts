@@ -92,4 +92,52 @@ describe('SignalPump', () => {
     await pump.drain();
     expect(sent.map((s) => s.items).flat()).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
+
+  it('a file with no item in the quiet time travels express: sent a short gap after the last send, not a whole interval', async () => {
+    const sent: Array<{ items: string[]; at: number }> = [];
+    const started = Date.now();
+    const pump = new SignalPump<string>(
+      (_key, items) => {
+        sent.push({ items, at: Date.now() - started });
+        return Promise.resolve(true);
+      },
+      1000,
+      1000,
+      Date.now,
+      { keyOf: (item) => item.split(':')[0]!, quietMs: 60_000, minGapMs: 30 },
+    );
+    void pump.add('c1', ['hot:1']); // a quiet connector: at once
+    await new Promise((r) => setTimeout(r, 10));
+    void pump.add('c1', ['hot:2']); // seen 10 ms ago: paced
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sent.map((s) => s.items)).toEqual([['hot:1']]);
+    void pump.add('c1', ['cold:1']); // never seen: express, and it carries what waits
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sent.map((s) => s.items)).toEqual([['hot:1'], ['hot:2', 'cold:1']]);
+    expect(sent[1]!.at).toBeLessThan(400);
+    void pump.add('c1', ['cold:2']); // the same file again: paced a whole interval after the last send
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sent).toHaveLength(2);
+    await pump.drain();
+    expect(sent.map((s) => s.items)).toEqual([['hot:1'], ['hot:2', 'cold:1'], ['cold:2']]);
+  });
+
+  it('without express options every item is paced alike', async () => {
+    const sent: string[][] = [];
+    const pump = new SignalPump<string>(
+      (_key, items) => {
+        sent.push(items);
+        return Promise.resolve(true);
+      },
+      1000,
+      1000,
+    );
+    void pump.add('c1', ['a']);
+    await new Promise((r) => setTimeout(r, 10));
+    void pump.add('c1', ['b']);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(sent).toEqual([['a']]);
+    await pump.drain();
+    expect(sent).toEqual([['a'], ['b']]);
+  });
 });

@@ -72,4 +72,26 @@ describe('InspectionPool', () => {
     expect(r.status).toBe('Completed');
     await inline.close();
   });
+
+  it('an urgent file goes before the files already waiting for a thread', async () => {
+    const one = new InspectionPool({ threads: 1 });
+    try {
+      const set = compilePolicySet({ version: 1 });
+      const text = Buffer.from('quarterly numbers 4556737586899855 and more words\n'.repeat(8000));
+      const file = (name: string): FileToInspect => ({ name, size: text.length, content: text, sharing });
+      await one.inspect(file('warm-up.txt'), set);
+      const finished: string[] = [];
+      const run = (name: string, urgent: boolean) =>
+        one.inspect(file(name), set, undefined, urgent).then(() => finished.push(name));
+      const waiting = [1, 2, 3, 4, 5, 6].map((i) => run(`walk-${i}.txt`, false));
+      await Promise.all([...waiting, run('edited.txt', true)]);
+      // The thread was busy with walk-1 when the edit came; it takes the edit next, not after walk-6.
+      expect(finished.indexOf('edited.txt')).toBeLessThanOrEqual(1);
+      expect(finished.filter((n) => n.startsWith('walk-'))).toEqual(
+        [1, 2, 3, 4, 5, 6].map((i) => `walk-${i}.txt`),
+      );
+    } finally {
+      await one.close();
+    }
+  }, 60_000);
 });
