@@ -15,6 +15,8 @@ interface Lane<T> {
   timer?: NodeJS.Timeout;
   /** When `timer` fires (our clock). */
   timerAt?: number;
+  /** When a send last went ahead of the pace (express). */
+  lastExpressAt: number;
   /** Items' express keys seen in the last `quietMs`, with when, oldest first. */
   seen: Map<string, number>;
 }
@@ -23,7 +25,7 @@ interface Lane<T> {
  * Items of a key nobody asked about for a while travel sooner: a delivery for a file that had no
  * other delivery in `quietMs` is sent `minGapMs` after the previous send instead of a whole interval
  * after it. A burst over a few files keeps the lane paced (their files are never quiet), while the
- * first edit of another file is not held behind it.
+ * first edit of another file is not held behind it. At most one send per `everyMs` goes ahead of the pace.
  */
 export interface ExpressOptions<T> {
   /** What makes two items "the same" (a file id). */
@@ -32,6 +34,11 @@ export interface ExpressOptions<T> {
   readonly quietMs: number;
   /** The least time between two sends of a key when an express item waits. */
   readonly minGapMs: number;
+  /**
+   * The least time between two sends of a key ahead of its pace: many new files at once (a bulk upload)
+   * are paced like a burst, not sent every `minGapMs`.
+   */
+  readonly everyMs: number;
 }
 
 /**
@@ -62,7 +69,7 @@ export class SignalPump<T> {
     if (items.length === 0) return Promise.resolve(true);
     let lane = this.lanes.get(key);
     if (!lane) {
-      lane = { queue: [], sending: false, lastSentAt: -Infinity, seen: new Map() };
+      lane = { queue: [], sending: false, lastSentAt: -Infinity, lastExpressAt: -Infinity, seen: new Map() };
       this.lanes.set(key, lane);
     }
     const express = this.expressFlags(lane, items);
@@ -107,20 +114,31 @@ export class SignalPump<T> {
 
   private schedule(key: string, lane: Lane<T>): void {
     if (lane.sending || lane.queue.length === 0) return;
-    const gap = this.express && lane.queue.some((q) => q.express) ? this.express.minGapMs : this.intervalMs;
-    const wait = lane.queue.length >= this.maxBatch ? 0 : lane.lastSentAt + gap - this.now();
+    const now = this.now();
+    const express =
+      this.express !== undefined &&
+      lane.queue.some((q) => q.express) &&
+      now - lane.lastExpressAt >= this.express.everyMs;
+    const paced = lane.lastSentAt + this.intervalMs - now;
+    const wait =
+      lane.queue.length >= this.maxBatch
+        ? 0
+        : express
+          ? Math.min(paced, lane.lastSentAt + this.express.minGapMs - now)
+          : paced;
     if (wait <= 0) {
       // A full batch does not wait for the timer set when fewer items waited.
       clearTimeout(lane.timer);
       lane.timer = undefined;
+      if (paced > 0) lane.lastExpressAt = now;
       return this.sendNow(key, lane);
     }
     if (lane.timer) {
       // An express item may have arrived since the timer was set for a whole interval.
-      if (lane.timerAt !== undefined && lane.timerAt <= this.now() + wait) return;
+      if (lane.timerAt !== undefined && lane.timerAt <= now + wait) return;
       clearTimeout(lane.timer);
     }
-    lane.timerAt = this.now() + wait;
+    lane.timerAt = now + wait;
     lane.timer = setTimeout(() => {
       lane.timer = undefined;
       this.schedule(key, lane);

@@ -41,7 +41,10 @@ export const WEBHOOK_COALESCING = { delayMs: 25, maxBatch: 500 } as const;
 
 /** A file with no delivery for this long is signalled express (SignalPump's ExpressOptions). */
 export const EXPRESS_QUIET_MS = 60_000;
-/** The least time between two paced signals of a connector when an express delivery waits. */
+/**
+ * The least time between two paced signals of a connector when an express delivery waits; at most one
+ * signal per two intervals goes ahead of the pace.
+ */
 export const EXPRESS_MIN_GAP_MS = 100;
 
 /** Delivery outcomes of the answers given before the route's handler: body too large, not JSON, rate limited. */
@@ -186,6 +189,7 @@ export function registerWebhookRoute(app: ApiApp, deps: WebhookRouteDeps): Promi
     keyOf: (p: { event: FileEvent }) => p.event.fileId,
     quietMs: EXPRESS_QUIET_MS,
     minGapMs: Math.min(paceMs, EXPRESS_MIN_GAP_MS),
+    everyMs: 2 * paceMs,
   });
 
   /** Signals what a crashed process (or a failed signal) left pending: claimed by lease, any API process. */

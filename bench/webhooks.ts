@@ -19,7 +19,8 @@
  *   connector's histories (every run of its continue-as-new chain) come the fileActivity signals and the
  *   events they carried while the burst ran: signals per 1,000 deliveries, over the whole burst and over its
  *   first `signal-window` deliveries (the issue's 20,000-delivery burst).
- * Wall time is printed with the CPU seconds of this process (API, workers, SDK), of box-sim and of the
+ * Wall time is printed with the CPU seconds of the worker process, the API process, this one (the burst and
+ * the pollers), box-sim and the
  * Temporal dev server (this process's other children), and the load average before and after.
  * The full figures (100,000 files) take about 35-50 minutes on 2 quiet cores; `--files 2000 --samples 50`
  * proves the bench in a few minutes.
@@ -28,14 +29,16 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { buildApiServer } from '../api/server';
 import { boxSignature } from '../api/webhook-signature';
 import { workflowIds } from '../common/workflow-ids';
 import { loadConfig } from '../config/config';
+import { payloadCodecOf, temporalDataConverter } from '../config/payload-codec';
+import { openStore, type Store } from '../store/database';
 import type { FileEvent } from '../domain/file-event';
 import { ScanWorkRepository } from '../store/scan-work-repository';
 import { WebhooksRepository } from '../store/webhooks-repository';
@@ -44,8 +47,7 @@ import { eventually } from '../test/helpers/eventually';
 import { createLocalEnv } from '../test/helpers/temporal-env';
 import { progressQuery } from '../workflows/scan-files-messages';
 import { printFigures, printTable } from './report';
-import { startBenchWorkers } from './lib/bench-workers';
-import type { WorkerDeps } from '../workers/worker-deps';
+import { startProductProcess, type ProductProcess } from './lib/product-processes';
 import { freePort, startSimProcess } from './lib/sim-process';
 
 const PRIMARY_KEY = 'box-sim-primary-key';
@@ -64,6 +66,8 @@ interface Sample {
   progress: number;
   sha1: string;
   t0: number;
+  /** Wall clock of the edit (history timestamps are wall-clock). */
+  editedAt: number;
   latencyMs?: number;
 }
 
@@ -87,6 +91,9 @@ const KNOWN_OPTIONS = [
   'max-in-flight',
   'signal-interval-ms',
   'signal-window',
+  'database-url',
+  'worker-queues',
+  'walk-nice',
 ];
 
 /** Runs the benchmark. */
@@ -119,52 +126,87 @@ export async function main(options: Record<string, string>): Promise<void> {
   const apiPort = await freePort();
   const env = await createLocalEnv();
   const queue = `bench-webhooks-${randomBytes(3).toString('hex')}`;
-  const config = loadConfig({
-    DATABASE_URL: `sqlite:${join(dir, 'store.sqlite')}`,
+  const settings: Record<string, string> = {
+    DATABASE_URL: options['database-url'] ?? `sqlite:${join(dir, 'store.sqlite')}`,
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    API_TOKEN: randomBytes(24).toString('hex'),
     BOX_API_BASE_URL: sim.baseUrl,
     BOX_UPLOAD_BASE_URL: `${sim.baseUrl}/upload`,
     BOX_AUTHORIZE_URL: `${sim.baseUrl}/api/oauth2/authorize`,
     PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}`,
+    TEMPORAL_ADDRESS: env.address,
     TEMPORAL_TASK_QUEUE: queue,
     TEMPORAL_SCAN_TASK_QUEUE: `${queue}-scan`,
     TEMPORAL_PRIORITY_TASK_QUEUE: `${queue}-priority`,
-    LOG_LEVEL: 'warn',
+    API_HOST: '127.0.0.1',
+    API_PORT: String(apiPort),
+    WORKER_METRICS_PORT: '0',
     // The bench measures the receiver, not its per-client limit: box-sim and the burst all come from 127.0.0.1.
     WEBHOOK_RATE_LIMIT: '100000000',
     API_RATE_LIMIT: '100000000',
     ...(signalIntervalMs !== undefined && { WEBHOOK_SIGNAL_INTERVAL_MS: String(signalIntervalMs) }),
+  };
+  const config = loadConfig({ ...settings, LOG_LEVEL: 'warn' });
+  // The API and the worker in processes of their own, as deployed: the burst's HTTP load and this
+  // process's pollers do not share an event loop with the workflows and the scan.
+  // Worker processes by the task queues each polls (WORKER_TASK_QUEUES): '/' between processes.
+  const workerQueues = (options['worker-queues'] ?? 'main,scan,priority').split('/');
+  const workers: ProductProcess[] = [];
+  // A process that only walks (queue scan) does background work: --walk-nice lowers its CPU priority.
+  const walkNice = intOption(options, 'walk-nice', 10, true);
+  for (const queues of workerQueues)
+    workers.push(
+      await startProductProcess(
+        'worker',
+        { ...settings, WORKER_TASK_QUEUES: queues },
+        { nice: queues === 'scan' ? walkNice : 0 },
+      ),
+    );
+  const apiProcess = await startProductProcess('api', settings);
+  // The store as the processes see it (the same SQLite file), for the samples and the pass record.
+  const store = await openStore(config.databaseUrl);
+  // Payloads travel encrypted (the processes' codec): this client decodes them as the Web UI would.
+  const temporal = new Client({
+    connection: env.connection,
+    namespace: env.namespace ?? 'default',
+    dataConverter: temporalDataConverter(config),
   });
-  const { deps, stop: stopWorkers } = await startBenchWorkers(env, config);
-  const api = buildApiServer({ config, store: deps.store, temporal: env.client, outcomeWaitMs: 60_000 });
-  api.log.level = 'silent';
-  await api.listen({ port: apiPort, host: '127.0.0.1' });
+  const codec = payloadCodecOf(config);
+  const decode = async <T>(payload: unknown): Promise<T> =>
+    defaultPayloadConverter.fromPayload<T>((await codec.decode([payload as never]))[0]!);
+  const apiBase = `http://127.0.0.1:${apiPort}`;
+  const bearer = { authorization: `Bearer ${config.api.token}` };
+  const callApi = async <T>(method: 'GET' | 'POST', path: string, payload?: unknown): Promise<T> => {
+    const res = await fetch(`${apiBase}${path}`, {
+      method,
+      headers: { ...bearer, ...(payload !== undefined && { 'content-type': 'application/json' }) },
+      ...(payload !== undefined && { body: JSON.stringify(payload) }),
+    });
+    const text = await res.text();
+    if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
   // One socket per delivery in flight: an answer's time is the receiver's, not a queue in this agent.
   let report: (() => void) | undefined;
   const agent = new Agent({ keepAlive: true, maxSockets: maxInFlight + 8 });
   try {
     // Connect through the API and box-sim's consent page, as an admin would.
-    const bearer = { authorization: `Bearer ${config.api.token}` };
-    const created = (
-      await api.inject({
-        method: 'POST',
-        url: '/api/connectors',
-        payload: { instanceName: 'Bench', dataCenter: 'US1' },
-        headers: bearer,
-      })
-    ).json<{ id: string; authorizeUrl: string }>();
+    const created = await callApi<{ id: string; authorizeUrl: string }>('POST', '/api/connectors', {
+      instanceName: 'Bench',
+      dataCenter: 'US1',
+    });
     const connectorId = created.id;
     const manifest = (await sim.get('/_sim/manifest')) as { users: Array<{ login: string; role: string }> };
     const admin = manifest.users.find((u) => u.role === 'admin')!;
     const redirect = await clickThroughConsent(created.authorizeUrl, admin.login);
-    await api.inject({ method: 'GET', url: `${redirect.pathname}${redirect.search}` });
+    await fetch(`${apiBase}${redirect.pathname}${redirect.search}`).then((r) => r.text());
     // Connected, its scan started, and connectBox's first webhook registration done.
     const status = await eventually(
-      async () =>
-        (await api.inject({ method: 'GET', url: `/api/connectors/${connectorId}`, headers: bearer })).json<{
+      () =>
+        callApi<{
           status: string;
           details?: { webhooks?: { folders: number; checkedAt: string; problem?: string } };
-        }>(),
+        }>('GET', `/api/connectors/${connectorId}`),
       {
         what: 'the connector Connected with its webhooks registered',
         timeoutMs: 1_800_000,
@@ -178,9 +220,9 @@ export async function main(options: Record<string, string>): Promise<void> {
     if (status.status !== 'Connected') throw new Error(`the connector ended ${status.status}`);
     if (status.details?.webhooks?.problem) throw new Error(status.details.webhooks.problem);
     const webhookFolders = status.details!.webhooks!.folders;
-    const hooks = await new WebhooksRepository(deps.store.db).list(connectorId);
+    const hooks = await new WebhooksRepository(store.db).list(connectorId);
     const hookOf = new Map(hooks.map((h) => [h.user_id, h.webhook_id]));
-    const passes = new ScanWorkRepository(deps.store.db);
+    const passes = new ScanWorkRepository(store.db);
 
     // Every file below a watched folder (a file in a root is watched by no webhook): one in ten goes to the
     // burst (up to burst-files), the others are the samples' by owner.
@@ -216,8 +258,12 @@ export async function main(options: Record<string, string>): Promise<void> {
     // The scan starts before connectBox registers the webhooks: the samples spread over what is left.
     const progressAtStart = Math.min(0.99, atStart.filesSeen / activeFiles);
     const phaseStarted = Date.now();
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const cpuAtPhase = process.cpuUsage();
-    const childCpuAtPhase = childCpuSeconds(sim.process.pid!);
+    const cpuRoots: Record<string, number> = { sim: sim.process.pid!, api: apiProcess.pid };
+    workers.forEach((w, k) => (cpuRoots[`worker${k}`] = w.pid));
+    const childCpuAtPhase = childCpuSeconds(cpuRoots);
     let passDone = false;
     let passCompletedAt = 0;
 
@@ -236,7 +282,7 @@ export async function main(options: Record<string, string>): Promise<void> {
           await sleep(50);
           continue;
         }
-        const owners = await ownerStates(deps.store.db, connectorId, p?.pass ?? 1);
+        const owners = await ownerStates(store.db, connectorId, p?.pass ?? 1);
         const wanted: Sample['owner'] = flip++ % 2 === 0 ? 'ahead' : 'walked';
         const pick =
           pickFile(sampleFilesOf, owners[wanted], used) ??
@@ -253,6 +299,7 @@ export async function main(options: Record<string, string>): Promise<void> {
           progress,
           sha1: createHash('sha1').update(text).digest('hex'),
           t0: performance.now(),
+          editedAt: Date.now(),
         };
         pending.set(sample.fileId, sample);
         taken.push(sample);
@@ -266,7 +313,7 @@ export async function main(options: Record<string, string>): Promise<void> {
           if (passDone) return;
           continue;
         }
-        const rows = await deps.store.db
+        const rows = await store.db
           .selectFrom('files')
           .select(['file_id', 'scanned_sha1'])
           .where('connector_id', '=', connectorId)
@@ -322,7 +369,7 @@ export async function main(options: Record<string, string>): Promise<void> {
     void burst.then(() => (burstEndedAt = Date.now()));
 
     // The priority lane's backlog while the pass runs (the scan's progress query, once a second).
-    const scanHandle = env.client.workflow.getHandle(workflowIds.scan(connectorId));
+    const scanHandle = temporal.workflow.getHandle(workflowIds.scan(connectorId));
     let priorityQueuedPeak = 0;
     const priorityScannedAtStart = (await scanHandle.query(progressQuery)).priorityScanned;
     const lanePoller = (async () => {
@@ -343,9 +390,10 @@ export async function main(options: Record<string, string>): Promise<void> {
       await sleep(250);
     }
     passDone = true;
+    loopDelay.disable();
     const phaseSeconds = (Date.now() - phaseStarted) / 1000;
     const cpuPhase = process.cpuUsage(cpuAtPhase);
-    const childCpuPhase = childCpuSeconds(sim.process.pid!);
+    const childCpuPhase = childCpuSeconds(cpuRoots);
     await sampler;
     await burst;
     await lanePoller;
@@ -360,12 +408,12 @@ export async function main(options: Record<string, string>): Promise<void> {
     const burstIds = new Set(burstSet.map((f) => f.id));
     const burstEventsOf = (list: Array<{ events: FileEvent[] }>) =>
       list.reduce((n, s) => n + s.events.filter((e) => burstIds.has(e.fileId)).length, 0);
-    const signals = await eventually(() => fileActivitySignals(env.client, connectorId), {
+    const signals = await eventually(() => fileActivitySignals(temporal, connectorId, decode), {
       what: 'every answered burst delivery in the histories of the connector',
       timeoutMs: 60_000,
       intervalMs: 1000,
       accept: (s) => burstEventsOf(s.list) >= accepted,
-    }).catch(() => fileActivitySignals(env.client, connectorId));
+    }).catch(() => fileActivitySignals(temporal, connectorId, decode));
     const inWindow = (from: number, to: number) => {
       const within = signals.list.filter((s) => s.at >= from && s.at <= to);
       const events = within.reduce((n, s) => n + s.events.length, 0);
@@ -386,7 +434,9 @@ export async function main(options: Record<string, string>): Promise<void> {
       ),
     );
     const answers = percentiles(answerMs);
-    const devServerCpu = childCpuPhase.others - childCpuAtPhase.others;
+    const stages = await latencyStages(temporal, connectorId, measured, decode);
+    const cpuOf = (kind: string) => round((childCpuPhase[kind] ?? 0) - (childCpuAtPhase[kind] ?? 0));
+    const devServerCpu = cpuOf('others');
     const figures = {
       files,
       activeFiles,
@@ -399,7 +449,10 @@ export async function main(options: Record<string, string>): Promise<void> {
       setupSeconds: round((phaseStarted - wallStartedAt) / 1000),
       measuredSeconds: round(phaseSeconds),
       cpuSecondsThisProcess: round((cpuPhase.user + cpuPhase.system) / 1e6),
-      cpuSecondsBoxSim: round(childCpuPhase.sim - childCpuAtPhase.sim),
+      cpuSecondsApi: cpuOf('api'),
+      workerQueues,
+      cpuSecondsWorkers: workers.map((_, k) => cpuOf(`worker${k}`)),
+      cpuSecondsBoxSim: cpuOf('sim'),
       cpuSecondsTemporalServer: round(devServerCpu),
       cores: cpus().length,
       loadAverageBefore: round(loadBefore[0]!),
@@ -438,6 +491,10 @@ export async function main(options: Record<string, string>): Promise<void> {
       signalsPer1000Deliveries: noBurst ? null : wholeBurst.per1000,
       signalWindow,
       signalsPer1000FirstWindow: firstWindow?.per1000 ?? null,
+      eventLoopDelayMsP50: round(loopDelay.percentile(50) / 1e6),
+      eventLoopDelayMsP99: round(loopDelay.percentile(99) / 1e6),
+      latencyStagesMsP50: stages.p50,
+      latencyStagesMsP99: stages.p99,
       priorityScannedDuringPass: priorityScanned,
       priorityQueuedPeak,
       connectorRuns: signals.runs,
@@ -459,7 +516,12 @@ export async function main(options: Record<string, string>): Promise<void> {
         },
         { figure: 'setup (sim, connect, webhooks), wall seconds', value: figures.setupSeconds },
         { figure: 'measured phase, wall seconds', value: figures.measuredSeconds },
-        { figure: 'CPU seconds: this process (API, workers)', value: figures.cpuSecondsThisProcess },
+        {
+          figure: `CPU seconds: worker processes (${workerQueues.join(' / ')})`,
+          value: figures.cpuSecondsWorkers.join(' / '),
+        },
+        { figure: 'CPU seconds: API process', value: figures.cpuSecondsApi },
+        { figure: 'CPU seconds: this process (burst, pollers)', value: figures.cpuSecondsThisProcess },
         { figure: 'CPU seconds: box-sim', value: figures.cpuSecondsBoxSim },
         { figure: 'CPU seconds: Temporal dev server', value: figures.cpuSecondsTemporalServer },
         {
@@ -483,6 +545,14 @@ export async function main(options: Record<string, string>): Promise<void> {
         {
           figure: 'latency p99 per quarter of the pass, ms',
           value: figures.latencyMsP99ByQuarter.join(' / '),
+        },
+        ...STAGES.map((stage, i) => ({
+          figure: `  stage ${stage}, ms p50 / p99`,
+          value: `${stages.p50[i]} / ${stages.p99[i]}`,
+        })),
+        {
+          figure: 'event-loop delay of this process, ms p50 / p99',
+          value: `${figures.eventLoopDelayMsP50} / ${figures.eventLoopDelayMsP99}`,
         },
         { figure: 'WEBHOOK_SIGNAL_INTERVAL_MS', value: figures.signalIntervalMs },
         { figure: 'burst: deliveries / files', value: `${sent} / ${burstSet.length}` },
@@ -516,10 +586,10 @@ export async function main(options: Record<string, string>): Promise<void> {
     };
   } finally {
     agent.destroy();
-    await api.close();
-    await stopWorkers();
+    await apiProcess.stop();
+    for (const w of workers) await w.stop();
     await env.teardown().catch(() => undefined);
-    await deps.store.close();
+    await store.close();
     sim.process.kill();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -528,7 +598,7 @@ export async function main(options: Record<string, string>): Promise<void> {
 
 /** Users of the pass by walk state: `walked` (done), `ahead` (not started: no page listed yet). */
 async function ownerStates(
-  db: WorkerDeps['store']['db'],
+  db: Store['db'],
   connectorId: string,
   pass: number,
 ): Promise<{ walked: string[]; ahead: string[] }> {
@@ -560,10 +630,10 @@ function pickFile(
 }
 
 /**
- * CPU seconds (user + system) of the live processes below box-sim's (tsx starts box-sim as its child) and of
- * this process's other descendants (the Temporal dev server), from /proc.
+ * CPU seconds (user + system) of the live processes below each of `roots` (box-sim, the API, the worker:
+ * tsx may start a child), and of this process's other children (the Temporal dev server), from /proc.
  */
-function childCpuSeconds(simPid: number): { sim: number; others: number } {
+function childCpuSeconds(roots: Record<string, number>): Record<string, number> {
   const tick = 100; // USER_HZ on Linux
   const procs = new Map<number, { ppid: number; seconds: number }>();
   for (const entry of readdirSync('/proc')) {
@@ -586,19 +656,21 @@ function childCpuSeconds(simPid: number): { sim: number; others: number } {
       if (p === root) return true;
     return false;
   };
-  let sim = 0;
-  let others = 0;
+  const cpu: Record<string, number> = {};
   for (const [pid, { seconds }] of procs) {
-    if (below(pid, simPid)) sim += seconds;
-    else if (pid !== process.pid && below(pid, process.pid)) others += seconds;
+    const kind =
+      Object.keys(roots).find((k) => below(pid, roots[k]!)) ??
+      (pid !== process.pid && below(pid, process.pid) ? 'others' : undefined);
+    if (kind) cpu[kind] = (cpu[kind] ?? 0) + seconds;
   }
-  return { sim, others };
+  return cpu;
 }
 
 /** Every fileActivity signal of the connector (every run of its chain): when, and the events it carried. */
 async function fileActivitySignals(
   client: Client,
   connectorId: string,
+  decode: Decode,
 ): Promise<{ list: Array<{ at: number; events: FileEvent[] }>; runs: number }> {
   const workflowId = workflowIds.connector(connectorId);
   const list: Array<{ at: number; events: FileEvent[] }> = [];
@@ -609,12 +681,118 @@ async function fileActivitySignals(
     for (const e of history.events ?? []) {
       const s = e.workflowExecutionSignaledEventAttributes;
       if (s?.signalName !== 'fileActivity' || !s.input?.payloads?.[0]) continue;
-      const arg = defaultPayloadConverter.fromPayload<{ events: FileEvent[] }>(s.input.payloads[0]);
+      const arg = await decode<{ events: FileEvent[] }>(s.input.payloads[0]);
       const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
       list.push({ at, events: arg.events });
     }
   }
   return { list, runs };
+}
+
+/** Decodes one payload of a history (the processes' codec, then JSON). */
+type Decode = <T>(payload: unknown) => Promise<T>;
+
+/** Where a sample's latency went, from the histories: each stage ends at the event it names. */
+const STAGES = [
+  'edit -> fileActivity signal',
+  '-> prioritize signal (scan)',
+  '-> scanPriorityFiles scheduled',
+  '-> started on the worker',
+  '-> completed',
+  '-> seen stored by the poller',
+] as const;
+
+/**
+ * Per stage (STAGES), the p50 and p99 over the samples the priority lane rescanned (a sample the walk
+ * stored first has no such events): the first of each event carrying the sample's file after its edit.
+ */
+async function latencyStages(
+  client: Client,
+  connectorId: string,
+  samples: readonly Sample[],
+  payload: Decode,
+): Promise<{ p50: number[]; p99: number[] }> {
+  const at = (e: { eventTime?: { seconds?: unknown; nanos?: number | null } | null }) =>
+    Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+  // Per file, the times of each stage's events, ascending.
+  const times = new Map<string, number[][]>();
+  const note = (fileId: string, stage: number, t: number) => {
+    const row = times.get(fileId) ?? STAGES.map(() => []);
+    times.set(fileId, row);
+    row[stage]!.push(t);
+  };
+  const wanted = new Set(samples.map((s) => s.fileId));
+  const taskTimes: Record<string, { wait: number[]; run: number[] }> = {};
+  for (const [workflowId, scan] of [
+    [workflowIds.connector(connectorId), false],
+    [workflowIds.scan(connectorId), true],
+  ] as const) {
+    for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+      const history = await client.workflow.getHandle(workflowId, run.runId).fetchHistory();
+      const filesOfScheduled = new Map<string, string[]>();
+      const tasks = (taskTimes[scan ? 'scan' : 'connector'] ??= { wait: [], run: [] });
+      let taskScheduled = 0;
+      let taskStarted = 0;
+      for (const e of history.events ?? []) {
+        if (e.workflowTaskScheduledEventAttributes) taskScheduled = at(e);
+        if (e.workflowTaskStartedEventAttributes) {
+          taskStarted = at(e);
+          tasks.wait.push(taskStarted - taskScheduled);
+        }
+        if (e.workflowTaskCompletedEventAttributes) tasks.run.push(at(e) - taskStarted);
+        const signal = e.workflowExecutionSignaledEventAttributes;
+        const input = signal?.input?.payloads?.[0];
+        if (!scan && signal?.signalName === 'fileActivity' && input)
+          for (const f of (await payload<{ events: FileEvent[] }>(input)).events)
+            if (wanted.has(f.fileId)) note(f.fileId, 0, at(e));
+        if (scan && signal?.signalName === 'prioritize' && input)
+          for (const f of (await payload<{ files: FileEvent[] }>(input)).files)
+            if (wanted.has(f.fileId)) note(f.fileId, 1, at(e));
+        const scheduled = e.activityTaskScheduledEventAttributes;
+        if (scan && scheduled?.activityType?.name === 'scanPriorityFiles' && scheduled.input?.payloads?.[0]) {
+          const ids = (await payload<{ files: FileEvent[] }>(scheduled.input.payloads[0])).files
+            .map((f) => f.fileId)
+            .filter((id) => wanted.has(id));
+          filesOfScheduled.set(String(e.eventId), ids);
+          for (const id of ids) note(id, 2, at(e));
+        }
+        const started = e.activityTaskStartedEventAttributes;
+        if (started)
+          for (const id of filesOfScheduled.get(String(started.scheduledEventId)) ?? []) note(id, 3, at(e));
+        const completed = e.activityTaskCompletedEventAttributes;
+        if (completed)
+          for (const id of filesOfScheduled.get(String(completed.scheduledEventId)) ?? []) note(id, 4, at(e));
+      }
+    }
+  }
+  for (const [name, list] of Object.entries(taskTimes))
+    console.log(
+      `workflow tasks of ${name}: ${list.wait.length}, ms wait p50 ${percentiles(list.wait).p50} p99 ${percentiles(list.wait).p99}, run p50 ${percentiles(list.run).p50} p99 ${percentiles(list.run).p99}`,
+    );
+  const perStage: number[][] = STAGES.map(() => []);
+  for (const s of samples) {
+    const row = times.get(s.fileId);
+    if (!row) continue;
+    let previous = s.editedAt;
+    const ends: number[] = [];
+    for (let stage = 0; stage < STAGES.length - 1; stage++) {
+      const t = row[stage]!.sort((a, b) => a - b).find((x) => x >= previous - 5);
+      if (t === undefined) break;
+      ends.push(t);
+      previous = t;
+    }
+    if (ends.length < STAGES.length - 1) continue; // stored by the walk, not the lane
+    ends.push(s.editedAt + s.latencyMs!);
+    let from = s.editedAt;
+    ends.forEach((t, i) => {
+      perStage[i]!.push(t - from);
+      from = t;
+    });
+  }
+  return {
+    p50: perStage.map((v) => percentiles(v).p50),
+    p99: perStage.map((v) => percentiles(v).p99),
+  };
 }
 
 /** One signed FILE.UPLOADED delivery, as Box sends it; resolves with `<HTTP status>:<body status or type>`. */

@@ -8,6 +8,7 @@ import {
   type FetchResponse,
   type NetworkClient,
 } from 'box-node-sdk/networking';
+import { createAgent } from 'box-node-sdk/internal/utils';
 import type { BoxApp, Config } from '../config/config';
 import type { DataCenter } from '../domain/data-centers';
 import { BoxAppNotConfiguredError } from './box-errors';
@@ -64,7 +65,19 @@ export function boxBaseUrls(config: Pick<Config, 'box'>): BaseUrls {
 }
 
 /**
- * A network session with our base URLs, RetryAfterStrategy and a request timeout. The timeout is also
+ * One keep-alive agent for every Box session of the process. The SDK gives each session an agent that
+ * opens a new connection per request (and TLS with it, against Box); a scan makes several calls per file.
+ * It is the SDK's own agent kind, so proxies from the environment still apply.
+ */
+let sharedAgent: object | undefined;
+function keepAliveAgent(): object {
+  sharedAgent ??= createAgent({ keepAlive: true, maxSockets: 256 }) as object;
+  return sharedAgent;
+}
+
+/**
+ * A network session with our base URLs, RetryAfterStrategy and a request timeout, on the process's
+ * keep-alive agent. The timeout is also
  * re-applied to every derived session, because the SDK's `withAdditionalHeaders` (used by
  * `withAsUserHeader`) forgets it. Retries of 429s, 5xx and network errors are logged and counted
  * (box/box-retries.ts) unless `retry.onRetry` says otherwise; every answer is counted (`retry.onResponse`).
@@ -84,6 +97,7 @@ export function createNetworkSession(
     }),
     networkClient: new ConnectorNetworkClient(new BoxNetworkClient({}), timeoutConfig),
     timeoutConfig,
+    agent: keepAliveAgent(),
   });
 }
 

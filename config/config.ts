@@ -88,6 +88,8 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** The worker's metrics: its /metrics server, and the Temporal SDK exporter it includes (0: any free port). */
   workerMetrics: { host: string; port: number; sdkPort: number };
+  /** The worker process: the task queues it polls, the CPU priority of its inspection threads. */
+  worker: { taskQueues: Array<'main' | 'scan' | 'priority'>; inspectionThreadNice: number };
   /** How processes write their logs to stdout: JSON lines, or pino-pretty's text. */
   logFormat: 'json' | 'pretty';
 }
@@ -318,6 +320,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sdkPort: v('WORKER_SDK_METRICS_PORT'),
     },
     logFormat: v('LOG_FORMAT'),
+    worker: {
+      taskQueues: [...new Set(v<string>('WORKER_TASK_QUEUES').split(','))] as Array<
+        'main' | 'scan' | 'priority'
+      >,
+      inspectionThreadNice: v('INSPECTION_THREAD_NICE'),
+    },
   };
 }
 

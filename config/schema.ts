@@ -366,6 +366,21 @@ export const SETTINGS = {
     '4',
     'Worker slots reserved for priority rescans',
   ),
+  WORKER_TASK_QUEUES: setting(
+    z
+      .string()
+      .regex(
+        /^(main|scan|priority)(,(main|scan|priority))*$/,
+        "a comma-separated list of 'main', 'scan' and 'priority'",
+      ),
+    'main,scan,priority',
+    'Task queues this worker process polls: main (workflows, connect and backfill steps), scan (the walk), priority (rescans of edited files); run processes with different lists to keep the walk off the process that runs the workflows',
+  ),
+  INSPECTION_THREAD_NICE: setting(
+    z.coerce.number().int().min(0).max(19),
+    '10',
+    "CPU priority (Linux nice value) of the worker's inspection threads: under load the inspection yields the cores to workflow tasks, rescans of edited files and heartbeats; 0: the same as the rest of the process",
+  ),
   WORKER_METRICS_HOST: setting(
     z.string().min(1),
     '127.0.0.1',

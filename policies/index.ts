@@ -3,7 +3,7 @@
  * no network, no store, no Temporal.
  */
 export { inspectFile } from './inspect-file';
-export { InspectionPool, sharedInspectionPool } from './inspection-pool';
+export { configureSharedInspectionPool, InspectionPool, sharedInspectionPool } from './inspection-pool';
 export type { InspectionPoolOptions } from './inspection-pool';
 export type { InspectionTask, PolicySource } from './inspection-task';
 export { needsContent } from './needs-content';

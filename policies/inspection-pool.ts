@@ -13,6 +13,11 @@ import { UrgentFirstQueue } from './urgent-first-queue';
 export interface InspectionPoolOptions {
   /** Worker threads; default: one per core (`os.availableParallelism()`). 0 inspects in the calling thread. */
   readonly threads?: number;
+  /**
+   * Linux nice value each thread gives itself (0-19; default 0): higher yields the cores to the rest
+   * of the process and machine under load, and still uses every idle cycle. Ignored elsewhere.
+   */
+  readonly nice?: number;
 }
 
 /**
@@ -37,6 +42,7 @@ export class InspectionPool {
       ...(runningTypeScript ? { execArgv: ['--import', 'tsx'] } : {}),
       // Every thread holds at most one file (30 MB) and its text: queue the rest in the main thread.
       concurrentTasksPerWorker: 1,
+      workerData: { nice: options.nice ?? 0 },
       // The priority lane's files go before the full pass's (inspect's `urgent`).
       taskQueue: new UrgentFirstQueue(),
       // A task no thread could take yet goes back to the front, not the tail: arrival order holds.
@@ -89,12 +95,19 @@ export class InspectionPool {
 }
 
 let shared: InspectionPool | undefined;
+let sharedOptions: InspectionPoolOptions = {};
 
 /**
  * The process's inspection pool, one thread per core, made on first use. Idle threads do not keep the
  * process alive (piscina unrefs them).
  */
 export function sharedInspectionPool(): InspectionPool {
-  shared ??= new InspectionPool();
+  shared ??= new InspectionPool(sharedOptions);
   return shared;
+}
+
+/** How the process's shared pool is made (a worker sets it at start); thrown when the pool exists already. */
+export function configureSharedInspectionPool(options: InspectionPoolOptions): void {
+  if (shared) throw new Error('configureSharedInspectionPool: the shared pool was already made');
+  sharedOptions = options;
 }

@@ -2,11 +2,17 @@
  * The task each inspection-pool thread runs (piscina loads this file in a worker thread): compile the
  * policy set once per source, then inspect. Everything in and out is structured-clone data.
  */
+import { setPriority } from 'node:os';
+import { workerData } from 'piscina';
 import { inspectFile } from './inspect-file';
 import type { InspectionResult } from './inspection-result';
 import type { InspectionTask } from './inspection-task';
 import type { CompiledPolicySet } from './policy/compile-policy-set';
 import { loadPolicySet } from './policy/load-policy-set';
+
+// On Linux a nice value is a thread's own: this lowers this thread's priority only (the pool's `nice`).
+const nice = (workerData as { nice?: number } | undefined)?.nice ?? 0;
+if (nice > 0 && process.platform === 'linux') setPriority(nice);
 
 const compiled = new Map<string, Promise<CompiledPolicySet>>();
 

@@ -2,7 +2,8 @@
  * Worker entry point: one process polls three task queues — main (workflows, connect and backfill
  * activities), scan (bulk scan activities, capped per worker and per queue) and priority (files with fresh
  * activity, on slots of their own so a bulk backlog never delays them). Workers are stateless: start more
- * processes for more throughput.
+ * processes for more throughput. WORKER_TASK_QUEUES picks the queues of a process: the walk (scan) in
+ * processes of its own keeps its CPU-heavy main thread away from workflow tasks and priority rescans.
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -10,7 +11,7 @@ import { loadConfig } from '../config/config';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { temporalDataConverter } from '../config/payload-codec';
 import { createActivities, createScanQueueActivities } from '../activities';
-import { loadPolicySet } from '../policies';
+import { configureSharedInspectionPool, loadPolicySet } from '../policies';
 import { createWorkerDeps } from './worker-deps';
 import { GovernanceStarter } from '../activities/governance-starter';
 import { stopWithLauncher } from '../scripts/launcher-watchdog';
@@ -46,38 +47,48 @@ async function runWorker(): Promise<void> {
       .sweep()
       .then((n) => n > 0 && log.info({ started: n }, `started ${n} governance actions left unstarted`))
       .catch((err: unknown) => log.error({ err }, 'governance sweep failed'));
-  const sweeper = setInterval(() => void sweep(), 30_000);
+  // Governance actions are workflows: the processes that run workflows sweep for them.
+  const sweeps = config.worker.taskQueues.includes('main');
+  const sweeper = setInterval(() => void (sweeps && sweep()), 30_000);
   sweeper.unref();
+  configureSharedInspectionPool({ nice: config.worker.inspectionThreadNice });
   const scan = createScanQueueActivities(deps);
-  const workers = await Promise.all([
-    Worker.create({
-      connection,
-      namespace,
-      dataConverter,
-      taskQueue: taskQueues.main,
-      workflowsPath: require.resolve('../workflows'),
-      activities: createActivities(deps),
-    }),
-    Worker.create({
-      connection,
-      namespace,
-      dataConverter,
-      taskQueue: taskQueues.scan,
-      activities: scan.bulk,
-      maxConcurrentActivityTaskExecutions: config.scan.maxConcurrentActivities,
-      ...(config.scan.activitiesPerSecond > 0 && {
-        maxTaskQueueActivitiesPerSecond: config.scan.activitiesPerSecond,
+  // WORKER_TASK_QUEUES: a process may poll only some queues, e.g. the walk in processes of its own.
+  const polled = config.worker.taskQueues;
+  const made = {
+    main: () =>
+      Worker.create({
+        connection,
+        namespace,
+        dataConverter,
+        taskQueue: taskQueues.main,
+        workflowsPath: require.resolve('../workflows'),
+        activities: createActivities(deps),
       }),
-    }),
-    Worker.create({
-      connection,
-      namespace,
-      dataConverter,
-      taskQueue: taskQueues.priority,
-      activities: scan.priority,
-      maxConcurrentActivityTaskExecutions: config.scan.priorityMaxConcurrentActivities,
-    }),
-  ]);
+    scan: () =>
+      Worker.create({
+        connection,
+        namespace,
+        dataConverter,
+        taskQueue: taskQueues.scan,
+        activities: scan.bulk,
+        maxConcurrentActivityTaskExecutions: config.scan.maxConcurrentActivities,
+        ...(config.scan.activitiesPerSecond > 0 && {
+          maxTaskQueueActivitiesPerSecond: config.scan.activitiesPerSecond,
+        }),
+      }),
+    priority: () =>
+      Worker.create({
+        connection,
+        namespace,
+        dataConverter,
+        taskQueue: taskQueues.priority,
+        activities: scan.priority,
+        maxConcurrentActivityTaskExecutions: config.scan.priorityMaxConcurrentActivities,
+      }),
+  };
+  const workers = await Promise.all(polled.map((queue) => made[queue]()));
+  const queueNames = polled.map((queue) => taskQueues[queue]);
   collectProcessMetrics();
   const metrics = await startMetricsServer({
     host: config.workerMetrics.host,
@@ -87,10 +98,10 @@ async function runWorker(): Promise<void> {
   });
   log.info({ url: metrics.url, port: metrics.port }, `metrics on ${metrics.url} (port ${metrics.port})`);
   log.info(
-    { taskQueues: Object.values(taskQueues), address: config.temporal.address, namespace },
-    `polling ${Object.values(taskQueues).join(', ')} on ${config.temporal.address}`,
+    { taskQueues: queueNames, address: config.temporal.address, namespace },
+    `polling ${queueNames.join(', ')} on ${config.temporal.address}`,
   );
-  void sweep();
+  if (sweeps) void sweep();
   await Promise.all(workers.map((w) => w.run()));
   clearInterval(sweeper);
   await metrics.close();

@@ -15,6 +15,7 @@ import { REAUTHORIZATION_FAILURES } from '../domain/box-failures';
 import type { ScanScope } from '../domain/connector-status';
 import { resumingAfterReauthorization, type PauseState } from './child-workflows';
 import type { FileEvent } from '../domain/file-event';
+import { FileHeat } from './file-heat';
 import { PriorityQueue } from './priority-queue';
 import type { ScanActivities, ScanCounts, StoredPassCounts } from './scan-files-activities';
 import {
@@ -122,9 +123,15 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
    */
   const recent = new Map<string, number>();
   let isRecent: ((fileId: string) => boolean) | undefined;
+  /** Under patch priority-hot-by-activity: which waiting files are hot (see FileHeat). */
+  let heat: FileHeat | undefined;
 
   setHandler(prioritizeSignal, ({ files }) => {
     signalsThisRun++;
+    heat?.arrived(
+      files.map((f) => f.fileId),
+      Date.now(),
+    );
     queue.add(files, isRecent);
   });
   setHandler(rescanNowSignal, () => {
@@ -221,10 +228,16 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
     // edits of a few files must not delay the first edit of another), one slot of several is kept for such
     // files, and a full queue makes room for them (see PriorityQueue.add).
     const freshFirst = patched('priority-fresh-first');
-    if (freshFirst) isRecent = (fileId) => recent.has(fileId);
-    const fresh = (fileId: string) => !recent.has(fileId);
-    const hot = (fileId: string) => recent.has(fileId);
-    const hotSlots = Math.max(1, batchesInFlight - 1);
+    // Hot files (events or rescans in the last minute) take one slot at most, and a file is hot by its
+    // events too, not only by its rescans: a burst of edits of some files neither holds the lane's every
+    // slot nor passes, once its files wait past the minute, for the first edit of another file.
+    const byActivity = freshFirst && patched('priority-hot-by-activity');
+    if (byActivity)
+      heat = new FileHeat(input.recentlyRescannedMs ?? RECENTLY_RESCANNED_MS, (fileId) => recent.has(fileId));
+    const hot = heat ? heat.isHot.bind(heat) : (fileId: string) => recent.has(fileId);
+    const fresh = (fileId: string) => !hot(fileId);
+    if (freshFirst) isRecent = hot;
+    const hotSlots = byActivity ? 1 : Math.max(1, batchesInFlight - 1);
     let hotRunning = 0;
     const forget = () => {
       const before = Date.now() - (input.recentlyRescannedMs ?? RECENTLY_RESCANNED_MS);
@@ -234,6 +247,12 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
       }
     };
     const busy = new Set<string>();
+    /** Takes files for a batch; they are no longer waiting as fresh arrivals. */
+    const takeFor = (size: number, only: (fileId: string) => boolean) => {
+      const taken = queue.takeExcept(size, busy, only);
+      heat?.taken(taken.map((f) => f.fileId));
+      return taken;
+    };
     const running = new Set<Promise<void>>();
     let cancelled: { err: unknown } | undefined;
     const runBatch = async (batch: FileEvent[], hotBatch: boolean) => {
@@ -307,10 +326,10 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
         const waitingHot = hotRunning < hotSlots ? queue.countExcept(busy, hot) : 0;
         if (waitingFresh > 0) {
           const size = Math.min(PRIORITY_BATCH, Math.ceil(waitingFresh / (batchesInFlight - running.size)));
-          batch = queue.takeExcept(size, busy, fresh);
+          batch = takeFor(size, fresh);
         } else if (waitingHot > 0) {
           const free = Math.min(batchesInFlight - running.size, hotSlots - hotRunning);
-          batch = queue.takeExcept(Math.min(PRIORITY_BATCH, Math.ceil(waitingHot / free)), busy, hot);
+          batch = takeFor(Math.min(PRIORITY_BATCH, Math.ceil(waitingHot / free)), hot);
           hotBatch = true;
           hotRunning++;
         } else continue;

@@ -10,7 +10,8 @@ describe('recorded workflow histories', () => {
     // (2026-12-authorize-update-*); scanFiles with priority batches as recorded by
     // test/workflow/scan-files.test.ts, one batch at a time before the priority-batches-in-flight patch
     // (2026-12-serial-lane-*), several at once after it (2026-12-priority-batches-*), fresh first after
-    // priority-fresh-first (2026-12-fresh-first-*).
-    expect(replayed).toBeGreaterThanOrEqual(22);
+    // priority-fresh-first (2026-12-fresh-first-*), one hot slot and heat by events after
+    // priority-hot-by-activity (2026-12-hot-by-activity-*).
+    expect(replayed).toBeGreaterThanOrEqual(24);
   });
 });

@@ -345,7 +345,7 @@ describe('scanFiles on the time-skipping server', () => {
     await expectReplays(handle, '2026-12-priority-batches-edit-in-flight-scan-files');
   });
 
-  it('fresh first: a file not rescanned lately gets a slot of its own while files that keep changing wait', async () => {
+  it('hot files take one slot: a file with no event lately goes first while files that keep changing wait', async () => {
     const handle = await start({ priorityBatchesInFlight: 3, recentlyRescannedMs: 30 * 86_400_000 });
     const hot = Array.from({ length: 20 }, (_, i) => activity(`h${i}`));
     await handle.signal(prioritizeSignal, { files: hot });
@@ -354,17 +354,52 @@ describe('scanFiles on the time-skipping server', () => {
     fake.holdPriority = new Promise((r) => (release = r));
     fake.holdOnly = (ids) => ids.some((id) => id.startsWith('h'));
     await handle.signal(prioritizeSignal, { files: hot }); // the burst of edits again
-    await batchesRunning(2); // two of the three slots: the third stays free for files not rescanned lately
+    await batchesRunning(1); // one of the three slots: the other two stay free for files not edited lately
     await handle.signal(prioritizeSignal, { files: [activity('n1')] });
     await eventually(() => fake.priorityScanned.includes('n1'), {
       what: 'n1 rescanned while the burst is held',
       timeoutMs: 15_000,
     });
-    expect(fake.batchesInFlight).toBe(2);
+    expect(fake.maxBatchesInFlight).toBeLessThanOrEqual(2);
     release();
     await until(handle, (p) => p.priorityQueued === 0 && p.priorityScanned === 41);
     expect(fake.inTwoBatches).toEqual([]);
-    await expectReplays(handle, '2026-12-fresh-first-slot-scan-files');
+    await expectReplays(handle, '2026-12-hot-by-activity-slot-scan-files');
+  });
+
+  it('a file edited again while it waits stays hot: it never passes for a file with no event lately', async () => {
+    const handle = await start({ priorityBatchesInFlight: 2, recentlyRescannedMs: 30 * 86_400_000 });
+    // k0's batch holds one slot to the end, so one slot decides the order.
+    let releaseK: () => void = () => undefined;
+    let releaseW: () => void = () => undefined;
+    fake.holdOnly = (ids) => ids.includes('k0') || ids.some((id) => id.startsWith('w'));
+    fake.holdPriority = new Promise((r) => (releaseK = r));
+    await handle.signal(prioritizeSignal, { files: [activity('k0')] });
+    await batchesRunning(1);
+    // w0..w4 arrive fresh and run; each is edited again meanwhile: hot now, though never rescanned yet.
+    fake.holdPriority = new Promise((r) => (releaseW = r));
+    const waiting = Array.from({ length: 5 }, (_, i) => activity(`w${i}`));
+    await handle.signal(prioritizeSignal, { files: waiting });
+    await batchesRunning(2);
+    await handle.signal(prioritizeSignal, { files: waiting });
+    await handle.signal(prioritizeSignal, { files: [activity('q0')] }); // no event before: fresh
+    await until(handle, (p) => p.priorityQueued === 6);
+    releaseW();
+    await eventually(() => fake.priorityScanned.filter((id) => id === 'w0').length === 2, {
+      what: 'the second round of w edits rescanned',
+      timeoutMs: 15_000,
+    });
+    releaseK();
+    await until(handle, (p) => p.priorityQueued === 0 && p.priorityScanned === 12);
+    // The freed slot went to q0 first, then to the w files edited again.
+    expect(fake.priorityBatches.map((b) => b.join(','))).toEqual([
+      'k0',
+      'w0,w1,w2,w3,w4',
+      'q0',
+      'w0,w1,w2,w3,w4',
+    ]);
+    expect(fake.inTwoBatches).toEqual([]);
+    await expectReplays(handle, '2026-12-hot-by-activity-waiting-scan-files');
   });
 
   it('fresh first: a full queue makes room for a file not rescanned lately (a recent one overflows instead)', async () => {

@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+
+/** A spawned api/main.ts or workers/main.ts. */
+export interface ProductProcess {
+  readonly child: ChildProcess;
+  /** Its pid (for CPU accounting). */
+  readonly pid: number;
+  /** SIGTERM, then SIGKILL after 10 s; resolves once it exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the API (`api`) or the worker (`worker`) in a process of its own, as a deployment runs them, with
+ * `settings` as its environment on top of this one's (and `nice`: at that lower CPU priority); resolves once it is ready (the API answers
+ * /healthz, the worker logs that it polls), rejects with the end of its output if it exits first.
+ */
+export async function startProductProcess(
+  kind: 'api' | 'worker',
+  settings: NodeJS.ProcessEnv,
+  options: { nice?: number } = {},
+): Promise<ProductProcess> {
+  const entry = kind === 'api' ? join(root, 'api', 'main.ts') : join(root, 'workers', 'main.ts');
+  const profile = process.env.BENCH_CPU_PROFILE_DIR;
+  const args = [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), '--import', 'tsx', entry];
+  // `nice -n N node ...`: nice execs node, so the pid is node's.
+  const [command, argv] = options.nice
+    ? ['nice', ['-n', String(options.nice), process.execPath, ...args]]
+    : [process.execPath, args];
+  const child = spawn(command, argv, {
+    cwd: root,
+    // The worker says it polls at info; the API's requests would log at info too, so it stays at warn.
+    env: { ...process.env, ...settings, LOG_LEVEL: kind === 'worker' ? 'info' : 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let tail = '';
+  let ready = false;
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-4000);
+    if (kind === 'worker' && tail.includes('"msg":"polling ')) ready = true;
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const port = settings.API_PORT;
+  for (const started = Date.now(); !ready;) {
+    if (gone) throw new Error(`the ${kind} process exited before it was ready:\n${tail}`);
+    if (Date.now() - started > 120_000)
+      throw new Error(`the ${kind} process was not ready in 120 s:\n${tail}`);
+    await new Promise((r) => setTimeout(r, 200));
+    if (kind === 'api')
+      ready = await fetch(`http://127.0.0.1:${port}/healthz`)
+        .then((r) => r.status === 200)
+        .catch(() => false);
+  }
+  return {
+    child,
+    pid: child.pid!,
+    stop: async () => {
+      if (gone) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

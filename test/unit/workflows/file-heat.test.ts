@@ -1,0 +1,43 @@
+import { FileHeat } from '../../../workflows/file-heat';
+
+describe('FileHeat', () => {
+  const minute = 60_000;
+
+  it('a file arriving with no event and no rescan in the window is fresh until a batch takes it', () => {
+    const heat = new FileHeat(minute, () => false);
+    heat.arrived(['a'], 0);
+    expect(heat.isHot('a')).toBe(false);
+    heat.arrived(['a'], 1000); // edited again while it waits: the same pending rescan, still fresh
+    expect(heat.isHot('a')).toBe(false);
+    heat.taken(['a']);
+    expect(heat.isHot('a')).toBe(true);
+  });
+
+  it('a file with an event in the window is hot when it arrives again, rescanned or not', () => {
+    const heat = new FileHeat(minute, () => false);
+    heat.arrived(['burst'], 0);
+    heat.taken(['burst']); // its batch ran; the rescan is not what makes it hot here
+    heat.arrived(['burst'], 30_000);
+    expect(heat.isHot('burst')).toBe(true);
+    // Still edited every 30 s: hot however long it waits unrescanned (the rescan rule alone would call it fresh).
+    for (let t = 60_000; t <= 300_000; t += 30_000) heat.arrived(['burst'], t);
+    expect(heat.isHot('burst')).toBe(true);
+  });
+
+  it('a quiet file is fresh again once its last event is older than the window', () => {
+    const heat = new FileHeat(minute, () => false);
+    heat.arrived(['a'], 0);
+    heat.taken(['a']);
+    heat.arrived(['b'], minute + 1); // forgets a's event
+    heat.arrived(['a'], minute + 2);
+    expect(heat.isHot('a')).toBe(false);
+  });
+
+  it('a file the lane rescanned in the window arrives hot', () => {
+    const rescanned = new Set(['r']);
+    const heat = new FileHeat(minute, (id) => rescanned.has(id));
+    heat.arrived(['r', 'n'], 0);
+    expect(heat.isHot('r')).toBe(true);
+    expect(heat.isHot('n')).toBe(false);
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * Which files waiting in the priority lane are hot (patch priority-hot-by-activity): a file is fresh when
+ * it arrives with no event and no rescan in the last `windowMs`, and stays so until a batch takes it; any
+ * other file is hot. A file edited again and again is hot even while it waits, never rescanned yet, in the
+ * queue or the store: it never passes for the first edit of another file. Plain workflow state, a hint for
+ * the lane's order only (not carried across continue-as-new); times are workflow time.
+ */
+export class FileHeat {
+  /** When each file last had an event, oldest first, within the window. */
+  private readonly heard = new Map<string, number>();
+  /** Files waiting that were fresh when they arrived. */
+  private readonly fresh = new Set<string>();
+
+  constructor(
+    private readonly windowMs: number,
+    /** Whether the lane rescanned the file within the window. */
+    private readonly rescannedLately: (fileId: string) => boolean,
+  ) {}
+
+  /** Notes events of files at `now`: each is fresh if neither an event nor a rescan came in the window. */
+  arrived(fileIds: readonly string[], now: number): void {
+    for (const [fileId, at] of this.heard) {
+      if (at >= now - this.windowMs) break;
+      this.heard.delete(fileId);
+    }
+    for (const fileId of fileIds) {
+      if (!this.heard.has(fileId) && !this.rescannedLately(fileId)) this.fresh.add(fileId);
+      this.heard.delete(fileId); // re-inserted last: the map stays in time order
+      this.heard.set(fileId, now);
+    }
+  }
+
+  /** The files a batch took: no longer waiting as fresh arrivals. */
+  taken(fileIds: readonly string[]): void {
+    for (const fileId of fileIds) this.fresh.delete(fileId);
+  }
+
+  /** True unless the file waits as a fresh arrival. */
+  isHot(fileId: string): boolean {
+    return !this.fresh.has(fileId);
+  }
+}
