@@ -15,8 +15,8 @@ interface Lane<T> {
   timer?: NodeJS.Timeout;
   /** When `timer` fires (our clock). */
   timerAt?: number;
-  /** When a send last went ahead of the pace (express). */
-  lastExpressAt: number;
+  /** When the last sends started, oldest first, the last second only. */
+  recentSends: number[];
   /** Items' express keys seen in the last `quietMs`, with when, oldest first. */
   seen: Map<string, number>;
 }
@@ -25,7 +25,8 @@ interface Lane<T> {
  * Items of a key nobody asked about for a while travel sooner: a delivery for a file that had no
  * other delivery in `quietMs` is sent `minGapMs` after the previous send instead of a whole interval
  * after it. A burst over a few files keeps the lane paced (their files are never quiet), while the
- * first edit of another file is not held behind it. At most one send per `everyMs` goes ahead of the pace.
+ * first edit of another file is not held behind it. Express sends stop while the key had
+ * `maxSendsPerSecond` sends in the last second.
  */
 export interface ExpressOptions<T> {
   /** What makes two items "the same" (a file id). */
@@ -35,10 +36,10 @@ export interface ExpressOptions<T> {
   /** The least time between two sends of a key when an express item waits. */
   readonly minGapMs: number;
   /**
-   * The least time between two sends of a key ahead of its pace: many new files at once (a bulk upload)
-   * are paced like a burst, not sent every `minGapMs`.
+   * Express sends of a key happen only while fewer than this many sends (of any kind) went in the last
+   * second: many new files at once (a bulk upload) are paced like a burst, not sent every `minGapMs`.
    */
-  readonly everyMs: number;
+  readonly maxSendsPerSecond: number;
 }
 
 /**
@@ -69,7 +70,7 @@ export class SignalPump<T> {
     if (items.length === 0) return Promise.resolve(true);
     let lane = this.lanes.get(key);
     if (!lane) {
-      lane = { queue: [], sending: false, lastSentAt: -Infinity, lastExpressAt: -Infinity, seen: new Map() };
+      lane = { queue: [], sending: false, lastSentAt: -Infinity, recentSends: [], seen: new Map() };
       this.lanes.set(key, lane);
     }
     const express = this.expressFlags(lane, items);
@@ -115,10 +116,11 @@ export class SignalPump<T> {
   private schedule(key: string, lane: Lane<T>): void {
     if (lane.sending || lane.queue.length === 0) return;
     const now = this.now();
+    while (lane.recentSends.length > 0 && lane.recentSends[0]! <= now - 1000) lane.recentSends.shift();
     const express =
       this.express !== undefined &&
       lane.queue.some((q) => q.express) &&
-      now - lane.lastExpressAt >= this.express.everyMs;
+      lane.recentSends.length < this.express.maxSendsPerSecond;
     const paced = lane.lastSentAt + this.intervalMs - now;
     const wait =
       lane.queue.length >= this.maxBatch
@@ -130,7 +132,6 @@ export class SignalPump<T> {
       // A full batch does not wait for the timer set when fewer items waited.
       clearTimeout(lane.timer);
       lane.timer = undefined;
-      if (paced > 0) lane.lastExpressAt = now;
       return this.sendNow(key, lane);
     }
     if (lane.timer) {
@@ -149,6 +150,7 @@ export class SignalPump<T> {
     const batch = lane.queue.splice(0, this.maxBatch);
     lane.sending = true;
     lane.lastSentAt = this.now();
+    lane.recentSends.push(lane.lastSentAt);
     const sending = this.send(
       key,
       batch.map((b) => b.item),

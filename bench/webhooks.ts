@@ -94,6 +94,7 @@ const KNOWN_OPTIONS = [
   'database-url',
   'worker-queues',
   'walk-nice',
+  'sim-nice',
 ];
 
 /** Runs the benchmark. */
@@ -122,7 +123,9 @@ export async function main(options: Record<string, string>): Promise<void> {
   const loadBefore = loadavg();
   const wallStartedAt = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'cb-bench-webhooks-'));
-  const sim = await startSimProcess(files, users);
+  // box-sim stands for Box: --sim-nice (default 10) lowers its CPU priority (see startSimProcess).
+  const simNice = intOption(options, 'sim-nice', 10, true);
+  const sim = await startSimProcess(files, users, [], { nice: simNice });
   const apiPort = await freePort();
   const env = await createLocalEnv();
   const queue = `bench-webhooks-${randomBytes(3).toString('hex')}`;

@@ -213,8 +213,8 @@ export const SETTINGS = {
   ),
   WEBHOOK_SIGNAL_INTERVAL_MS: setting(
     z.coerce.number().int().min(0),
-    '500',
-    'Paced fileActivity signals: a connector quiet this long is signalled at once, else at most once per this many ms with every delivery waiting (answers wait for it), or 100 ms after the last signal when a file with no delivery in the last minute waits; 0: one signal per 25 ms batch',
+    '1000',
+    'Paced fileActivity signals: a connector quiet this long is signalled at once, else at most once per this many ms with every delivery waiting (answers wait for it), or, while the connector had fewer than 3 signals in the last second, 100 ms after the last one when a file with no delivery in the last minute waits; 0: one signal per 25 ms batch',
   ),
   SESSION_LIFETIME: setting(
     duration,

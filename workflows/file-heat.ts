@@ -1,9 +1,11 @@
 /**
  * Which files waiting in the priority lane are hot (patch priority-hot-by-activity): a file is fresh when
- * it arrives with no event and no rescan in the last `windowMs`, and stays so until a batch takes it; any
- * other file is hot. A file edited again and again is hot even while it waits, never rescanned yet, in the
- * queue or the store: it never passes for the first edit of another file. Plain workflow state, a hint for
- * the lane's order only (not carried across continue-as-new); times are workflow time.
+ * it arrives with no event and no rescan in the last `windowMs`, until a batch takes it or another event of
+ * it comes within the window; any other file is hot. A file edited again and again is hot even while it
+ * waits, never rescanned yet, in the queue or the store: the first edits of a burst's files stop passing
+ * for fresh ones at their second event, and never a burst's file passes for the first edit of another file.
+ * Plain workflow state, a hint for the lane's order only (not carried across continue-as-new); times are
+ * workflow time.
  */
 export class FileHeat {
   /** When each file last had an event, oldest first, within the window. */
@@ -17,7 +19,10 @@ export class FileHeat {
     private readonly rescannedLately: (fileId: string) => boolean,
   ) {}
 
-  /** Notes events of files at `now`: each is fresh if neither an event nor a rescan came in the window. */
+  /**
+   * Notes events of files at `now`: each is fresh if neither an event nor a rescan came in the window, and
+   * hot otherwise (a waiting fresh file included).
+   */
   arrived(fileIds: readonly string[], now: number): void {
     for (const [fileId, at] of this.heard) {
       if (at >= now - this.windowMs) break;
@@ -25,6 +30,7 @@ export class FileHeat {
     }
     for (const fileId of fileIds) {
       if (!this.heard.has(fileId) && !this.rescannedLately(fileId)) this.fresh.add(fileId);
+      else this.fresh.delete(fileId); // a second event within the window: it keeps changing
       this.heard.delete(fileId); // re-inserted last: the map stays in time order
       this.heard.set(fileId, now);
     }

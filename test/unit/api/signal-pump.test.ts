@@ -104,7 +104,7 @@ describe('SignalPump', () => {
       1000,
       1000,
       Date.now,
-      { keyOf: (item) => item.split(':')[0]!, quietMs: 60_000, minGapMs: 30, everyMs: 2000 },
+      { keyOf: (item) => item.split(':')[0]!, quietMs: 60_000, minGapMs: 30, maxSendsPerSecond: 3 },
     );
     void pump.add('c1', ['hot:1']); // a quiet connector: at once
     await new Promise((r) => setTimeout(r, 10));
@@ -141,7 +141,7 @@ describe('SignalPump', () => {
     expect(sent).toEqual([['a'], ['b']]);
   });
 
-  it('many new files at once are paced: at most one send per everyMs goes ahead of the interval', async () => {
+  it('many new files at once are paced: express sends stop at maxSendsPerSecond', async () => {
     const sent: Array<{ items: string[]; at: number }> = [];
     const started = Date.now();
     const pump = new SignalPump<string>(
@@ -152,15 +152,17 @@ describe('SignalPump', () => {
       300,
       1000,
       Date.now,
-      { keyOf: (item) => item, quietMs: 60_000, minGapMs: 10, everyMs: 10_000 },
+      { keyOf: (item) => item, quietMs: 60_000, minGapMs: 10, maxSendsPerSecond: 3 },
     );
     for (let i = 0; i < 20; i++) {
       void pump.add('c1', [`new-${i}`]); // every item a file never seen
       await new Promise((r) => setTimeout(r, 25));
     }
+    await new Promise((r) => setTimeout(r, 800)); // the paced sends, not drain's
     await pump.drain();
     expect(sent.flatMap((s) => s.items)).toHaveLength(20);
-    // 500 ms of new files: the first at once (a quiet connector), one express, the rest paced at 300 ms.
-    expect(sent.length).toBeLessThanOrEqual(4);
+    // 500 ms of new files: the first at once (a quiet connector), two express, then paced at 300 ms.
+    expect(sent.length).toBeLessThanOrEqual(5);
+    for (let i = 3; i < sent.length; i++) expect(sent[i]!.at - sent[i - 1]!.at).toBeGreaterThanOrEqual(290);
   });
 });

@@ -5,12 +5,21 @@ describe('FileHeat', () => {
 
   it('a file arriving with no event and no rescan in the window is fresh until a batch takes it', () => {
     const heat = new FileHeat(minute, () => false);
-    heat.arrived(['a'], 0);
-    expect(heat.isHot('a')).toBe(false);
-    heat.arrived(['a'], 1000); // edited again while it waits: the same pending rescan, still fresh
+    heat.arrived(['a', 'b'], 0);
     expect(heat.isHot('a')).toBe(false);
     heat.taken(['a']);
     expect(heat.isHot('a')).toBe(true);
+    expect(heat.isHot('b')).toBe(false);
+  });
+
+  it('a fresh file edited again while it waits turns hot: the first edits of a burst stop passing for fresh', () => {
+    const heat = new FileHeat(minute, () => false);
+    heat.arrived(['burst-1', 'burst-2'], 0);
+    heat.arrived(['sample'], 500);
+    heat.arrived(['burst-1', 'burst-2'], 6000); // the burst's second round, still unrescanned
+    expect(heat.isHot('burst-1')).toBe(true);
+    expect(heat.isHot('burst-2')).toBe(true);
+    expect(heat.isHot('sample')).toBe(false);
   });
 
   it('a file with an event in the window is hot when it arrives again, rescanned or not', () => {
