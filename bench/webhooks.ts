@@ -1,11 +1,16 @@
 /**
  * Webhooks across a whole full pass: `npm run bench -- webhooks [--files 100000] [--users files/500]
  *   [--samples 500] [--burst-rate 20000] [--burst-deliveries 0] [--burst-files 2000] [--max-in-flight 1000]
- *   [--signal-interval-ms <config default>] [--signal-window 20000]`.
+ *   [--signal-interval-ms <config default>] [--signal-window 20000] [--worker-queues main,scan,priority]
+ *   [--walk-nice 10] [--sim-nice 10] [--database-url sqlite-file-in-a-temp-dir]`.
  *
- * box-sim in its own process (its webhook deliveries travel over HTTP to the API), the Temporal dev server,
- * the workers of the three queues and the API listening on a free port, all in this process, SQLite file
- * store. The connector is authorized through box-sim's consent form; once connectBox has registered its
+ * As deployed: the API (api/main.ts) and the workers (workers/main.ts) in processes of their own, one per
+ * `--worker-queues` entry ('/' between processes, each its WORKER_TASK_QUEUES; a process of queue `scan`
+ * only runs at nice `--walk-nice`), box-sim in its own process (its webhook deliveries travel over HTTP to
+ * the API) at nice `--sim-nice` (it stands for Box, whose CPU is not the connector's: at a lower priority
+ * it takes what the connector leaves), the Temporal dev server; this process sends the burst and reads the
+ * store (a SQLite file unless `--database-url`) and the histories (through the processes' payload codec).
+ * The connector is authorized through box-sim's consent form; once connectBox has registered its
  * webhooks, and until its first full pass completes (the store's pass record):
  * - latency: `samples` edits spread over the pass by its progress (sample k once the pass has seen k/samples
  *   of the files), alternating between files of users the pass has already walked and of users it has not
@@ -19,9 +24,11 @@
  *   connector's histories (every run of its continue-as-new chain) come the fileActivity signals and the
  *   events they carried while the burst ran: signals per 1,000 deliveries, over the whole burst and over its
  *   first `signal-window` deliveries (the issue's 20,000-delivery burst).
- * Wall time is printed with the CPU seconds of the worker process, the API process, this one (the burst and
- * the pollers), box-sim and the
- * Temporal dev server (this process's other children), and the load average before and after.
+ * Each sample rescanned by the priority lane is broken into stages from the histories (edit to fileActivity
+ * signal, routing to the scan, batch scheduled, started, completed, seen by the poller), with the workflow
+ * tasks' wait and run times of connectBox and the scan. Wall time is printed with the CPU seconds of each
+ * worker process, the API process, this one (the burst and the pollers), box-sim and the Temporal dev
+ * server (this process's other children), and the load average before and after.
  * The full figures (100,000 files) take about 35-50 minutes on 2 quiet cores; `--files 2000 --samples 50`
  * proves the bench in a few minutes.
  */
