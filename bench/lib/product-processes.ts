@@ -3,6 +3,20 @@ import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
 
+// A bench stopped from outside (Ctrl-C, SIGTERM) takes the processes it started with it.
+const running = new Set<ChildProcess>();
+let handlersInstalled = false;
+function killOnExit(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.once('exit', () => {
+    for (const c of running) c.kill('SIGKILL');
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+}
+
 /** A spawned api/main.ts or workers/main.ts. */
 export interface ProductProcess {
   readonly child: ChildProcess;
@@ -35,6 +49,7 @@ export async function startProductProcess(
     env: { ...process.env, ...settings, LOG_LEVEL: kind === 'worker' ? 'info' : 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  killOnExit(child);
   let tail = '';
   let ready = false;
   const keep = (chunk: Buffer) => {
