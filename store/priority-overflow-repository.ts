@@ -14,7 +14,10 @@ export const OVERFLOW_LEASE_MS = 10 * 60_000;
 export class PriorityOverflowRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Stores the files (one row per file, the last activity of a file wins). Returns how many files. */
+  /**
+   * Stores the files (one row per file, the last activity of a file wins). Returns how many of them were
+   * not stored yet (the rows it added: the workflow adds them to its count of what waits in the store).
+   */
   async store(
     connectorId: string,
     files: readonly FileEvent[],
@@ -29,10 +32,23 @@ export class PriorityOverflowRepository {
       queued_at: at,
       taken_at: null,
     }));
-    for (let i = 0; i < rows.length; i += 500)
+    let added = 0;
+    for (let i = 0; i < rows.length; i += 500) {
+      const slice = rows.slice(i, i + 500);
+      const present = await this.db
+        .selectFrom('priority_overflow')
+        .select('file_id')
+        .where('connector_id', '=', connectorId)
+        .where(
+          'file_id',
+          'in',
+          slice.map((r) => r.file_id),
+        )
+        .execute();
+      added += slice.length - present.length;
       await this.db
         .insertInto('priority_overflow')
-        .values(rows.slice(i, i + 500))
+        .values(slice)
         .onConflict((oc) =>
           oc.columns(['connector_id', 'file_id']).doUpdateSet((eb) => ({
             activity_json: eb.ref('excluded.activity_json'),
@@ -40,7 +56,8 @@ export class PriorityOverflowRepository {
           })),
         )
         .execute();
-    return rows.length;
+    }
+    return added;
   }
 
   /** Leases up to `limit` files, oldest first (rows not taken, or whose lease ran out). */

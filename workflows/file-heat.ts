@@ -4,20 +4,24 @@
  * it comes within the window; any other file is hot. A file edited again and again is hot even while it
  * waits, never rescanned yet, in the queue or the store: the first edits of a burst's files stop passing
  * for fresh ones at their second event, and never a burst's file passes for the first edit of another file.
- * Plain workflow state, a hint for the lane's order only (not carried across continue-as-new); times are
- * workflow time.
+ * Plain workflow state, a hint for the lane's order only, carried across continue-as-new (bounded); times
+ * are workflow time.
  */
 export class FileHeat {
   /** When each file last had an event, oldest first, within the window. */
-  private readonly heard = new Map<string, number>();
+  private readonly heard: Map<string, number>;
   /** Files waiting that were fresh when they arrived. */
-  private readonly fresh = new Set<string>();
+  private readonly fresh: Set<string>;
 
   constructor(
     private readonly windowMs: number,
     /** Whether the lane rescanned the file within the window. */
     private readonly rescannedLately: (fileId: string) => boolean,
-  ) {}
+    carried?: FileHeatState,
+  ) {
+    this.heard = new Map(carried?.heard);
+    this.fresh = new Set(carried?.fresh);
+  }
 
   /**
    * Notes events of files at `now`: each is fresh if neither an event nor a rescan came in the window, and
@@ -45,4 +49,22 @@ export class FileHeat {
   isHot(fileId: string): boolean {
     return !this.fresh.has(fileId);
   }
+
+  /**
+   * The state to carry across continue-as-new: the last HEAT_CARRIED events at most (a burst's files stay
+   * hot in the next run; without them every one of its files would pass for fresh once more).
+   */
+  toJSON(): FileHeatState {
+    const heard = [...this.heard].slice(-HEAT_CARRIED);
+    return { heard, fresh: [...this.fresh].slice(-HEAT_CARRIED) };
+  }
+}
+
+/** Events carried across continue-as-new at most (about 40 bytes each in the run's input). */
+export const HEAT_CARRIED = 20_000;
+
+/** FileHeat's state across continue-as-new: JSON-safe pairs and ids. */
+export interface FileHeatState {
+  heard: Array<[string, number]>;
+  fresh: string[];
 }

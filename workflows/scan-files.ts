@@ -15,7 +15,7 @@ import { REAUTHORIZATION_FAILURES } from '../domain/box-failures';
 import type { ScanScope } from '../domain/connector-status';
 import { resumingAfterReauthorization, type PauseState } from './child-workflows';
 import type { FileEvent } from '../domain/file-event';
-import { FileHeat } from './file-heat';
+import { FileHeat, type FileHeatState } from './file-heat';
 import { PriorityQueue } from './priority-queue';
 import type { ScanActivities, ScanCounts, StoredPassCounts } from './scan-files-activities';
 import {
@@ -63,6 +63,8 @@ export interface ScanCarried {
   nextPassAt?: string;
   priority: ReturnType<PriorityQueue['toJSON']>;
   priorityScanned: number;
+  /** The lane's FileHeat (patch priority-hot-by-activity); absent from runs before it. */
+  heat?: FileHeatState;
 }
 
 /** Users walked at once when the input does not say (Box rate limits are per user). */
@@ -123,7 +125,7 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
    */
   const recent = new Map<string, number>();
   let isRecent: ((fileId: string) => boolean) | undefined;
-  /** Under patch priority-hot-by-activity: which waiting files are hot (see FileHeat). */
+  /** Under patch priority-hot-by-activity: which waiting files are hot (see FileHeat), carried across runs. */
   let heat: FileHeat | undefined;
 
   setHandler(prioritizeSignal, ({ files }) => {
@@ -233,7 +235,11 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
     // slot nor passes, once its files wait past the minute, for the first edit of another file.
     const byActivity = freshFirst && patched('priority-hot-by-activity');
     if (byActivity)
-      heat = new FileHeat(input.recentlyRescannedMs ?? RECENTLY_RESCANNED_MS, (fileId) => recent.has(fileId));
+      heat = new FileHeat(
+        input.recentlyRescannedMs ?? RECENTLY_RESCANNED_MS,
+        (fileId) => recent.has(fileId),
+        c?.heat,
+      );
     const hot = heat ? heat.isHot.bind(heat) : (fileId: string) => recent.has(fileId);
     const fresh = (fileId: string) => !hot(fileId);
     if (freshFirst) isRecent = hot;
@@ -461,7 +467,10 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
   stopping = true;
   await lane;
   await condition(allHandlersFinished);
-  await continueAsNew<typeof scanFiles>({ ...input, carried: { ...s, priority: queue.toJSON() } });
+  await continueAsNew<typeof scanFiles>({
+    ...input,
+    carried: { ...s, priority: queue.toJSON(), ...(heat && { heat: heat.toJSON() }) },
+  });
 }
 
 function activityProxies(input: ScanFilesInput) {

@@ -272,6 +272,8 @@ for (const dialect of DIALECTS) {
         2,
       );
       expect(await overflow.store('c9', [activity('c')], '2026-06-01T00:00:01.000Z')).toBe(1);
+      // Stored again: a new activity for the row, no file added.
+      expect(await overflow.store('c9', [activity('a', 'sharing'), activity('c')], AT)).toBe(0);
       expect(await overflow.count('c9')).toBe(3);
       const now = new Date('2026-06-01T00:01:00.000Z');
       const first = await overflow.take('c9', 2, now);

@@ -1,4 +1,4 @@
-import { FileHeat } from '../../../workflows/file-heat';
+import { FileHeat, HEAT_CARRIED } from '../../../workflows/file-heat';
 
 describe('FileHeat', () => {
   const minute = 60_000;
@@ -48,5 +48,27 @@ describe('FileHeat', () => {
     heat.arrived(['r', 'n'], 0);
     expect(heat.isHot('r')).toBe(true);
     expect(heat.isHot('n')).toBe(false);
+  });
+
+  it('carries across continue-as-new: a burst file stays hot and a waiting fresh file stays fresh', () => {
+    const heat = new FileHeat(minute, () => false);
+    heat.arrived(['burst'], 0);
+    heat.taken(['burst']);
+    heat.arrived(['sample'], 1000);
+    const next = new FileHeat(minute, () => false, JSON.parse(JSON.stringify(heat.toJSON())));
+    next.arrived(['burst'], 2000);
+    expect(next.isHot('burst')).toBe(true);
+    expect(next.isHot('sample')).toBe(false);
+  });
+
+  it('carries the last HEAT_CARRIED events at most', () => {
+    const heat = new FileHeat(minute, () => false);
+    heat.arrived(
+      Array.from({ length: HEAT_CARRIED + 10 }, (_, i) => `f${i}`),
+      0,
+    );
+    const state = heat.toJSON();
+    expect(state.heard).toHaveLength(HEAT_CARRIED);
+    expect(state.heard[0]![0]).toBe('f10');
   });
 });
