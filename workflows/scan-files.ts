@@ -298,6 +298,73 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
     };
     const startable = () =>
       queue.countExcept(busy, fresh) > 0 || (hotRunning < hotSlots && queue.countExcept(busy, hot) > 0);
+    /** Fresh first: a batch of fresh files when any wait, else of hot ones while a hot slot is free. */
+    const nextFreshFirstBatch = (): { batch: FileEvent[]; hotBatch: boolean } | undefined => {
+      forget();
+      const waitingFresh = queue.countExcept(busy, fresh);
+      const waitingHot = hotRunning < hotSlots ? queue.countExcept(busy, hot) : 0;
+      if (waitingFresh > 0) {
+        const size = Math.min(PRIORITY_BATCH, Math.ceil(waitingFresh / (batchesInFlight - running.size)));
+        return { batch: takeFor(size, fresh), hotBatch: false };
+      }
+      if (waitingHot === 0) return undefined;
+      const free = Math.min(batchesInFlight - running.size, hotSlots - hotRunning);
+      hotRunning++;
+      return { batch: takeFor(Math.min(PRIORITY_BATCH, Math.ceil(waitingHot / free)), hot), hotBatch: true };
+    };
+    const startBatch = (batch: FileEvent[], hotBatch: boolean) => {
+      for (const f of batch) busy.add(f.fileId);
+      const run: Promise<void> = runBatch(batch, hotBatch).finally(() => running.delete(run));
+      running.add(run);
+    };
+    if (byActivity) {
+      // Batches go before the overflow's store steps, which run beside them one at a time: a file that
+      // arrives while the overflow is being stored starts at once, not after the store's round trip.
+      let storing: Promise<void> | undefined;
+      for (;;) {
+        await condition(
+          () =>
+            cancelled !== undefined ||
+            stopping ||
+            (!pause.paused &&
+              ((running.size < batchesInFlight && startable()) ||
+                (storing === undefined && queue.overflow.length > 0) ||
+                (storing === undefined &&
+                  running.size < batchesInFlight &&
+                  queue.stored > 0 &&
+                  queue.countExcept(busy) === 0))),
+        );
+        if (cancelled || stopping) break;
+        if (running.size < batchesInFlight && startable()) {
+          const next = nextFreshFirstBatch();
+          if (next) startBatch(next.batch, next.hotBatch);
+          continue;
+        }
+        if (storing === undefined && queue.overflow.length > 0) {
+          const files = queue.overflow.splice(0, queue.overflow.length);
+          storing = priority
+            .storePriorityOverflow({ connectorId: input.connectorId, files })
+            .then(
+              ({ stored }) => void (queue.stored += stored),
+              (err: unknown) => void (cancelled ??= { err }),
+            )
+            .finally(() => (storing = undefined));
+          continue;
+        }
+        if (storing === undefined && queue.countExcept(busy) === 0 && queue.stored > 0) {
+          const back = await priority.takePriorityOverflow({
+            connectorId: input.connectorId,
+            limit: PRIORITY_BATCH,
+          });
+          queue.stored = back.length === 0 ? 0 : Math.max(0, queue.stored - back.length);
+          queue.add(back, isRecent); // they keep their heat: a fresh file stored stays fresh
+        }
+      }
+      await storing;
+      await Promise.all(running);
+      if (cancelled) throw cancelled.err;
+      return;
+    }
     const hasWork = freshFirst
       ? () => queue.overflow.length > 0 || (queue.stored > 0 && queue.countExcept(busy) === 0) || startable()
       : () => queue.overflow.length > 0 || queue.stored > 0 || queue.countExcept(busy) > 0;
@@ -327,27 +394,16 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
       let batch: FileEvent[];
       let hotBatch = false;
       if (freshFirst) {
-        forget();
-        const waitingFresh = queue.countExcept(busy, fresh);
-        const waitingHot = hotRunning < hotSlots ? queue.countExcept(busy, hot) : 0;
-        if (waitingFresh > 0) {
-          const size = Math.min(PRIORITY_BATCH, Math.ceil(waitingFresh / (batchesInFlight - running.size)));
-          batch = takeFor(size, fresh);
-        } else if (waitingHot > 0) {
-          const free = Math.min(batchesInFlight - running.size, hotSlots - hotRunning);
-          batch = takeFor(Math.min(PRIORITY_BATCH, Math.ceil(waitingHot / free)), hot);
-          hotBatch = true;
-          hotRunning++;
-        } else continue;
+        const next = nextFreshFirstBatch();
+        if (!next) continue;
+        ({ batch, hotBatch } = next);
       } else {
         const waiting = queue.countExcept(busy);
         if (waiting === 0) continue;
         const size = Math.min(PRIORITY_BATCH, Math.ceil(waiting / (batchesInFlight - running.size)));
         batch = queue.takeExcept(size, busy);
       }
-      for (const f of batch) busy.add(f.fileId);
-      const run: Promise<void> = runBatch(batch, hotBatch).finally(() => running.delete(run));
-      running.add(run);
+      startBatch(batch, hotBatch);
     }
     await Promise.all(running);
     if (cancelled) throw cancelled.err;
