@@ -1,7 +1,11 @@
+import { matchesAt, stickyCopy } from './candidate-scan';
 import type { Detection, Detector } from './detection';
+import type { LiteralProbe } from './literal-hits';
+import { startsNearLiterals } from './literal-hits';
 
 const JWT =
   /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}(?![A-Za-z0-9_-])/g;
+const JWT_PROBES: readonly LiteralProbe[] = [{ literal: 'eyJ', back: 0 }];
 
 // The token of jwt.io's debugger, copied into countless tutorials.
 const DOCUMENTATION_JWT_SIGNATURE = 'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
@@ -9,6 +13,27 @@ const DOCUMENTATION_JWT_SIGNATURE = 'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c
 // key = value where the key names a credential, as gitleaks' generic-api-key rule does.
 const ASSIGNMENT =
   /(?:api[_-]?key|api[_-]?token|access[_-]?token|auth[_-]?token|client[_-]?secret|secret[_-]?key|private[_-]?token|bearer)(?:\\?["'])*\s*(?:[:=]|=>|\s)\s*(?:\\?["'])*([A-Za-z0-9_\-+/=.]{20,128})(?![A-Za-z0-9_\-+/=])/gi;
+// Where each key name holds one of these (lower-cased), at most `back` characters from its start:
+// api_key and secret_key "key", the four tokens "ken", client_secret "secret", "bearer".
+const ASSIGNMENT_PROBES: readonly LiteralProbe[] = [
+  { literal: 'key', ignoreCase: true, back: 'secret_'.length },
+  { literal: 'ken', ignoreCase: true, back: 'private_to'.length },
+  { literal: 'secret', ignoreCase: true, back: 'client_'.length },
+  { literal: 'bearer', ignoreCase: true, back: 0 },
+];
+const JWT_STICKY = stickyCopy(JWT);
+const ASSIGNMENT_STICKY = stickyCopy(ASSIGNMENT);
+
+/** The matches of a global `pattern`, tried only near the hits of `probes` when they can be known. */
+function matchesNear(
+  text: string,
+  pattern: RegExp,
+  sticky: RegExp,
+  probes: readonly LiteralProbe[],
+): Iterable<RegExpMatchArray & { index: number }> {
+  const starts = startsNearLiterals(text, probes);
+  return starts ? matchesAt(text, sticky, starts) : text.matchAll(pattern);
+}
 
 // Words that mark a value as an example to replace, not a credential.
 const PLACEHOLDER = /your|example|sample|placeholder|changeme|dummy|here|xxxx|redacted|fake/i;
@@ -22,7 +47,7 @@ export const apiTokenDetector: Detector = {
   ids: ['api_token'],
   find(text) {
     const found: Detection[] = [];
-    for (const m of text.matchAll(JWT)) {
+    for (const m of matchesNear(text, JWT, JWT_STICKY, JWT_PROBES)) {
       if (!isJwt(m[0])) continue;
       found.push({
         detector: 'api_token',
@@ -32,7 +57,7 @@ export const apiTokenDetector: Detector = {
         likelihood: 'very_likely',
       });
     }
-    for (const m of text.matchAll(ASSIGNMENT)) {
+    for (const m of matchesNear(text, ASSIGNMENT, ASSIGNMENT_STICKY, ASSIGNMENT_PROBES)) {
       const value = m[1]!;
       if (value.startsWith('eyJ') || PLACEHOLDER.test(value) || !looksRandom(value)) continue;
       const start = m.index + m[0].lastIndexOf(value);

@@ -1,5 +1,6 @@
 import { isValidBIC } from 'ibantools';
 import { VALUE_END, VALUE_START } from './boundaries';
+import { runLength } from './candidate-scan';
 import { passesAba } from './checksums';
 import { wordsPattern } from './context-words';
 import { passesLuhn } from './credit-card';
@@ -72,6 +73,11 @@ export const swiftBicDetector = patternDetector({
   id: 'swift_bic',
   candidate: /(?<![\p{L}\p{N}])[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?(?![\p{L}\p{N}])/gu,
   startsAt: 'upper',
+  // Eight or eleven capitals and digits, no more (the candidate's two lengths), six capitals first.
+  startTest: (_digits, text, at) => {
+    const length = runLength(text, at);
+    return (length === 8 || length === 11) && /^[A-Z]{6}/.test(text.slice(at, at + 6));
+  },
   isValid: (value) => isValidBIC(value),
   base: 'possible',
   requireHotword: true,

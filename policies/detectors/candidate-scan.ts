@@ -84,6 +84,25 @@ export function startsWhere(text: string, kind: StartKind, accept: StartTest): n
   return kept;
 }
 
+/** True when the character at `at` is an ASCII digit. */
+export function isDigitAt(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  return c >= 48 && c <= 57;
+}
+
+/** True when the character at `at` is an ASCII capital. */
+export function isCapitalAt(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  return c >= 65 && c <= 90;
+}
+
+/** The length of the run of ASCII digits and capitals at `at`. */
+export function runLength(text: string, at: number): number {
+  let end = at;
+  while (isDigitAt(text, end) || isCapitalAt(text, end)) end++;
+  return end - at;
+}
+
 /** A sticky copy of a global candidate regex, to be tried at given offsets. */
 export function stickyCopy(candidate: RegExp): RegExp {
   return new RegExp(candidate.source, `${candidate.flags.replace('g', '')}y`);

@@ -1,5 +1,5 @@
 import { countrySpecs, isValidIBAN } from 'ibantools';
-import { matchesAt, stickyCopy, valueStarts } from './candidate-scan';
+import { isCapitalAt, isDigitAt, matchesAt, startsWhere, stickyCopy } from './candidate-scan';
 import { adjustForContext, wordsPattern } from './context-words';
 import type { Detection, Detector } from './detection';
 
@@ -22,6 +22,11 @@ const context = {
 const CANDIDATE = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){10,32}/g;
 // The same, tried only where a run of capitals begins (candidate-scan.ts).
 const STICKY_CANDIDATE = stickyCopy(CANDIDATE);
+
+/** Two capitals then two digits: the country code and check digits a candidate opens with. */
+function opensIban(_digits: number, text: string, at: number): boolean {
+  return isCapitalAt(text, at + 1) && isDigitAt(text, at + 2) && isDigitAt(text, at + 3);
+}
 
 /**
  * Example IBANs printed in bank and standards documentation (Wikipedia, ECBS, ibantools' own docs):
@@ -48,7 +53,7 @@ export const ibanDetector: Detector = {
   ids: ['iban'],
   find(text) {
     const found: Detection[] = [];
-    for (const m of matchesAt(text, STICKY_CANDIDATE, valueStarts(text).upper)) {
+    for (const m of matchesAt(text, STICKY_CANDIDATE, startsWhere(text, 'upper', opensIban))) {
       const length = countrySpecs[m[0].slice(0, 2)]?.chars;
       if (!length) continue;
       const raw = takeChars(m[0], length);

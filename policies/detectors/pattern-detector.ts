@@ -1,10 +1,12 @@
 import type { ContextRule } from './context-words';
 import type { StartKind, StartTest } from './candidate-scan';
 import { matchesAt, startsWhere, stickyCopy, valueStarts } from './candidate-scan';
-import { adjustForContext, anyOfWords, hasHotword } from './context-words';
+import { adjustForContext, hasHotword } from './context-words';
 import type { Detection, Detector } from './detection';
 import type { DetectorId } from './detector-id';
 import type { Likelihood } from './likelihood';
+import type { LiteralProbe } from './literal-hits';
+import { lowerCased, startsNearLiterals } from './literal-hits';
 
 /** A built-in detector made of a candidate regex, a validator and context words. */
 export interface PatternDetectorSpec {
@@ -26,10 +28,13 @@ export interface PatternDetectorSpec {
   /** A cheap test a text must pass to hold any candidate (a literal the pattern needs). */
   readonly mayContain?: (text: string) => boolean;
   /**
-   * A fast global regex for a literal every candidate starts with: `candidate` (then sticky, `y`) is
-   * tried only where it matches, instead of at every offset (a leading lookbehind is slow to scan with).
+   * Literals every candidate holds near its start (literal-hits.ts): `candidate` (made sticky) is
+   * tried only near their hits instead of at every offset, where a global scan of a pattern that
+   * opens with a lookbehind or with common letters is slow.
    */
-  readonly anchor?: RegExp;
+  readonly anchors?: readonly LiteralProbe[];
+  /** Like `anchors`, for starts a list of literals cannot give; `undefined` scans the whole text. */
+  readonly startsNear?: (text: string) => readonly number[] | undefined;
   /**
    * Which runs of capitals and digits every candidate begins (candidate-scan.ts): `candidate` is then
    * tried only at those offsets, found by one scan shared by all such detectors.
@@ -42,68 +47,66 @@ export interface PatternDetectorSpec {
 function* candidates(
   text: string,
   spec: PatternDetectorSpec,
-  atStarts: RegExp | undefined,
+  sticky: RegExp | undefined,
 ): Generator<RegExpMatchArray & { index: number }> {
-  if (spec.startsAt && atStarts) {
+  if (spec.startsAt && sticky) {
     const starts = spec.startTest
       ? startsWhere(text, spec.startsAt, spec.startTest)
       : valueStarts(text)[spec.startsAt];
-    yield* matchesAt(text, atStarts, starts);
+    yield* matchesAt(text, sticky, starts);
     return;
   }
-  if (!spec.anchor) {
-    yield* text.matchAll(spec.candidate);
-    return;
-  }
-  const sticky = spec.candidate;
-  let after = 0;
-  for (const hit of text.matchAll(spec.anchor)) {
-    if (hit.index < after) continue;
-    sticky.lastIndex = hit.index;
-    const m = sticky.exec(text);
-    if (!m) continue;
-    after = m.index + m[0].length;
-    yield m;
-  }
+  const starts = spec.anchors ? startsNearLiterals(text, spec.anchors) : spec.startsNear?.(text);
+  if (starts && sticky) yield* matchesAt(text, sticky, starts);
+  else yield* text.matchAll(spec.candidate);
 }
 
-// The hotwords of every detector that requires one (the built-ins, made once at module load). Most
-// text has none of them: one pass over the text for all of them then spares each detector its own pass.
-const requiredHotwords: RegExp[] = [];
-let anyRequiredHotword: RegExp | undefined;
-let lastText: string | undefined;
-let lastHasAny = false;
+// Above this many candidates per character, one pass over the text for the required hotwords costs
+// less than looking around each candidate, and spares all of them in a text without any.
+const CANDIDATES_PER_CHAR_FOR_A_PASS = 1 / 256;
 
-/** True when `hotwords` (one of requiredHotwords) matches `text`, as `hotwords.test(text)`. */
-function hasRequiredHotword(text: string, hotwords: RegExp): boolean {
-  if (lastText !== text) {
-    anyRequiredHotword ??= anyOfWords(requiredHotwords);
-    lastHasAny = anyRequiredHotword.test(text);
-    lastText = text;
-  }
-  return lastHasAny && hotwords.test(text);
+/**
+ * A regex that matches the lower-cased text wherever a window around a candidate could hold one of
+ * `hotwords` (wordsPattern): any single word of its phrases, boundaries aside. A text it does not
+ * match has no candidate with a hotword.
+ */
+function anyHotwordLetters(hotwords: RegExp): RegExp {
+  const inner = hotwords.source.slice(
+    hotwords.source.indexOf('(?:', 1) + 3,
+    hotwords.source.lastIndexOf(')('),
+  );
+  const words = inner.split(/\|\[\\s_-\]\?/).filter((w) => w.length > 0);
+  return new RegExp([...new Set(words)].join('|') || '(?!)');
 }
 
 /** The detector a spec describes: candidates, validation, then the shared context rules. */
 export function patternDetector(spec: PatternDetectorSpec): Detector {
-  const atStarts = spec.startsAt ? stickyCopy(spec.candidate) : undefined;
-  if (spec.requireHotword && spec.context) {
-    requiredHotwords.push(spec.context.hotwords);
-    anyRequiredHotword = undefined;
-  }
+  const global = spec.candidate.global
+    ? spec.candidate
+    : new RegExp(spec.candidate.source, `${spec.candidate.flags}g`);
+  const sticky = spec.startsAt || spec.anchors || spec.startsNear ? stickyCopy(global) : undefined;
+  const required = spec.requireHotword ? spec.context : undefined;
+  const letters = required ? anyHotwordLetters(required.hotwords) : undefined;
   return {
     ids: [spec.id],
     find(text) {
       const found: Detection[] = [];
-      const required = spec.requireHotword ? spec.context : undefined;
-      // One pass over the text: without any of the hotwords anywhere, nothing can be reported.
-      if (required && !hasRequiredHotword(text, required.hotwords)) return found;
       if (spec.mayContain && !spec.mayContain(text)) return found;
-      for (const m of candidates(text, spec, atStarts)) {
+      let checked = !letters;
+      let count = 0;
+      for (const m of candidates(text, { ...spec, candidate: global }, sticky)) {
         const value = spec.valueIn?.(m) ?? m.groups?.value ?? m[0];
         const start = m.index + (value === m[0] ? 0 : m[0].lastIndexOf(value));
         const end = start + value.length;
-        if (required && !hasHotword(text, start, end, required)) continue;
+        if (required) {
+          // Many candidates: one look at the whole text first, for a hotword's letters anywhere.
+          if (!checked && ++count > text.length * CANDIDATES_PER_CHAR_FOR_A_PASS) {
+            checked = true;
+            const lower = lowerCased(text);
+            if (lower !== undefined && !letters!.test(lower)) return found;
+          }
+          if (!hasHotword(text, start, end, required)) continue;
+        }
         if (spec.isValid && !spec.isValid(value, m)) continue;
         const base = typeof spec.base === 'function' ? spec.base(value) : spec.base;
         const likelihood = spec.context ? adjustForContext(text, start, end, base, spec.context) : base;

@@ -1,0 +1,101 @@
+/**
+ * Where literals occur in a text, found with `indexOf` of one character each: V8 searches a single
+ * character as fast as memory can be read, while a regex alternation of words, or `indexOf` of a word
+ * that opens with a common letter, stops at almost every letter. Each literal is looked up by its
+ * rarest character (RARITY), whose offsets are listed once per text and shared by every detector, and
+ * confirmed with `startsWith`. Case-insensitive literals are looked up in the lower-cased text.
+ */
+
+// Rarest first: symbols, then capitals and lower-case letters by their frequency in English text,
+// then digits (tables are full of them), then the punctuation of prose.
+const RARITY =
+  '_@#$%^&|~`{}[]<>\\!?*=+/;QZXJKVWYBFGHUPMDLCNRISOTAEqjzxkvbpgwyfmculdrhsnioate0123456789:"\'()-.,';
+
+let lastText: string | undefined;
+let lastLower: string | undefined | null;
+const offsetsOf = new Map<string, number[]>();
+
+function startText(text: string): void {
+  if (lastText === text) return;
+  lastText = text;
+  lastLower = null;
+  offsetsOf.clear();
+}
+
+/**
+ * `text` lower-cased, one character for one (offsets are the same), or undefined when lower-casing
+ * changes the length (a dotted capital I becomes two characters). Made once per text.
+ */
+export function lowerCased(text: string): string | undefined {
+  startText(text);
+  if (lastLower === null) {
+    const lower = text.toLowerCase();
+    lastLower = lower.length === text.length ? lower : undefined;
+  }
+  return lastLower;
+}
+
+function keyOf(literal: string): number {
+  let best = 0;
+  let bestRank = Number.MAX_SAFE_INTEGER;
+  for (let i = 0; i < literal.length; i++) {
+    const rank = RARITY.indexOf(literal[i]!);
+    const r = rank === -1 ? 0 : rank; // a character not ranked (not ASCII) is rare
+    if (r < bestRank) {
+      best = i;
+      bestRank = r;
+    }
+  }
+  return best;
+}
+
+function charOffsets(haystack: string, ch: string, lower: boolean): number[] {
+  const key = `${lower ? 'l' : 't'}${ch}`;
+  let offsets = offsetsOf.get(key);
+  if (!offsets) {
+    offsets = [];
+    for (let at = haystack.indexOf(ch); at !== -1; at = haystack.indexOf(ch, at + 1)) offsets.push(at);
+    offsetsOf.set(key, offsets);
+  }
+  return offsets;
+}
+
+/**
+ * The offsets where `literal` occurs in `text`, ascending (overlapping occurrences too); with
+ * `ignoreCase` (then `literal` is lower-case) in the lower-cased text. `undefined` when the
+ * lower-cased text is not one character for one: the caller then scans as it would without hits.
+ */
+export function literalHits(text: string, literal: string, ignoreCase = false): number[] | undefined {
+  startText(text);
+  const haystack = ignoreCase ? lowerCased(text) : text;
+  if (haystack === undefined) return undefined;
+  const k = keyOf(literal);
+  const hits: number[] = [];
+  for (const at of charOffsets(haystack, literal[k]!, ignoreCase)) {
+    const start = at - k;
+    if (start >= 0 && haystack.startsWith(literal, start)) hits.push(start);
+  }
+  return hits;
+}
+
+/** A literal every match of a pattern holds, at most `back` characters after the match begins. */
+export interface LiteralProbe {
+  readonly literal: string;
+  /** Matched in the lower-cased text; `literal` is then lower-case. */
+  readonly ignoreCase?: boolean;
+  readonly back: number;
+}
+
+/**
+ * Every offset where a match of a pattern whose matches each hold one of `probes` can begin,
+ * ascending, or undefined when the hits cannot be known (see literalHits).
+ */
+export function startsNearLiterals(text: string, probes: readonly LiteralProbe[]): number[] | undefined {
+  const starts = new Set<number>();
+  for (const probe of probes) {
+    const hits = literalHits(text, probe.literal, probe.ignoreCase);
+    if (!hits) return undefined;
+    for (const hit of hits) for (let s = Math.max(0, hit - probe.back); s <= hit; s++) starts.add(s);
+  }
+  return [...starts].sort((a, b) => a - b);
+}
