@@ -1,15 +1,18 @@
 /**
  * Where literals occur in a text, found with `indexOf` of one character each: V8 searches a single
  * character as fast as memory can be read, while a regex alternation of words, or `indexOf` of a word
- * that opens with a common letter, stops at almost every letter. Each literal is looked up by its
- * rarest character (RARITY), whose offsets are listed once per text and shared by every detector, and
- * confirmed with `startsWith`. Case-insensitive literals are looked up in the lower-cased text.
+ * that opens with a common letter, stops at almost every letter. A literal with a rare character
+ * (RARITY) is looked up by it, whose offsets are listed once per text and shared by every detector,
+ * and confirmed with `startsWith`; a literal of common letters only by `indexOf` of itself.
+ * Case-insensitive literals are looked up in the lower-cased text.
  */
 
 // Rarest first: symbols, then capitals and lower-case letters by their frequency in English text,
 // then digits (tables are full of them), then the punctuation of prose.
 const RARITY =
   '_@#$%^&|~`{}[]<>\\!?*=+/;QZXJKVWYBFGHUPMDLCNRISOTAEqjzxkvbpgwyfmculdrhsnioate0123456789:"\'()-.,';
+// Characters up to this rank are rare enough for the list of their offsets to be short.
+const RARE = RARITY.indexOf('b');
 
 let lastText: string | undefined;
 let lastLower: string | undefined | null;
@@ -35,17 +38,16 @@ export function lowerCased(text: string): string | undefined {
   return lastLower;
 }
 
+/** The rank of a character in RARITY; another ASCII character (a space) is common, beyond ASCII rare. */
+function rarity(ch: string): number {
+  const rank = RARITY.indexOf(ch);
+  if (rank !== -1) return rank;
+  return ch.charCodeAt(0) < 128 ? RARITY.length : 0;
+}
+
 function keyOf(literal: string): number {
   let best = 0;
-  let bestRank = Number.MAX_SAFE_INTEGER;
-  for (let i = 0; i < literal.length; i++) {
-    const rank = RARITY.indexOf(literal[i]!);
-    const r = rank === -1 ? 0 : rank; // a character not ranked (not ASCII) is rare
-    if (r < bestRank) {
-      best = i;
-      bestRank = r;
-    }
-  }
+  for (let i = 1; i < literal.length; i++) if (rarity(literal[i]!) < rarity(literal[best]!)) best = i;
   return best;
 }
 
@@ -71,6 +73,10 @@ export function literalHits(text: string, literal: string, ignoreCase = false): 
   if (haystack === undefined) return undefined;
   const k = keyOf(literal);
   const hits: number[] = [];
+  if (rarity(literal[k]!) > RARE) {
+    for (let at = haystack.indexOf(literal); at !== -1; at = haystack.indexOf(literal, at + 1)) hits.push(at);
+    return hits;
+  }
   for (const at of charOffsets(haystack, literal[k]!, ignoreCase)) {
     const start = at - k;
     if (start >= 0 && haystack.startsWith(literal, start)) hits.push(start);
@@ -91,11 +97,16 @@ export interface LiteralProbe {
  * ascending, or undefined when the hits cannot be known (see literalHits).
  */
 export function startsNearLiterals(text: string, probes: readonly LiteralProbe[]): number[] | undefined {
-  const starts = new Set<number>();
+  const starts: number[] = [];
   for (const probe of probes) {
     const hits = literalHits(text, probe.literal, probe.ignoreCase);
     if (!hits) return undefined;
-    for (const hit of hits) for (let s = Math.max(0, hit - probe.back); s <= hit; s++) starts.add(s);
+    for (const hit of hits) for (let s = Math.max(0, hit - probe.back); s <= hit; s++) starts.push(s);
   }
-  return [...starts].sort((a, b) => a - b);
+  starts.sort((a, b) => a - b);
+  let kept = 0;
+  for (let i = 0; i < starts.length; i++)
+    if (i === 0 || starts[i] !== starts[kept - 1]) starts[kept++] = starts[i]!;
+  starts.length = kept;
+  return starts;
 }

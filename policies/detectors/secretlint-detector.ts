@@ -1,6 +1,9 @@
 import { importEsm } from '../esm-import';
+import { matchesAt } from './candidate-scan';
 import type { Detection, Detector } from './detection';
 import type { DetectorId } from './detector-id';
+import type { LiteralProbe } from './literal-hits';
+import { startsNearLiterals } from './literal-hits';
 
 /** The part of secretlint's result this library reads. */
 interface SecretlintMessage {
@@ -65,6 +68,46 @@ const RULE_LITERALS: ReadonlyArray<readonly [rule: string, literal: string]> = [
  * tables), and a hit names the one rule to run around it.
  */
 export const MAY_HOLD_SECRET = new RegExp(RULE_LITERALS.map(([, literal]) => `(${literal})`).join('|'));
+
+/**
+ * A literal in every match of MAY_HOLD_SECRET, at most `back` characters from the match's start, so
+ * the pre-filter is tried only near their hits (literal-hits.ts) instead of at every offset: the
+ * AWS key-ID prefixes, the `key` ending a secret access key's name, the tokens' prefixes spelled out.
+ */
+const PRE_FILTER_PROBES: readonly LiteralProbe[] = [
+  ...['A3T', 'AKIA', 'AGPA', 'AIDA', 'AROA', 'AIPA', 'ANPA', 'ANVA', 'ASIA'].map((literal) => ({
+    literal,
+    back: 0,
+  })),
+  ...['key', 'Key', 'KEY'].map((literal) => ({ literal, back: 'secret_access_'.length })),
+  ...[
+    'PRIVATE KEY',
+    'private_key_id',
+    ...['p', 'o', 'u', 's', 'r'].map((c) => `gh${c}_`),
+    'github_pat_',
+    'x-oauth-basic@',
+    '_authToken',
+    'npm_',
+    'xox',
+    'xapp-',
+    '://',
+    'T3BlbkFJ',
+    'lin_api_',
+    'SG.',
+    ...['pa', 'ca', 'at', 'ss'].map((c) => `shp${c}_`),
+    'ops_',
+  ].map((literal) => ({ literal, back: 0 })),
+  { literal: 'hooks.slack.', ignoreCase: true, back: 0 },
+];
+
+const MAY_HOLD_SECRET_STICKY = new RegExp(MAY_HOLD_SECRET.source, 'y');
+const MAY_HOLD_SECRET_ALL = new RegExp(MAY_HOLD_SECRET.source, 'g');
+
+/** The pre-filter's hits in `text`, in order, as a global scan would find them. */
+function preFilterHits(text: string): Iterable<RegExpExecArray> {
+  const starts = startsNearLiterals(text, PRE_FILTER_PROBES);
+  return starts ? matchesAt(text, MAY_HOLD_SECRET_STICKY, starts) : text.matchAll(MAY_HOLD_SECRET_ALL);
+}
 
 interface ConfiguredRule {
   readonly id: string;
@@ -137,17 +180,15 @@ export const secretlintDetector: Detector = {
   },
 };
 
-// How far around a pre-filter hit a secret can reach (the window then widens to whole lines): a PEM
-// body runs up to 10,000 characters after its header (the private-key rule's own limit), a 1Password
-// token 1,284, basic-auth URLs and SendGrid keys a few hundred, every other rule's match under 200.
-const BEFORE_HIT = 128;
-const AFTER_HIT: ReadonlyArray<[RegExp, number]> = [
-  [/^PRIVATE KEY$/, 10_600],
-  [/^ops_$/, 1_400],
-  [/^:\/\//, 800],
-  [/^SG\.$/, 420],
-];
-const AFTER_ANY_HIT = 320;
+// A match of every rule stays on the line of its literal, which is then its window, but for two: a
+// PEM body runs up to 10,000 characters after its header (the private-key rule's own limit, and
+// `\s?` may break the header's line), and the AWS secret-key rule allows line breaks between the
+// key's name and its value (`\s*`): a name that ends its line with nothing but quotes, spaces and an
+// operator takes the lines after it, up to AFTER_SECRET_NAME.
+const BEFORE_PEM_HIT = 128;
+const AFTER_PEM_HIT = 10_600;
+const AFTER_SECRET_NAME = 320;
+const ONLY_CONNECTORS = /^[\s"'=:>]*$/;
 const PEM_END = '-----END';
 
 /** Which rules lint which windows of a text (see {@link lintPlan}). */
@@ -157,11 +198,9 @@ export interface LintTask {
   readonly windows: Array<[number, number]>;
 }
 
-const MAY_HOLD_SECRET_ALL = new RegExp(MAY_HOLD_SECRET.source, 'g');
-
 /**
- * The parts of `text` each secretlint rule must see: whole lines around each hit of one of its
- * literals, merged where they touch, so a file with a key in its first lines is not linted to its
+ * The parts of `text` each secretlint rule must see: the lines of the hits of its literals (and the
+ * reach of the two rules whose matches span lines), merged where they touch, so a file with a key in its first lines is not linted to its
  * end, and a rule whose literals are absent is not run. A window is whole lines, so no secret spans
  * two. A `PRIVATE KEY` with no `-----END` after it within the private-key rule's reach cannot
  * start a key (the rule looks up to 10,000 characters ahead for it, which is its cost), so it opens no
@@ -172,19 +211,22 @@ export function lintPlan(text: string): LintTask[] {
   if (text.includes('private_key_id')) return [{ windows: [[0, text.length]] }];
   const byRule = new Map<string, Array<[number, number]>>();
   let pemEnd = -1; // the first `-----END` at or after the last private-key hit, -1 before the first
-  MAY_HOLD_SECRET_ALL.lastIndex = 0;
-  for (let hit = MAY_HOLD_SECRET_ALL.exec(text); hit; hit = MAY_HOLD_SECRET_ALL.exec(text)) {
+  for (const hit of preFilterHits(text)) {
     const rule = RULE_LITERALS[hit.findIndex((group, i) => i > 0 && group !== undefined) - 1]![0];
-    const after = AFTER_HIT.find(([literal]) => literal.test(hit[0]))?.[1] ?? AFTER_ANY_HIT;
+    const hitEnd = hit.index + hit[0].length;
+    let from = lineStart(text, hit.index);
+    let to = lineEnd(text, hitEnd);
     if (rule === PRIVATE_KEY_RULE) {
       if (pemEnd !== Number.MAX_SAFE_INTEGER && pemEnd < hit.index) {
         const next = text.indexOf(PEM_END, hit.index);
         pemEnd = next === -1 ? Number.MAX_SAFE_INTEGER : next;
       }
-      if (pemEnd >= hit.index + hit[0].length + after) continue;
+      if (pemEnd >= hitEnd + AFTER_PEM_HIT) continue;
+      from = lineStart(text, Math.max(0, hit.index - BEFORE_PEM_HIT));
+      to = lineEnd(text, Math.min(text.length, hitEnd + AFTER_PEM_HIT));
+    } else if (hit[2] !== undefined && ONLY_CONNECTORS.test(text.slice(hitEnd, to))) {
+      to = lineEnd(text, Math.min(text.length, hitEnd + AFTER_SECRET_NAME));
     }
-    const from = lineStart(text, Math.max(0, hit.index - BEFORE_HIT));
-    const to = lineEnd(text, Math.min(text.length, hit.index + hit[0].length + after));
     let windows = byRule.get(rule);
     if (!windows) byRule.set(rule, (windows = []));
     const last = windows[windows.length - 1];
