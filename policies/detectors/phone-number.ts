@@ -89,6 +89,17 @@ export const phoneNumberDetector: Detector = {
  */
 function validPhoneWithin(candidate: string): string | undefined {
   if (candidate[0] !== '+') return isValidNanp(candidate) ? candidate : undefined;
+  // libphonenumber is the costliest step and a file repeats its numbers: the verdict is cached.
+  let verdict = internationalVerdicts.get(candidate);
+  if (verdict === undefined) {
+    verdict = validInternationalWithin(candidate) ?? '';
+    if (internationalVerdicts.size >= MAX_CACHED_VERDICTS) internationalVerdicts.clear();
+    internationalVerdicts.set(candidate, verdict);
+  }
+  return verdict === '' ? undefined : verdict;
+}
+
+function validInternationalWithin(candidate: string): string | undefined {
   let raw = candidate;
   for (let attempt = 0; attempt < 3; attempt++) {
     const phone = parsePhoneNumberFromString(raw, 'US');
@@ -104,6 +115,8 @@ function validPhoneWithin(candidate: string): string | undefined {
 // exchange or part of it) followed by any four: the verdict is cached per seven-digit prefix, with the
 // fictional 555-01xx range checked apart. A table of numbers repeats prefixes.
 const nanpVerdicts = new Map<string, boolean>();
+// By international candidate: the valid number it starts with, '' for none.
+const internationalVerdicts = new Map<string, string>();
 const MAX_CACHED_VERDICTS = 50_000;
 
 /**

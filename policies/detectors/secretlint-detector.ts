@@ -1,4 +1,6 @@
 import { importEsm } from '../esm-import';
+import type { RuleMessage } from './aws-key-rule';
+import { AWS_RULE, awsKeyMessages } from './aws-key-rule';
 import { matchesAt } from './candidate-scan';
 import type { Detection, Detector } from './detection';
 import type { DetectorId } from './detector-id';
@@ -6,12 +8,7 @@ import type { LiteralProbe } from './literal-hits';
 import { startsNearLiterals } from './literal-hits';
 
 /** The part of secretlint's result this library reads. */
-interface SecretlintMessage {
-  readonly ruleId: string;
-  readonly messageId: string;
-  readonly range: readonly [number, number];
-  readonly data?: Record<string, unknown>;
-}
+type SecretlintMessage = RuleMessage;
 
 interface SecretlintCore {
   lintSource(input: {
@@ -32,7 +29,6 @@ interface RecommendedPreset {
   readonly rules: readonly SecretlintRule[];
 }
 
-const AWS_RULE = '@secretlint/secretlint-rule-aws';
 const PRIVATE_KEY_RULE = '@secretlint/secretlint-rule-privatekey';
 // This rule honours "secretlint-disable" comments. Left out: a file's author must not be able to hide
 // a secret from the scan. (Its rules are registered one by one, since secretlint 10.2 ignores
@@ -246,21 +242,14 @@ function lineEnd(text: string, at: number): number {
 }
 
 async function lint(text: string, only: readonly string[] | undefined): Promise<Detection[]> {
-  const loaded = await loadSecretlint();
-  const { core } = loaded;
-  const rules = only ? loaded.rules.filter((r) => only.includes(r.id)) : loaded.rules;
-  const result = await core.lintSource({
-    // A neutral name: the private-key rule reads .p12 files from disk when the name ends so.
-    source: {
-      content: unescapeQuotes(text),
-      filePath: 'inspected-text.txt',
-      ext: '.txt',
-      contentType: 'text',
-    },
-    options: { config: { rules } },
-  });
+  const content = unescapeQuotes(text);
+  // The AWS rule alone runs in-house (aws-key-rule.ts), with the same messages.
+  const messages =
+    only?.length === 1 && only[0] === AWS_RULE
+      ? awsKeyMessages(content)
+      : await secretlintMessages(content, only);
   const found: Detection[] = [];
-  for (const message of result.messages) {
+  for (const message of messages) {
     const detector = detectorFor(message);
     if (!detector) continue;
     const { start, end } = locate(text, message);
@@ -274,6 +263,21 @@ async function lint(text: string, only: readonly string[] | undefined): Promise<
     });
   }
   return found;
+}
+
+async function secretlintMessages(
+  content: string,
+  only: readonly string[] | undefined,
+): Promise<readonly SecretlintMessage[]> {
+  const loaded = await loadSecretlint();
+  const { core } = loaded;
+  const rules = only ? loaded.rules.filter((r) => only.includes(r.id)) : loaded.rules;
+  const result = await core.lintSource({
+    // A neutral name: the private-key rule reads .p12 files from disk when the name ends so.
+    source: { content, filePath: 'inspected-text.txt', ext: '.txt', contentType: 'text' },
+    options: { config: { rules } },
+  });
+  return result.messages;
 }
 
 // The armour lines are the same for every key: the sample shows the end of the key material.
