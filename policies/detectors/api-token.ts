@@ -5,7 +5,7 @@ import { startsNearLiterals } from './literal-hits';
 
 const JWT =
   /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}(?![A-Za-z0-9_-])/g;
-const JWT_PROBES: readonly LiteralProbe[] = [{ literal: 'eyJ', back: 0 }];
+const JWT_PROBES: readonly LiteralProbe[] = [{ literal: 'eyJ', back: 0, by: 'J' }];
 
 // The token of jwt.io's debugger, copied into countless tutorials.
 const DOCUMENTATION_JWT_SIGNATURE = 'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
@@ -16,8 +16,8 @@ const ASSIGNMENT =
 // Where each key name holds one of these (lower-cased), at most `back` characters from its start:
 // api_key and secret_key "key", the four tokens "ken", client_secret "secret", "bearer".
 const ASSIGNMENT_PROBES: readonly LiteralProbe[] = [
-  { literal: 'key', ignoreCase: true, back: 'secret_'.length },
-  { literal: 'ken', ignoreCase: true, back: 'private_to'.length },
+  { literal: 'key', ignoreCase: true, back: 'secret_'.length, by: 'k' },
+  { literal: 'ken', ignoreCase: true, back: 'private_to'.length, by: 'k' },
   { literal: 'secret', ignoreCase: true, back: 'client_'.length },
   { literal: 'bearer', ignoreCase: true, back: 0 },
 ];

@@ -28,7 +28,7 @@ export const databaseUrlDetector = patternDetector({
 function schemeStarts(text: string): number[] | undefined {
   const starts: number[] = [];
   let previous = 0;
-  for (const hit of literalHits(text, '://') ?? []) {
+  for (const hit of literalHits(text, '://', false, '/') ?? []) {
     let from = hit;
     while (from > previous && isSchemeChar(text.charCodeAt(from - 1))) from--;
     for (let s = from; s < hit; s++) starts.push(s);

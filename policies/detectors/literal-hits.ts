@@ -64,14 +64,20 @@ function charOffsets(haystack: string, ch: string, lower: boolean): number[] {
 
 /**
  * The offsets where `literal` occurs in `text`, ascending (overlapping occurrences too); with
- * `ignoreCase` (then `literal` is lower-case) in the lower-cased text. `undefined` when the
+ * `ignoreCase` (then `literal` is lower-case) in the lower-cased text. `by` is the character of
+ * `literal` to look it up by (default: its rarest), so that literals share one list of offsets. `undefined` when the
  * lower-cased text is not one character for one: the caller then scans as it would without hits.
  */
-export function literalHits(text: string, literal: string, ignoreCase = false): number[] | undefined {
+export function literalHits(
+  text: string,
+  literal: string,
+  ignoreCase = false,
+  by?: string,
+): number[] | undefined {
   startText(text);
   const haystack = ignoreCase ? lowerCased(text) : text;
   if (haystack === undefined) return undefined;
-  const k = keyOf(literal);
+  const k = by === undefined ? keyOf(literal) : literal.indexOf(by);
   const hits: number[] = [];
   if (rarity(literal[k]!) > RARE) {
     for (let at = haystack.indexOf(literal); at !== -1; at = haystack.indexOf(literal, at + 1)) hits.push(at);
@@ -102,6 +108,8 @@ export interface LiteralProbe {
   /** Matched in the lower-cased text; `literal` is then lower-case. */
   readonly ignoreCase?: boolean;
   readonly back: number;
+  /** The character to look the literal up by (see literalHits). */
+  readonly by?: string;
 }
 
 /**
@@ -111,7 +119,7 @@ export interface LiteralProbe {
 export function startsNearLiterals(text: string, probes: readonly LiteralProbe[]): number[] | undefined {
   let starts: number[] = [];
   for (const probe of probes) {
-    const hits = literalHits(text, probe.literal, probe.ignoreCase);
+    const hits = literalHits(text, probe.literal, probe.ignoreCase, probe.by);
     if (!hits) return undefined;
     if (hits.length === 0) continue;
     const near: number[] = [];

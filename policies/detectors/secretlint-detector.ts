@@ -1,11 +1,11 @@
 import { importEsm } from '../esm-import';
-import type { RuleMessage } from './aws-key-rule';
-import { AWS_RULE, awsKeyMessages } from './aws-key-rule';
+import type { RuleMessage } from './in-house-rules';
+import { AWS_RULE, IN_HOUSE_RULES } from './in-house-rules';
 import { matchesAt } from './candidate-scan';
 import type { Detection, Detector } from './detection';
 import type { DetectorId } from './detector-id';
 import type { LiteralProbe } from './literal-hits';
-import { startsNearLiterals } from './literal-hits';
+import { literalHits, startsNearLiterals } from './literal-hits';
 
 /** The part of secretlint's result this library reads. */
 type SecretlintMessage = RuleMessage;
@@ -71,29 +71,31 @@ export const MAY_HOLD_SECRET = new RegExp(RULE_LITERALS.map(([, literal]) => `($
  * AWS key-ID prefixes, the `key` ending a secret access key's name, the tokens' prefixes spelled out.
  */
 const PRE_FILTER_PROBES: readonly LiteralProbe[] = [
+  // Looked up by few characters (one pass over the text each), most of them shared.
   ...['A3T', 'AKIA', 'AGPA', 'AIDA', 'AROA', 'AIPA', 'ANPA', 'ANVA', 'ASIA'].map((literal) => ({
     literal,
     back: 0,
+    by: 'A',
   })),
-  ...['key', 'Key', 'KEY'].map((literal) => ({ literal, back: 'secret_access_'.length })),
+  { literal: 'key', ignoreCase: true, back: 'secret_access_'.length },
+  { literal: 'PRIVATE KEY', back: 0, by: 'K' },
   ...[
-    'PRIVATE KEY',
     'private_key_id',
     ...['p', 'o', 'u', 's', 'r'].map((c) => `gh${c}_`),
     'github_pat_',
-    'x-oauth-basic@',
     '_authToken',
     'npm_',
-    'xox',
-    'xapp-',
-    '://',
-    'T3BlbkFJ',
     'lin_api_',
-    'SG.',
     ...['pa', 'ca', 'at', 'ss'].map((c) => `shp${c}_`),
     'ops_',
-  ].map((literal) => ({ literal, back: 0 })),
-  { literal: 'hooks.slack.', ignoreCase: true, back: 0 },
+  ].map((literal) => ({ literal, back: 0, by: '_' })),
+  { literal: 'x-oauth-basic@', back: 0, by: '@' },
+  { literal: 'xox', back: 0, by: 'x' },
+  { literal: 'xapp-', back: 0, by: 'x' },
+  { literal: '://', back: 0, by: '/' },
+  { literal: 'T3BlbkFJ', back: 0, by: 'J' },
+  { literal: 'SG.', back: 0, by: 'G' },
+  { literal: 'hooks.slack.', ignoreCase: true, back: 0, by: 'k' },
 ];
 
 const MAY_HOLD_SECRET_STICKY = new RegExp(MAY_HOLD_SECRET.source, 'y');
@@ -204,7 +206,9 @@ export interface LintTask {
  * `private_key_id` is linted whole, by every rule.
  */
 export function lintPlan(text: string): LintTask[] {
-  if (text.includes('private_key_id')) return [{ windows: [[0, text.length]] }];
+  if ((literalHits(text, 'private_key_id', false, '_') ?? [0]).length > 0) {
+    return [{ windows: [[0, text.length]] }];
+  }
   const byRule = new Map<string, Array<[number, number]>>();
   let pemEnd = -1; // the first `-----END` at or after the last private-key hit, -1 before the first
   for (const hit of preFilterHits(text)) {
@@ -243,11 +247,9 @@ function lineEnd(text: string, at: number): number {
 
 async function lint(text: string, only: readonly string[] | undefined): Promise<Detection[]> {
   const content = unescapeQuotes(text);
-  // The AWS rule alone runs in-house (aws-key-rule.ts), with the same messages.
-  const messages =
-    only?.length === 1 && only[0] === AWS_RULE
-      ? awsKeyMessages(content)
-      : await secretlintMessages(content, only);
+  // The commonest rules run in-house (in-house-rules.ts), with the same messages.
+  const inHouse = only?.length === 1 ? IN_HOUSE_RULES.get(only[0]!) : undefined;
+  const messages = inHouse ? inHouse(content) : await secretlintMessages(content, only);
   const found: Detection[] = [];
   for (const message of messages) {
     const detector = detectorFor(message);
