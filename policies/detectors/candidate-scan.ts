@@ -38,7 +38,10 @@ export function valueStarts(text: string): ValueStarts {
 }
 
 function scan(text: string): ScannedStarts {
-  if (lastStarts && lastText === text) return lastStarts;
+  if (lastStarts && lastText === text) {
+    lastText = text; // the same characters in another string: compare by reference from now on
+    return lastStarts;
+  }
   const digit: number[] = [];
   const upper: number[] = [];
   const any: number[] = [];

@@ -19,8 +19,11 @@ let lastLower: string | undefined | null;
 const offsetsOf = new Map<string, number[]>();
 
 function startText(text: string): void {
-  if (lastText === text) return;
+  const same = lastText === text;
+  // The same characters in another string (a file inspected again) keep the lists; either way
+  // later calls then compare by reference, not character by character.
   lastText = text;
+  if (same) return;
   lastLower = null;
   offsetsOf.clear();
 }
