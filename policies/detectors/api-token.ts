@@ -67,7 +67,20 @@ export const apiTokenDetector: Detector = {
   },
 };
 
+// Decoding is the cost, and a file repeats its tokens: verdicts are cached by token.
+const jwtVerdicts = new Map<string, boolean>();
+
 function isJwt(token: string): boolean {
+  let verdict = jwtVerdicts.get(token);
+  if (verdict === undefined) {
+    verdict = decodesAsJwt(token);
+    if (jwtVerdicts.size >= MAX_CACHED_VERDICTS) jwtVerdicts.clear();
+    jwtVerdicts.set(token, verdict);
+  }
+  return verdict;
+}
+
+function decodesAsJwt(token: string): boolean {
   const [header, payload, signature] = token.split('.');
   if (signature === DOCUMENTATION_JWT_SIGNATURE) return false;
   try {
@@ -82,6 +95,20 @@ function isJwt(token: string): boolean {
 /** True for a value with letters and digits mixed and at least 3.5 bits of entropy per character. */
 export function looksRandom(value: string): boolean {
   if (!/[A-Za-z]/.test(value) || !/\d/.test(value)) return false;
+  let verdict = randomVerdicts.get(value);
+  if (verdict === undefined) {
+    verdict = entropyOf(value) >= 3.5;
+    if (randomVerdicts.size >= MAX_CACHED_VERDICTS) randomVerdicts.clear();
+    randomVerdicts.set(value, verdict);
+  }
+  return verdict;
+}
+
+// A file repeats its tokens (a config copied about): verdicts are cached by value.
+const randomVerdicts = new Map<string, boolean>();
+const MAX_CACHED_VERDICTS = 10_000;
+
+function entropyOf(value: string): number {
   const counts = new Map<string, number>();
   for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
   let entropy = 0;
@@ -89,5 +116,5 @@ export function looksRandom(value: string): boolean {
     const p = n / value.length;
     entropy -= p * Math.log2(p);
   }
-  return entropy >= 3.5;
+  return entropy;
 }

@@ -93,18 +93,6 @@ export function literalHits(
   return hits;
 }
 
-/** `a` and `b` (each ascending, without repeats) merged, ascending, without repeats. */
-function mergeUnique(a: readonly number[], b: readonly number[]): number[] {
-  const merged: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    const next = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i++]! : b[j++]!;
-    if (merged.length === 0 || merged[merged.length - 1] !== next) merged.push(next);
-  }
-  return merged;
-}
-
 /** A literal every match of a pattern holds, at most `back` characters after the match begins. */
 export interface LiteralProbe {
   readonly literal: string;
@@ -120,18 +108,18 @@ export interface LiteralProbe {
  * ascending, or undefined when the hits cannot be known (see literalHits).
  */
 export function startsNearLiterals(text: string, probes: readonly LiteralProbe[]): number[] | undefined {
-  let starts: number[] = [];
+  const near: number[] = [];
   for (const probe of probes) {
     const hits = literalHits(text, probe.literal, probe.ignoreCase, probe.by);
     if (!hits) return undefined;
-    if (hits.length === 0) continue;
-    const near: number[] = [];
-    let next = 0; // hits ascend: each offset once
+    let next = 0; // hits ascend: each offset once per probe
     for (const hit of hits) {
       for (let s = Math.max(next, hit - probe.back); s <= hit; s++) near.push(s);
       next = hit + 1;
     }
-    starts = starts.length === 0 ? near : mergeUnique(starts, near);
   }
+  const sorted = Float64Array.from(near).sort();
+  const starts: number[] = [];
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) starts.push(sorted[i]!);
   return starts;
 }
