@@ -13,12 +13,18 @@ const DOCUMENTATION_JWT_SIGNATURE = 'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c
 // key = value where the key names a credential, as gitleaks' generic-api-key rule does.
 const ASSIGNMENT =
   /(?:api[_-]?key|api[_-]?token|access[_-]?token|auth[_-]?token|client[_-]?secret|secret[_-]?key|private[_-]?token|bearer)(?:\\?["'])*\s*(?:[:=]|=>|\s)\s*(?:\\?["'])*([A-Za-z0-9_\-+/=.]{20,128})(?![A-Za-z0-9_\-+/=])/gi;
-// Where each key name holds one of these (lower-cased), at most `back` characters from its start:
-// api_key and secret_key "key", the four tokens "ken", client_secret "secret", "bearer".
+// Where each key name holds one of these (lower-cased), and how far from its start (its separator
+// may be absent): api_key and secret_key "key", the four tokens "ken", client_secret "secret", "bearer".
+const either = (name: string) => [name.length - 1, name.length]; // `name` ends with its separator
 const ASSIGNMENT_PROBES: readonly LiteralProbe[] = [
-  { literal: 'key', ignoreCase: true, back: 'secret_'.length, by: 'k' },
-  { literal: 'ken', ignoreCase: true, back: 'private_to'.length, by: 'k' },
-  { literal: 'secret', ignoreCase: true, back: 'client_'.length },
+  { literal: 'key', ignoreCase: true, back: [...either('api_'), ...either('secret_')], by: 'k' },
+  {
+    literal: 'ken',
+    ignoreCase: true,
+    back: ['api_to', 'access_to', 'auth_to', 'private_to'].flatMap(either),
+    by: 'k',
+  },
+  { literal: 'secret', ignoreCase: true, back: either('client_') },
   { literal: 'bearer', ignoreCase: true, back: 0 },
 ];
 const JWT_STICKY = stickyCopy(JWT);

@@ -21,9 +21,9 @@ export const azureStorageKeyDetector = patternDetector({
   // The key names, lower-cased: accountkey, account_key, azure_storage_key, azure_storage_account_key, storagekey.
   anchors: [
     { literal: 'accountkey', ignoreCase: true, back: 0, by: 'k' },
-    { literal: 'account_key', ignoreCase: true, back: 'azure_storage_'.length, by: 'k' },
+    { literal: 'account_key', ignoreCase: true, back: [0, 'azure_storage_'.length], by: 'k' },
     { literal: 'storagekey', ignoreCase: true, back: 0, by: 'k' },
-    { literal: 'storage_key', ignoreCase: true, back: 'azure_'.length, by: 'k' },
+    { literal: 'storage_key', ignoreCase: true, back: ['azure_'.length], by: 'k' },
   ],
 });
 

@@ -93,12 +93,15 @@ export function literalHits(
   return hits;
 }
 
-/** A literal every match of a pattern holds, at most `back` characters after the match begins. */
+/**
+ * A literal every match of a pattern holds, at most `back` characters after the match begins, or at
+ * one of the distances `back` lists.
+ */
 export interface LiteralProbe {
   readonly literal: string;
   /** Matched in the lower-cased text; `literal` is then lower-case. */
   readonly ignoreCase?: boolean;
-  readonly back: number;
+  readonly back: number | readonly number[];
   /** The character to look the literal up by (see literalHits). */
   readonly by?: string;
 }
@@ -112,9 +115,14 @@ export function startsNearLiterals(text: string, probes: readonly LiteralProbe[]
   for (const probe of probes) {
     const hits = literalHits(text, probe.literal, probe.ignoreCase, probe.by);
     if (!hits) return undefined;
+    const { back } = probe;
+    if (typeof back !== 'number') {
+      for (const hit of hits) for (const distance of back) if (hit >= distance) near.push(hit - distance);
+      continue;
+    }
     let next = 0; // hits ascend: each offset once per probe
     for (const hit of hits) {
-      for (let s = Math.max(next, hit - probe.back); s <= hit; s++) near.push(s);
+      for (let s = Math.max(next, hit - back); s <= hit; s++) near.push(s);
       next = hit + 1;
     }
   }

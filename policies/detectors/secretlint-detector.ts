@@ -77,7 +77,8 @@ const PRE_FILTER_PROBES: readonly LiteralProbe[] = [
     back: 0,
     by: 'A',
   })),
-  { literal: 'key', ignoreCase: true, back: 'secret_access_'.length },
+  // SECRET, an optional _, ACCESS, an optional _, then KEY.
+  { literal: 'key', ignoreCase: true, back: [12, 13, 14], by: 'k' },
   { literal: 'PRIVATE KEY', back: 0, by: 'K' },
   ...[
     'private_key_id',
