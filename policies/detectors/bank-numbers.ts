@@ -21,7 +21,7 @@ export const abaRoutingDetector = patternDetector({
   id: 'aba_routing',
   candidate: new RegExp(String.raw`${VALUE_START}\d{9}${VALUE_END}`, 'gu'),
   startsAt: 'digit',
-  startTest: (digits) => digits === 9,
+  digitLengths: [9],
   isValid: (value) => ROUTING_PREFIX.test(value) && passesAba(value) && !/^(\d)\1{8}$/.test(value),
   base: 'possible',
   context: {
@@ -39,7 +39,7 @@ export const bankAccountDetector = patternDetector({
   id: 'bank_account',
   candidate: new RegExp(String.raw`${VALUE_START}\d{8,17}${VALUE_END}`, 'gu'),
   startsAt: 'digit',
-  startTest: (digits) => digits >= 8 && digits <= 17,
+  digitLengths: [8, 9, 10, 11, 12, 13, 14, 15, 16, 17],
   isValid: (value, m) =>
     !/^(\d)\1+$/.test(value) &&
     !(value.length >= 13 && passesLuhn(value)) &&

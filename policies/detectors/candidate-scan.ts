@@ -67,7 +67,12 @@ function scan(text: string): ScannedStarts {
     }
   }
   lastText = text;
-  lastStarts = { digit, upper, any, digits: { digit: digitDigits, upper: upperDigits, any: anyDigits } };
+  lastStarts = {
+    digit,
+    upper,
+    any,
+    digits: { digit: digitDigits, upper: upperDigits, any: anyDigits },
+  };
   return lastStarts;
 }
 
@@ -77,13 +82,32 @@ function scan(text: string): ScannedStarts {
  */
 export type StartTest = (digits: number, text: string, at: number) => boolean;
 
-/** The starts of one kind in `text` that pass `accept`, ascending. */
-export function startsWhere(text: string, kind: StartKind, accept: StartTest): number[] {
+/**
+ * The starts of one kind in `text` that pass `accept`, ascending. With `lengths`, only the digit
+ * starts whose run of digits has one of those lengths are tried (capital starts all are): a table of
+ * numbers has tens of thousands of starts, and each detector wants few lengths.
+ */
+export function startsWhere(
+  text: string,
+  kind: StartKind,
+  accept: StartTest,
+  lengths?: readonly number[],
+): number[] {
   const scanned = scan(text);
   const starts = scanned[kind];
   const digits = scanned.digits[kind];
   const kept: number[] = [];
-  for (let i = 0; i < starts.length; i++) if (accept(digits[i]!, text, starts[i]!)) kept.push(starts[i]!);
+  if (!lengths) {
+    for (let i = 0; i < starts.length; i++) if (accept(digits[i]!, text, starts[i]!)) kept.push(starts[i]!);
+    return kept;
+  }
+  const wanted = new Uint8Array(Math.max(...lengths, 0) + 2);
+  for (const length of lengths) wanted[length] = 1;
+  wanted[0] = 1; // capitals
+  for (let i = 0; i < starts.length; i++) {
+    const n = digits[i]!;
+    if (n < wanted.length && wanted[n] === 1 && accept(n, text, starts[i]!)) kept.push(starts[i]!);
+  }
   return kept;
 }
 

@@ -42,23 +42,17 @@ export interface PatternDetectorSpec {
   readonly startsAt?: StartKind;
   /** With `startsAt`: what a candidate needs at its start (the length of its first digit run...). */
   readonly startTest?: StartTest;
+  /** With `startsAt`: the only lengths of the run of digits a digit-led candidate opens with. */
+  readonly digitLengths?: readonly number[];
 }
 
-function* candidates(
-  text: string,
-  spec: PatternDetectorSpec,
-  sticky: RegExp | undefined,
-): Generator<RegExpMatchArray & { index: number }> {
-  if (spec.startsAt && sticky) {
-    const starts = spec.startTest
-      ? startsWhere(text, spec.startsAt, spec.startTest)
-      : valueStarts(text)[spec.startsAt];
-    yield* matchesAt(text, sticky, starts);
-    return;
+/** Where the sticky candidate is tried, or undefined for a global scan of the text. */
+function startsOf(text: string, spec: PatternDetectorSpec): readonly number[] | undefined {
+  if (spec.startsAt) {
+    if (!spec.startTest && !spec.digitLengths) return valueStarts(text)[spec.startsAt];
+    return startsWhere(text, spec.startsAt, spec.startTest ?? (() => true), spec.digitLengths);
   }
-  const starts = spec.anchors ? startsNearLiterals(text, spec.anchors) : spec.startsNear?.(text);
-  if (starts && sticky) yield* matchesAt(text, sticky, starts);
-  else yield* text.matchAll(spec.candidate);
+  return spec.anchors ? startsNearLiterals(text, spec.anchors) : spec.startsNear?.(text);
 }
 
 // Above this many candidates per character, one pass over the text for the required hotwords costs
@@ -92,21 +86,18 @@ export function patternDetector(spec: PatternDetectorSpec): Detector {
     find(text) {
       const found: Detection[] = [];
       if (spec.mayContain && !spec.mayContain(text)) return found;
-      let checked = !letters;
-      let count = 0;
-      for (const m of candidates(text, { ...spec, candidate: global }, sticky)) {
+      const starts = startsOf(text, spec);
+      // Many candidates: one look at the whole text first, for a hotword's letters anywhere.
+      if (letters && (starts?.length ?? Infinity) > text.length * CANDIDATES_PER_CHAR_FOR_A_PASS) {
+        const lower = lowerCased(text);
+        if (lower !== undefined && !letters.test(lower)) return found;
+      }
+      const matches = starts && sticky ? matchesAt(text, sticky, starts) : text.matchAll(global);
+      for (const m of matches) {
         const value = spec.valueIn?.(m) ?? m.groups?.value ?? m[0];
         const start = m.index + (value === m[0] ? 0 : m[0].lastIndexOf(value));
         const end = start + value.length;
-        if (required) {
-          // Many candidates: one look at the whole text first, for a hotword's letters anywhere.
-          if (!checked && ++count > text.length * CANDIDATES_PER_CHAR_FOR_A_PASS) {
-            checked = true;
-            const lower = lowerCased(text);
-            if (lower !== undefined && !letters!.test(lower)) return found;
-          }
-          if (!hasHotword(text, start, end, required)) continue;
-        }
+        if (required && !hasHotword(text, start, end, required)) continue;
         if (spec.isValid && !spec.isValid(value, m)) continue;
         const base = typeof spec.base === 'function' ? spec.base(value) : spec.base;
         const likelihood = spec.context ? adjustForContext(text, start, end, base, spec.context) : base;

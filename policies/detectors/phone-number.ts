@@ -54,7 +54,7 @@ function opensPhone(length: number, text: string, at: number): boolean {
  * digits or a lone "1", so the sticky CANDIDATE is tried there only.
  */
 function candidateStarts(text: string): readonly number[] {
-  const digits = startsWhere(text, 'digit', opensPhone);
+  const digits = startsWhere(text, 'digit', opensPhone, [1, 3, 10]);
   const plus = literalHits(text, '+') ?? [];
   const parenthesis = literalHits(text, '(') ?? [];
   const symbols = parenthesis.length === 0 ? plus : mergeStarts(plus, parenthesis);

@@ -23,6 +23,7 @@ export const usItinDetector = patternDetector({
   startsAt: 'digit',
   startTest: (digits, text, at) =>
     text[at] === '9' && (digits === 9 || (digits === 3 && (text[at + 3] === '-' || text[at + 3] === ' '))),
+  digitLengths: [3, 9],
   isValid: (_value, m) => {
     const group = Number(m[2]);
     return (
@@ -48,6 +49,7 @@ export const usPassportDetector = patternDetector({
   candidate: new RegExp(String.raw`${VALUE_START}(?:[A-Z]\d{8}|\d{9})${VALUE_END}`, 'gu'),
   startsAt: 'any',
   startTest: (digits, text, at) => digits === 9 || (digits === 0 && isDigitAt(text, at + 1)),
+  digitLengths: [9],
   isValid: (value) => !/^(\d)\1{8}$/.test(value),
   base: 'possible',
   requireHotword: true,
@@ -74,6 +76,7 @@ export const usDriversLicenseDetector = patternDetector({
     digits > 0
       ? digits >= 7 && digits <= 12
       : isDigitAt(text, at + 1) || (isCapitalAt(text, at + 1) && isDigitAt(text, at + 2)),
+  digitLengths: [7, 8, 9, 10, 11, 12],
   isValid: (value) => !/^(\d)\1+$/.test(value.replace(/\D/g, '')),
   base: 'possible',
   requireHotword: true,

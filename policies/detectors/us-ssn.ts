@@ -67,7 +67,7 @@ export const usSsnDetector: Detector = {
   ids: ['us_ssn'],
   find(text) {
     const found: Detection[] = [];
-    const starts = startsWhere(text, 'digit', opensSsn);
+    const starts = startsWhere(text, 'digit', opensSsn, [3, 9]);
     for (const m of matchesAt(text, CANDIDATE, starts)) {
       const [raw, area, separator, group, serial] = m as unknown as [string, string, string, string, string];
       if (isInvalidSsn(area, group, serial)) continue;
