@@ -140,11 +140,8 @@ export function stickyCopy(candidate: RegExp): RegExp {
  * overlap, as a global scan of the same regex would find them, provided no match of it can begin
  * anywhere else.
  */
-export function* matchesAt(
-  text: string,
-  sticky: RegExp,
-  starts: readonly number[],
-): Generator<RegExpExecArray> {
+export function matchesAt(text: string, sticky: RegExp, starts: readonly number[]): RegExpExecArray[] {
+  const matches: RegExpExecArray[] = [];
   let after = 0;
   for (const at of starts) {
     if (at < after) continue;
@@ -152,8 +149,9 @@ export function* matchesAt(
     const m = sticky.exec(text);
     if (!m) continue;
     after = m.index + Math.max(m[0].length, 1);
-    yield m;
+    matches.push(m);
   }
+  return matches;
 }
 
 /** `a` and `b` (each ascending) merged, ascending. */

@@ -65,7 +65,8 @@ function hasLetterIn(text: string, from: number, to: number): boolean {
 
 function hotWindowOf(text: string, before: string, end: number): string {
   const after = text.slice(end, Math.min(text.length, end + AFTER)).toLowerCase();
-  return `${ownAndPreviousCell(before)} ${after.split('\t', 1)[0]}`;
+  const tab = after.indexOf('\t');
+  return `${ownAndPreviousCell(before)} ${tab === -1 ? after : after.slice(0, tab)}`;
 }
 
 /**

@@ -17,6 +17,7 @@ const RARE = RARITY.indexOf('b');
 let lastText: string | undefined;
 let lastLower: string | undefined | null;
 const offsetsOf = new Map<string, number[]>();
+const hitsOf = new Map<string, number[]>();
 
 function startText(text: string): void {
   const same = lastText === text;
@@ -26,6 +27,7 @@ function startText(text: string): void {
   if (same) return;
   lastLower = null;
   offsetsOf.clear();
+  hitsOf.clear();
 }
 
 /**
@@ -80,16 +82,23 @@ export function literalHits(
   startText(text);
   const haystack = ignoreCase ? lowerCased(text) : text;
   if (haystack === undefined) return undefined;
+  const cacheKey = `${ignoreCase ? 'l' : 't'}${literal}`;
+  const cached = hitsOf.get(cacheKey);
+  if (cached) return cached;
   const k = by === undefined ? keyOf(literal) : literal.indexOf(by);
   const hits: number[] = [];
   if (rarity(literal[k]!) > RARE) {
     for (let at = haystack.indexOf(literal); at !== -1; at = haystack.indexOf(literal, at + 1)) hits.push(at);
-    return hits;
+  } else {
+    const first = literal.charCodeAt(0);
+    for (const at of charOffsets(haystack, literal[k]!, ignoreCase)) {
+      const start = at - k;
+      if (start >= 0 && haystack.charCodeAt(start) === first && haystack.startsWith(literal, start)) {
+        hits.push(start);
+      }
+    }
   }
-  for (const at of charOffsets(haystack, literal[k]!, ignoreCase)) {
-    const start = at - k;
-    if (start >= 0 && haystack.startsWith(literal, start)) hits.push(start);
-  }
+  hitsOf.set(cacheKey, hits);
   return hits;
 }
 
