@@ -1,7 +1,7 @@
 import type { ContextRule } from './context-words';
 import type { StartKind, StartTest } from './candidate-scan';
 import { matchesAt, startsWhere, stickyCopy, valueStarts } from './candidate-scan';
-import { adjustForContext, hasHotword } from './context-words';
+import { adjustForContext, hasHotword, looseOf } from './context-words';
 import type { Detection, Detector } from './detection';
 import type { DetectorId } from './detector-id';
 import type { Likelihood } from './likelihood';
@@ -59,18 +59,27 @@ function startsOf(text: string, spec: PatternDetectorSpec): readonly number[] | 
 // less than looking around each candidate, and spares all of them in a text without any.
 const CANDIDATES_PER_CHAR_FOR_A_PASS = 1 / 256;
 
+// How far around a candidate a whole hotword is looked for (a window reaches 48 before, 16 after).
+const PROOF_REACH = 64;
+
 /**
- * A regex that matches the lower-cased text wherever a window around a candidate could hold one of
- * `hotwords` (wordsPattern): any single word of its phrases, boundaries aside. A text it does not
- * match has no candidate with a hotword.
+ * True when `hotwords` matches `text` somewhere, as `hotwords.test(text)`: first among the few lines
+ * around a candidate whose window held one (a match there that does not lean on the cut edges is a
+ * match of the text), else over the whole text. A required hotword counts only in a text that holds
+ * one whole, not merely cut at a window's edge ("xpassport"), as when every text was searched first.
  */
-function anyHotwordLetters(hotwords: RegExp): RegExp {
-  const inner = hotwords.source.slice(
-    hotwords.source.indexOf('(?:', 1) + 3,
-    hotwords.source.lastIndexOf(')('),
-  );
-  const words = inner.split(/\|\[\\s_-\]\?/).filter((w) => w.length > 0);
-  return new RegExp([...new Set(words)].join('|') || '(?!)');
+function holdsHotword(text: string, start: number, end: number, hotwords: RegExp, all: RegExp): boolean {
+  const from = Math.max(0, start - PROOF_REACH);
+  const to = Math.min(text.length, end + PROOF_REACH);
+  const region = text.slice(from, to);
+  all.lastIndex = 0;
+  for (let m = all.exec(region); m; m = all.exec(region)) {
+    const leansOnStart = m.index === 0 && from > 0 && /[a-z0-9]/i.test(m[0][0] ?? '');
+    const leansOnEnd = m.index + m[0].length === region.length && /[a-z]/i.test(text[to] ?? '');
+    if (!leansOnStart && !leansOnEnd) return true;
+    all.lastIndex = m.index + 1;
+  }
+  return hotwords.test(text);
 }
 
 /** The detector a spec describes: candidates, validation, then the shared context rules. */
@@ -80,7 +89,8 @@ export function patternDetector(spec: PatternDetectorSpec): Detector {
     : new RegExp(spec.candidate.source, `${spec.candidate.flags}g`);
   const sticky = spec.startsAt || spec.anchors || spec.startsNear ? stickyCopy(global) : undefined;
   const required = spec.requireHotword ? spec.context : undefined;
-  const letters = required ? anyHotwordLetters(required.hotwords) : undefined;
+  const letters = required ? looseOf(required.hotwords) : undefined;
+  const allHotwords = required ? new RegExp(required.hotwords.source, 'gi') : undefined;
   return {
     ids: [spec.id],
     find(text) {
@@ -93,11 +103,16 @@ export function patternDetector(spec: PatternDetectorSpec): Detector {
         if (lower !== undefined && !letters.test(lower)) return found;
       }
       const matches = starts && sticky ? matchesAt(text, sticky, starts) : text.matchAll(global);
+      let proven = false;
       for (const m of matches) {
         const value = spec.valueIn?.(m) ?? m.groups?.value ?? m[0];
         const start = m.index + (value === m[0] ? 0 : m[0].lastIndexOf(value));
         const end = start + value.length;
-        if (required && !hasHotword(text, start, end, required)) continue;
+        if (required) {
+          if (!hasHotword(text, start, end, required)) continue;
+          if (!proven && !holdsHotword(text, start, end, required.hotwords, allHotwords!)) return found;
+          proven = true;
+        }
         if (spec.isValid && !spec.isValid(value, m)) continue;
         const base = typeof spec.base === 'function' ? spec.base(value) : spec.base;
         const likelihood = spec.context ? adjustForContext(text, start, end, base, spec.context) : base;

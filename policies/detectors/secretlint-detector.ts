@@ -183,7 +183,8 @@ export const secretlintDetector: Detector = {
 // PEM body runs up to 10,000 characters after its header (the private-key rule's own limit, and
 // `\s?` may break the header's line), and the AWS secret-key rule allows line breaks between the
 // key's name and its value (`\s*`): a name that ends its line with nothing but quotes, spaces and an
-// operator takes the lines after it, up to AFTER_SECRET_NAME.
+// operator takes the lines after it, up to AFTER_SECRET_NAME, the reach every hit had before. (npm's
+// `_authToken=([^$].*)`, which could take a line break, runs on .npmrc files only, never here.)
 const BEFORE_PEM_HIT = 128;
 const AFTER_PEM_HIT = 10_600;
 const AFTER_SECRET_NAME = 320;

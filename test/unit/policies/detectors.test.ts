@@ -220,6 +220,15 @@ describe('speed shortcuts keep every finding', () => {
     );
   });
 
+  it('a required hotword counts only where the text holds it whole, not cut at a window edge', async () => {
+    const passports = new Set(['us_passport'] as const);
+    // The window before the value starts 48 characters back: inside "xpassport", right after the x.
+    const cut = `xpassport${' '.repeat(40)}488839667 on file`;
+    expect(await detectSensitiveData(cut, passports)).toEqual([]);
+    const whole = await detectSensitiveData(`${cut}\nPassport number: 123`, passports);
+    expect(whole.map((d) => d.value)).toEqual(['488839667']);
+  });
+
   it('Luhn is computed over the digits only', () => {
     expect(passesLuhn('4539 1488 0343 6467')).toBe(true);
     expect(passesLuhn('4539-1488-0343-6468')).toBe(false);
