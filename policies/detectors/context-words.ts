@@ -28,44 +28,30 @@ export function adjustForContext(
   rule: ContextRule,
 ): Likelihood | undefined {
   if (!hasLetterNear(text, start, end)) return stepLikelihood(base, 0);
-  const region = regionOf(text, start, end);
-  const mayHot = looseOf(rule.hotwords).test(region);
-  const negative = rule.negativeWords;
-  const mayNegative = negative !== undefined && looseOf(negative).test(region);
-  if (!mayHot && !mayNegative) return stepLikelihood(base, 0);
   const before = text.slice(Math.max(0, start - BEFORE), start).toLowerCase();
+  const hotWindow = hotWindowOf(text, before, end);
+  const ownLabel = before.slice(-NEGATIVE_BEFORE);
+  const negativeWindow = ownLabel.slice(Math.max(ownLabel.lastIndexOf('\t'), ownLabel.lastIndexOf('\n')) + 1);
   let steps = 0;
-  if (mayHot && rule.hotwords.test(hotWindowOf(text, before, end))) steps++;
-  if (mayNegative && negative) {
-    const ownLabel = before.slice(-NEGATIVE_BEFORE);
-    const negativeWindow = ownLabel.slice(
-      Math.max(ownLabel.lastIndexOf('\t'), ownLabel.lastIndexOf('\n')) + 1,
-    );
-    if (negative.test(negativeWindow)) steps--;
-  }
+  if (rule.hotwords.test(hotWindow)) steps++;
+  if (rule.negativeWords?.test(negativeWindow)) steps--;
   return stepLikelihood(base, steps);
 }
 
 /** True when one of the rule's hotwords is where a label of `[start, end)` can be (see adjustForContext). */
 export function hasHotword(text: string, start: number, end: number, rule: ContextRule): boolean {
   if (!hasLetterNear(text, start, end)) return false;
-  if (!looseOf(rule.hotwords).test(regionOf(text, start, end))) return false;
   const before = text.slice(Math.max(0, start - BEFORE), start).toLowerCase();
   return rule.hotwords.test(hotWindowOf(text, before, end));
-}
-
-/** Everything the windows of `[start, end)` are cut from, lower-cased (the value too). */
-function regionOf(text: string, start: number, end: number): string {
-  return text.slice(Math.max(0, start - BEFORE), Math.min(text.length, end + AFTER)).toLowerCase();
 }
 
 const loose = new WeakMap<RegExp, RegExp>();
 
 /**
  * For a word regex (wordsPattern), one that matches lower-cased text wherever a window could hold
- * one of its words: any single word of its phrases, boundaries aside. The windows are cut from the
- * region it is tested on and joined by spaces, which no word holds, so a region it does not match
- * has no window the word regex matches: a cheap test first (most values have no label nearby).
+ * one of its words: any single word of its phrases, boundaries aside. Windows are cut from the text
+ * and joined by spaces, which no word holds, so a text it does not match has no window the word
+ * regex matches: in a text with many candidates, one pass for it spares looking around each.
  */
 export function looseOf(words: RegExp): RegExp {
   let found = loose.get(words);

@@ -28,10 +28,17 @@ export function maskValue(value: string, mode: MaskingMode): string {
   let masked = '';
   for (let i = compact.length - 1; i >= 0; i--) {
     const ch = compact[i]!;
-    if (/[\p{L}\p{N}]/u.test(ch)) {
+    if (isLetterOrDigit(ch)) {
       masked = (visible > 0 ? ch : '*') + masked;
       visible--;
     } else masked = ch + masked;
   }
   return masked.length > MAX_LENGTH ? `…${masked.slice(-MAX_LENGTH)}` : masked;
+}
+
+// ASCII by its code, the rest by Unicode's classes (the common case is all ASCII).
+function isLetterOrDigit(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  if (c < 128) return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122);
+  return /[\p{L}\p{N}]/u.test(ch);
 }
