@@ -84,8 +84,11 @@ function distinctSamples(
   inspected: InspectedText,
 ): MaskedSample[] {
   const samples = new Map<string, MaskedSample>();
+  const seen = new Set<string>(); // raw values already keyed: a file repeats its values
   for (const d of found) {
     if (samples.size >= SAMPLES_PER_DETECTOR) break;
+    if (seen.has(d.value)) continue;
+    seen.add(d.value);
     const key = d.value.replace(/\s+/g, ' ');
     if (!samples.has(key)) samples.set(key, sampleOf(d, mode, inspected));
   }
