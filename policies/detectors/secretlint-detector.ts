@@ -214,7 +214,9 @@ export function lintPlan(text: string): LintTask[] {
   const byRule = new Map<string, Array<[number, number]>>();
   let pemEnd = -1; // the first `-----END` at or after the last private-key hit, -1 before the first
   for (const hit of preFilterHits(text)) {
-    const rule = RULE_LITERALS[hit.findIndex((group, i) => i > 0 && group !== undefined) - 1]![0];
+    let group = 1;
+    while (hit[group] === undefined) group++;
+    const rule = RULE_LITERALS[group - 1]![0];
     const hitEnd = hit.index + hit[0].length;
     let from = lineStart(text, hit.index);
     let to = lineEnd(text, hitEnd);
