@@ -1,5 +1,6 @@
 import type { Likelihood } from './likelihood';
 import { stepLikelihood } from './likelihood';
+import { lowerCased } from './literal-hits';
 
 /** Words near a match that make it more (hotwords) or less (negative words) likely, as regexes. */
 export interface ContextRule {
@@ -28,7 +29,7 @@ export function adjustForContext(
   rule: ContextRule,
 ): Likelihood | undefined {
   if (!hasLetterNear(text, start, end)) return stepLikelihood(base, 0);
-  const before = text.slice(Math.max(0, start - BEFORE), start).toLowerCase();
+  const before = lowerSlice(text, Math.max(0, start - BEFORE), start);
   const hotWindow = hotWindowOf(text, before, end);
   const ownLabel = before.slice(-NEGATIVE_BEFORE);
   const negativeWindow = ownLabel.slice(Math.max(ownLabel.lastIndexOf('\t'), ownLabel.lastIndexOf('\n')) + 1);
@@ -41,7 +42,7 @@ export function adjustForContext(
 /** True when one of the rule's hotwords is where a label of `[start, end)` can be (see adjustForContext). */
 export function hasHotword(text: string, start: number, end: number, rule: ContextRule): boolean {
   if (!hasLetterNear(text, start, end)) return false;
-  const before = text.slice(Math.max(0, start - BEFORE), start).toLowerCase();
+  const before = lowerSlice(text, Math.max(0, start - BEFORE), start);
   return rule.hotwords.test(hotWindowOf(text, before, end));
 }
 
@@ -87,8 +88,17 @@ function hasLetterIn(text: string, from: number, to: number): boolean {
   return false;
 }
 
+/**
+ * `text.slice(from, to).toLowerCase()`, cut from the text lower-cased once (literal-hits.ts) when it
+ * keeps its length: the same characters but for a final sigma, which no word holds either way.
+ */
+function lowerSlice(text: string, from: number, to: number): string {
+  const lower = lowerCased(text);
+  return lower === undefined ? text.slice(from, to).toLowerCase() : lower.slice(from, to);
+}
+
 function hotWindowOf(text: string, before: string, end: number): string {
-  const after = text.slice(end, Math.min(text.length, end + AFTER)).toLowerCase();
+  const after = lowerSlice(text, end, Math.min(text.length, end + AFTER));
   const tab = after.indexOf('\t');
   return `${ownAndPreviousCell(before)} ${tab === -1 ? after : after.slice(0, tab)}`;
 }
