@@ -63,8 +63,26 @@ export const creditCardDetector: Detector = {
 function mayOpenCard(digits: number, text: string, at: number): boolean {
   if (digits > 19) return false;
   const next = text.charCodeAt(at + digits);
-  if (next === 32 || next === 45) return true; // a space or a dash: groups may follow
+  if (next === 32 || next === 45) return groupedDigits(text, at) >= 13; // groups may follow
   return digits >= 13 && passesLuhnAt(text, at, digits);
+}
+
+/** How many digits a candidate can hold from `at`: digits, each pair split by one space or dash at most. */
+function groupedDigits(text: string, at: number): number {
+  let count = 0;
+  let i = at;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      count++;
+      i++;
+    } else if ((c === 32 || c === 45) && isAsciiDigit(text.charCodeAt(i + 1)) && count > 0) i++;
+    else return count;
+  }
+}
+
+function isAsciiDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 function passesLuhnAt(text: string, at: number, length: number): boolean {
