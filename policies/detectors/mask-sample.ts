@@ -26,7 +26,8 @@ export function maskValue(value: string, mode: MaskingMode): string {
   if (mode === 'none') return compact;
   let visible = mode === 'last4' ? VISIBLE : 0;
   let masked = '';
-  for (let i = compact.length - 1; i >= 0; i--) {
+  // From the end, one character out per character in: past MAX_LENGTH only the tail is kept anyway.
+  for (let i = compact.length - 1; i >= 0 && masked.length <= MAX_LENGTH; i--) {
     const ch = compact[i]!;
     if (isLetterOrDigit(ch)) {
       masked = (visible > 0 ? ch : '*') + masked;
