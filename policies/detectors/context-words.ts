@@ -93,9 +93,15 @@ function hasLetterIn(text: string, from: number, to: number): boolean {
  * keeps its length: the same characters but for a final sigma, which no word holds either way.
  */
 function lowerSlice(text: string, from: number, to: number): string {
-  const lower = lowerCased(text);
-  return lower === undefined ? text.slice(from, to).toLowerCase() : lower.slice(from, to);
+  // By reference once the text is adopted: the same characters in another string (a file inspected
+  // again) compare character by character, once.
+  if (text !== windowsText) windowsLower = lowerCased(text);
+  windowsText = text;
+  return windowsLower === undefined ? text.slice(from, to).toLowerCase() : windowsLower.slice(from, to);
 }
+
+let windowsText: string | undefined;
+let windowsLower: string | undefined;
 
 function hotWindowOf(text: string, before: string, end: number): string {
   const after = lowerSlice(text, end, Math.min(text.length, end + AFTER));
