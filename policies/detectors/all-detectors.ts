@@ -48,9 +48,28 @@ const SPECIFIC_CREDENTIALS = new Set<DetectorName>([
   'password_assignment',
 ]);
 
-function isYieldingAssignment(d: Detection, all: readonly Detection[]): boolean {
-  if (d.detector !== 'api_token' || d.likelihood !== 'likely') return false;
-  return all.some((o) => SPECIFIC_CREDENTIALS.has(o.detector) && o.start < d.end && d.start < o.end);
+/**
+ * A test for generic assignments that overlap a specific credential among `all` (sorted by start):
+ * only the specific credentials that start before the assignment ends, and not so long before that
+ * they end before it starts, are looked at.
+ */
+function yieldingAssignments(all: readonly Detection[]): (d: Detection) => boolean {
+  const specific = all.filter((o) => SPECIFIC_CREDENTIALS.has(o.detector));
+  const longest = specific.reduce((max, o) => Math.max(max, o.end - o.start), 0);
+  return (d) => {
+    if (d.detector !== 'api_token' || d.likelihood !== 'likely') return false;
+    let lo = 0;
+    let hi = specific.length; // the first specific credential starting at or after d.end
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (specific[mid]!.start < d.end) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let j = lo - 1; j >= 0 && specific[j]!.start + longest > d.start; j--) {
+      if (d.start < specific[j]!.end) return true;
+    }
+    return false;
+  };
 }
 
 /**
@@ -80,7 +99,8 @@ export async function detectSensitiveData(
     for (const d of await detector.find(normalised, settings)) if (wanted.has(d.detector)) all.push(d);
   }
   all.sort((a, b) => a.start - b.start || b.end - a.end);
-  const kept = all.filter((d) => !isYieldingAssignment(d, all));
+  const yields = yieldingAssignments(all);
+  const kept = all.filter((d) => !yields(d));
   const lastEnd = new Map<DetectorName, number>();
   return kept.filter((d) => {
     if (d.start < (lastEnd.get(d.detector) ?? -1)) return false;

@@ -1,5 +1,6 @@
 import { isValidBIC } from 'ibantools';
 import { VALUE_END, VALUE_START } from './boundaries';
+import { runLength } from './candidate-scan';
 import { passesAba } from './checksums';
 import { wordsPattern } from './context-words';
 import { passesLuhn } from './credit-card';
@@ -20,7 +21,7 @@ export const abaRoutingDetector = patternDetector({
   id: 'aba_routing',
   candidate: new RegExp(String.raw`${VALUE_START}\d{9}${VALUE_END}`, 'gu'),
   startsAt: 'digit',
-  startTest: (digits) => digits === 9,
+  digitLengths: [9],
   isValid: (value) => ROUTING_PREFIX.test(value) && passesAba(value) && !/^(\d)\1{8}$/.test(value),
   base: 'possible',
   context: {
@@ -38,7 +39,7 @@ export const bankAccountDetector = patternDetector({
   id: 'bank_account',
   candidate: new RegExp(String.raw`${VALUE_START}\d{8,17}${VALUE_END}`, 'gu'),
   startsAt: 'digit',
-  startTest: (digits) => digits >= 8 && digits <= 17,
+  digitLengths: [8, 9, 10, 11, 12, 13, 14, 15, 16, 17],
   isValid: (value, m) =>
     !/^(\d)\1+$/.test(value) &&
     !(value.length >= 13 && passesLuhn(value)) &&
@@ -72,6 +73,11 @@ export const swiftBicDetector = patternDetector({
   id: 'swift_bic',
   candidate: /(?<![\p{L}\p{N}])[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?(?![\p{L}\p{N}])/gu,
   startsAt: 'upper',
+  // Eight or eleven capitals and digits, no more (the candidate's two lengths), six capitals first.
+  startTest: (_digits, text, at) => {
+    const length = runLength(text, at);
+    return (length === 8 || length === 11) && /^[A-Z]{6}/.test(text.slice(at, at + 6));
+  },
   isValid: (value) => isValidBIC(value),
   base: 'possible',
   requireHotword: true,

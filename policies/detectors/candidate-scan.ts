@@ -38,7 +38,10 @@ export function valueStarts(text: string): ValueStarts {
 }
 
 function scan(text: string): ScannedStarts {
-  if (lastStarts && lastText === text) return lastStarts;
+  if (lastStarts && lastText === text) {
+    lastText = text; // the same characters in another string: compare by reference from now on
+    return lastStarts;
+  }
   const digit: number[] = [];
   const upper: number[] = [];
   const any: number[] = [];
@@ -64,7 +67,12 @@ function scan(text: string): ScannedStarts {
     }
   }
   lastText = text;
-  lastStarts = { digit, upper, any, digits: { digit: digitDigits, upper: upperDigits, any: anyDigits } };
+  lastStarts = {
+    digit,
+    upper,
+    any,
+    digits: { digit: digitDigits, upper: upperDigits, any: anyDigits },
+  };
   return lastStarts;
 }
 
@@ -74,14 +82,52 @@ function scan(text: string): ScannedStarts {
  */
 export type StartTest = (digits: number, text: string, at: number) => boolean;
 
-/** The starts of one kind in `text` that pass `accept`, ascending. */
-export function startsWhere(text: string, kind: StartKind, accept: StartTest): number[] {
+/**
+ * The starts of one kind in `text` that pass `accept`, ascending. With `lengths`, only the digit
+ * starts whose run of digits has one of those lengths are tried (capital starts all are): a table of
+ * numbers has tens of thousands of starts, and each detector wants few lengths.
+ */
+export function startsWhere(
+  text: string,
+  kind: StartKind,
+  accept: StartTest,
+  lengths?: readonly number[],
+): number[] {
   const scanned = scan(text);
   const starts = scanned[kind];
   const digits = scanned.digits[kind];
   const kept: number[] = [];
-  for (let i = 0; i < starts.length; i++) if (accept(digits[i]!, text, starts[i]!)) kept.push(starts[i]!);
+  if (!lengths) {
+    for (let i = 0; i < starts.length; i++) if (accept(digits[i]!, text, starts[i]!)) kept.push(starts[i]!);
+    return kept;
+  }
+  const wanted = new Uint8Array(Math.max(...lengths, 0) + 2);
+  for (const length of lengths) wanted[length] = 1;
+  wanted[0] = 1; // capitals
+  for (let i = 0; i < starts.length; i++) {
+    const n = digits[i]!;
+    if (n < wanted.length && wanted[n] === 1 && accept(n, text, starts[i]!)) kept.push(starts[i]!);
+  }
   return kept;
+}
+
+/** True when the character at `at` is an ASCII digit. */
+export function isDigitAt(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  return c >= 48 && c <= 57;
+}
+
+/** True when the character at `at` is an ASCII capital. */
+export function isCapitalAt(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  return c >= 65 && c <= 90;
+}
+
+/** The length of the run of ASCII digits and capitals at `at`. */
+export function runLength(text: string, at: number): number {
+  let end = at;
+  while (isDigitAt(text, end) || isCapitalAt(text, end)) end++;
+  return end - at;
 }
 
 /** A sticky copy of a global candidate regex, to be tried at given offsets. */
@@ -94,11 +140,8 @@ export function stickyCopy(candidate: RegExp): RegExp {
  * overlap, as a global scan of the same regex would find them, provided no match of it can begin
  * anywhere else.
  */
-export function* matchesAt(
-  text: string,
-  sticky: RegExp,
-  starts: readonly number[],
-): Generator<RegExpExecArray> {
+export function matchesAt(text: string, sticky: RegExp, starts: readonly number[]): RegExpExecArray[] {
+  const matches: RegExpExecArray[] = [];
   let after = 0;
   for (const at of starts) {
     if (at < after) continue;
@@ -106,8 +149,9 @@ export function* matchesAt(
     const m = sticky.exec(text);
     if (!m) continue;
     after = m.index + Math.max(m[0].length, 1);
-    yield m;
+    matches.push(m);
   }
+  return matches;
 }
 
 /** `a` and `b` (each ascending) merged, ascending. */

@@ -18,6 +18,13 @@ export const azureStorageKeyDetector = patternDetector({
     ),
   base: 'very_likely',
   mayContain: (text) => text.includes('=='),
+  // The key names, lower-cased: accountkey, account_key, azure_storage_key, azure_storage_account_key, storagekey.
+  anchors: [
+    { literal: 'accountkey', ignoreCase: true, back: 0, by: 'k' },
+    { literal: 'account_key', ignoreCase: true, back: [0, 'azure_storage_'.length], by: 'k' },
+    { literal: 'storagekey', ignoreCase: true, back: 0, by: 'k' },
+    { literal: 'storage_key', ignoreCase: true, back: ['azure_'.length], by: 'k' },
+  ],
 });
 
 /** Google API keys (`AIza` and 35 characters): Maps, Firebase, Cloud. */
@@ -26,7 +33,7 @@ export const googleApiKeyDetector = patternDetector({
   candidate: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g,
   isValid: (value) => !PLACEHOLDER.test(value),
   base: 'very_likely',
-  mayContain: (text) => text.includes('AIza'),
+  anchors: [{ literal: 'AIza', back: 0, by: 'A' }],
 });
 
 /**
@@ -39,5 +46,5 @@ export const stripeSecretKeyDetector = patternDetector({
   isValid: (value) => !PLACEHOLDER.test(value),
   base: 'very_likely',
   context: { hotwords: wordsPattern(['stripe']) },
-  mayContain: (text) => text.includes('k_live_'),
+  anchors: [{ literal: 'k_live_', back: 1, by: '_' }],
 });

@@ -1,5 +1,6 @@
 import type { Likelihood } from './likelihood';
 import { stepLikelihood } from './likelihood';
+import { lowerCased } from './literal-hits';
 
 /** Words near a match that make it more (hotwords) or less (negative words) likely, as regexes. */
 export interface ContextRule {
@@ -27,7 +28,8 @@ export function adjustForContext(
   base: Likelihood,
   rule: ContextRule,
 ): Likelihood | undefined {
-  const before = text.slice(Math.max(0, start - BEFORE), start).toLowerCase();
+  if (!hasLetterNear(text, start, end)) return stepLikelihood(base, 0);
+  const before = lowerSlice(text, Math.max(0, start - BEFORE), start);
   const hotWindow = hotWindowOf(text, before, end);
   const ownLabel = before.slice(-NEGATIVE_BEFORE);
   const negativeWindow = ownLabel.slice(Math.max(ownLabel.lastIndexOf('\t'), ownLabel.lastIndexOf('\n')) + 1);
@@ -39,13 +41,72 @@ export function adjustForContext(
 
 /** True when one of the rule's hotwords is where a label of `[start, end)` can be (see adjustForContext). */
 export function hasHotword(text: string, start: number, end: number, rule: ContextRule): boolean {
-  const before = text.slice(Math.max(0, start - BEFORE), start).toLowerCase();
+  if (!hasLetterNear(text, start, end)) return false;
+  const before = lowerSlice(text, Math.max(0, start - BEFORE), start);
   return rule.hotwords.test(hotWindowOf(text, before, end));
 }
 
+const loose = new WeakMap<RegExp, RegExp>();
+
+/**
+ * For a word regex (wordsPattern), one that matches lower-cased text wherever a window could hold
+ * one of its words: any single word of its phrases, boundaries aside. Windows are cut from the text
+ * and joined by spaces, which no word holds, so a text it does not match has no window the word
+ * regex matches: in a text with many candidates, one pass for it spares looking around each.
+ */
+export function looseOf(words: RegExp): RegExp {
+  let found = loose.get(words);
+  if (!found) {
+    const source = words.source;
+    if (!source.startsWith(`${WORD_START}(?:`) || !source.endsWith(`)${WORD_END}`)) {
+      found = /(?:)/; // not a word regex: no cheap test, every region may match
+    } else {
+      const inner = source.slice(WORD_START.length + 3, -(WORD_END.length + 1));
+      const parts = inner.split(/\||\[\\s_-\]\?/).filter((w) => w.length > 0);
+      found = new RegExp([...new Set(parts)].join('|') || '(?!)');
+    }
+    loose.set(words, found);
+  }
+  return found;
+}
+
+/**
+ * False when no character around `[start, end)` that a window can hold is an ASCII letter or beyond
+ * ASCII (which may lower-case to one): every hotword and negative word has a letter, so none can
+ * match. In a table of numbers this spares slicing and two regex tests per value.
+ */
+function hasLetterNear(text: string, start: number, end: number): boolean {
+  return hasLetterIn(text, Math.max(0, start - BEFORE), start) || hasLetterIn(text, end, end + AFTER);
+}
+
+function hasLetterIn(text: string, from: number, to: number): boolean {
+  const stop = Math.min(text.length, to);
+  for (let i = from; i < stop; i++) {
+    const c = text.charCodeAt(i);
+    if (((c | 32) >= 97 && (c | 32) <= 122) || c >= 128) return true;
+  }
+  return false;
+}
+
+/**
+ * `text.slice(from, to).toLowerCase()`, cut from the text lower-cased once (literal-hits.ts) when it
+ * keeps its length: the same characters but for a final sigma, which no word holds either way.
+ */
+function lowerSlice(text: string, from: number, to: number): string {
+  // By reference once the text is adopted: the same characters in another string (a file inspected
+  // again) compare character by character, once.
+  if (text !== windowsText) windowsLower = lowerCased(text);
+  windowsText = text;
+  return windowsLower === undefined ? text.slice(from, to).toLowerCase() : windowsLower.slice(from, to);
+}
+
+let windowsText: string | undefined;
+let windowsLower: string | undefined;
+
 function hotWindowOf(text: string, before: string, end: number): string {
-  const after = text.slice(end, Math.min(text.length, end + AFTER)).toLowerCase();
-  return `${ownAndPreviousCell(before)} ${after.split('\t', 1)[0]}`;
+  const after = lowerSlice(text, end, Math.min(text.length, end + AFTER));
+  const tab = after.indexOf('\t');
+  return `${ownAndPreviousCell(before)} ${tab === -1 ? after : after.slice(0, tab)}`;
 }
 
 /**

@@ -32,10 +32,8 @@ export function wordsRegex(words: readonly string[], flags = 'gu'): RegExp {
 let lastText: string | undefined;
 let lastFolded = '';
 function folded(text: string): string {
-  if (text !== lastText) {
-    lastFolded = foldText(text);
-    lastText = text;
-  }
+  if (text !== lastText) lastFolded = foldText(text);
+  lastText = text; // compare by reference next time
   return lastFolded;
 }
 

@@ -1,5 +1,5 @@
-import { countrySpecs, isValidIBAN } from 'ibantools';
-import { matchesAt, stickyCopy, valueStarts } from './candidate-scan';
+import { countrySpecs, isValidBBAN } from 'ibantools';
+import { isCapitalAt, isDigitAt, matchesAt, startsWhere, stickyCopy } from './candidate-scan';
 import { adjustForContext, wordsPattern } from './context-words';
 import type { Detection, Detector } from './detection';
 
@@ -22,6 +22,11 @@ const context = {
 const CANDIDATE = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){10,32}/g;
 // The same, tried only where a run of capitals begins (candidate-scan.ts).
 const STICKY_CANDIDATE = stickyCopy(CANDIDATE);
+
+/** Two capitals then two digits: the country code and check digits a candidate opens with. */
+function opensIban(_digits: number, text: string, at: number): boolean {
+  return isCapitalAt(text, at + 1) && isDigitAt(text, at + 2) && isDigitAt(text, at + 3);
+}
 
 /**
  * Example IBANs printed in bank and standards documentation (Wikipedia, ECBS, ibantools' own docs):
@@ -48,7 +53,7 @@ export const ibanDetector: Detector = {
   ids: ['iban'],
   find(text) {
     const found: Detection[] = [];
-    for (const m of matchesAt(text, STICKY_CANDIDATE, valueStarts(text).upper)) {
+    for (const m of matchesAt(text, STICKY_CANDIDATE, startsWhere(text, 'upper', opensIban))) {
       const length = countrySpecs[m[0].slice(0, 2)]?.chars;
       if (!length) continue;
       const raw = takeChars(m[0], length);
@@ -56,7 +61,7 @@ export const ibanDetector: Detector = {
       const electronic = raw.replace(/ /g, '');
       const end = m.index + raw.length;
       if (/[A-Za-z0-9]/.test(text[end] ?? '') || DOCUMENTATION_IBANS.has(electronic)) continue;
-      if (!isValidIBAN(electronic)) continue;
+      if (!isValidIban(electronic)) continue;
       const likelihood = adjustForContext(text, m.index, end, 'likely', context);
       if (likelihood) found.push({ detector: 'iban', value: raw, start: m.index, end, likelihood });
     }
@@ -88,4 +93,36 @@ function takeChars(candidate: string, count: number): string | undefined {
     if (seen === count) return candidate.slice(0, i + 1);
   }
   return undefined;
+}
+
+/**
+ * ibantools' isValidIBAN (4.5.1, QR-IBANs allowed), its checks in its order, with the checksum worked
+ * out on numbers: ibantools builds a string of digits and cuts it up, the costliest step per IBAN.
+ * The test compares both.
+ */
+export function isValidIban(iban: string): boolean {
+  const country = iban.slice(0, 2);
+  const spec = countrySpecs[country];
+  if (spec?.bban_regexp == null || spec.chars === undefined) return false;
+  return (
+    spec.chars === iban.length &&
+    /^[0-9]{2}$/.test(iban.slice(2, 4)) &&
+    isValidBBAN(iban.slice(4), country) &&
+    ibanChecksumHolds(iban)
+  );
+}
+
+/** As ibantools' isValidIBANChecksum: the check digits are 98 minus (BBAN, country, "00") mod 97. */
+function ibanChecksumHolds(iban: string): boolean {
+  const provided = parseInt(iban.slice(2, 4), 10);
+  const digits = `${iban.slice(4)}${iban.slice(0, 2)}00`;
+  let rest = 0;
+  for (let i = 0; i < digits.length; i++) {
+    const code = digits.charCodeAt(i);
+    // A letter counts as its code minus 55 written out (A = 10 ... Z = 35), as ibantools replaces it.
+    if (code >= 65) rest = (rest * 10 ** String(code - 55).length + (code - 55)) % 97;
+    else if (code >= 48 && code <= 57) rest = (rest * 10 + (code - 48)) % 97;
+    else return false; // ibantools' parseInt gives NaN: never equal
+  }
+  return 98 - rest === provided;
 }

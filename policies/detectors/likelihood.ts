@@ -15,14 +15,18 @@ export function isLikelihood(value: unknown): value is Likelihood {
   return (LIKELIHOODS as readonly unknown[]).includes(value);
 }
 
+// Each likelihood's place on the scale (called for every candidate and detection).
+const RANK: Readonly<Record<Likelihood, number>> = { possible: 0, likely: 1, very_likely: 2 };
+
 /** True when `likelihood` reaches `min`. */
 export function reaches(likelihood: Likelihood, min: Likelihood): boolean {
-  return LIKELIHOODS.indexOf(likelihood) >= LIKELIHOODS.indexOf(min);
+  return RANK[likelihood] >= RANK[min];
 }
 
 /** One step up or down, clamped to the scale; `undefined` when stepping below `possible`. */
 export function stepLikelihood(likelihood: Likelihood, steps: number): Likelihood | undefined {
-  const i = LIKELIHOODS.indexOf(likelihood) + steps;
+  if (steps === 0) return likelihood;
+  const i = RANK[likelihood] + steps;
   if (i < 0) return undefined;
   return LIKELIHOODS[Math.min(i, LIKELIHOODS.length - 1)];
 }

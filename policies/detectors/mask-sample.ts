@@ -26,12 +26,20 @@ export function maskValue(value: string, mode: MaskingMode): string {
   if (mode === 'none') return compact;
   let visible = mode === 'last4' ? VISIBLE : 0;
   let masked = '';
-  for (let i = compact.length - 1; i >= 0; i--) {
+  // From the end, one character out per character in: past MAX_LENGTH only the tail is kept anyway.
+  for (let i = compact.length - 1; i >= 0 && masked.length <= MAX_LENGTH; i--) {
     const ch = compact[i]!;
-    if (/[\p{L}\p{N}]/u.test(ch)) {
+    if (isLetterOrDigit(ch)) {
       masked = (visible > 0 ? ch : '*') + masked;
       visible--;
     } else masked = ch + masked;
   }
   return masked.length > MAX_LENGTH ? `…${masked.slice(-MAX_LENGTH)}` : masked;
+}
+
+// ASCII by its code, the rest by Unicode's classes (the common case is all ASCII).
+function isLetterOrDigit(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  if (c < 128) return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122);
+  return /[\p{L}\p{N}]/u.test(ch);
 }

@@ -1,10 +1,12 @@
 import type { ContextRule } from './context-words';
 import type { StartKind, StartTest } from './candidate-scan';
 import { matchesAt, startsWhere, stickyCopy, valueStarts } from './candidate-scan';
-import { adjustForContext, anyOfWords, hasHotword } from './context-words';
+import { adjustForContext, hasHotword, looseOf } from './context-words';
 import type { Detection, Detector } from './detection';
 import type { DetectorId } from './detector-id';
 import type { Likelihood } from './likelihood';
+import type { LiteralProbe } from './literal-hits';
+import { lowerCased, startsNearLiterals } from './literal-hits';
 
 /** A built-in detector made of a candidate regex, a validator and context words. */
 export interface PatternDetectorSpec {
@@ -26,10 +28,13 @@ export interface PatternDetectorSpec {
   /** A cheap test a text must pass to hold any candidate (a literal the pattern needs). */
   readonly mayContain?: (text: string) => boolean;
   /**
-   * A fast global regex for a literal every candidate starts with: `candidate` (then sticky, `y`) is
-   * tried only where it matches, instead of at every offset (a leading lookbehind is slow to scan with).
+   * Literals every candidate holds near its start (literal-hits.ts): `candidate` (made sticky) is
+   * tried only near their hits instead of at every offset, where a global scan of a pattern that
+   * opens with a lookbehind or with common letters is slow.
    */
-  readonly anchor?: RegExp;
+  readonly anchors?: readonly LiteralProbe[];
+  /** Like `anchors`, for starts a list of literals cannot give; `undefined` scans the whole text. */
+  readonly startsNear?: (text: string) => readonly number[] | undefined;
   /**
    * Which runs of capitals and digits every candidate begins (candidate-scan.ts): `candidate` is then
    * tried only at those offsets, found by one scan shared by all such detectors.
@@ -37,73 +42,77 @@ export interface PatternDetectorSpec {
   readonly startsAt?: StartKind;
   /** With `startsAt`: what a candidate needs at its start (the length of its first digit run...). */
   readonly startTest?: StartTest;
+  /** With `startsAt`: the only lengths of the run of digits a digit-led candidate opens with. */
+  readonly digitLengths?: readonly number[];
 }
 
-function* candidates(
-  text: string,
-  spec: PatternDetectorSpec,
-  atStarts: RegExp | undefined,
-): Generator<RegExpMatchArray & { index: number }> {
-  if (spec.startsAt && atStarts) {
-    const starts = spec.startTest
-      ? startsWhere(text, spec.startsAt, spec.startTest)
-      : valueStarts(text)[spec.startsAt];
-    yield* matchesAt(text, atStarts, starts);
-    return;
+/** Where the sticky candidate is tried, or undefined for a global scan of the text. */
+function startsOf(text: string, spec: PatternDetectorSpec): readonly number[] | undefined {
+  if (spec.startsAt) {
+    if (!spec.startTest && !spec.digitLengths) return valueStarts(text)[spec.startsAt];
+    return startsWhere(text, spec.startsAt, spec.startTest ?? (() => true), spec.digitLengths);
   }
-  if (!spec.anchor) {
-    yield* text.matchAll(spec.candidate);
-    return;
-  }
-  const sticky = spec.candidate;
-  let after = 0;
-  for (const hit of text.matchAll(spec.anchor)) {
-    if (hit.index < after) continue;
-    sticky.lastIndex = hit.index;
-    const m = sticky.exec(text);
-    if (!m) continue;
-    after = m.index + m[0].length;
-    yield m;
-  }
+  return spec.anchors ? startsNearLiterals(text, spec.anchors) : spec.startsNear?.(text);
 }
 
-// The hotwords of every detector that requires one (the built-ins, made once at module load). Most
-// text has none of them: one pass over the text for all of them then spares each detector its own pass.
-const requiredHotwords: RegExp[] = [];
-let anyRequiredHotword: RegExp | undefined;
-let lastText: string | undefined;
-let lastHasAny = false;
+// Above this many candidates per character, one pass over the text for the required hotwords costs
+// less than looking around each candidate, and spares all of them in a text without any.
+const CANDIDATES_PER_CHAR_FOR_A_PASS = 1 / 256;
 
-/** True when `hotwords` (one of requiredHotwords) matches `text`, as `hotwords.test(text)`. */
-function hasRequiredHotword(text: string, hotwords: RegExp): boolean {
-  if (lastText !== text) {
-    anyRequiredHotword ??= anyOfWords(requiredHotwords);
-    lastHasAny = anyRequiredHotword.test(text);
-    lastText = text;
+// How far around a candidate a whole hotword is looked for (a window reaches 48 before, 16 after).
+const PROOF_REACH = 64;
+
+/**
+ * True when `hotwords` matches `text` somewhere, as `hotwords.test(text)`: first among the few lines
+ * around a candidate whose window held one (a match there that does not lean on the cut edges is a
+ * match of the text), else over the whole text. A required hotword counts only in a text that holds
+ * one whole, not merely cut at a window's edge ("xpassport"), as when every text was searched first.
+ */
+function holdsHotword(text: string, start: number, end: number, hotwords: RegExp, all: RegExp): boolean {
+  const from = Math.max(0, start - PROOF_REACH);
+  const to = Math.min(text.length, end + PROOF_REACH);
+  const region = text.slice(from, to);
+  all.lastIndex = 0;
+  for (let m = all.exec(region); m; m = all.exec(region)) {
+    const leansOnStart = m.index === 0 && from > 0 && /[a-z0-9]/i.test(m[0][0] ?? '');
+    const leansOnEnd = m.index + m[0].length === region.length && /[a-z]/i.test(text[to] ?? '');
+    if (!leansOnStart && !leansOnEnd) return true;
+    all.lastIndex = m.index + 1;
   }
-  return lastHasAny && hotwords.test(text);
+  return hotwords.test(text);
 }
 
 /** The detector a spec describes: candidates, validation, then the shared context rules. */
 export function patternDetector(spec: PatternDetectorSpec): Detector {
-  const atStarts = spec.startsAt ? stickyCopy(spec.candidate) : undefined;
-  if (spec.requireHotword && spec.context) {
-    requiredHotwords.push(spec.context.hotwords);
-    anyRequiredHotword = undefined;
-  }
+  const global = spec.candidate.global
+    ? spec.candidate
+    : new RegExp(spec.candidate.source, `${spec.candidate.flags}g`);
+  const sticky = spec.startsAt || spec.anchors || spec.startsNear ? stickyCopy(global) : undefined;
+  const required = spec.requireHotword ? spec.context : undefined;
+  const letters = required ? looseOf(required.hotwords) : undefined;
+  const allHotwords = required ? new RegExp(required.hotwords.source, 'gi') : undefined;
   return {
     ids: [spec.id],
     find(text) {
       const found: Detection[] = [];
-      const required = spec.requireHotword ? spec.context : undefined;
-      // One pass over the text: without any of the hotwords anywhere, nothing can be reported.
-      if (required && !hasRequiredHotword(text, required.hotwords)) return found;
       if (spec.mayContain && !spec.mayContain(text)) return found;
-      for (const m of candidates(text, spec, atStarts)) {
+      const starts = startsOf(text, spec);
+      // Many candidates: one look at the whole text first, for a hotword's letters anywhere.
+      if (letters && (starts?.length ?? Infinity) > text.length * CANDIDATES_PER_CHAR_FOR_A_PASS) {
+        const lower = lowerCased(text);
+        if (lower !== undefined && !letters.test(lower)) return found;
+      }
+      const matches = starts && sticky ? matchesAt(text, sticky, starts) : text.matchAll(global);
+      let proven = false;
+      for (const m of matches) {
         const value = spec.valueIn?.(m) ?? m.groups?.value ?? m[0];
         const start = m.index + (value === m[0] ? 0 : m[0].lastIndexOf(value));
         const end = start + value.length;
-        if (required && !hasHotword(text, start, end, required)) continue;
+        if (required) {
+          if (!hasHotword(text, start, end, required)) continue;
+          if (!proven && !holdsHotword(text, start, end, required.hotwords, allHotwords!)) return found;
+          proven = true;
+        }
         if (spec.isValid && !spec.isValid(value, m)) continue;
         const base = typeof spec.base === 'function' ? spec.base(value) : spec.base;
         const likelihood = spec.context ? adjustForContext(text, start, end, base, spec.context) : base;

@@ -1,6 +1,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { VALUE_END, VALUE_START } from './boundaries';
 import { matchesAt, mergeStarts, startsWhere } from './candidate-scan';
+import { literalHits } from './literal-hits';
 import { adjustForContext, wordsPattern } from './context-words';
 import type { Detection, Detector } from './detection';
 import type { Likelihood } from './likelihood';
@@ -36,20 +37,27 @@ const CANDIDATE = new RegExp(
   String.raw`${VALUE_START}(?<!\+)(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,8}){1,4}|(?:1[ .-])?(?:\(\d{3}\) ?|\d{3}[.-])\d{3}[.-]\d{4}|\d{10})${VALUE_END}`,
   'yu',
 );
-const PLUS_OR_PARENTHESIS = /[+(]/g;
+
+/**
+ * A run of digits a national candidate can open: ten bare digits, three then a dot or a dash, or the
+ * country code 1 then a space, a dot or a dash.
+ */
+function opensPhone(length: number, text: string, at: number): boolean {
+  if (length === 10) return true;
+  const next = text.charCodeAt(at + length);
+  if (length === 3) return next === 46 || next === 45;
+  return length === 1 && text.charCodeAt(at) === 49 && (next === 32 || next === 46 || next === 45);
+}
 
 /**
  * Where a candidate can begin: a "+", a "(" or a run of digits (candidate-scan.ts) of three or ten
  * digits or a lone "1", so the sticky CANDIDATE is tried there only.
  */
 function candidateStarts(text: string): readonly number[] {
-  const digits = startsWhere(
-    text,
-    'digit',
-    (length, t, at) => length === 3 || length === 10 || (length === 1 && t[at] === '1'),
-  );
-  const symbols: number[] = [];
-  for (const m of text.matchAll(PLUS_OR_PARENTHESIS)) symbols.push(m.index);
+  const digits = startsWhere(text, 'digit', opensPhone, [1, 3, 10]);
+  const plus = literalHits(text, '+') ?? [];
+  const parenthesis = literalHits(text, '(') ?? [];
+  const symbols = parenthesis.length === 0 ? plus : mergeStarts(plus, parenthesis);
   return symbols.length === 0 ? digits : mergeStarts(digits, symbols);
 }
 
@@ -81,6 +89,17 @@ export const phoneNumberDetector: Detector = {
  */
 function validPhoneWithin(candidate: string): string | undefined {
   if (candidate[0] !== '+') return isValidNanp(candidate) ? candidate : undefined;
+  // libphonenumber is the costliest step and a file repeats its numbers: the verdict is cached.
+  let verdict = internationalVerdicts.get(candidate);
+  if (verdict === undefined) {
+    verdict = validInternationalWithin(candidate) ?? '';
+    if (internationalVerdicts.size >= MAX_CACHED_VERDICTS) internationalVerdicts.clear();
+    internationalVerdicts.set(candidate, verdict);
+  }
+  return verdict === '' ? undefined : verdict;
+}
+
+function validInternationalWithin(candidate: string): string | undefined {
   let raw = candidate;
   for (let attempt = 0; attempt < 3; attempt++) {
     const phone = parsePhoneNumberFromString(raw, 'US');
@@ -96,6 +115,8 @@ function validPhoneWithin(candidate: string): string | undefined {
 // exchange or part of it) followed by any four: the verdict is cached per seven-digit prefix, with the
 // fictional 555-01xx range checked apart. A table of numbers repeats prefixes.
 const nanpVerdicts = new Map<string, boolean>();
+// By international candidate: the valid number it starts with, '' for none.
+const internationalVerdicts = new Map<string, string>();
 const MAX_CACHED_VERDICTS = 50_000;
 
 /**

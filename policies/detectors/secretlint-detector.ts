@@ -1,14 +1,14 @@
 import { importEsm } from '../esm-import';
+import type { RuleMessage } from './in-house-rules';
+import { AWS_RULE, IN_HOUSE_RULES } from './in-house-rules';
+import { matchesAt } from './candidate-scan';
 import type { Detection, Detector } from './detection';
 import type { DetectorId } from './detector-id';
+import type { LiteralProbe } from './literal-hits';
+import { literalHits, startsNearLiterals } from './literal-hits';
 
 /** The part of secretlint's result this library reads. */
-interface SecretlintMessage {
-  readonly ruleId: string;
-  readonly messageId: string;
-  readonly range: readonly [number, number];
-  readonly data?: Record<string, unknown>;
-}
+type SecretlintMessage = RuleMessage;
 
 interface SecretlintCore {
   lintSource(input: {
@@ -29,7 +29,6 @@ interface RecommendedPreset {
   readonly rules: readonly SecretlintRule[];
 }
 
-const AWS_RULE = '@secretlint/secretlint-rule-aws';
 const PRIVATE_KEY_RULE = '@secretlint/secretlint-rule-privatekey';
 // This rule honours "secretlint-disable" comments. Left out: a file's author must not be able to hide
 // a secret from the scan. (Its rules are registered one by one, since secretlint 10.2 ignores
@@ -65,6 +64,49 @@ const RULE_LITERALS: ReadonlyArray<readonly [rule: string, literal: string]> = [
  * tables), and a hit names the one rule to run around it.
  */
 export const MAY_HOLD_SECRET = new RegExp(RULE_LITERALS.map(([, literal]) => `(${literal})`).join('|'));
+
+/**
+ * A literal in every match of MAY_HOLD_SECRET, at most `back` characters from the match's start, so
+ * the pre-filter is tried only near their hits (literal-hits.ts) instead of at every offset: the
+ * AWS key-ID prefixes, the `key` ending a secret access key's name, the tokens' prefixes spelled out.
+ */
+const PRE_FILTER_PROBES: readonly LiteralProbe[] = [
+  // Looked up by few characters (one pass over the text each), most of them shared.
+  ...['A3T', 'AKIA', 'AGPA', 'AIDA', 'AROA', 'AIPA', 'ANPA', 'ANVA', 'ASIA'].map((literal) => ({
+    literal,
+    back: 0,
+    by: 'A',
+  })),
+  // SECRET, an optional _, ACCESS, an optional _, then KEY.
+  { literal: 'key', ignoreCase: true, back: [12, 13, 14], by: 'k' },
+  { literal: 'PRIVATE KEY', back: 0, by: 'K' },
+  ...[
+    'private_key_id',
+    ...['p', 'o', 'u', 's', 'r'].map((c) => `gh${c}_`),
+    'github_pat_',
+    '_authToken',
+    'npm_',
+    'lin_api_',
+    ...['pa', 'ca', 'at', 'ss'].map((c) => `shp${c}_`),
+    'ops_',
+  ].map((literal) => ({ literal, back: 0, by: '_' })),
+  { literal: 'x-oauth-basic@', back: 0, by: '@' },
+  { literal: 'xox', back: 0, by: 'x' },
+  { literal: 'xapp-', back: 0, by: 'x' },
+  { literal: '://', back: 0, by: '/' },
+  { literal: 'T3BlbkFJ', back: 0, by: 'J' },
+  { literal: 'SG.', back: 0, by: 'G' },
+  { literal: 'hooks.slack.', ignoreCase: true, back: 0, by: 'k' },
+];
+
+const MAY_HOLD_SECRET_STICKY = new RegExp(MAY_HOLD_SECRET.source, 'y');
+const MAY_HOLD_SECRET_ALL = new RegExp(MAY_HOLD_SECRET.source, 'g');
+
+/** The pre-filter's hits in `text`, in order, as a global scan would find them. */
+function preFilterHits(text: string): Iterable<RegExpExecArray> {
+  const starts = startsNearLiterals(text, PRE_FILTER_PROBES);
+  return starts ? matchesAt(text, MAY_HOLD_SECRET_STICKY, starts) : text.matchAll(MAY_HOLD_SECRET_ALL);
+}
 
 interface ConfiguredRule {
   readonly id: string;
@@ -137,17 +179,16 @@ export const secretlintDetector: Detector = {
   },
 };
 
-// How far around a pre-filter hit a secret can reach (the window then widens to whole lines): a PEM
-// body runs up to 10,000 characters after its header (the private-key rule's own limit), a 1Password
-// token 1,284, basic-auth URLs and SendGrid keys a few hundred, every other rule's match under 200.
-const BEFORE_HIT = 128;
-const AFTER_HIT: ReadonlyArray<[RegExp, number]> = [
-  [/^PRIVATE KEY$/, 10_600],
-  [/^ops_$/, 1_400],
-  [/^:\/\//, 800],
-  [/^SG\.$/, 420],
-];
-const AFTER_ANY_HIT = 320;
+// A match of every rule stays on the line of its literal, which is then its window, but for two: a
+// PEM body runs up to 10,000 characters after its header (the private-key rule's own limit, and
+// `\s?` may break the header's line), and the AWS secret-key rule allows line breaks between the
+// key's name and its value (`\s*`): a name that ends its line with nothing but quotes, spaces and an
+// operator takes the lines after it, up to AFTER_SECRET_NAME, the reach every hit had before. (npm's
+// `_authToken=([^$].*)`, which could take a line break, runs on .npmrc files only, never here.)
+const BEFORE_PEM_HIT = 128;
+const AFTER_PEM_HIT = 10_600;
+const AFTER_SECRET_NAME = 320;
+const ONLY_CONNECTORS = /^[\s"'=:>]*$/;
 const PEM_END = '-----END';
 
 /** Which rules lint which windows of a text (see {@link lintPlan}). */
@@ -157,11 +198,9 @@ export interface LintTask {
   readonly windows: Array<[number, number]>;
 }
 
-const MAY_HOLD_SECRET_ALL = new RegExp(MAY_HOLD_SECRET.source, 'g');
-
 /**
- * The parts of `text` each secretlint rule must see: whole lines around each hit of one of its
- * literals, merged where they touch, so a file with a key in its first lines is not linted to its
+ * The parts of `text` each secretlint rule must see: the lines of the hits of its literals (and the
+ * reach of the two rules whose matches span lines), merged where they touch, so a file with a key in its first lines is not linted to its
  * end, and a rule whose literals are absent is not run. A window is whole lines, so no secret spans
  * two. A `PRIVATE KEY` with no `-----END` after it within the private-key rule's reach cannot
  * start a key (the rule looks up to 10,000 characters ahead for it, which is its cost), so it opens no
@@ -169,22 +208,29 @@ const MAY_HOLD_SECRET_ALL = new RegExp(MAY_HOLD_SECRET.source, 'g');
  * `private_key_id` is linted whole, by every rule.
  */
 export function lintPlan(text: string): LintTask[] {
-  if (text.includes('private_key_id')) return [{ windows: [[0, text.length]] }];
+  if ((literalHits(text, 'private_key_id', false, '_') ?? [0]).length > 0) {
+    return [{ windows: [[0, text.length]] }];
+  }
   const byRule = new Map<string, Array<[number, number]>>();
   let pemEnd = -1; // the first `-----END` at or after the last private-key hit, -1 before the first
-  MAY_HOLD_SECRET_ALL.lastIndex = 0;
-  for (let hit = MAY_HOLD_SECRET_ALL.exec(text); hit; hit = MAY_HOLD_SECRET_ALL.exec(text)) {
-    const rule = RULE_LITERALS[hit.findIndex((group, i) => i > 0 && group !== undefined) - 1]![0];
-    const after = AFTER_HIT.find(([literal]) => literal.test(hit[0]))?.[1] ?? AFTER_ANY_HIT;
+  for (const hit of preFilterHits(text)) {
+    let group = 1;
+    while (hit[group] === undefined) group++;
+    const rule = RULE_LITERALS[group - 1]![0];
+    const hitEnd = hit.index + hit[0].length;
+    let from = lineStart(text, hit.index);
+    let to = lineEnd(text, hitEnd);
     if (rule === PRIVATE_KEY_RULE) {
       if (pemEnd !== Number.MAX_SAFE_INTEGER && pemEnd < hit.index) {
         const next = text.indexOf(PEM_END, hit.index);
         pemEnd = next === -1 ? Number.MAX_SAFE_INTEGER : next;
       }
-      if (pemEnd >= hit.index + hit[0].length + after) continue;
+      if (pemEnd >= hitEnd + AFTER_PEM_HIT) continue;
+      from = lineStart(text, Math.max(0, hit.index - BEFORE_PEM_HIT));
+      to = lineEnd(text, Math.min(text.length, hitEnd + AFTER_PEM_HIT));
+    } else if (hit[2] !== undefined && ONLY_CONNECTORS.test(text.slice(hitEnd, to))) {
+      to = lineEnd(text, Math.min(text.length, hitEnd + AFTER_SECRET_NAME));
     }
-    const from = lineStart(text, Math.max(0, hit.index - BEFORE_HIT));
-    const to = lineEnd(text, Math.min(text.length, hit.index + hit[0].length + after));
     let windows = byRule.get(rule);
     if (!windows) byRule.set(rule, (windows = []));
     const last = windows[windows.length - 1];
@@ -204,21 +250,12 @@ function lineEnd(text: string, at: number): number {
 }
 
 async function lint(text: string, only: readonly string[] | undefined): Promise<Detection[]> {
-  const loaded = await loadSecretlint();
-  const { core } = loaded;
-  const rules = only ? loaded.rules.filter((r) => only.includes(r.id)) : loaded.rules;
-  const result = await core.lintSource({
-    // A neutral name: the private-key rule reads .p12 files from disk when the name ends so.
-    source: {
-      content: unescapeQuotes(text),
-      filePath: 'inspected-text.txt',
-      ext: '.txt',
-      contentType: 'text',
-    },
-    options: { config: { rules } },
-  });
+  const content = unescapeQuotes(text);
+  // The commonest rules run in-house (in-house-rules.ts), with the same messages.
+  const inHouse = only?.length === 1 ? IN_HOUSE_RULES.get(only[0]!) : undefined;
+  const messages = inHouse ? inHouse(content) : await secretlintMessages(content, only);
   const found: Detection[] = [];
-  for (const message of result.messages) {
+  for (const message of messages) {
     const detector = detectorFor(message);
     if (!detector) continue;
     const { start, end } = locate(text, message);
@@ -232,6 +269,21 @@ async function lint(text: string, only: readonly string[] | undefined): Promise<
     });
   }
   return found;
+}
+
+async function secretlintMessages(
+  content: string,
+  only: readonly string[] | undefined,
+): Promise<readonly SecretlintMessage[]> {
+  const loaded = await loadSecretlint();
+  const { core } = loaded;
+  const rules = only ? loaded.rules.filter((r) => only.includes(r.id)) : loaded.rules;
+  const result = await core.lintSource({
+    // A neutral name: the private-key rule reads .p12 files from disk when the name ends so.
+    source: { content, filePath: 'inspected-text.txt', ext: '.txt', contentType: 'text' },
+    options: { config: { rules } },
+  });
+  return result.messages;
 }
 
 // The armour lines are the same for every key: the sample shows the end of the key material.

@@ -1,3 +1,4 @@
+import { isCapitalAt, isDigitAt } from './candidate-scan';
 import { wordsPattern } from './context-words';
 import { patternDetector } from './pattern-detector';
 
@@ -14,6 +15,9 @@ export const ukNinoDetector = patternDetector({
   id: 'uk_nino',
   candidate: CANDIDATE,
   startsAt: 'upper',
+  // Two capitals, then a digit or a space (the candidate's prefix).
+  startTest: (_digits, text, at) =>
+    isCapitalAt(text, at + 1) && (isDigitAt(text, at + 2) || text.charCodeAt(at + 2) === 32),
   isValid: (value) => {
     const spaces = value.split(' ').length - 1;
     return spaces === 0 || spaces === 4; // all groups spaced or none

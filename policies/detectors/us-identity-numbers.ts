@@ -1,4 +1,5 @@
 import { VALUE_END, VALUE_START } from './boundaries';
+import { isCapitalAt, isDigitAt } from './candidate-scan';
 import { wordsPattern } from './context-words';
 import { patternDetector } from './pattern-detector';
 
@@ -20,7 +21,9 @@ export const usItinDetector = patternDetector({
   id: 'us_itin',
   candidate: new RegExp(String.raw`${VALUE_START}9\d{2}([- ]?)(\d{2})\1\d{4}${VALUE_END}`, 'gu'),
   startsAt: 'digit',
-  startTest: (digits, text, at) => (digits === 9 || digits === 3) && text[at] === '9',
+  startTest: (digits, text, at) =>
+    text[at] === '9' && (digits === 9 || (digits === 3 && (text[at + 3] === '-' || text[at + 3] === ' '))),
+  digitLengths: [3, 9],
   isValid: (_value, m) => {
     const group = Number(m[2]);
     return (
@@ -45,7 +48,8 @@ export const usPassportDetector = patternDetector({
   id: 'us_passport',
   candidate: new RegExp(String.raw`${VALUE_START}(?:[A-Z]\d{8}|\d{9})${VALUE_END}`, 'gu'),
   startsAt: 'any',
-  startTest: (digits) => digits === 0 || digits === 9,
+  startTest: (digits, text, at) => digits === 9 || (digits === 0 && isDigitAt(text, at + 1)),
+  digitLengths: [9],
   isValid: (value) => !/^(\d)\1{8}$/.test(value),
   base: 'possible',
   requireHotword: true,
@@ -67,6 +71,12 @@ export const usDriversLicenseDetector = patternDetector({
     'gu',
   ),
   startsAt: 'any',
+  // Seven to twelve digits, or one or two capitals then a digit (the candidate's shapes).
+  startTest: (digits, text, at) =>
+    digits > 0
+      ? digits >= 7 && digits <= 12
+      : isDigitAt(text, at + 1) || (isCapitalAt(text, at + 1) && isDigitAt(text, at + 2)),
+  digitLengths: [7, 8, 9, 10, 11, 12],
   isValid: (value) => !/^(\d)\1+$/.test(value.replace(/\D/g, '')),
   base: 'possible',
   requireHotword: true,

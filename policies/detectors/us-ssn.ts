@@ -51,6 +51,13 @@ export function isInvalidSsn(area: string, group: string, serial: string): boole
   return KNOWN_FAKES.has(digits);
 }
 
+/** Nine digits, or three then the dash or space of a grouped number (the candidate's shapes). */
+function opensSsn(digits: number, text: string, at: number): boolean {
+  if (digits === 9) return true;
+  const next = text.charCodeAt(at + 3);
+  return digits === 3 && (next === 45 || next === 32);
+}
+
 /**
  * US Social Security numbers. A dashed or spaced number is `likely` (a `very_likely` near "SSN");
  * nine bare digits are only `possible` unless a hotword is near, since order and account numbers
@@ -60,7 +67,7 @@ export const usSsnDetector: Detector = {
   ids: ['us_ssn'],
   find(text) {
     const found: Detection[] = [];
-    const starts = startsWhere(text, 'digit', (digits) => digits === 9 || digits === 3);
+    const starts = startsWhere(text, 'digit', opensSsn, [3, 9]);
     for (const m of matchesAt(text, CANDIDATE, starts)) {
       const [raw, area, separator, group, serial] = m as unknown as [string, string, string, string, string];
       if (isInvalidSsn(area, group, serial)) continue;

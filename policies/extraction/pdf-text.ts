@@ -5,6 +5,7 @@ import type { TextBudget } from './text-budget';
 /** The part of pdfjs-dist's API this library uses. */
 interface PdfJs {
   getDocument(params: Record<string, unknown>): PdfLoadingTask;
+  PDFWorker: new (params: { verbosity: number }) => unknown;
 }
 interface PdfLoadingTask {
   readonly promise: Promise<PdfDocument>;
@@ -19,7 +20,32 @@ interface PdfPage {
   cleanup(): boolean;
 }
 
-let pdfjs: Promise<PdfJs> | undefined;
+let pdfjs: Promise<{ lib: PdfJs; worker: unknown }> | undefined;
+
+/**
+ * pdf.js and its worker side, loaded once per thread. The legacy build's core-js polyfills replace
+ * `Array.prototype.push` (Node 20 fails one edge case of its spec) and `JSON.parse` with functions
+ * written in JavaScript, several times slower, for everything that runs in the thread after the
+ * first PDF: the native ones are put back. The worker side runs in this thread (no worker threads
+ * in Node): one PDFWorker serves every document, instead of one set up per document.
+ */
+function loadPdfJs(): Promise<{ lib: PdfJs; worker: unknown }> {
+  pdfjs ??= (async () => {
+    const push = Object.getOwnPropertyDescriptor(Array.prototype, 'push')!;
+    const parse = Object.getOwnPropertyDescriptor(JSON, 'parse')!;
+    try {
+      const lib = await importEsm<PdfJs>('pdfjs-dist/legacy/build/pdf.mjs');
+      const workerSide = await importEsm<object>('pdfjs-dist/legacy/build/pdf.worker.mjs');
+      // pdf.js looks here for the worker side before importing it itself.
+      (globalThis as { pdfjsWorker?: object }).pdfjsWorker = workerSide;
+      return { lib, worker: new lib.PDFWorker({ verbosity: 0 }) };
+    } finally {
+      Object.defineProperty(Array.prototype, 'push', push);
+      Object.defineProperty(JSON, 'parse', parse);
+    }
+  })();
+  return pdfjs;
+}
 
 /** The PDF starts with its magic within the first kilobyte, as readers accept it. */
 export function isPdf(bytes: Uint8Array): boolean {
@@ -32,9 +58,10 @@ export function isPdf(bytes: Uint8Array): boolean {
  * this thread: no worker). A password-protected PDF is `Encrypted`; one pdf.js cannot parse is `Failed`.
  */
 export async function extractPdfText(bytes: Uint8Array, budget: TextBudget): Promise<void> {
-  pdfjs ??= importEsm<PdfJs>('pdfjs-dist/legacy/build/pdf.mjs');
-  const task = (await pdfjs).getDocument({
+  const { lib, worker } = await loadPdfJs();
+  const task = lib.getDocument({
     data: new Uint8Array(bytes), // pdf.js may take ownership of the buffer: give it a copy
+    worker,
     isEvalSupported: false,
     disableFontFace: true,
     useSystemFonts: false,

@@ -20,7 +20,7 @@ export function evaluatePolicies(
   file: FileFacts,
   inspected: InspectedText | undefined,
 ): PolicyMatch[] {
-  const detections = inspected?.detections;
+  const detections = inspected ? byDetector(inspected.detections) : undefined;
   const matches: PolicyMatch[] = [];
   for (const policy of policies) {
     const base = {
@@ -33,7 +33,7 @@ export function evaluatePolicies(
       matches.push({ ...base, detectorCounts: {}, samples: [] });
       continue;
     }
-    if (!detections) continue;
+    if (!detections || !inspected) continue;
     const counted = countForPolicy(policy, detections);
     const met = policy.content.detectors.map((c) => (counted.get(c.detector)?.length ?? 0) >= c.minMatches);
     if (!(policy.content.operator === 'all' ? met.every(Boolean) : met.some(Boolean))) continue;
@@ -49,16 +49,26 @@ export function evaluatePolicies(
   return matches;
 }
 
+/** The detections of each detector, in text order. */
+function byDetector(detections: readonly Detection[]): Map<DetectorName, Detection[]> {
+  const grouped = new Map<DetectorName, Detection[]>();
+  for (const d of detections) {
+    const list = grouped.get(d.detector);
+    if (list) list.push(d);
+    else grouped.set(d.detector, [d]);
+  }
+  return grouped;
+}
+
 /** The detections each of the policy's detector conditions counts. */
 function countForPolicy(
   policy: CompiledPolicy,
-  detections: readonly Detection[],
+  detections: ReadonlyMap<DetectorName, readonly Detection[]>,
 ): Map<DetectorName, Detection[]> {
   const counted = new Map<DetectorName, Detection[]>();
   for (const condition of policy.content?.detectors ?? []) {
-    const found = detections.filter(
+    const found = (detections.get(condition.detector) ?? []).filter(
       (d) =>
-        d.detector === condition.detector &&
         reaches(d.likelihood, condition.minLikelihood) &&
         !policy.excludePatterns.some((p) => p.test(d.value)),
     );
@@ -74,8 +84,11 @@ function distinctSamples(
   inspected: InspectedText,
 ): MaskedSample[] {
   const samples = new Map<string, MaskedSample>();
+  const seen = new Set<string>(); // raw values already keyed: a file repeats its values
   for (const d of found) {
     if (samples.size >= SAMPLES_PER_DETECTOR) break;
+    if (seen.has(d.value)) continue;
+    seen.add(d.value);
     const key = d.value.replace(/\s+/g, ' ');
     if (!samples.has(key)) samples.set(key, sampleOf(d, mode, inspected));
   }

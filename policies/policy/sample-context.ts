@@ -82,15 +82,67 @@ function contextOf(d: Detection, mode: MaskingMode, inspected: InspectedText): s
  * that tell a user what the value is) stay readable.
  */
 function maskNumbers(text: string): string {
-  return text.replace(/[\p{L}\p{N}]*\p{N}[\p{L}\p{N}]*/gu, (word) => '*'.repeat(word.length));
+  // One pass over the runs of letters and digits (a pattern with the digit in its middle retried
+  // every run from each of its letters, and a callback per word cost as much).
+  let out = '';
+  let copied = 0;
+  let at = 0;
+  while (at < text.length) {
+    const width = wordCharWidth(text, at);
+    if (width === 0) {
+      at++;
+      continue;
+    }
+    const start = at;
+    let digit = false;
+    for (let w = width; w > 0; w = wordCharWidth(text, at)) {
+      if (!digit) digit = isDigitCodePoint(text, at);
+      at += w;
+    }
+    if (digit) {
+      out += text.slice(copied, start) + '*'.repeat(at - start);
+      copied = at;
+    }
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+const WORD_CHAR = /^[\p{L}\p{N}]/u;
+const DIGIT = /^\p{N}/u;
+
+/** The UTF-16 length of the letter or digit at `at` (a surrogate pair is one), 0 for another character. */
+function wordCharWidth(text: string, at: number): number {
+  const c = text.charCodeAt(at);
+  if (c < 128) return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122) ? 1 : 0;
+  if (Number.isNaN(c)) return 0;
+  const cp = text.codePointAt(at)!;
+  return WORD_CHAR.test(String.fromCodePoint(cp)) ? (cp > 0xffff ? 2 : 1) : 0;
+}
+
+function isDigitCodePoint(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  if (c < 128) return c >= 48 && c <= 57;
+  return DIGIT.test(String.fromCodePoint(text.codePointAt(at)!));
+}
+
+const longestOf = new WeakMap<readonly Detection[], number>();
+
+/** The length of the longest of `detections`, worked out once per list. */
+function longest(detections: readonly Detection[]): number {
+  let length = longestOf.get(detections);
+  if (length === undefined) {
+    length = detections.reduce((max, d) => Math.max(max, d.end - d.start), 0);
+    longestOf.set(detections, length);
+  }
+  return length;
 }
 
 /** Detections overlapping [from, to), by binary search on their starts. */
 function detectionsBetween(detections: readonly Detection[], from: number, to: number): Detection[] {
   let lo = 0;
   let hi = detections.length;
-  // Detections are sorted by start; none is longer than a PEM key, so look back that far.
-  const earliest = from - 12_000;
+  // Detections are sorted by start: none that starts before `from` by more than the longest reaches it.
+  const earliest = from - longest(detections);
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (detections[mid]!.start < earliest) lo = mid + 1;

@@ -1,6 +1,8 @@
+import { countrySpecs, isValidIBAN } from 'ibantools';
 import { detectSensitiveData } from '../../../policies/detectors/all-detectors';
 import { DETECTOR_IDS } from '../../../policies/detectors/detector-id';
 import { passesLuhn } from '../../../policies/detectors/credit-card';
+import { isValidIban } from '../../../policies/detectors/iban';
 import { maskSample } from '../../../policies/detectors/mask-sample';
 import { lintPlan, MAY_HOLD_SECRET } from '../../../policies/detectors/secretlint-detector';
 import { NEGATIVES, POSITIVES } from '../../fixtures/corpus/labelled-samples';
@@ -220,6 +222,15 @@ describe('speed shortcuts keep every finding', () => {
     );
   });
 
+  it('a required hotword counts only where the text holds it whole, not cut at a window edge', async () => {
+    const passports = new Set(['us_passport'] as const);
+    // The window before the value starts 48 characters back: inside "xpassport", right after the x.
+    const cut = `xpassport${' '.repeat(40)}488839667 on file`;
+    expect(await detectSensitiveData(cut, passports)).toEqual([]);
+    const whole = await detectSensitiveData(`${cut}\nPassport number: 123`, passports);
+    expect(whole.map((d) => d.value)).toEqual(['488839667']);
+  });
+
   it('Luhn is computed over the digits only', () => {
     expect(passesLuhn('4539 1488 0343 6467')).toBe(true);
     expect(passesLuhn('4539-1488-0343-6468')).toBe(false);
@@ -247,3 +258,41 @@ describe('credential detectors', () => {
     expect(found.map((d) => d.detector)).toEqual(['database_url']);
   });
 });
+
+describe('IBAN validation', () => {
+  it('gives ibantools.isValidIBAN verdicts for IBANs of every country, valid and mistyped', () => {
+    let seed = 3;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    let valid = 0;
+    for (const [country, spec] of Object.entries(countrySpecs)) {
+      if (!spec.chars) continue;
+      for (let i = 0; i < 40; i++) {
+        let bban = '';
+        const digitsOnly = next() % 2 === 0;
+        for (let c = 0; c < spec.chars - 4; c++) bban += alphabet[next() % (digitsOnly ? 10 : 36)];
+        const check = String(98 - Number(mod97(`${bban}${country}00`))).padStart(2, '0');
+        const iban = `${country}${i % 3 === 0 ? String(next() % 100).padStart(2, '0') : check}${bban}`;
+        const typo = i % 5 === 0 ? `${iban.slice(0, -1)}${alphabet[next() % 36]}` : iban;
+        expect([typo, isValidIban(typo)]).toEqual([typo, isValidIBAN(typo)]);
+        if (isValidIBAN(typo)) valid++;
+      }
+    }
+    expect(valid).toBeGreaterThan(100);
+    for (const odd of [
+      '',
+      'DE',
+      'DE89',
+      'de89370400440532013000',
+      'DE89 3704 0044 0532 0130 00',
+      'XX89370400440532013000',
+    ]) {
+      expect([odd, isValidIban(odd)]).toEqual([odd, isValidIBAN(odd)]);
+    }
+  });
+});
+
+function mod97(digits: string): bigint {
+  const expanded = [...digits].map((c) => (c >= 'A' ? String(c.charCodeAt(0) - 55) : c)).join('');
+  return BigInt(expanded) % 97n;
+}

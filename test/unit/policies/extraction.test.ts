@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import JSZip from 'jszip';
 import { compilePolicySet, inspectFile } from '../../../policies';
 import { extractText } from '../../../policies/extraction/extract-text';
@@ -176,4 +179,28 @@ describe('text extraction', () => {
       format: 'pdf',
     });
   });
+});
+
+describe('pdf.js in a long-running thread', () => {
+  it('leaves Array.prototype.push and JSON.parse native after a PDF (its polyfills are several times slower)', async () => {
+    // A process of its own: under Jest, pdf.js loads into another realm than the test's.
+    const root = join(__dirname, '../../..');
+    const script = `
+      const push = Array.prototype.push;
+      const parse = JSON.parse;
+      const load = async (path) => { const m = await import(path); return m.default ?? m; };
+      const { extractText } = await load(${JSON.stringify(join(root, 'policies/extraction/extract-text.ts'))});
+      const { buildPdf } = await load(${JSON.stringify(join(root, 'test/fixtures/corpus/pdf-writer.ts'))});
+      const r = await extractText(buildPdf(['hello']), 'pdf', { maxTextChars: 100, maxUncompressedBytes: 1e6 });
+      console.log(JSON.stringify({ text: r.text, push: Array.prototype.push === push, parse: JSON.parse === parse }));
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '--eval',
+      script,
+    ]);
+    expect(JSON.parse(stdout)).toEqual({ text: 'hello \n', push: true, parse: true });
+  }, 30_000);
 });
