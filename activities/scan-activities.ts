@@ -488,8 +488,8 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
       return keepalive(async () => ({ stored: await overflow.store(connectorId, files) }));
     },
 
-    async takePriorityOverflow({ connectorId, limit }) {
-      return keepalive(() => overflow.take(connectorId, limit));
+    async takePriorityOverflow({ connectorId, limit, fileIds }) {
+      return keepalive(() => overflow.take(connectorId, limit, new Date(), fileIds));
     },
   };
 }

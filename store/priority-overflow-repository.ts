@@ -60,14 +60,25 @@ export class PriorityOverflowRepository {
     return added;
   }
 
-  /** Leases up to `limit` files, oldest first (rows not taken, or whose lease ran out). */
-  async take(connectorId: string, limit: number, at = new Date()): Promise<FileEvent[]> {
+  /**
+   * Leases up to `limit` files, oldest first (rows not taken, or whose lease ran out); with `only`, of
+   * those files only (the lane takes back the fresh edits it had to store).
+   */
+  async take(
+    connectorId: string,
+    limit: number,
+    at = new Date(),
+    only?: readonly string[],
+  ): Promise<FileEvent[]> {
     const expired = new Date(at.getTime() - OVERFLOW_LEASE_MS).toISOString();
+    if (only?.length === 0) return [];
     return this.db.transaction().execute(async (trx) => {
-      const rows = await trx
+      let query = trx
         .selectFrom('priority_overflow')
         .select(['file_id', 'activity_json'])
-        .where('connector_id', '=', connectorId)
+        .where('connector_id', '=', connectorId);
+      if (only) query = query.where('file_id', 'in', [...only]);
+      const rows = await query
         .where((eb) => eb.or([eb('taken_at', 'is', null), eb('taken_at', '<', expired)]))
         .orderBy('queued_at')
         .orderBy('file_id')

@@ -45,6 +45,11 @@ export class FileHeat {
     for (const fileId of fileIds) this.fresh.delete(fileId);
   }
 
+  /** The files waiting as fresh arrivals, in arrival order (wherever they wait: queue, overflow, store). */
+  freshFiles(): IterableIterator<string> {
+    return this.fresh.values();
+  }
+
   /** True unless the file waits as a fresh arrival. */
   isHot(fileId: string): boolean {
     return !this.fresh.has(fileId);

@@ -95,5 +95,10 @@ export interface ScanActivities {
    * scanPriorityFiles removes them once their result is stored, and a lease that is never acknowledged
    * (10 minutes) hands them out again, so a lost result drops nothing.
    */
-  takePriorityOverflow(input: { connectorId: string; limit: number }): Promise<FileEvent[]>;
+  takePriorityOverflow(input: {
+    connectorId: string;
+    limit: number;
+    /** Only these files (absent: the oldest rows); workers before this field take the oldest. */
+    fileIds?: string[];
+  }): Promise<FileEvent[]>;
 }

@@ -317,6 +317,25 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
       const run: Promise<void> = runBatch(batch, hotBatch).finally(() => running.delete(run));
       running.add(run);
     };
+    /** Fresh files waiting neither in the queue nor in the overflow nor in a batch: in the store (50 at most). */
+    const freshInStore = (): string[] => {
+      if (!heat || queue.stored === 0) return [];
+      const here = new Set([...queue.queued, ...queue.overflow].map((f) => f.fileId));
+      const found: string[] = [];
+      for (const fileId of heat.freshFiles()) {
+        if (!here.has(fileId) && !busy.has(fileId)) found.push(fileId);
+        if (found.length === PRIORITY_BATCH) break;
+      }
+      return found;
+    };
+    /**
+     * The store's files come back when nothing queued can start, and its fresh ones as soon as a slot is
+     * free and no fresh file is queued (the loop below and its condition use this one test).
+     */
+    const takeBackWanted = () =>
+      queue.stored > 0 &&
+      running.size < batchesInFlight &&
+      (queue.countExcept(busy) === 0 || (queue.countExcept(busy, fresh) === 0 && freshInStore().length > 0));
     if (byActivity) {
       // Batches go before the overflow's store steps, which run beside them one at a time: a file that
       // arrives while the overflow is being stored starts at once, not after the store's round trip.
@@ -329,10 +348,7 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
             (!pause.paused &&
               ((running.size < batchesInFlight && startable()) ||
                 (storing === undefined && queue.overflow.length > 0) ||
-                (storing === undefined &&
-                  running.size < batchesInFlight &&
-                  queue.stored > 0 &&
-                  queue.countExcept(busy) === 0))),
+                (storing === undefined && takeBackWanted()))),
         );
         if (cancelled || stopping) break;
         if (running.size < batchesInFlight && startable()) {
@@ -351,13 +367,22 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
             .finally(() => (storing = undefined));
           continue;
         }
-        if (storing === undefined && queue.countExcept(busy) === 0 && queue.stored > 0) {
+        // A fresh file that found the queue full of fresh ones waits in the store: it comes back as soon
+        // as a slot is free and no fresh file is queued, before the store's hot files (which come back
+        // only when nothing queued can start).
+        if (storing === undefined && takeBackWanted()) {
+          const fromStore = queue.countExcept(busy) === 0 ? [] : freshInStore();
           const back = await priority.takePriorityOverflow({
             connectorId: input.connectorId,
             limit: PRIORITY_BATCH,
+            ...(fromStore.length > 0 && { fileIds: fromStore }),
           });
-          queue.stored = back.length === 0 ? 0 : Math.max(0, queue.stored - back.length);
+          if (fromStore.length === 0 || back.length > 0)
+            queue.stored = back.length === 0 ? 0 : Math.max(0, queue.stored - back.length);
           queue.add(back, isRecent); // they keep their heat: a fresh file stored stays fresh
+          // Asked for but not in the store (or an older worker that took the oldest): no longer looked for.
+          const returned = new Set(back.map((f) => f.fileId));
+          heat?.taken(fromStore.filter((id) => !returned.has(id)));
         }
       }
       await storing;

@@ -285,6 +285,11 @@ for (const dialect of DIALECTS) {
       expect(await overflow.take('c9', 5, now)).toEqual([]);
       await overflow.acknowledge('c9', ['a', 'c']);
       expect(await overflow.count('c9')).toBe(1);
+      // Taking some files only: the others stay for a later take.
+      await overflow.store('c8', [activity('x'), activity('y'), activity('z')], AT);
+      expect((await overflow.take('c8', 5, now, ['z', 'gone'])).map((f) => f.fileId)).toEqual(['z']);
+      expect((await overflow.take('c8', 5, now)).map((f) => f.fileId)).toEqual(['x', 'y']);
+      expect(await overflow.take('c8', 5, now, [])).toEqual([]);
       // b was taken but its result never stored: after the lease it is handed out again.
       const later = new Date(now.getTime() + OVERFLOW_LEASE_MS + 1000);
       expect((await overflow.take('c9', 5, later)).map((f) => f.fileId)).toEqual(['b']);

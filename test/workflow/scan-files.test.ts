@@ -109,8 +109,11 @@ class FakeScan implements ScanActivities {
     this.overflowStore.push(...fresh);
     return Promise.resolve({ stored: fresh.length });
   }
-  takePriorityOverflow({ limit }: { limit: number }) {
-    return Promise.resolve(this.overflowStore.splice(0, limit));
+  takePriorityOverflow({ limit, fileIds }: { limit: number; fileIds?: string[] }) {
+    if (!fileIds) return Promise.resolve(this.overflowStore.splice(0, limit));
+    const taken = this.overflowStore.filter((f) => fileIds.includes(f.fileId)).slice(0, limit);
+    this.overflowStore = this.overflowStore.filter((f) => !taken.includes(f));
+    return Promise.resolve(taken);
   }
 }
 
@@ -386,6 +389,37 @@ describe('scanFiles on the time-skipping server', () => {
     expect(fake.priorityBatches.map((b) => b.join(','))).toEqual(['w0,w1,w2,w3,w4', 'q0', 'w0,w1,w2,w3,w4']);
     expect(fake.inTwoBatches).toEqual([]);
     await expectReplays(handle, '2026-12-hot-by-activity-waiting-scan-files');
+  });
+
+  it('a fresh file stored while the queue was full of fresh ones comes back while hot files still wait', async () => {
+    const handle = await start({
+      priorityBatchesInFlight: 2,
+      priorityQueueLimit: 60,
+      recentlyRescannedMs: 30 * 86_400_000,
+    });
+    let releaseK: () => void = () => undefined;
+    let releaseF: () => void = () => undefined;
+    fake.holdOnly = (ids) => ids.some((id) => id.startsWith('k') || id.startsWith('f'));
+    fake.holdPriority = new Promise((r) => (releaseK = r));
+    await handle.signal(prioritizeSignal, { files: [activity('k0'), activity('k1')] });
+    await batchesRunning(2); // both slots held
+    const burst = Array.from({ length: 60 }, (_, i) => activity(`f${i}`));
+    await handle.signal(prioritizeSignal, { files: burst }); // the queue full of fresh files
+    await handle.signal(prioritizeSignal, { files: [activity('s0')] }); // so s0 goes to the store
+    await eventually(() => fake.overflowStore.length === 1, { what: 's0 in the store' });
+    await handle.signal(prioritizeSignal, { files: burst }); // the f files again: hot now
+    fake.holdPriority = new Promise((r) => (releaseF = r));
+    releaseK();
+    // One hot batch of 50 holds the hot slot, 10 hot files wait in the queue; s0 takes the free slot.
+    await eventually(() => fake.priorityScanned.includes('s0'), {
+      what: 's0 rescanned while the hot batch is held',
+      timeoutMs: 15_000,
+    });
+    expect(fake.priorityScanned.filter((id) => id.startsWith('f'))).toEqual([]);
+    releaseF();
+    await until(handle, (p) => p.priorityQueued === 0 && p.priorityScanned === 63);
+    expect(fake.inTwoBatches).toEqual([]);
+    await expectReplays(handle, '2026-12-hot-by-activity-fresh-from-store-scan-files');
   });
 
   it('fresh first: a full queue makes room for a file not rescanned lately (a recent one overflows instead)', async () => {
