@@ -109,6 +109,12 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
   let rescanRequested = false;
   const pause: PauseState = { paused: false };
   let stopping = false;
+  /**
+   * Set once the walk's steps in flight have returned, before continue-as-new: under
+   * priority-hot-by-activity the lane goes on until then (a walk step can take many seconds, and edits
+   * arriving meanwhile must not wait for it).
+   */
+  let walkDrained = false;
   const userConcurrency = input.userConcurrency ?? DEFAULT_USER_CONCURRENCY;
   const batchesInFlight = input.priorityBatchesInFlight ?? PRIORITY_BATCHES_IN_FLIGHT;
   if (!Number.isInteger(batchesInFlight) || batchesInFlight < 1)
@@ -344,13 +350,13 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
         await condition(
           () =>
             cancelled !== undefined ||
-            stopping ||
+            (stopping && walkDrained) ||
             (!pause.paused &&
               ((running.size < batchesInFlight && startable()) ||
                 (storing === undefined && queue.overflow.length > 0) ||
                 (storing === undefined && takeBackWanted()))),
         );
-        if (cancelled || stopping) break;
+        if (cancelled || (stopping && walkDrained)) break;
         if (running.size < batchesInFlight && startable()) {
           const next = nextFreshFirstBatch();
           if (next) startBatch(next.batch, next.hotBatch);
@@ -546,6 +552,7 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
     break; // continue-as-new requested
   }
   stopping = true;
+  walkDrained = true;
   await lane;
   await condition(allHandlersFinished);
   await continueAsNew<typeof scanFiles>({

@@ -32,6 +32,8 @@ class FakeScan implements ScanActivities {
   overflowStore: FileEvent[] = [];
   holdPriority: Promise<void> | undefined;
   holdWalk: Promise<void> | undefined;
+  /** When set, only the walk steps of the users it accepts wait for holdWalk. */
+  holdWalkOnly: ((userId: string) => boolean) | undefined;
   rejectNextWalk = false;
 
   private passOf(pass: number) {
@@ -52,7 +54,7 @@ class FakeScan implements ScanActivities {
     );
   }
   async scanUserFolders({ pass, userId }: { pass: number; userId: string }) {
-    await this.holdWalk;
+    if (!this.holdWalkOnly || this.holdWalkOnly(userId)) await this.holdWalk;
     if (this.rejectNextWalk) {
       this.rejectNextWalk = false;
       throw ApplicationFailure.nonRetryable('Box rejected the refresh token.', 'BoxInvalidRefreshToken');
@@ -268,6 +270,37 @@ describe('scanFiles on the time-skipping server', () => {
     expect(done.filesSeen).toBe(5 * 40 * 10);
     expect(fake.priorityScanned.sort()).toEqual(['p0', 'p1', 'p2']);
     await expectReplays(handle, '2026-12-priority-batches-continue-as-new-scan-files', firstRun);
+  });
+
+  it('before continue-as-new the lane goes on while the walk steps in flight return', async () => {
+    fake.pagesPerUser = 40;
+    let release: () => void = () => undefined;
+    fake.holdWalk = new Promise((r) => (release = r));
+    fake.holdWalkOnly = (userId) => userId === 'u2';
+    const handle = await start({ signalsPerRun: 2 });
+    const firstRun = (await handle.describe()).runId;
+    await until(handle, (p) => p.filesSeen >= 100); // u1's pages go on; u2's step is held
+    await handle.signal(prioritizeSignal, { files: [activity('d0')] });
+    await handle.signal(prioritizeSignal, { files: [activity('d1')] }); // time to continue as new
+    await until(handle, (p) => p.priorityScanned === 2);
+    // The walk has stopped starting steps and waits for u2's; an edit arriving now is still rescanned.
+    await new Promise((r) => setTimeout(r, 500));
+    await handle.signal(prioritizeSignal, { files: [activity('d2')] });
+    await eventually(() => fake.priorityScanned.includes('d2'), {
+      what: 'd2 rescanned while the walk drains',
+      timeoutMs: 10_000,
+    });
+    expect((await handle.describe()).runId).toBe(firstRun);
+    release();
+    await eventually(async () => (await handle.describe()).runId, {
+      what: 'the scan to continue as new',
+      timeoutMs: 10_000,
+      accept: (runId) => runId !== firstRun,
+    });
+    await until(handle, (p) => p.state === 'waiting');
+    expect(fake.passes[0]!.walked).toEqual({ u1: 40, u2: 40, u3: 40, u4: 40, u5: 40 });
+    expect(fake.priorityScanned.sort()).toEqual(['d0', 'd1', 'd2']);
+    await expectReplays(handle, '2026-12-hot-by-activity-drain-scan-files', firstRun);
   });
 
   it('priority files beyond the bounded queue overflow to the store and are all scanned once', async () => {
