@@ -12,6 +12,6 @@ describe('recorded workflow histories', () => {
     // (2026-12-serial-lane-*), several at once after it (2026-12-priority-batches-*), fresh first after
     // priority-fresh-first (2026-12-fresh-first-*), one hot slot and heat by events after
     // priority-hot-by-activity (2026-12-hot-by-activity-*).
-    expect(replayed).toBeGreaterThanOrEqual(24);
+    expect(replayed).toBeGreaterThanOrEqual(26);
   });
 });
