@@ -1,4 +1,21 @@
-import { SignalPump } from '../../../api/signal-pump';
+import { SignalPump, type ExpressOptions } from '../../../api/signal-pump';
+
+/** A pump of string items with express options that records each send and when (ms since made). */
+function expressPump(intervalMs: number, express: ExpressOptions<string>) {
+  const sent: Array<{ items: string[]; at: number }> = [];
+  const started = Date.now();
+  const pump = new SignalPump<string>(
+    (_key, items) => {
+      sent.push({ items, at: Date.now() - started });
+      return Promise.resolve(true);
+    },
+    intervalMs,
+    1000,
+    Date.now,
+    express,
+  );
+  return { pump, sent };
+}
 
 describe('SignalPump', () => {
   it('sends a quiet key at once, then at most one batch per interval, carrying everything queued meanwhile', async () => {
@@ -94,18 +111,12 @@ describe('SignalPump', () => {
   });
 
   it('a file with no item in the quiet time travels express: sent a short gap after the last send, not a whole interval', async () => {
-    const sent: Array<{ items: string[]; at: number }> = [];
-    const started = Date.now();
-    const pump = new SignalPump<string>(
-      (_key, items) => {
-        sent.push({ items, at: Date.now() - started });
-        return Promise.resolve(true);
-      },
-      1000,
-      1000,
-      Date.now,
-      { keyOf: (item) => item.split(':')[0]!, quietMs: 60_000, minGapMs: 30, maxSendsPerSecond: 3 },
-    );
+    const { pump, sent } = expressPump(1000, {
+      keyOf: (item) => item.split(':')[0]!,
+      quietMs: 60_000,
+      minGapMs: 30,
+      maxSendsPerSecond: 3,
+    });
     void pump.add('c1', ['hot:1']); // a quiet connector: at once
     await new Promise((r) => setTimeout(r, 10));
     void pump.add('c1', ['hot:2']); // seen 10 ms ago: paced
@@ -142,18 +153,12 @@ describe('SignalPump', () => {
   });
 
   it('many new files at once are paced: express sends stop at maxSendsPerSecond', async () => {
-    const sent: Array<{ items: string[]; at: number }> = [];
-    const started = Date.now();
-    const pump = new SignalPump<string>(
-      (_key, items) => {
-        sent.push({ items, at: Date.now() - started });
-        return Promise.resolve(true);
-      },
-      300,
-      1000,
-      Date.now,
-      { keyOf: (item) => item, quietMs: 60_000, minGapMs: 10, maxSendsPerSecond: 3 },
-    );
+    const { pump, sent } = expressPump(300, {
+      keyOf: (item) => item,
+      quietMs: 60_000,
+      minGapMs: 10,
+      maxSendsPerSecond: 3,
+    });
     for (let i = 0; i < 20; i++) {
       void pump.add('c1', [`new-${i}`]); // every item a file never seen
       await new Promise((r) => setTimeout(r, 25));
