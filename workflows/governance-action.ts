@@ -5,6 +5,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -237,9 +238,14 @@ export async function governanceAction(input: GovernanceActionInput): Promise<Go
    */
   async function pauseUntilReauthorized(message: string): Promise<void> {
     const since = new Date().toISOString();
+    // A resume that arrives once the pause is recorded (the connector authorized again at once) must not
+    // be cleared after the connector was told: before this patch it was, and the action waited for the
+    // next poll of the store (a minute by default).
+    const keepEarlyResume = patched('governance-resume-during-pause');
+    if (keepEarlyResume) resumed = false;
     await record('paused', 'paused', { reason: `Box rejected the connector's token: ${message}` });
     await signalWorkflow(input.connectorWorkflowId, tokenRejectedSignal, { message });
-    resumed = false;
+    if (!keepEarlyResume) resumed = false;
     for (;;) {
       if (await condition(() => resumed, input.reauthorizationPollMs ?? 60_000)) break;
       if (await acts.connectorReauthorized({ connectorId: input.connectorId, since })) break;
