@@ -13,6 +13,8 @@ import { InventoryRepository } from '../store/inventory-repository';
 import { PriorityOverflowRepository } from '../store/priority-overflow-repository';
 import { ScanWorkRepository, type PageCounts } from '../store/scan-work-repository';
 import type { FileEvent } from '../domain/file-event';
+import type { DataCenter } from '../domain/data-centers';
+import { REAUTHORIZATION_FAILURES } from '../domain/box-failures';
 import type { ScanActivities, ScanCounts } from '../workflows/scan-files-activities';
 import {
   directCollaborators,
@@ -194,6 +196,80 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
     return counts;
   };
 
+  const passPolicySetOrFail = async (connectorId: string, pass: number) => {
+    const found = await passPolicySet(connectorId, pass);
+    if (!found)
+      throw ApplicationFailure.nonRetryable(
+        `Scan pass ${pass} of connector ${connectorId} was never started`,
+        'ScanPassMissing',
+      );
+    return found;
+  };
+
+  /**
+   * Walks the user's pending folders as the user, a page at a time: each page's files judged and stored
+   * with the page's record (subfolders queued, marker advanced) in one transaction. `afterPage` says
+   * whether to stop there. Returns whether the user's tree is finished.
+   */
+  const walkUserPages = async (
+    at: {
+      connectorId: string;
+      dataCenter: DataCenter;
+      pass: number;
+      userId: string;
+      policySet: CompiledPolicySet;
+      signal: AbortSignal;
+    },
+    afterPage: (counts: PageCounts) => boolean,
+  ): Promise<boolean> => {
+    const { connectorId, pass, userId, signal } = at;
+    const client = deps.clients.get(connectorId, at.dataCenter).withAsUserHeader(userId);
+    for (;;) {
+      const [folder] = await work.pendingFolders(connectorId, pass, userId, 1);
+      if (!folder) return work.finishUserIfDone(connectorId, pass, userId, new Date().toISOString());
+      const inherited = JSON.parse(folder.collaborators_json) as string[];
+      let page;
+      const subfolders: Array<{ folderId: string; collaborators: string[] }> = [];
+      try {
+        page = await listFolderPage(client, folder.folder_id, folder.marker, budget.pageSize, signal);
+        // Only the user's own folders are walked: a folder shared with the user is walked as its owner.
+        for (const f of page.folders.filter((f) => f.ownerId === userId)) {
+          const own = f.hasCollaborations
+            ? await directCollaborators(client, { type: 'folder', id: f.id }, signal)
+            : [];
+          subfolders.push({ folderId: f.id, collaborators: [...new Set([...inherited, ...own])].sort() });
+        }
+      } catch (err) {
+        if (signal.aborted) throw signal.reason;
+        throw boxFailure(err);
+      }
+      const files = page.files
+        .filter((f) => f.ownerId === userId)
+        .map((f) => ({ file: { ...f, inheritedCollaborators: inherited }, client }));
+      const now = new Date().toISOString();
+      let counts: PageCounts;
+      try {
+        counts = await judgeAndStore(connectorId, files, true, at.policySet, pass, now, signal, (trx, c) =>
+          new ScanWorkRepository(trx).recordPage({
+            connectorId,
+            pass,
+            userId,
+            folderId: folder.folder_id,
+            nextMarker: page.nextMarker,
+            subfolders,
+            counts: c,
+            at: now,
+          }),
+        );
+      } catch (err) {
+        throw toActivityFailure(err, signal);
+      }
+      if (signal.aborted) throw signal.reason;
+      if (afterPage(counts))
+        return work.finishUserIfDone(connectorId, pass, userId, new Date().toISOString());
+    }
+  };
+
   return {
     async startScanPass({ connectorId, dataCenter, scope, pass }) {
       return keepalive(async () => {
@@ -246,104 +322,99 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
         ctx,
         () => ({ ...total }),
         async () => {
-          const signal = ctx.cancellationSignal;
-          const found = await passPolicySet(connectorId, pass);
-          if (!found)
-            throw ApplicationFailure.nonRetryable(
-              `Scan pass ${pass} of connector ${connectorId} was never started`,
-              'ScanPassMissing',
-            );
+          const found = await passPolicySetOrFail(connectorId, pass);
           const user = await work.userOf(connectorId, pass, userId);
           if (!user)
             throw ApplicationFailure.nonRetryable(
               `User ${userId} is not part of scan pass ${pass}`,
               'ScanUserMissing',
             );
-          const client = deps.clients.get(connectorId, dataCenter).withAsUserHeader(userId);
           const started = Date.now();
           let pagesThisCall = 0;
-          if (user.done)
-            return {
-              ...countsOf(total),
-              userDone: true,
-              stored: await work.runningCounts(connectorId, pass),
-            };
-
-          for (;;) {
-            const [folder] = await work.pendingFolders(connectorId, pass, userId, 1);
-            if (!folder) {
-              await work.finishUserIfDone(connectorId, pass, userId, new Date().toISOString());
-              return {
-                ...countsOf(total),
-                userDone: true,
-                stored: await work.runningCounts(connectorId, pass),
-              };
-            }
-            const inherited = JSON.parse(folder.collaborators_json) as string[];
-            let page;
-            const subfolders: Array<{ folderId: string; collaborators: string[] }> = [];
-            try {
-              page = await listFolderPage(client, folder.folder_id, folder.marker, budget.pageSize, signal);
-              // Only the user's own folders are walked: a folder shared with the user is walked as its owner.
-              for (const f of page.folders.filter((f) => f.ownerId === userId)) {
-                const own = f.hasCollaborations
-                  ? await directCollaborators(client, { type: 'folder', id: f.id }, signal)
-                  : [];
-                subfolders.push({
-                  folderId: f.id,
-                  collaborators: [...new Set([...inherited, ...own])].sort(),
-                });
-              }
-            } catch (err) {
-              if (signal.aborted) throw signal.reason;
-              throw boxFailure(err);
-            }
-            const files = page.files
-              .filter((f) => f.ownerId === userId)
-              .map((f) => ({ file: { ...f, inheritedCollaborators: inherited }, client }));
-            const now = new Date().toISOString();
-            let counts: PageCounts;
-            try {
-              counts = await judgeAndStore(
+          const userDone =
+            user.done ||
+            (await walkUserPages(
+              {
                 connectorId,
-                files,
-                true,
-                found.policySet,
+                dataCenter,
                 pass,
-                now,
-                signal,
-                (trx, c) =>
-                  new ScanWorkRepository(trx).recordPage({
-                    connectorId,
-                    pass,
-                    userId,
-                    folderId: folder.folder_id,
-                    nextMarker: page.nextMarker,
-                    subfolders,
-                    counts: c,
-                    at: now,
-                  }),
-              );
-            } catch (err) {
-              throw toActivityFailure(err, signal);
-            }
-            total.filesSeen += counts.filesSeen;
-            total.inspected += counts.inspected;
-            total.skippedUnchanged += counts.skippedUnchanged;
-            total.findings += counts.findings;
-            total.pages++;
-            pagesThisCall++;
-            ctx.heartbeat({ ...total });
-            if (signal.aborted) throw signal.reason;
-            if (pagesThisCall >= budget.maxPages || Date.now() - started >= budget.maxMs) {
-              const done = await work.finishUserIfDone(connectorId, pass, userId, new Date().toISOString());
-              return {
-                ...countsOf(total),
-                userDone: done,
-                stored: await work.runningCounts(connectorId, pass),
-              };
-            }
-          }
+                userId,
+                policySet: found.policySet,
+                signal: ctx.cancellationSignal,
+              },
+              (counts) => {
+                addPage(total, counts);
+                pagesThisCall++;
+                ctx.heartbeat({ ...total });
+                return pagesThisCall >= budget.maxPages || Date.now() - started >= budget.maxMs;
+              },
+            ));
+          return { ...countsOf(total), userDone, stored: await work.runningCounts(connectorId, pass) };
+        },
+      );
+    },
+
+    async walkUsers({ connectorId, dataCenter, pass, userIds, usersAtOnce }) {
+      const ctx = Context.current();
+      const total: ScanCounts & { pages: number } = { ...ZERO, pages: 0 };
+      if (!Number.isInteger(usersAtOnce) || usersAtOnce < 1)
+        throw ApplicationFailure.nonRetryable(
+          `walkUsers: usersAtOnce must be a positive integer, got ${String(usersAtOnce)}`,
+          'InvalidScanInput',
+        );
+      return withKeepalive(
+        ctx,
+        () => ({ ...total }),
+        async () => {
+          const signal = ctx.cancellationSignal;
+          const found = await passPolicySetOrFail(connectorId, pass);
+          const started = Date.now();
+          const outOfTime = () => Date.now() - started >= budget.maxMs;
+          const done: string[] = [];
+          const unfinished: string[] = [];
+          const skipped: Array<{ userId: string; error: string }> = [];
+          // Each user walks as itself (Box's rate limits are per user); a user whose slot frees takes the next.
+          await mapAtOnce(
+            userIds,
+            usersAtOnce,
+            async (userId) => {
+              if (outOfTime()) return void unfinished.push(userId);
+              const user = await work.userOf(connectorId, pass, userId);
+              if (!user) return void skipped.push({ userId, error: `not part of scan pass ${pass}` });
+              if (user.done) return void done.push(userId);
+              let pages = 0;
+              try {
+                const finished = await walkUserPages(
+                  { connectorId, dataCenter, pass, userId, policySet: found.policySet, signal },
+                  (counts) => {
+                    addPage(total, counts);
+                    ctx.heartbeat({ ...total });
+                    return ++pages >= budget.maxPages || outOfTime();
+                  },
+                );
+                (finished ? done : unfinished).push(userId);
+              } catch (err) {
+                const failure = toActivityFailure(err, signal);
+                // A user Box will not let us walk (deleted meanwhile, say) must not stall the others: the next
+                // pass retries. A rejected token, a cancellation or a retryable failure ends the whole step.
+                if (
+                  failure instanceof ApplicationFailure &&
+                  failure.nonRetryable &&
+                  !(REAUTHORIZATION_FAILURES as readonly string[]).includes(failure.type ?? '')
+                )
+                  return void skipped.push({ userId, error: failure.message });
+                throw failure;
+              }
+            },
+            signal,
+          );
+          return {
+            ...countsOf(total),
+            done,
+            unfinished,
+            skipped,
+            stored: await work.runningCounts(connectorId, pass),
+          };
         },
       );
     },
@@ -524,6 +595,14 @@ function readCounts(details: unknown): (ScanCounts & { pages: number }) | undefi
     findings: n('findings'),
     pages: n('pages'),
   };
+}
+
+function addPage(total: ScanCounts & { pages: number }, page: PageCounts): void {
+  total.filesSeen += page.filesSeen;
+  total.inspected += page.inspected;
+  total.skippedUnchanged += page.skippedUnchanged;
+  total.findings += page.findings;
+  total.pages++;
 }
 
 function countsOf(c: ScanCounts): ScanCounts {

@@ -63,6 +63,29 @@ export interface ScanActivities {
   }): Promise<ScanCounts & { userDone: boolean; stored?: StoredPassCounts }>;
 
   /**
+   * Walks several users of the pass in one step (patch walk-steps-span-users): `usersAtOnce` of them at a
+   * time, each as in scanUserFolders, a user whose walk ends handing its slot to the next of `userIds`. Ends
+   * once every user is finished or after the step's budget (the users not finished then, started or not,
+   * are in `unfinished`). A user Box will not let us walk (a non-retryable failure other than a rejected
+   * token) is in `skipped` with why, and the others go on. `stored`: the pass's counts in the store once this
+   * step's work is committed.
+   */
+  walkUsers(input: {
+    connectorId: string;
+    dataCenter: DataCenter;
+    pass: number;
+    userIds: string[];
+    usersAtOnce: number;
+  }): Promise<
+    ScanCounts & {
+      done: string[];
+      unfinished: string[];
+      skipped: Array<{ userId: string; error: string }>;
+      stored: StoredPassCounts;
+    }
+  >;
+
+  /**
    * Ends pass `pass`: inventory files not seen in it (gone from Box, or their owner no longer in scope) are
    * marked deleted and their findings closed; the pass's time and counts (the store's, exact even when an
    * activity's result was lost) are recorded. Returns the number of files marked deleted and the pass's

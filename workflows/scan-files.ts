@@ -79,6 +79,10 @@ const PRIORITY_BATCH = 50;
 /** How long a file rescanned by the priority lane counts as recently rescanned (priority-fresh-first). */
 export const RECENTLY_RESCANNED_MS = 60_000;
 const SKIPPED_USERS_KEPT = 1000;
+/** Walk steps in flight at once (patch walk-steps-span-users); userConcurrency is shared among them. */
+export const WALK_STEPS = 2;
+/** Users given to a walk step per user it walks at once: a finished user's slot goes to the next. */
+const USERS_PER_STEP_PER_SLOT = 4;
 
 /**
  * The scan of every file (ID `connector/<id>/scan`): passes over every in-scope user's tree, then rescans
@@ -476,25 +480,28 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
     }
   };
 
+  /** Starts the pass in the store (called where the pass has not started yet). */
+  const startPass = async () => {
+    const started = await withToken(() =>
+      bulk.startScanPass({
+        connectorId: input.connectorId,
+        dataCenter: input.dataCenter,
+        scope: input.scope,
+        pass: s.pass,
+      }),
+    );
+    Object.assign(s, {
+      passStarted: true,
+      passStartedAt: new Date().toISOString(),
+      usersTotal: started.usersTotal,
+      usersDone: 0,
+      counts: zeroCounts(),
+      skippedUsers: [],
+    });
+  };
+
   const walk = async () => {
-    if (!s.passStarted) {
-      const started = await withToken(() =>
-        bulk.startScanPass({
-          connectorId: input.connectorId,
-          dataCenter: input.dataCenter,
-          scope: input.scope,
-          pass: s.pass,
-        }),
-      );
-      Object.assign(s, {
-        passStarted: true,
-        passStartedAt: new Date().toISOString(),
-        usersTotal: started.usersTotal,
-        usersDone: 0,
-        counts: zeroCounts(),
-        skippedUsers: [],
-      });
-    }
+    if (!s.passStarted) await startPass();
     const walking = new Map<string, Promise<void>>();
     for (;;) {
       if (shouldStop()) stopping = true;
@@ -516,13 +523,81 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
     }
   };
 
+  /**
+   * The walk under patch walk-steps-span-users: each step walks several users (walkUsers), WALK_STEPS of
+   * them in flight, so a workflow task and three history events stand for many users instead of one page
+   * run of one user. The users a step did not finish go first into the next step; the store is asked for
+   * more only when fewer than a step's worth are in hand. Returns whether the pass's walk is complete.
+   */
+  const walkInSteps = async (): Promise<boolean> => {
+    if (!s.passStarted) await startPass();
+    const steps = Math.min(WALK_STEPS, userConcurrency);
+    const usersAtOnce = Math.ceil(userConcurrency / steps);
+    const usersPerStep = usersAtOnce * USERS_PER_STEP_PER_SLOT;
+    /** Users of the pass not finished and in no step running, those a step left unfinished first. */
+    const inHand: string[] = [];
+    const inSteps = new Set<string>();
+    let storeMayHaveMore = true;
+    const running = new Set<Promise<void>>();
+    const runStep = async (userIds: string[]) => {
+      try {
+        const result = await withToken(() =>
+          bulk.walkUsers({
+            connectorId: input.connectorId,
+            dataCenter: input.dataCenter,
+            pass: s.pass,
+            userIds,
+            usersAtOnce,
+          }),
+        );
+        takeStored(s, result.stored);
+        for (const { userId, error } of result.skipped) {
+          log.warn('user skipped in this pass', { userId, error });
+          if (s.skippedUsers.length < SKIPPED_USERS_KEPT) s.skippedUsers.push(userId);
+        }
+        inHand.unshift(...result.unfinished);
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        // Only a non-retryable failure of the whole step gets here: its users wait for the next pass.
+        log.warn('users skipped in this pass', { users: userIds.length, error: String(err) });
+        for (const userId of userIds)
+          if (s.skippedUsers.length < SKIPPED_USERS_KEPT) s.skippedUsers.push(userId);
+      } finally {
+        for (const userId of userIds) inSteps.delete(userId);
+      }
+    };
+    for (;;) {
+      if (shouldStop()) stopping = true;
+      while (!stopping && running.size < steps) {
+        if (inHand.length < usersPerStep && storeMayHaveMore) {
+          const limit = usersPerStep * steps;
+          const next = await bulk.nextScanUsers({
+            connectorId: input.connectorId,
+            pass: s.pass,
+            limit,
+            exclude: [...inSteps, ...inHand, ...s.skippedUsers],
+          });
+          storeMayHaveMore = next.length === limit;
+          inHand.push(...next);
+        }
+        if (inHand.length === 0) break;
+        const userIds = inHand.splice(0, usersPerStep);
+        for (const userId of userIds) inSteps.add(userId);
+        const run: Promise<void> = runStep(userIds).finally(() => running.delete(run));
+        running.add(run);
+      }
+      if (running.size === 0) return !stopping;
+      await Promise.race(running);
+    }
+  };
+
   const lane = priorityLane();
   // The lane only rejects on cancellation, which the main loop sees too: do not fail the task twice.
   lane.catch(() => undefined);
   for (;;) {
     setCurrentDetails(progress().message);
     if (s.phase === 'scanning') {
-      const complete = await walk();
+      const complete = patched('walk-steps-span-users') ? await walkInSteps() : await walk();
       if (!complete) break;
       const finished = await bulk.finishScanPass({
         connectorId: input.connectorId,

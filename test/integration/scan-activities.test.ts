@@ -87,25 +87,31 @@ describe('scan activities against box-sim', () => {
     return id;
   }
 
-  /** A whole pass as the workflow would drive it: three users at a time, each walked until done. */
+  /**
+   * A whole pass as the workflow drives it (walk-steps-span-users): steps of up to four users, two walked at
+   * once, the users a step left unfinished given to the next.
+   */
   async function fullPass(acts: ScanActivities, id: string, pass: number): Promise<ScanCounts> {
     await run(acts.startScanPass, { connectorId: id, dataCenter: 'US1', scope: 'allUsers', pass });
     const total: ScanCounts = { filesSeen: 0, inspected: 0, skippedUnchanged: 0, findings: 0 };
+    let unfinished: string[] = [];
     for (;;) {
-      const users = await run(acts.nextScanUsers, { connectorId: id, pass, limit: 3, exclude: [] });
-      if (users.length === 0) break;
-      await Promise.all(
-        users.map(async (userId) => {
-          for (let done = false; !done;) {
-            const r = await run(acts.scanUserFolders, { connectorId: id, dataCenter: 'US1', pass, userId });
-            total.filesSeen += r.filesSeen;
-            total.inspected += r.inspected;
-            total.skippedUnchanged += r.skippedUnchanged;
-            total.findings += r.findings;
-            done = r.userDone;
-          }
-        }),
-      );
+      const fresh = await run(acts.nextScanUsers, { connectorId: id, pass, limit: 4, exclude: unfinished });
+      const userIds = [...unfinished, ...fresh].slice(0, 4);
+      if (userIds.length === 0) break;
+      const r = await run(acts.walkUsers, {
+        connectorId: id,
+        dataCenter: 'US1',
+        pass,
+        userIds,
+        usersAtOnce: 2,
+      });
+      expect(r.skipped).toEqual([]);
+      total.filesSeen += r.filesSeen;
+      total.inspected += r.inspected;
+      total.skippedUnchanged += r.skippedUnchanged;
+      total.findings += r.findings;
+      unfinished = r.unfinished;
     }
     await run(acts.finishScanPass, { connectorId: id, pass, counts: total });
     return total;
@@ -421,5 +427,65 @@ describe('scan activities against box-sim', () => {
         .filter(([, policies]) => policies.length > 0),
     );
     expect(Object.fromEntries(await openFindings(id))).toEqual(Object.fromEntries(exposure));
+  });
+  test('walk steps of several users: each ends at its budget, the next goes on, a user not in the pass is skipped', async () => {
+    const id = await authorize();
+    const policyFile = join(mkdtempSync(join(tmpdir(), 'scan-it-')), 'policies.yaml');
+    writeFileSync(policyFile, 'version: 1\ntemplates: [exposure-public-link, exposure-external-users]\n');
+    // Seven items a folder page, two pages per user per step: every user needs several steps.
+    const tiny = createScanActivities({
+      config: { policies: { file: policyFile } },
+      store,
+      clients,
+      budget: { pageSize: 7, maxPages: 2 },
+    });
+    await run(tiny.startScanPass, { connectorId: id, dataCenter: 'US1', scope: 'allUsers', pass: 1 });
+    const users = await run(tiny.nextScanUsers, { connectorId: id, pass: 1, limit: 100, exclude: [] });
+    expect(users.length).toBe(6);
+    let pending = [...users, 'not-a-user-of-the-pass'];
+    let steps = 0;
+    let cancelled = 0;
+    const skipped: string[] = [];
+    let stored: { filesSeen: number; usersDone: number } | undefined;
+    while (pending.length > 0) {
+      steps++;
+      const env = new MockActivityEnvironment();
+      let beats = 0;
+      // The second step is cancelled after its third page, as a worker shutting down would.
+      env.on('heartbeat', () => steps === 2 && ++beats === 3 && env.cancel('WORKER_SHUTDOWN'));
+      const input = {
+        connectorId: id,
+        dataCenter: 'US1' as const,
+        pass: 1,
+        userIds: pending,
+        usersAtOnce: 3,
+      };
+      try {
+        const r = await env.run<
+          Parameters<ScanActivities['walkUsers']>,
+          Awaited<ReturnType<ScanActivities['walkUsers']>>,
+          ScanActivities['walkUsers']
+        >(tiny.walkUsers, input);
+        expect([...r.done, ...r.unfinished, ...r.skipped.map((x) => x.userId)].sort()).toEqual(
+          [...pending].sort(),
+        );
+        skipped.push(...r.skipped.map((x) => x.userId));
+        pending = r.unfinished;
+        stored = r.stored;
+      } catch (err) {
+        if (steps !== 2) throw err;
+        cancelled++;
+      }
+    }
+    const active = [...sim.manifest.files({ activeOnly: true })];
+    expect(cancelled).toBe(1);
+    expect(steps).toBeGreaterThan(3);
+    expect(skipped).toEqual(['not-a-user-of-the-pass']);
+    // The store's counts, which every step returns, are exact whatever the cancelled step had done.
+    expect(stored).toMatchObject({ filesSeen: active.length, usersDone: 6 });
+    expect(await inventory.count(id)).toBe(active.length);
+    await expect(
+      run(tiny.walkUsers, { connectorId: id, dataCenter: 'US1', pass: 1, userIds: users, usersAtOnce: 0 }),
+    ).rejects.toThrow('usersAtOnce must be a positive integer');
   });
 });

@@ -11,7 +11,8 @@ describe('recorded workflow histories', () => {
     // test/workflow/scan-files.test.ts, one batch at a time before the priority-batches-in-flight patch
     // (2026-12-serial-lane-*), several at once after it (2026-12-priority-batches-*), fresh first after
     // priority-fresh-first (2026-12-fresh-first-*), one hot slot and heat by events after
-    // priority-hot-by-activity (2026-12-hot-by-activity-*).
-    expect(replayed).toBeGreaterThanOrEqual(26);
+    // priority-hot-by-activity (2026-12-hot-by-activity-*), walk steps of several users after
+    // walk-steps-span-users (2026-12-walk-steps-*).
+    expect(replayed).toBeGreaterThanOrEqual(27);
   });
 });

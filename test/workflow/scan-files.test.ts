@@ -69,6 +69,50 @@ class FakeScan implements ScanActivities {
       userDone: p.walked[userId] >= this.pagesPerUser,
     };
   }
+  /** Every walkUsers step as it started (the users it was given). */
+  walkSteps: string[][] = [];
+  /** Users given to two steps running at once (must stay empty). */
+  inTwoSteps: string[] = [];
+  private usersInSteps = new Set<string>();
+  /** One scanUserFolders call per user, `usersAtOnce` at a time: users needing more pages come back unfinished. */
+  async walkUsers({ pass, userIds, usersAtOnce }: { pass: number; userIds: string[]; usersAtOnce: number }) {
+    this.walkSteps.push(userIds);
+    for (const u of userIds)
+      if (this.usersInSteps.has(u)) this.inTwoSteps.push(u);
+      else this.usersInSteps.add(u);
+    const done: string[] = [];
+    const unfinished: string[] = [];
+    const counts = { filesSeen: 0, inspected: 0, skippedUnchanged: 0, findings: 0 };
+    const queue = [...userIds];
+    const slot = async () => {
+      for (let userId = queue.shift(); userId !== undefined; userId = queue.shift()) {
+        const r = await this.scanUserFolders({ pass, userId });
+        counts.filesSeen += r.filesSeen;
+        counts.inspected += r.inspected;
+        counts.skippedUnchanged += r.skippedUnchanged;
+        counts.findings += r.findings;
+        (r.userDone ? done : unfinished).push(userId);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: usersAtOnce }, slot));
+    } finally {
+      for (const u of userIds) this.usersInSteps.delete(u);
+    }
+    const p = this.passOf(pass);
+    const usersDone = this.users.filter((u) => (p.walked[u] ?? 0) >= this.pagesPerUser).length;
+    return { ...counts, done, unfinished, skipped: [], stored: { ...this.storedOf(pass), usersDone } };
+  }
+  /** The pass's counts as a store would hold them: every page walked in it. */
+  private storedOf(pass: number) {
+    const pages = Object.values(this.passOf(pass).walked).reduce((a, b) => a + b, 0);
+    return {
+      filesSeen: pages * 10,
+      inspected: pass === 1 ? pages * 10 : 0,
+      skippedUnchanged: pass === 1 ? 0 : pages * 10,
+      findings: pages,
+    };
+  }
   finishScanPass({ pass }: { pass: number }) {
     this.passOf(pass).finished = true;
     return Promise.resolve({ deleted: 0 });
@@ -155,6 +199,7 @@ describe('scanFiles on the time-skipping server', () => {
           'startScanPass',
           'nextScanUsers',
           'scanUserFolders',
+          'walkUsers',
           'finishScanPass',
           'scanPriorityFiles',
           'storePriorityOverflow',
@@ -225,6 +270,24 @@ describe('scanFiles on the time-skipping server', () => {
     const second = await until(handle, (p) => p.pass === 3 && p.state === 'waiting');
     expect(second).toMatchObject({ filesSeen: 150, inspected: 0, skippedUnchanged: 150 });
     expect(fake.passes.map((p) => p.finished)).toEqual([true, true]);
+  });
+
+  it('walks in steps of several users, none in two steps at once, each unfinished user in the next step', async () => {
+    fake.users = Array.from({ length: 12 }, (_, i) => `u${i + 1}`);
+    const handle = await start({ userConcurrency: 4 });
+    const done = await until(handle, (p) => p.state === 'waiting');
+    expect(done).toMatchObject({ pass: 2, usersDone: 12, usersTotal: 12, filesSeen: 360 });
+    expect(Object.values(fake.passes[0]!.walked)).toEqual(Array(12).fill(3));
+    // Two steps in flight, two users at once each, eight users a step: 12 users x 3 pages in 5 steps
+    // (one scanUserFolders a step per user here), not 36 steps of one user.
+    expect(fake.walkSteps.length).toBeGreaterThanOrEqual(3);
+    expect(fake.walkSteps.every((users) => users.length <= 8)).toBe(true);
+    expect(fake.walkSteps.length).toBeLessThanOrEqual(6);
+    expect(fake.inTwoSteps).toEqual([]);
+    const history = await handle.fetchHistory();
+    const scheduled = history.events!.filter((e) => e.activityTaskScheduledEventAttributes).length;
+    expect(scheduled).toBeLessThanOrEqual(10); // startScanPass, nextScanUsers x <= 3, walkUsers, finishScanPass
+    await expectReplays(handle, '2026-12-walk-steps-scan-files');
   });
 
   it('rescanNow starts the next pass without waiting for the interval', async () => {

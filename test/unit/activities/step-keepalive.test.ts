@@ -68,6 +68,24 @@ describe('scan and webhook steps heartbeat at least every 5 s whatever they wait
     expect(Math.max(...walk.gaps)).toBeLessThanOrEqual(5_000);
   });
 
+  it('walkUsers while a listing is slow', async () => {
+    const scan = createScanActivities({ config: { policies: {} }, store, clients: slowBox() });
+    await heartbeatGaps(() =>
+      scan.startScanPass({ connectorId: 'c1', dataCenter: 'US1', scope: 'allUsers', pass: 1 }),
+    );
+    const walk = await heartbeatGaps(() =>
+      scan.walkUsers({ connectorId: 'c1', dataCenter: 'US1', pass: 1, userIds: ['u1'], usersAtOnce: 2 }),
+    );
+    expect(walk.result).toMatchObject({
+      done: ['u1'],
+      unfinished: [],
+      skipped: [],
+      stored: { usersDone: 1 },
+    });
+    expect(walk.beats).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...walk.gaps)).toBeLessThanOrEqual(5_000);
+  });
+
   it('registerWebhooks and removeWebhooks while Box is slow', async () => {
     const hooks = createWebhookActivities({
       config: { api: { publicBaseUrl: 'http://127.0.0.1:3999' } } as never,
