@@ -56,7 +56,7 @@ export class InspectionPool {
   }
 
   /**
-   * Inspects one file in a pool thread; the policy set must have been made by loadPolicySet or
+   * Inspects one file in a pool thread (a file without content in the calling thread); the policy set must have been made by loadPolicySet or
    * compilePolicySet. An `urgent` file goes before every waiting file that is not.
    */
   async inspect(
@@ -65,7 +65,10 @@ export class InspectionPool {
     limits?: Partial<InspectionLimits>,
     urgent = false,
   ): Promise<InspectionResult> {
-    if (!this.pool || !policySet.source) return inspectFile(file, policySet, limits);
+    // Without content there is nothing to extract: metadata and exposure policies cost less here than the
+    // copy to a thread and back.
+    if (!this.pool || !policySet.source || file.content === undefined)
+      return inspectFile(file, policySet, limits);
     const task: InspectionTask = {
       file,
       policySource: policySet.source,

@@ -7,6 +7,9 @@ import { resolveLimits } from './inspection-limits';
 import type { CompiledPolicySet } from './policy/compile-policy-set';
 import { exclusionFor, policyApplies } from './policy/policy-filters';
 
+// Made once: zod compiles a schema on its first parse, and omit() makes a new one each time.
+const metadataSchema = fileToInspectSchema.omit({ content: true });
+
 /**
  * True when inspecting the file needs its content: some enabled policy with a content condition
  * passes the file's metadata filters, and the file is small enough and of a format that is
@@ -18,7 +21,7 @@ export function needsContent(
   limits?: Partial<InspectionLimits>,
 ): boolean {
   // Malformed metadata gets a Failed status from inspectFile: no point downloading for it.
-  if (!fileToInspectSchema.omit({ content: true }).safeParse(file).success) return false;
+  if (!metadataSchema.safeParse(file).success) return false;
   const extension = (file.extension ?? extensionOf(file.name)).toLowerCase().replace(/^\./, '');
   const tooLarge = file.size > resolveLimits(limits).maxFileBytes;
   if (file.size === 0 || tooLarge || isNotInspectable(extension)) return false;
