@@ -8,6 +8,8 @@ import {
   type FetchResponse,
   type NetworkClient,
 } from 'box-node-sdk/networking';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { createAgent } from 'box-node-sdk/internal/utils';
 import type { BoxApp, Config } from '../config/config';
 import type { DataCenter } from '../domain/data-centers';
@@ -67,12 +69,29 @@ export function boxBaseUrls(config: Pick<Config, 'box'>): BaseUrls {
 /**
  * One keep-alive agent for every Box session of the process. The SDK gives each session an agent that
  * opens a new connection per request (and TLS with it, against Box); a scan makes several calls per file.
- * It is the SDK's own agent kind, so proxies from the environment still apply.
+ * With a proxy in the environment it is the SDK's own agent kind (proxy-agent), which honours it. Without
+ * one, node's keep-alive agents, chosen by the URL's protocol (node-fetch takes an agent function):
+ * proxy-agent tells HTTP from HTTPS by reading a new Error's stack on every request when node-fetch does
+ * not pass the protocol, which cost the walk about 2.5 % of its CPU.
  */
 let sharedAgent: object | undefined;
 function keepAliveAgent(): object {
-  sharedAgent ??= createAgent({ keepAlive: true, maxSockets: 256 }) as object;
+  if (sharedAgent) return sharedAgent;
+  const options = { keepAlive: true, maxSockets: 256 };
+  if (proxyConfigured(process.env)) sharedAgent = createAgent(options) as object;
+  else {
+    const plain = new HttpAgent(options);
+    const secure = new HttpsAgent(options);
+    sharedAgent = (url: URL) => (url.protocol === 'https:' ? secure : plain);
+  }
   return sharedAgent;
+}
+
+/** Whether the environment names a proxy as proxy-agent reads it (`HTTPS_PROXY`, `npm_config_proxy`...). */
+export function proxyConfigured(env: NodeJS.ProcessEnv): boolean {
+  return Object.entries(env).some(
+    ([name, value]) => !!value && /^(npm_config_)?(https?_|all_)?proxy$/i.test(name),
+  );
 }
 
 /**
