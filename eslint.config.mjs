@@ -75,7 +75,7 @@ const LAYER_ZONES = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.tools/**', 'data/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.build/**', '.tools/**', 'data/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -89,7 +89,12 @@ export interface Config {
   /** The worker's metrics: its /metrics server, and the Temporal SDK exporter it includes (0: any free port). */
   workerMetrics: { host: string; port: number; sdkPort: number };
   /** The worker process: the task queues it polls, the CPU priority of its inspection threads. */
-  worker: { taskQueues: Array<'main' | 'scan' | 'priority'>; inspectionThreadNice: number };
+  worker: {
+    taskQueues: Array<'main' | 'scan' | 'priority'>;
+    inspectionThreadNice: number;
+    /** A prebuilt workflow bundle to load instead of bundling workflows/ at start. */
+    workflowBundle?: string;
+  };
   /** How processes write their logs to stdout: JSON lines, or pino-pretty's text. */
   logFormat: 'json' | 'pretty';
 }
@@ -325,6 +330,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         'main' | 'scan' | 'priority'
       >,
       inspectionThreadNice: v('INSPECTION_THREAD_NICE'),
+      workflowBundle: v('WORKFLOW_BUNDLE'),
     },
   };
 }

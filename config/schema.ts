@@ -376,6 +376,11 @@ export const SETTINGS = {
     'main,scan,priority',
     'Task queues this worker process polls: main (workflows, connect and backfill steps), scan (the walk), priority (rescans of edited files); run processes with different lists to keep the walk off the process that runs the workflows',
   ),
+  WORKFLOW_BUNDLE: setting(
+    z.string().min(1).optional(),
+    undefined,
+    'Prebuilt workflow bundle the worker loads (`npm run build:workflows` writes .build/workflow-bundle.js); unset: the worker bundles workflows/ at start (seconds of CPU and about 100 MB more memory). Build it from the same checkout as the worker',
+  ),
   INSPECTION_THREAD_NICE: setting(
     z.coerce.number().int().min(0).max(19),
     '10',

@@ -10,6 +10,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig } from '../config/config';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { temporalDataConverter } from '../config/payload-codec';
+import { workflowSource } from './workflow-bundle';
 import { createActivities, createScanQueueActivities } from '../activities';
 import { configureSharedInspectionPool, loadPolicySet } from '../policies';
 import { createWorkerDeps } from './worker-deps';
@@ -62,7 +63,7 @@ async function runWorker(): Promise<void> {
         namespace,
         dataConverter,
         taskQueue: taskQueues.main,
-        workflowsPath: require.resolve('../workflows'),
+        ...workflowSource(config.worker.workflowBundle),
         activities: createActivities(deps),
       }),
     scan: () =>
@@ -97,6 +98,13 @@ async function runWorker(): Promise<void> {
     sdkMetricsUrl: runtime.sdkMetricsUrl,
   });
   log.info({ url: metrics.url, port: metrics.port }, `metrics on ${metrics.url} (port ${metrics.port})`);
+  if (polled.includes('main'))
+    log.info(
+      { workflowBundle: config.worker.workflowBundle ?? null },
+      config.worker.workflowBundle
+        ? `workflows from the prebuilt bundle ${config.worker.workflowBundle}`
+        : 'workflows bundled at start',
+    );
   log.info(
     { taskQueues: queueNames, address: config.temporal.address, namespace },
     `polling ${queueNames.join(', ')} on ${config.temporal.address}`,

@@ -1,18 +1,11 @@
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH } from '../../config/payload-codec';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflows } from '../../workers/workflow-bundle';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
-/**
- * The workflows/ bundle, built once per test file (bundling takes seconds), with the product's failure
- * converter (failures' messages encoded, as workers/main.ts bundles them).
- */
+/** The workflows/ bundle as a worker makes it (workers/workflow-bundle.ts), built once per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    failureConverterPath: FAILURE_CONVERTER_PATH,
-    logger: quietLogger,
-  });
+  bundle ??= bundleWorkflows(quietLogger);
   return bundle;
 }
 

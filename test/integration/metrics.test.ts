@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 /**
  * Metrics end to end: a real worker process (workers/main.ts, metrics on a free port) and an in-process API
  * listening for box-sim's webhooks; connect, full scan, then a file edited at Box reaches the API as a
@@ -11,6 +14,7 @@ import { WebhooksRepository } from '../../store/webhooks-repository';
 import { progressQuery } from '../../workflows/scan-files-messages';
 import { clickThroughConsent } from '../helpers/box-consent';
 import { spawnWorkerProcess } from '../helpers/worker-process';
+import { writeWorkflowBundle } from '../../workers/workflow-bundle';
 import { startConnectStack, type ConnectStack } from '../helpers/connect-stack';
 import { eventually } from '../helpers/eventually';
 import { sampleSum } from '../helpers/prometheus-text';
@@ -24,9 +28,14 @@ describe('metrics: the API and the worker expose what a connect, a scan and a we
   let workerMetricsUrl: string;
   let connectorId: string;
 
-  /** workers/main.ts on the stack's queues with WORKER_METRICS_PORT=0; resolves with its metrics URL once it polls. */
+  /**
+   * workers/main.ts on the stack's queues with WORKER_METRICS_PORT=0, its workflows from a bundle built
+   * beforehand (as production workers load them); resolves with its metrics URL once it polls.
+   */
   const spawnWorker = async (): Promise<string> => {
-    const started = await spawnWorkerProcess(stack, env.address);
+    const bundle = await writeWorkflowBundle(join(mkdtempSync(join(tmpdir(), 'cb-bundle-')), 'workflows.js'));
+    const started = await spawnWorkerProcess(stack, env.address, { WORKFLOW_BUNDLE: bundle.path });
+    expect(started.written.out).toContain(`workflows from the prebuilt bundle ${bundle.path}`);
     worker = started.child;
     // It logs where it serves its metrics before it polls.
     const url = /"msg":"metrics on (http:\/\/[^\s"]+\/metrics)/.exec(started.written.out)?.[1];
