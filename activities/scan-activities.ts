@@ -11,7 +11,7 @@ import { FindingsRepository, type FindingRow } from '../store/findings-repositor
 import { GovernanceRepository } from '../store/governance-repository';
 import { InventoryRepository } from '../store/inventory-repository';
 import { PriorityOverflowRepository } from '../store/priority-overflow-repository';
-import { ScanWorkRepository, type PageCounts } from '../store/scan-work-repository';
+import { ScanWorkRepository, type PageCounts, type ScanFolderRow } from '../store/scan-work-repository';
 import type { FileEvent } from '../domain/file-event';
 import type { DataCenter } from '../domain/data-centers';
 import { REAUTHORIZATION_FAILURES } from '../domain/box-failures';
@@ -67,6 +67,9 @@ export const DEFAULT_SCAN_BUDGET: ScanBudget = {
   fileConcurrency: 4,
   priorityFetchConcurrency: 8,
 };
+
+/** Pending folders of a user read from the store at once by a walk. */
+const PENDING_FOLDERS_READ = 100;
 
 const ZERO: ScanCounts = { filesSeen: 0, inspected: 0, skippedUnchanged: 0, findings: 0 };
 
@@ -162,12 +165,13 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
     await db.transaction().execute(async (trx) => {
       opened.length = 0; // a retried transaction starts over
       await new InventoryRepository(trx).upsertMany(verdicts.map((v) => v.row));
-      const findingsTrx = new FindingsRepository(trx);
-      await findingsTrx.sync(
+      // The page's open findings afterwards: the judged files' and those of the files left as they were.
+      counts.findings = await new FindingsRepository(trx).sync(
         connectorId,
         inspected.map((v) => ({ fileId: v.row.file_id, matches: v.matches! })),
         now,
         opened,
+        verdicts.map((v) => v.row.file_id),
       );
       // The actions of a new finding are recorded with it (outbox): committed together or not at all.
       const rows = new Map(verdicts.map((v) => [v.row.file_id, v.row]));
@@ -175,12 +179,6 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
         actionsForOpenedFindings(connectorId, opened, rows, policySet, now),
         now,
       );
-      counts.findings = (
-        await findingsTrx.openOf(
-          connectorId,
-          verdicts.map((v) => v.row.file_id),
-        )
-      ).length;
       await alsoInTransaction?.(trx, counts);
     });
     countJudged(walked ? 'scan' : 'priority', counts, opened);
@@ -224,8 +222,13 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
   ): Promise<boolean> => {
     const { connectorId, pass, userId, signal } = at;
     const client = deps.clients.get(connectorId, at.dataCenter).withAsUserHeader(userId);
+    // Only this step walks this user, so the pending folders read are still pending until it lists them;
+    // the store is read again once they are done (the subfolders they queued come with that read).
+    let pending: ScanFolderRow[] = [];
     for (;;) {
-      const [folder] = await work.pendingFolders(connectorId, pass, userId, 1);
+      if (pending.length === 0)
+        pending = await work.pendingFolders(connectorId, pass, userId, PENDING_FOLDERS_READ);
+      const folder = pending[0];
       if (!folder) return work.finishUserIfDone(connectorId, pass, userId, new Date().toISOString());
       const inherited = JSON.parse(folder.collaborators_json) as string[];
       let page;
@@ -264,6 +267,8 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
       } catch (err) {
         throw toActivityFailure(err, signal);
       }
+      if (page.nextMarker === null) pending.shift();
+      else pending[0] = { ...folder, marker: page.nextMarker };
       if (signal.aborted) throw signal.reason;
       if (afterPage(counts))
         return work.finishUserIfDone(connectorId, pass, userId, new Date().toISOString());

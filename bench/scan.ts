@@ -10,9 +10,10 @@
  * `samples-every-ms`, a `prioritize` signal sent, and the time until its new sha1 is stored is measured.
  * box-sim's rate limit is off: this measures connect-box, not Box's quota.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
@@ -28,11 +29,11 @@ import { openStore } from '../store/database';
 import { InventoryRepository } from '../store/inventory-repository';
 import { ScanWorkRepository } from '../store/scan-work-repository';
 import { createLocalEnv } from '../test/helpers/temporal-env';
-import { workflowBundle } from '../test/helpers/workflow-bundle';
 import { scanFiles, stackProbe } from '../workflows';
 import { prioritizeSignal, progressQuery, rescanNowSignal } from '../workflows/scan-files-messages';
 import { printFigures, printTable } from './report';
 import { startSimProcess } from './lib/sim-process';
+import { childCpuSeconds } from './lib/process-cpu';
 
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
 interface SimStats {
@@ -51,6 +52,7 @@ export async function main(options: Record<string, string>): Promise<void> {
   const users = Number(options.users ?? Math.max(10, Math.round(files / 100)));
   const sampleEveryMs = Number(options['samples-every-ms'] ?? 1500);
   const userConcurrency = Number(options['user-concurrency'] ?? 4);
+  const loadAtStart = loadavg()[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'cb-bench-scan-'));
   const sim = await startSimProcess(files, users);
   const env = await createLocalEnv();
@@ -88,12 +90,19 @@ export async function main(options: Record<string, string>): Promise<void> {
       store,
       clients: new BoxClientPool({ config, vault }),
     });
-    const bundle = await workflowBundle();
+    // As a production worker: the workflow bundle built beforehand in another process (webpack's memory
+    // is not the worker's), loaded from its file.
+    const bundlePath = join(dir, 'workflow-bundle.js');
+    execFileSync(
+      process.execPath,
+      [require.resolve('tsx/cli'), join(__dirname, '..', 'workers', 'workflow-bundle.ts'), bundlePath],
+      { stdio: 'ignore' },
+    );
     workers.push(
       await Worker.create({
         connection: env.nativeConnection,
         taskQueue: QUEUES.main,
-        workflowBundle: bundle,
+        workflowBundle: { codePath: bundlePath },
       }),
       await Worker.create({
         connection: env.nativeConnection,
@@ -116,6 +125,8 @@ export async function main(options: Record<string, string>): Promise<void> {
     });
     await sim.post('/_sim/stats/reset');
     const rssAtStart = process.memoryUsage().rss;
+    const cpuRoots = { sim: sim.process.pid! };
+    const cpuAtStart = { worker: process.cpuUsage(), others: childCpuSeconds(cpuRoots) };
     const started = performance.now();
     const handle = await env.client.workflow.start(scanFiles, {
       taskQueue: QUEUES.main,
@@ -187,6 +198,10 @@ export async function main(options: Record<string, string>): Promise<void> {
 
     const firstPass = await waitForPass(handle, 1);
     const fullSeconds = (performance.now() - started) / 1000;
+    const workerCpu = process.cpuUsage(cpuAtStart.worker);
+    const othersCpu = childCpuSeconds(cpuRoots);
+    const cpuOf = (kind: string) => (othersCpu[kind] ?? 0) - (cpuAtStart.others[kind] ?? 0);
+    const workerCpuSeconds = (workerCpu.user + workerCpu.system) / 1e6;
     sampling = false;
     await sampler;
     await Promise.race([poller, sleep(60_000)]);
@@ -215,6 +230,12 @@ export async function main(options: Record<string, string>): Promise<void> {
       users,
       fullPassSeconds: round(fullSeconds),
       filesPerSecond: round(firstPass.filesSeen / fullSeconds),
+      cpuSecondsWorkerFullPass: round(workerCpuSeconds),
+      workerCpuMsPerFile: round((workerCpuSeconds * 1000) / firstPass.filesSeen, 3),
+      filesPerWorkerCpuSecond: round(firstPass.filesSeen / workerCpuSeconds),
+      cpuSecondsBoxSimFullPass: round(cpuOf('sim')),
+      cpuSecondsTemporalServerFullPass: round(cpuOf('others')),
+      loadAverageAtStart: round(loadAtStart),
       inspected: firstPass.inspected,
       findingsOpen: firstPass.findings,
       apiCallsPerFileFullPass: round(fullStats.total / firstPass.filesSeen, 4),
@@ -242,6 +263,15 @@ export async function main(options: Record<string, string>): Promise<void> {
       { figure: 'users', value: users },
       { figure: 'full pass, seconds', value: figures.fullPassSeconds },
       { figure: 'full pass, files/s', value: figures.filesPerSecond },
+      {
+        figure: 'full pass, CPU s: worker (this process, threads included)',
+        value: figures.cpuSecondsWorkerFullPass,
+      },
+      { figure: 'full pass, worker CPU ms per file', value: figures.workerCpuMsPerFile },
+      { figure: 'full pass, files per worker CPU second', value: figures.filesPerWorkerCpuSecond },
+      { figure: 'full pass, CPU s: box-sim', value: figures.cpuSecondsBoxSimFullPass },
+      { figure: 'full pass, CPU s: Temporal dev server', value: figures.cpuSecondsTemporalServerFullPass },
+      { figure: 'load average (1 min) before the run', value: figures.loadAverageAtStart },
       { figure: 'full pass, files inspected', value: figures.inspected },
       { figure: 'full pass, Box API calls per file', value: figures.apiCallsPerFileFullPass },
       { figure: 'full pass, downloads', value: figures.downloadsFullPass },

@@ -35,6 +35,10 @@ function openSqlite(file: string): Store {
     database = new SqliteDatabase(path);
     // WAL lets the API read while the worker writes; a busy timeout rides out short write contention.
     database.pragma('journal_mode = WAL');
+    // In WAL mode NORMAL syncs at checkpoints, not at every commit (a page of the walk is one): a killed
+    // process loses nothing committed; a power cut may lose the last commits, which the walk, replaying
+    // from the store's markers, does again.
+    database.pragma('synchronous = NORMAL');
   }
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');

@@ -74,20 +74,22 @@ export class FindingsRepository {
   /**
    * Makes the open findings of each file equal its matches: a match without an open finding opens one, a
    * match with one updates it (severity, counts, samples), an open finding without a match is closed.
-   * Running it again with the same matches changes nothing but `updated_at`. Returns the open findings
-   * of these files afterwards; `opened`, when given, receives the findings opened by this call (what
-   * governance acts on: a new open finding, never a repeat of one).
+   * Running it again with the same matches changes nothing but `updated_at`. Returns how many findings of
+   * these files, and of the files of `alsoCount` (a page's files that were not judged again), are open
+   * afterwards: read with the others, in the same query. `opened`, when given, receives the findings
+   * opened by this call (what governance acts on: a new open finding, never a repeat of one).
    */
   async sync(
     connectorId: string,
     results: ReadonlyArray<{ fileId: string; matches: readonly PolicyMatch[] }>,
     at: string,
     opened?: FindingRow[],
+    alsoCount: readonly string[] = [],
   ): Promise<number> {
-    const current = await this.currentOf(
-      connectorId,
-      results.map((r) => r.fileId),
-    );
+    const synced = new Set(results.map((r) => r.fileId));
+    const counted = alsoCount.filter((id) => !synced.has(id));
+    const current = await this.currentOf(connectorId, [...synced, ...counted]);
+    const openOfCounted = current.filter((f) => !synced.has(f.file_id) && f.status === 'open').length;
     const byFile = new Map<string, FindingRow[]>();
     for (const row of current) byFile.set(row.file_id, [...(byFile.get(row.file_id) ?? []), row]);
     const inserts: FindingRow[] = [];
@@ -151,7 +153,7 @@ export class FindingsRepository {
         .execute();
     opened?.push(...inserts);
     await this.closeIds(closes, at);
-    return openAfter;
+    return openAfter + openOfCounted;
   }
 
   /**

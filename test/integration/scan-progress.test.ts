@@ -108,7 +108,7 @@ for (const dialect of DIALECTS)
       activityType?: { name?: string | null } | null;
       attempt?: number | null;
       lastStartedTime?: unknown;
-    }) => a.activityType?.name === 'scanUserFolders' && (a.attempt ?? 1) > 1 && !!a.lastStartedTime;
+    }) => a.activityType?.name === 'walkUsers' && (a.attempt ?? 1) > 1 && !!a.lastStartedTime;
     const truthTotals = () => {
       const active = [...stack.sim.manifest.files({ activeOnly: true })];
       const exposures = new Map<string, string>();
@@ -214,7 +214,7 @@ for (const dialect of DIALECTS)
         what: 'a scan step running',
         timeoutMs: 30_000,
         intervalMs: 50,
-        accept: (a) => a.some((x) => x.activityType?.name === 'scanUserFolders'),
+        accept: (a) => a.some((x) => x.activityType?.name === 'walkUsers'),
       });
       await kill(workers[0]!);
       const killedAt = Date.now();

@@ -78,6 +78,18 @@ for (const dialect of DIALECTS) {
       expect(await inventory.get('c1', 'f1')).toMatchObject({ size: 999, access_level: 'public' });
     });
 
+    it('a sync counts the open findings of the files it was told to count as well, and changes only its own', async () => {
+      await findings.sync('c-count', [{ fileId: 'n1', matches: [match('a'), match('b')] }], AT);
+      await findings.sync('c-count', [{ fileId: 'n2', matches: [match('a')] }], AT);
+      // n1 judged again with one match left; n2 and n3 (no findings) only counted.
+      expect(
+        await findings.sync('c-count', [{ fileId: 'n1', matches: [match('a')] }], AT, [], ['n1', 'n2', 'n3']),
+      ).toBe(2);
+      expect((await findings.openOf('c-count', ['n2'])).map((f) => f.policy_id)).toEqual(['a']);
+      expect(await findings.sync('c-count', [], AT, [], ['n1', 'n2'])).toBe(2);
+      expect(await findings.sync('c-count', [{ fileId: 'n2', matches: [] }], AT, [], ['n1', 'n2'])).toBe(1);
+    });
+
     it('syncing findings opens, updates and closes; the same sync again changes nothing', async () => {
       expect(await findings.sync('c1', [{ fileId: 'f1', matches: [match('a'), match('b')] }], AT)).toBe(2);
       expect(await findings.sync('c1', [{ fileId: 'f1', matches: [match('a'), match('b')] }], AT)).toBe(2);
