@@ -47,6 +47,22 @@ const FIRST_FILE_ID = 1_000_000_000_000; // box-sim's file ids: this + index
 
 /** Runs the benchmark. */
 export async function main(options: Record<string, string>): Promise<void> {
+  const { figures, rows } = await measureScan(options);
+  printTable(rows);
+  printFigures(figures);
+}
+
+export type SimProcess = Awaited<ReturnType<typeof startSimProcess>>;
+type Row = { figure: string; value: number | string };
+
+/**
+ * The scan bench's runs and figures: on `given` box-sim (left running) or on one of its own with
+ * `options.files` files and `options.users` users.
+ */
+export async function measureScan(
+  options: Record<string, string>,
+  given?: SimProcess,
+): Promise<{ figures: Record<string, number | string>; rows: Row[] }> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const files = Number(options.files ?? 10_000);
   const users = Number(options.users ?? Math.max(10, Math.round(files / 100)));
@@ -54,7 +70,7 @@ export async function main(options: Record<string, string>): Promise<void> {
   const userConcurrency = Number(options['user-concurrency'] ?? 4);
   const loadAtStart = loadavg()[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'cb-bench-scan-'));
-  const sim = await startSimProcess(files, users);
+  const sim = given ?? (await startSimProcess(files, users));
   const env = await createLocalEnv();
   const store = await openStore(`sqlite:${join(dir, 'store.sqlite')}`);
   let peakRss = 0;
@@ -256,7 +272,7 @@ export async function main(options: Record<string, string>): Promise<void> {
       cores: cpus().length,
       node: process.version,
     };
-    printTable([
+    const rows: Row[] = [
       { figure: 'files (full pass, seen)', value: figures.files },
       { figure: 'files in the inventory (store)', value: inventoryFiles },
       { figure: 'files seen in pass 1 (store)', value: figures.storePassFilesSeen },
@@ -287,15 +303,15 @@ export async function main(options: Record<string, string>): Promise<void> {
       { figure: 'priority latency p50, ms (signal to stored)', value: figures.priorityLatencyMsP50 },
       { figure: 'priority latency p95, ms', value: figures.priorityLatencyMsP95 },
       { figure: 'priority latency p99, ms', value: figures.priorityLatencyMsP99 },
-    ]);
-    printFigures(figures);
+    ];
+    return { figures, rows };
   } finally {
     clearInterval(rssTimer);
     for (const w of workers) w.shutdown();
     await Promise.allSettled(running);
     await env.teardown().catch(() => undefined);
     await store.close();
-    sim.process.kill();
+    if (!given) sim.process.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 }
