@@ -28,22 +28,52 @@ export function adjustForContext(
   base: Likelihood,
   rule: ContextRule,
 ): Likelihood | undefined {
-  if (!hasLetterNear(text, start, end)) return stepLikelihood(base, 0);
-  const before = lowerSlice(text, Math.max(0, start - BEFORE), start);
-  const hotWindow = hotWindowOf(text, before, end);
-  const ownLabel = before.slice(-NEGATIVE_BEFORE);
-  const negativeWindow = ownLabel.slice(Math.max(ownLabel.lastIndexOf('\t'), ownLabel.lastIndexOf('\n')) + 1);
+  const windows = windowsAround(text, start, end);
+  if (!windows) return stepLikelihood(base, 0);
   let steps = 0;
-  if (rule.hotwords.test(hotWindow)) steps++;
-  if (rule.negativeWords?.test(negativeWindow)) steps--;
+  if (rule.hotwords.test(windows.hot)) steps++;
+  if (rule.negativeWords?.test(windows.negative)) steps--;
   return stepLikelihood(base, steps);
 }
 
 /** True when one of the rule's hotwords is where a label of `[start, end)` can be (see adjustForContext). */
 export function hasHotword(text: string, start: number, end: number, rule: ContextRule): boolean {
-  if (!hasLetterNear(text, start, end)) return false;
-  const before = lowerSlice(text, Math.max(0, start - BEFORE), start);
-  return rule.hotwords.test(hotWindowOf(text, before, end));
+  const windows = windowsAround(text, start, end);
+  return windows !== undefined && rule.hotwords.test(windows.hot);
+}
+
+/** Where a value's hotwords and negative words are looked for, lower-cased (see adjustForContext). */
+interface ContextWindows {
+  readonly hot: string;
+  readonly negative: string;
+}
+
+// The number- and code-shaped detectors look at the same values (a nine-digit run is an SSN, ABA,
+// passport, bank account and phone candidate), and a detector that requires a hotword looks twice:
+// the windows of a text's values are cut once, by start and length. Longer values are not kept.
+const CACHED_LENGTHS = 64; // keys stay small integers, which a Map hashes fastest
+let cachedText: string | undefined;
+const cachedWindows = new Map<number, ContextWindows | null>();
+
+/** The context windows of `[start, end)`, or undefined when no letter is near it (none can match). */
+function windowsAround(text: string, start: number, end: number): ContextWindows | undefined {
+  // By reference once the text is adopted, as lowerSlice.
+  if (text !== cachedText) cachedWindows.clear();
+  cachedText = text;
+  const key = end - start < CACHED_LENGTHS ? start * CACHED_LENGTHS + (end - start) : -1;
+  const cached = key === -1 ? undefined : cachedWindows.get(key);
+  if (cached !== undefined) return cached ?? undefined;
+  let windows: ContextWindows | null = null;
+  if (hasLetterNear(text, start, end)) {
+    const before = lowerSlice(text, Math.max(0, start - BEFORE), start);
+    const ownLabel = before.slice(-NEGATIVE_BEFORE);
+    windows = {
+      hot: hotWindowOf(text, before, end),
+      negative: ownLabel.slice(Math.max(ownLabel.lastIndexOf('\t'), ownLabel.lastIndexOf('\n')) + 1),
+    };
+  }
+  if (key !== -1) cachedWindows.set(key, windows);
+  return windows ?? undefined;
 }
 
 const loose = new WeakMap<RegExp, RegExp>();

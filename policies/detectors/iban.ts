@@ -77,10 +77,21 @@ export const ibanDetector: Detector = {
  */
 export function isInsideIbanShape(text: string, start: number, end: number): boolean {
   const from = Math.max(0, start - 40);
+  // Every candidate opens with two capitals and two digits: most card and account numbers have none
+  // of those before them, and are spared the slice and the regex.
+  if (!hasIbanOpening(text, from, end)) return false;
   for (const m of text.slice(from, end).matchAll(CANDIDATE)) {
     const length = countrySpecs[m[0].slice(0, 2)]?.chars;
     const raw = length ? takeChars(text.slice(from + m.index, from + m.index + 48), length) : undefined;
     if (raw !== undefined && from + m.index < end && from + m.index + raw.length > start) return true;
+  }
+  return false;
+}
+
+/** True when two capitals and two digits follow one another somewhere in `[from, to)` of `text`. */
+function hasIbanOpening(text: string, from: number, to: number): boolean {
+  for (let at = from; at + 3 < to; at++) {
+    if (isCapitalAt(text, at) && opensIban(0, text, at)) return true;
   }
   return false;
 }
