@@ -55,6 +55,15 @@ const CACHED_LENGTHS = 64; // keys stay small integers, which a Map hashes faste
 let cachedText: string | undefined;
 const cachedWindows = new Map<number, ContextWindows | null>();
 
+/**
+ * Forgets the windows cut so far: an inspection starts with none, even of a text with the same
+ * characters as the last (a file inspected again), so that only the detectors of one inspection share them.
+ */
+export function forgetContextWindows(): void {
+  cachedText = undefined;
+  cachedWindows.clear();
+}
+
 /** The context windows of `[start, end)`, or undefined when no letter is near it (none can match). */
 function windowsAround(text: string, start: number, end: number): ContextWindows | undefined {
   // By reference once the text is adopted, as lowerSlice.
@@ -63,17 +72,61 @@ function windowsAround(text: string, start: number, end: number): ContextWindows
   const key = end - start < CACHED_LENGTHS ? start * CACHED_LENGTHS + (end - start) : -1;
   const cached = key === -1 ? undefined : cachedWindows.get(key);
   if (cached !== undefined) return cached ?? undefined;
-  let windows: ContextWindows | null = null;
-  if (hasLetterNear(text, start, end)) {
-    const before = lowerSlice(text, Math.max(0, start - BEFORE), start);
-    const ownLabel = before.slice(-NEGATIVE_BEFORE);
-    windows = {
-      hot: hotWindowOf(text, before, end),
-      negative: ownLabel.slice(Math.max(ownLabel.lastIndexOf('\t'), ownLabel.lastIndexOf('\n')) + 1),
-    };
-  }
+  const windows = hasLetterNear(text, start, end) ? cutWindows(text, start, end) : null;
   if (key !== -1) cachedWindows.set(key, windows);
   return windows ?? undefined;
+}
+
+/**
+ * The windows, cut by offsets from the text lower-cased once: only the two windows are made as
+ * strings, where slicing the text before the value and searching the slices for cell breaks made
+ * five (and `lastIndexOf` is a call into the runtime each).
+ */
+function cutWindows(text: string, start: number, end: number): ContextWindows {
+  lowerSlice(text, 0, 0); // adopts the text
+  const lower = windowsLower;
+  if (lower === undefined) return cutWindowsFromSlices(text, start, end);
+  const from = Math.max(0, start - BEFORE);
+  const lastTab = lastIn(lower, from, start, true);
+  let own: string;
+  if (lastTab === -1) own = lower.slice(from, start);
+  else if (lastIn(lower, lastTab + 1, start, false) !== -1) own = lower.slice(lastTab + 1, start);
+  else {
+    const previousBreak = lastIn(lower, from, lastTab, false);
+    own = `${lower.slice(previousBreak === -1 ? from : previousBreak + 1, lastTab)} ${lower.slice(lastTab + 1, start)}`;
+  }
+  const afterEnd = Math.min(text.length, end + AFTER);
+  let afterCut = end;
+  while (afterCut < afterEnd && lower.charCodeAt(afterCut) !== 9) afterCut++;
+  const after = lower.slice(end, afterCut);
+  const labelFrom = Math.max(from, start - NEGATIVE_BEFORE);
+  const labelBreak = lastIn(lower, labelFrom, start, false);
+  return {
+    hot: `${own} ${after}`,
+    negative: lower.slice(labelBreak === -1 ? labelFrom : labelBreak + 1, start),
+  };
+}
+
+/**
+ * The offset of the last tab (`tabOnly`) or cell break (a tab or a line break) in `[from, to)` of
+ * `text`, -1 when there is none.
+ */
+function lastIn(text: string, from: number, to: number, tabOnly: boolean): number {
+  for (let i = to - 1; i >= from; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 9 || (c === 10 && !tabOnly)) return i;
+  }
+  return -1;
+}
+
+/** As cutWindows, from slices of the text each lower-cased, for a text lower-casing changes the length of. */
+function cutWindowsFromSlices(text: string, start: number, end: number): ContextWindows {
+  const before = lowerSlice(text, Math.max(0, start - BEFORE), start);
+  const ownLabel = before.slice(-NEGATIVE_BEFORE);
+  return {
+    hot: hotWindowOf(text, before, end),
+    negative: ownLabel.slice(Math.max(ownLabel.lastIndexOf('\t'), ownLabel.lastIndexOf('\n')) + 1),
+  };
 }
 
 const loose = new WeakMap<RegExp, RegExp>();

@@ -121,7 +121,8 @@ function validCardWithin(run: string): { raw: string; offset: number } | undefin
 // every brand and deep-copies its tables on each call.
 function isValidCard(raw: string): boolean {
   if (!passesLuhn(raw) || !LAYOUT.test(raw)) return false;
-  const digits = raw.replace(/\D/g, '');
+  // The layouts with separators have one after the first four digits: the others are digits only.
+  const digits = isAsciiDigit(raw.charCodeAt(4)) ? raw : raw.replace(/\D/g, '');
   return !isTestCardNumber(digits) && hasIssuerFor(digits);
 }
 

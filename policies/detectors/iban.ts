@@ -1,4 +1,4 @@
-import { countrySpecs, isValidBBAN } from 'ibantools';
+import { countrySpecs } from 'ibantools';
 import { isCapitalAt, isDigitAt, matchesAt, startsWhere, stickyCopy } from './candidate-scan';
 import { adjustForContext, wordsPattern } from './context-words';
 import type { Detection, Detector } from './detection';
@@ -118,9 +118,25 @@ export function isValidIban(iban: string): boolean {
   return (
     spec.chars === iban.length &&
     /^[0-9]{2}$/.test(iban.slice(2, 4)) &&
-    isValidBBAN(iban.slice(4), country) &&
+    isValidBban(iban.slice(4), spec) &&
     ibanChecksumHolds(iban)
   );
+}
+
+type CountrySpec = NonNullable<(typeof countrySpecs)[string]>;
+
+const bbanFormats = new Map<string, RegExp>();
+
+/**
+ * ibantools' isValidBBAN for a country whose spec has a format, with the format's regex compiled once:
+ * ibantools compiles it on every call.
+ */
+function isValidBban(bban: string, spec: CountrySpec): boolean {
+  const source = spec.bban_regexp!;
+  let format = bbanFormats.get(source);
+  if (!format) bbanFormats.set(source, (format = new RegExp(source, '')));
+  if (spec.chars! - 4 !== bban.length || !format.test(bban)) return false;
+  return spec.bban_validation_func ? spec.bban_validation_func(bban.replace(/[\s.]+/g, '')) : true;
 }
 
 /** As ibantools' isValidIBANChecksum: the check digits are 98 minus (BBAN, country, "00") mod 97. */

@@ -1,5 +1,6 @@
 import { countrySpecs, isValidIBAN } from 'ibantools';
-import { detectSensitiveData } from '../../../policies/detectors/all-detectors';
+import { detectSensitiveData, inTextOrder } from '../../../policies/detectors/all-detectors';
+import type { Detection } from '../../../policies/detectors/detection';
 import { DETECTOR_IDS } from '../../../policies/detectors/detector-id';
 import { passesLuhn } from '../../../policies/detectors/credit-card';
 import { collapseWhitespace } from '../../../policies/detectors/collapse-whitespace';
@@ -315,6 +316,54 @@ describe('speed shortcuts keep every finding', () => {
       const text = `a${String.fromCharCode(c, c)}b`;
       if (collapseWhitespace(text) !== text.replace(/\s+/g, ' ').trim())
         throw new Error(`U+${c.toString(16)}`);
+    }
+  });
+
+  it('detections are put in text order as the stable comparator sort put them, ties in their order', () => {
+    let seed = 11;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const byStart = (a: Detection, b: Detection) => a.start - b.start || b.end - a.end;
+    for (const reach of [40, 1_000_000, 2 ** 40]) {
+      for (let t = 0; t < 50; t++) {
+        const detections = Array.from({ length: next() % 300 }, (_, i): Detection => {
+          const start = next() % reach;
+          return {
+            detector: DETECTOR_IDS[i % DETECTOR_IDS.length]!,
+            value: String(i),
+            start,
+            end: start + (next() % 12),
+            likelihood: 'likely',
+          };
+        });
+        expect(inTextOrder([...detections])).toEqual([...detections].sort(byStart));
+      }
+    }
+  });
+
+  it('context windows cut by offsets judge as windows cut from lower-cased slices', async () => {
+    // A dotted capital I lengthens the text lower-cased: windows are then cut from slices.
+    const pieces = ['SSN', 'Card', 'order', 'account number', 'phone', 'routing', 'passport', 'DL', 'IBAN'];
+    const values = [
+      '587349021',
+      '4539 1488 0343 6467',
+      '536-22-8741',
+      '021000021',
+      '(415) 555-2671',
+      'C03005988',
+    ];
+    const breaks = ['\t', '\n', ' ', ': ', '\t\t', ' \n'];
+    let seed = 13;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const judged = async (text: string) =>
+      (await detectSensitiveData(text, ALL)).map((d) => [d.detector, d.start, d.end, d.likelihood]);
+    for (let t = 0; t < 150; t++) {
+      let text = '';
+      for (let i = 0; i < 12; i++) {
+        text += [pieces, values, breaks][next() % 3]![next() % 6]!;
+        text += breaks[next() % breaks.length];
+      }
+      const tail = `\n${'x'.repeat(80)}`;
+      expect([text, await judged(`${text}${tail}İ`)]).toEqual([text, await judged(`${text}${tail}I`)]);
     }
   });
 
