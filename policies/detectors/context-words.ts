@@ -87,36 +87,41 @@ function cutWindows(text: string, start: number, end: number): ContextWindows {
   const lower = windowsLower;
   if (lower === undefined) return cutWindowsFromSlices(text, start, end);
   const from = Math.max(0, start - BEFORE);
-  const lastTab = lastIn(lower, from, start, true);
+  const labelFrom = Math.max(from, start - NEGATIVE_BEFORE);
+  // One walk back over the window before the value for its cell breaks: the last one (which ends
+  // the negative window when within its reach), the last tab, whether a line break follows that tab
+  // (the value opens a row), and the break before that tab.
+  let labelBreak = -1;
+  let lastTab = -1;
+  let opensRow = false;
+  let previousBreak = -1;
+  for (let i = start - 1; i >= from; i--) {
+    const c = lower.charCodeAt(i);
+    if (c !== 9 && c !== 10) continue;
+    if (labelBreak === -1 && i >= labelFrom) labelBreak = i;
+    if (lastTab !== -1) {
+      previousBreak = i;
+      break;
+    }
+    if (c === 10) opensRow = true;
+    else if (opensRow) {
+      lastTab = i;
+      break;
+    } else lastTab = i;
+  }
   let own: string;
   if (lastTab === -1) own = lower.slice(from, start);
-  else if (lastIn(lower, lastTab + 1, start, false) !== -1) own = lower.slice(lastTab + 1, start);
+  else if (opensRow) own = lower.slice(lastTab + 1, start);
   else {
-    const previousBreak = lastIn(lower, from, lastTab, false);
-    own = `${lower.slice(previousBreak === -1 ? from : previousBreak + 1, lastTab)} ${lower.slice(lastTab + 1, start)}`;
+    const cellBefore = lower.slice(previousBreak === -1 ? from : previousBreak + 1, lastTab);
+    own = `${cellBefore} ${lower.slice(lastTab + 1, start)}`;
   }
   const afterEnd = Math.min(text.length, end + AFTER);
   let afterCut = end;
   while (afterCut < afterEnd && lower.charCodeAt(afterCut) !== 9) afterCut++;
   const after = lower.slice(end, afterCut);
-  const labelFrom = Math.max(from, start - NEGATIVE_BEFORE);
-  const labelBreak = lastIn(lower, labelFrom, start, false);
-  return {
-    hot: `${own} ${after}`,
-    negative: lower.slice(labelBreak === -1 ? labelFrom : labelBreak + 1, start),
-  };
-}
-
-/**
- * The offset of the last tab (`tabOnly`) or cell break (a tab or a line break) in `[from, to)` of
- * `text`, -1 when there is none.
- */
-function lastIn(text: string, from: number, to: number, tabOnly: boolean): number {
-  for (let i = to - 1; i >= from; i--) {
-    const c = text.charCodeAt(i);
-    if (c === 9 || (c === 10 && !tabOnly)) return i;
-  }
-  return -1;
+  const negative = lower.slice(labelBreak === -1 ? labelFrom : labelBreak + 1, start);
+  return { hot: `${own} ${after}`, negative };
 }
 
 /** As cutWindows, from slices of the text each lower-cased, for a text lower-casing changes the length of. */
