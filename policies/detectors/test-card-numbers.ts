@@ -73,10 +73,10 @@ function hasEightIdenticalDigits(text: string): boolean {
 function isRepeatedBlock(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (!isAsciiDigit(text.charCodeAt(i))) return false;
   for (let block = 2; block <= 4; block++) {
-    let repeats = 1; // whole blocks from the start equal to the first
-    while ((repeats + 1) * block <= text.length && text.startsWith(text.slice(0, block), repeats * block)) {
-      repeats++;
-    }
+    // How far the text repeats its first block: each character equals the one a block before it.
+    let same = block;
+    while (same < text.length && text.charCodeAt(same) === text.charCodeAt(same - block)) same++;
+    const repeats = Math.floor(same / block); // whole blocks from the start equal to the first
     if (repeats >= 3 && text.length - repeats * block <= 4) return true;
   }
   return false;
