@@ -53,7 +53,7 @@ interface ContextWindows {
 // the windows of a text's values are cut once, by start and length. Longer values are not kept.
 const CACHED_LENGTHS = 64; // keys stay small integers, which a Map hashes fastest
 let cachedText: string | undefined;
-const cachedWindows = new Map<number, ContextWindows | null>();
+const cachedWindows = new Map<number, ContextWindows>();
 
 /**
  * Forgets the windows cut so far: an inspection starts with none, even of a text with the same
@@ -66,15 +66,18 @@ export function forgetContextWindows(): void {
 
 /** The context windows of `[start, end)`, or undefined when no letter is near it (none can match). */
 function windowsAround(text: string, start: number, end: number): ContextWindows | undefined {
+  // First, as cheap as a look-up: a table of numbers has many values and no letter near them.
+  if (!hasLetterNear(text, start, end)) return undefined;
   // By reference once the text is adopted, as lowerSlice.
   if (text !== cachedText) cachedWindows.clear();
   cachedText = text;
   const key = end - start < CACHED_LENGTHS ? start * CACHED_LENGTHS + (end - start) : -1;
-  const cached = key === -1 ? undefined : cachedWindows.get(key);
-  if (cached !== undefined) return cached ?? undefined;
-  const windows = hasLetterNear(text, start, end) ? cutWindows(text, start, end) : null;
-  if (key !== -1) cachedWindows.set(key, windows);
-  return windows ?? undefined;
+  let windows = key === -1 ? undefined : cachedWindows.get(key);
+  if (windows === undefined) {
+    windows = cutWindows(text, start, end);
+    if (key !== -1) cachedWindows.set(key, windows);
+  }
+  return windows;
 }
 
 /**
