@@ -90,8 +90,23 @@ export function isInsideIbanShape(text: string, start: number, end: number): boo
 
 /** True when two capitals and two digits follow one another somewhere in `[from, to)` of `text`. */
 function hasIbanOpening(text: string, from: number, to: number): boolean {
-  for (let at = from; at + 3 < to; at++) {
-    if (isCapitalAt(text, at) && opensIban(0, text, at)) return true;
+  // Character codes compared here, not through candidate-scan's helpers: under tsx every call of
+  // another module's export goes through a getter, and this runs for every character near a card.
+  let capitals = 0;
+  let digits = 0;
+  for (let at = from; at < to; at++) {
+    const c = text.charCodeAt(at);
+    if (c >= 48 && c <= 57) {
+      digits = capitals >= 2 ? digits + 1 : 0;
+      if (digits === 2) return true;
+      if (digits === 0) capitals = 0;
+    } else if (c >= 65 && c <= 90) {
+      capitals = digits === 0 ? capitals + 1 : 1;
+      digits = 0;
+    } else {
+      capitals = 0;
+      digits = 0;
+    }
   }
   return false;
 }
