@@ -28,22 +28,113 @@ export function adjustForContext(
   base: Likelihood,
   rule: ContextRule,
 ): Likelihood | undefined {
-  if (!hasLetterNear(text, start, end)) return stepLikelihood(base, 0);
-  const before = lowerSlice(text, Math.max(0, start - BEFORE), start);
-  const hotWindow = hotWindowOf(text, before, end);
-  const ownLabel = before.slice(-NEGATIVE_BEFORE);
-  const negativeWindow = ownLabel.slice(Math.max(ownLabel.lastIndexOf('\t'), ownLabel.lastIndexOf('\n')) + 1);
+  const windows = windowsAround(text, start, end);
+  if (!windows) return stepLikelihood(base, 0);
   let steps = 0;
-  if (rule.hotwords.test(hotWindow)) steps++;
-  if (rule.negativeWords?.test(negativeWindow)) steps--;
+  if (rule.hotwords.test(windows.hot)) steps++;
+  if (rule.negativeWords?.test(windows.negative)) steps--;
   return stepLikelihood(base, steps);
 }
 
 /** True when one of the rule's hotwords is where a label of `[start, end)` can be (see adjustForContext). */
 export function hasHotword(text: string, start: number, end: number, rule: ContextRule): boolean {
-  if (!hasLetterNear(text, start, end)) return false;
+  const windows = windowsAround(text, start, end);
+  return windows !== undefined && rule.hotwords.test(windows.hot);
+}
+
+/** Where a value's hotwords and negative words are looked for, lower-cased (see adjustForContext). */
+interface ContextWindows {
+  readonly hot: string;
+  readonly negative: string;
+}
+
+// The number- and code-shaped detectors look at the same values (a nine-digit run is an SSN, ABA,
+// passport, bank account and phone candidate), and a detector that requires a hotword looks twice:
+// the windows of a text's values are cut once, by start and length. Longer values are not kept.
+const CACHED_LENGTHS = 64; // keys stay small integers, which a Map hashes fastest
+let cachedText: string | undefined;
+const cachedWindows = new Map<number, ContextWindows>();
+
+/**
+ * Forgets the windows cut so far: an inspection starts with none, even of a text with the same
+ * characters as the last (a file inspected again), so that only the detectors of one inspection share them.
+ */
+export function forgetContextWindows(): void {
+  cachedText = undefined;
+  cachedWindows.clear();
+}
+
+/** The context windows of `[start, end)`, or undefined when no letter is near it (none can match). */
+function windowsAround(text: string, start: number, end: number): ContextWindows | undefined {
+  // First, as cheap as a look-up: a table of numbers has many values and no letter near them.
+  if (!hasLetterNear(text, start, end)) return undefined;
+  // By reference once the text is adopted, as lowerSlice.
+  if (text !== cachedText) cachedWindows.clear();
+  cachedText = text;
+  const key = end - start < CACHED_LENGTHS ? start * CACHED_LENGTHS + (end - start) : -1;
+  let windows = key === -1 ? undefined : cachedWindows.get(key);
+  if (windows === undefined) {
+    windows = cutWindows(text, start, end);
+    if (key !== -1) cachedWindows.set(key, windows);
+  }
+  return windows;
+}
+
+/**
+ * The windows, cut by offsets from the text lower-cased once: only the two windows are made as
+ * strings, where slicing the text before the value and searching the slices for cell breaks made
+ * five (and `lastIndexOf` is a call into the runtime each).
+ */
+function cutWindows(text: string, start: number, end: number): ContextWindows {
+  lowerSlice(text, 0, 0); // adopts the text
+  const lower = windowsLower;
+  if (lower === undefined) return cutWindowsFromSlices(text, start, end);
+  const from = Math.max(0, start - BEFORE);
+  const labelFrom = Math.max(from, start - NEGATIVE_BEFORE);
+  // One walk back over the window before the value for its cell breaks: the last one (which ends
+  // the negative window when within its reach), the last tab, whether a line break follows that tab
+  // (the value opens a row), and the break before that tab.
+  let labelBreak = -1;
+  let lastTab = -1;
+  let opensRow = false;
+  let previousBreak = -1;
+  for (let i = start - 1; i >= from; i--) {
+    const c = lower.charCodeAt(i);
+    if (c !== 9 && c !== 10) continue;
+    if (labelBreak === -1 && i >= labelFrom) labelBreak = i;
+    if (lastTab !== -1) {
+      previousBreak = i;
+      break;
+    }
+    if (c === 10) opensRow = true;
+    else if (opensRow) {
+      lastTab = i;
+      break;
+    } else lastTab = i;
+  }
+  let own: string;
+  if (lastTab === -1) own = lower.slice(from, start);
+  else if (opensRow) own = lower.slice(lastTab + 1, start);
+  else {
+    const cellBefore = lower.slice(previousBreak === -1 ? from : previousBreak + 1, lastTab);
+    own = `${cellBefore} ${lower.slice(lastTab + 1, start)}`;
+  }
+  const afterEnd = Math.min(text.length, end + AFTER);
+  let afterCut = end;
+  while (afterCut < afterEnd && lower.charCodeAt(afterCut) !== 9) afterCut++;
+  const after = lower.slice(end, afterCut);
+  const negative = lower.slice(labelBreak === -1 ? labelFrom : labelBreak + 1, start);
+  return { hot: `${own} ${after}`, negative };
+}
+
+/** As cutWindows, from slices of the text each lower-cased, for a text lower-casing changes the length of. */
+function cutWindowsFromSlices(text: string, start: number, end: number): ContextWindows {
   const before = lowerSlice(text, Math.max(0, start - BEFORE), start);
-  return rule.hotwords.test(hotWindowOf(text, before, end));
+  const ownLabel = before.slice(-NEGATIVE_BEFORE);
+  return {
+    hot: hotWindowOf(text, before, end),
+    negative: ownLabel.slice(Math.max(ownLabel.lastIndexOf('\t'), ownLabel.lastIndexOf('\n')) + 1),
+  };
 }
 
 const loose = new WeakMap<RegExp, RegExp>();

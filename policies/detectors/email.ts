@@ -69,12 +69,15 @@ export const emailDetector: Detector = {
  * a `://` in the same run of non-space characters before it.
  */
 function isUrlUserinfo(text: string, at: number): boolean {
+  // Backwards from the `@` to the run's start, at most 512 characters: a line with no tab was
+  // otherwise searched 512 characters back for one.
   const from = Math.max(0, at - 512);
-  const before = text.slice(from, at);
-  const token = before.slice(
-    Math.max(before.lastIndexOf(' '), before.lastIndexOf('\n'), before.lastIndexOf('\t')) + 1,
-  );
-  return token.includes('://');
+  for (let i = at - 1; i >= from; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 9) return false;
+    if (c === 58 && i + 2 < at && text.charCodeAt(i + 1) === 47 && text.charCodeAt(i + 2) === 47) return true;
+  }
+  return false;
 }
 
 /** A test for the domains whose addresses are not reported. */

@@ -1,4 +1,4 @@
-import { countrySpecs, isValidBBAN } from 'ibantools';
+import { countrySpecs } from 'ibantools';
 import { isCapitalAt, isDigitAt, matchesAt, startsWhere, stickyCopy } from './candidate-scan';
 import { adjustForContext, wordsPattern } from './context-words';
 import type { Detection, Detector } from './detection';
@@ -77,10 +77,36 @@ export const ibanDetector: Detector = {
  */
 export function isInsideIbanShape(text: string, start: number, end: number): boolean {
   const from = Math.max(0, start - 40);
+  // Every candidate opens with two capitals and two digits: most card and account numbers have none
+  // of those before them, and are spared the slice and the regex.
+  if (!hasIbanOpening(text, from, end)) return false;
   for (const m of text.slice(from, end).matchAll(CANDIDATE)) {
     const length = countrySpecs[m[0].slice(0, 2)]?.chars;
     const raw = length ? takeChars(text.slice(from + m.index, from + m.index + 48), length) : undefined;
     if (raw !== undefined && from + m.index < end && from + m.index + raw.length > start) return true;
+  }
+  return false;
+}
+
+/** True when two capitals and two digits follow one another somewhere in `[from, to)` of `text`. */
+function hasIbanOpening(text: string, from: number, to: number): boolean {
+  // Character codes compared here, not through candidate-scan's helpers: under tsx every call of
+  // another module's export goes through a getter, and this runs for every character near a card.
+  let capitals = 0;
+  let digits = 0;
+  for (let at = from; at < to; at++) {
+    const c = text.charCodeAt(at);
+    if (c >= 48 && c <= 57) {
+      digits = capitals >= 2 ? digits + 1 : 0;
+      if (digits === 2) return true;
+      if (digits === 0) capitals = 0;
+    } else if (c >= 65 && c <= 90) {
+      capitals = digits === 0 ? capitals + 1 : 1;
+      digits = 0;
+    } else {
+      capitals = 0;
+      digits = 0;
+    }
   }
   return false;
 }
@@ -107,9 +133,25 @@ export function isValidIban(iban: string): boolean {
   return (
     spec.chars === iban.length &&
     /^[0-9]{2}$/.test(iban.slice(2, 4)) &&
-    isValidBBAN(iban.slice(4), country) &&
+    isValidBban(iban.slice(4), spec) &&
     ibanChecksumHolds(iban)
   );
+}
+
+type CountrySpec = NonNullable<(typeof countrySpecs)[string]>;
+
+const bbanFormats = new Map<string, RegExp>();
+
+/**
+ * ibantools' isValidBBAN for a country whose spec has a format, with the format's regex compiled once:
+ * ibantools compiles it on every call.
+ */
+function isValidBban(bban: string, spec: CountrySpec): boolean {
+  const source = spec.bban_regexp!;
+  let format = bbanFormats.get(source);
+  if (!format) bbanFormats.set(source, (format = new RegExp(source, '')));
+  if (spec.chars! - 4 !== bban.length || !format.test(bban)) return false;
+  return spec.bban_validation_func ? spec.bban_validation_func(bban.replace(/[\s.]+/g, '')) : true;
 }
 
 /** As ibantools' isValidIBANChecksum: the check digits are 98 minus (BBAN, country, "00") mod 97. */

@@ -120,23 +120,73 @@ export interface LiteralProbe {
  * ascending, or undefined when the hits cannot be known (see literalHits).
  */
 export function startsNearLiterals(text: string, probes: readonly LiteralProbe[]): number[] | undefined {
-  const near: number[] = [];
+  // Each probe's offsets ascend but where hits lie closer than its distances: each list is sorted
+  // only then, and the lists are merged, which costs less than sorting them all together.
+  let starts: number[] = [];
   for (const probe of probes) {
     const hits = literalHits(text, probe.literal, probe.ignoreCase, probe.by);
     if (!hits) return undefined;
-    const { back } = probe;
-    if (typeof back !== 'number') {
-      for (const hit of hits) for (const distance of back) if (hit >= distance) near.push(hit - distance);
-      continue;
-    }
-    let next = 0; // hits ascend: each offset once per probe
+    if (hits.length === 0) continue;
+    const near = offsetsNear(hits, probe.back);
+    starts = starts.length === 0 ? near : mergeDistinct(starts, near);
+  }
+  return starts;
+}
+
+// Distances longest first, so that the offsets of one hit ascend.
+const descending = new WeakMap<readonly number[], readonly number[]>();
+
+/** The offsets `back` allows before each of `hits` (ascending), ascending and distinct. */
+function offsetsNear(hits: readonly number[], back: number | readonly number[]): number[] {
+  const near: number[] = [];
+  if (typeof back === 'number') {
+    let next = 0; // hits ascend: each offset once
     for (const hit of hits) {
       for (let s = Math.max(next, hit - back); s <= hit; s++) near.push(s);
       next = hit + 1;
     }
+    return near;
   }
-  const sorted = Float64Array.from(near).sort();
-  const starts: number[] = [];
-  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) starts.push(sorted[i]!);
-  return starts;
+  let distances = descending.get(back);
+  if (!distances) descending.set(back, (distances = [...back].sort((a, b) => b - a)));
+  let ascending = true;
+  for (const hit of hits) {
+    for (const distance of distances) {
+      if (hit < distance) continue;
+      const at = hit - distance;
+      if (near.length > 0 && at <= near[near.length - 1]!) {
+        if (at === near[near.length - 1]) continue;
+        ascending = false;
+      }
+      near.push(at);
+    }
+  }
+  if (ascending) return near;
+  const sorted = new Float64Array(near).sort();
+  const distinct: number[] = [];
+  for (let i = 0; i < sorted.length; i++)
+    if (i === 0 || sorted[i] !== sorted[i - 1]) distinct.push(sorted[i]!);
+  return distinct;
+}
+
+/** `a` and `b` (each ascending and distinct) merged, ascending and distinct. */
+function mergeDistinct(a: readonly number[], b: readonly number[]): number[] {
+  const merged: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x <= y) {
+      merged.push(x);
+      i++;
+      if (x === y) j++;
+    } else {
+      merged.push(y);
+      j++;
+    }
+  }
+  while (i < a.length) merged.push(a[i++]!);
+  while (j < b.length) merged.push(b[j++]!);
+  return merged;
 }

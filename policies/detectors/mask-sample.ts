@@ -1,3 +1,5 @@
+import { collapseWhitespace } from './collapse-whitespace';
+
 const VISIBLE = 4;
 const MAX_LENGTH = 24;
 
@@ -22,7 +24,7 @@ export function maskSample(value: string): string {
 
 /** `value` masked as `mode` says (see {@link MASKING_MODES}); whitespace runs become one space. */
 export function maskValue(value: string, mode: MaskingMode): string {
-  const compact = value.replace(/\s+/g, ' ').trim();
+  const compact = collapseWhitespace(value);
   if (mode === 'none') return compact;
   let visible = mode === 'last4' ? VISIBLE : 0;
   let masked = '';

@@ -46,11 +46,13 @@ export interface PatternDetectorSpec {
   readonly digitLengths?: readonly number[];
 }
 
+const anyStart: StartTest = () => true;
+
 /** Where the sticky candidate is tried, or undefined for a global scan of the text. */
 function startsOf(text: string, spec: PatternDetectorSpec): readonly number[] | undefined {
   if (spec.startsAt) {
     if (!spec.startTest && !spec.digitLengths) return valueStarts(text)[spec.startsAt];
-    return startsWhere(text, spec.startsAt, spec.startTest ?? (() => true), spec.digitLengths);
+    return startsWhere(text, spec.startsAt, spec.startTest ?? anyStart, spec.digitLengths);
   }
   return spec.anchors ? startsNearLiterals(text, spec.anchors) : spec.startsNear?.(text);
 }

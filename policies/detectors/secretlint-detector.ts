@@ -212,7 +212,10 @@ export function lintPlan(text: string): LintTask[] {
     return [{ windows: [[0, text.length]] }];
   }
   const byRule = new Map<string, Array<[number, number]>>();
-  let pemEnd = -1; // the first `-----END` at or after the last private-key hit, -1 before the first
+  // Looked up by its rarest character, as the pre-filter's literals: a text with headers and no
+  // `-----END` was otherwise read to its end by `indexOf`.
+  let pemEnds: readonly number[] | undefined;
+  let nextPemEnd = 0; // the first of pemEnds at or after the last private-key hit
   for (const hit of preFilterHits(text)) {
     let group = 1;
     while (hit[group] === undefined) group++;
@@ -221,11 +224,9 @@ export function lintPlan(text: string): LintTask[] {
     let from = lineStart(text, hit.index);
     let to = lineEnd(text, hitEnd);
     if (rule === PRIVATE_KEY_RULE) {
-      if (pemEnd !== Number.MAX_SAFE_INTEGER && pemEnd < hit.index) {
-        const next = text.indexOf(PEM_END, hit.index);
-        pemEnd = next === -1 ? Number.MAX_SAFE_INTEGER : next;
-      }
-      if (pemEnd >= hitEnd + AFTER_PEM_HIT) continue;
+      pemEnds ??= literalHits(text, PEM_END) ?? [];
+      while (nextPemEnd < pemEnds.length && pemEnds[nextPemEnd]! < hit.index) nextPemEnd++;
+      if ((pemEnds[nextPemEnd] ?? Number.MAX_SAFE_INTEGER) >= hitEnd + AFTER_PEM_HIT) continue;
       from = lineStart(text, Math.max(0, hit.index - BEFORE_PEM_HIT));
       to = lineEnd(text, Math.min(text.length, hitEnd + AFTER_PEM_HIT));
     } else if (hit[2] !== undefined && ONLY_CONNECTORS.test(text.slice(hitEnd, to))) {

@@ -49,6 +49,39 @@ const PUBLISHED_TEST_NUMBERS = new Set([
  */
 export function isTestCardNumber(digits: string): boolean {
   if (PUBLISHED_TEST_NUMBERS.has(digits)) return true;
-  if (/(\d)\1{7}/.test(digits)) return true;
-  return /^(\d{2,4})\1{2,}\d{0,4}$/.test(digits);
+  return hasEightIdenticalDigits(digits) || isRepeatedBlock(digits);
+}
+
+// The two shapes by hand, not by backreferences (`(\d)\1{7}`, `^(\d{2,4})\1{2,}\d{0,4}$`): each
+// card candidate that passes Luhn is tested, and the regexes retried every offset and block length.
+
+/** True when eight identical ASCII digits follow one another in `text`. */
+function hasEightIdenticalDigits(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    run = isAsciiDigit(c) && i > 0 && c === text.charCodeAt(i - 1) ? run + 1 : 1;
+    if (run >= 8 && isAsciiDigit(c)) return true;
+  }
+  return false;
+}
+
+/**
+ * True when `text` is ASCII digits only: a block of 2 to 4 repeated at least three times from the
+ * start, then at most four more digits.
+ */
+function isRepeatedBlock(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (!isAsciiDigit(text.charCodeAt(i))) return false;
+  for (let block = 2; block <= 4; block++) {
+    // How far the text repeats its first block: each character equals the one a block before it.
+    let same = block;
+    while (same < text.length && text.charCodeAt(same) === text.charCodeAt(same - block)) same++;
+    const repeats = Math.floor(same / block); // whole blocks from the start equal to the first
+    if (repeats >= 3 && text.length - repeats * block <= 4) return true;
+  }
+  return false;
+}
+
+function isAsciiDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }

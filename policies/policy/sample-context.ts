@@ -1,5 +1,6 @@
 import type { Detection } from '../detectors/detection';
 import type { MaskingMode } from '../detectors/mask-sample';
+import { collapseWhitespace } from '../detectors/collapse-whitespace';
 import { maskValue } from '../detectors/mask-sample';
 import type { TextSection } from '../extraction/text-budget';
 import type { MaskedSample } from './policy-match';
@@ -73,7 +74,7 @@ function contextOf(d: Detection, mode: MaskingMode, inspected: InspectedText): s
     at = o.end;
   }
   out += maskNumbers(text.slice(at, to));
-  return out.replace(/\s+/g, ' ').trim();
+  return collapseWhitespace(out);
 }
 
 /**

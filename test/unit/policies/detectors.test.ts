@@ -1,10 +1,14 @@
 import { countrySpecs, isValidIBAN } from 'ibantools';
-import { detectSensitiveData } from '../../../policies/detectors/all-detectors';
+import { detectSensitiveData, inTextOrder } from '../../../policies/detectors/all-detectors';
+import type { Detection } from '../../../policies/detectors/detection';
 import { DETECTOR_IDS } from '../../../policies/detectors/detector-id';
 import { passesLuhn } from '../../../policies/detectors/credit-card';
+import { collapseWhitespace } from '../../../policies/detectors/collapse-whitespace';
 import { isValidIban } from '../../../policies/detectors/iban';
+import { startsNearLiterals } from '../../../policies/detectors/literal-hits';
 import { maskSample } from '../../../policies/detectors/mask-sample';
 import { lintPlan, MAY_HOLD_SECRET } from '../../../policies/detectors/secretlint-detector';
+import { isTestCardNumber } from '../../../policies/detectors/test-card-numbers';
 import { NEGATIVES, POSITIVES } from '../../fixtures/corpus/labelled-samples';
 
 const ALL = new Set(DETECTOR_IDS);
@@ -229,6 +233,138 @@ describe('speed shortcuts keep every finding', () => {
     expect(await detectSensitiveData(cut, passports)).toEqual([]);
     const whole = await detectSensitiveData(`${cut}\nPassport number: 123`, passports);
     expect(whole.map((d) => d.value)).toEqual(['488839667']);
+  });
+
+  it('a value judged in one text is judged afresh in another with the same layout', async () => {
+    const ssn = new Set(['us_ssn'] as const);
+    expect((await detectSensitiveData('SSN 587349021', ssn))[0]?.likelihood).toBe('likely');
+    expect((await detectSensitiveData('xyz 587349021', ssn))[0]?.likelihood).toBe('possible');
+    expect((await detectSensitiveData('SSN 587349021', ssn))[0]?.likelihood).toBe('likely');
+  });
+
+  it('the offsets near literal hits are every offset a probe allows, once, ascending', () => {
+    let seed = 3;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const probes = [
+      { literal: 'key', ignoreCase: true, back: [6, 3, 7, 4], by: 'k' },
+      { literal: 'ken', ignoreCase: true, back: 2, by: 'k' },
+    ];
+    for (let t = 0; t < 200; t++) {
+      let text = '';
+      for (let i = 0; i < 60; i++) text += 'kKeyYn _'[next() % 8];
+      const lower = text.toLowerCase();
+      const expected: number[] = [];
+      for (let at = 0; at < text.length; at++) {
+        const near = (literal: string, distances: number[]) =>
+          distances.some((d) => lower.startsWith(literal, at + d));
+        if (near('key', [6, 3, 7, 4]) || near('ken', [0, 1, 2])) expected.push(at);
+      }
+      expect([text, startsNearLiterals(text, probes)]).toEqual([text, expected]);
+    }
+  });
+
+  it('test card shapes are exactly eight identical digits in a row or a short block repeated', () => {
+    const shapes = (d: string) => /(\d)\1{7}/.test(d) || /^(\d{2,4})\1{2,}\d{0,4}$/.test(d);
+    let seed = 5;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    for (let t = 0; t < 5_000; t++) {
+      const block = String(next() % 10_000).slice(0, 2 + (next() % 3));
+      const tail = String(next() % 1_000_000).slice(0, next() % 7);
+      const digits = t % 2 ? `${block.repeat(next() % 7)}${tail}` : String(next()).repeat(1 + (next() % 3));
+      const value = t % 5 === 0 ? `${digits} ` : digits;
+      if (value === '4111111111111111') continue;
+      expect([value, isTestCardNumber(value)]).toEqual([value, shapes(value)]);
+    }
+    expect(isTestCardNumber('4539000000001234')).toBe(true);
+    expect(isTestCardNumber('4539148803436467')).toBe(false);
+  });
+
+  it('an @ after :// in the same run is a URL user, not a mailbox; after a space or tab it is one', async () => {
+    const email = new Set(['email'] as const);
+    expect(await detectSensitiveData('postgres://app:pw@db.acme.com/x', email)).toEqual([]);
+    const found = await detectSensitiveData(
+      'see https://acme.com/\tjane@acme.com or x:// bo@acme.com',
+      email,
+    );
+    expect(found.map((d) => d.value)).toEqual(['jane@acme.com', 'bo@acme.com']);
+  });
+
+  it('whitespace in samples collapses as the regex did', () => {
+    const pieces = [
+      ' ',
+      '  ',
+      '\t',
+      '\n',
+      '\r\n',
+      '\u00a0',
+      '\u2003',
+      '\u3000',
+      '\ufeff',
+      '\u200b',
+      'a',
+      '4',
+      '-',
+    ];
+    let seed = 9;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    for (let t = 0; t < 2_000; t++) {
+      let text = '';
+      for (let i = next() % 10; i > 0; i--) text += pieces[next() % pieces.length];
+      expect([text, collapseWhitespace(text)]).toEqual([text, text.replace(/\s+/g, ' ').trim()]);
+    }
+    for (let c = 0; c < 0x10000; c++) {
+      const text = `a${String.fromCharCode(c, c)}b`;
+      if (collapseWhitespace(text) !== text.replace(/\s+/g, ' ').trim())
+        throw new Error(`U+${c.toString(16)}`);
+    }
+  });
+
+  it('detections are put in text order as the stable comparator sort put them, ties in their order', () => {
+    let seed = 11;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const byStart = (a: Detection, b: Detection) => a.start - b.start || b.end - a.end;
+    for (const reach of [40, 1_000_000, 2 ** 40]) {
+      for (let t = 0; t < 50; t++) {
+        const detections = Array.from({ length: next() % 300 }, (_, i): Detection => {
+          const start = next() % reach;
+          return {
+            detector: DETECTOR_IDS[i % DETECTOR_IDS.length]!,
+            value: String(i),
+            start,
+            end: start + (next() % 12),
+            likelihood: 'likely',
+          };
+        });
+        expect(inTextOrder([...detections])).toEqual([...detections].sort(byStart));
+      }
+    }
+  });
+
+  it('context windows cut by offsets judge as windows cut from lower-cased slices', async () => {
+    // A dotted capital I lengthens the text lower-cased: windows are then cut from slices.
+    const pieces = ['SSN', 'Card', 'order', 'account number', 'phone', 'routing', 'passport', 'DL', 'IBAN'];
+    const values = [
+      '587349021',
+      '4539 1488 0343 6467',
+      '536-22-8741',
+      '021000021',
+      '(415) 555-2671',
+      'C03005988',
+    ];
+    const breaks = ['\t', '\n', ' ', ': ', '\t\t', ' \n'];
+    let seed = 13;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const judged = async (text: string) =>
+      (await detectSensitiveData(text, ALL)).map((d) => [d.detector, d.start, d.end, d.likelihood]);
+    for (let t = 0; t < 150; t++) {
+      let text = '';
+      for (let i = 0; i < 12; i++) {
+        text += [pieces, values, breaks][next() % 3]![next() % 6]!;
+        text += breaks[next() % breaks.length];
+      }
+      const tail = `\n${'x'.repeat(80)}`;
+      expect([text, await judged(`${text}${tail}İ`)]).toEqual([text, await judged(`${text}${tail}I`)]);
+    }
   });
 
   it('Luhn is computed over the digits only', () => {
