@@ -79,8 +79,10 @@ const PRIORITY_BATCH = 50;
 /** How long a file rescanned by the priority lane counts as recently rescanned (priority-fresh-first). */
 export const RECENTLY_RESCANNED_MS = 60_000;
 const SKIPPED_USERS_KEPT = 1000;
-/** Walk steps in flight at once (patch walk-steps-span-users); userConcurrency is shared among them. */
+/** Walk steps in flight at least (patch walk-steps-span-users); userConcurrency is shared among them. */
 export const WALK_STEPS = 2;
+/** Users one walk step walks at once at most: beyond, more steps are in flight. */
+export const WALK_STEP_USERS_AT_ONCE = 8;
 /** Users given to a walk step per user it walks at once: a finished user's slot goes to the next. */
 const USERS_PER_STEP_PER_SLOT = 4;
 
@@ -525,13 +527,18 @@ export async function scanFiles(input: ScanFilesInput): Promise<void> {
 
   /**
    * The walk under patch walk-steps-span-users: each step walks several users (walkUsers), WALK_STEPS of
-   * them in flight, so a workflow task and three history events stand for many users instead of one page
+   * them in flight (more for more than 16 users at once: up to 8 users at once a step), so a workflow task and three history events stand for many users instead of one page
    * run of one user. The users a step did not finish go first into the next step; the store is asked for
    * more only when fewer than a step's worth are in hand. Returns whether the pass's walk is complete.
    */
   const walkInSteps = async (): Promise<boolean> => {
     if (!s.passStarted) await startPass();
-    const steps = Math.min(WALK_STEPS, userConcurrency);
+    // At least WALK_STEPS steps, more when many users walk at once, so the walk spreads over the scan
+    // workers' slots instead of a few steps holding hundreds of users each.
+    const steps = Math.min(
+      userConcurrency,
+      Math.max(WALK_STEPS, Math.ceil(userConcurrency / WALK_STEP_USERS_AT_ONCE)),
+    );
     const usersAtOnce = Math.ceil(userConcurrency / steps);
     const usersPerStep = usersAtOnce * USERS_PER_STEP_PER_SLOT;
     /** Users of the pass not finished and in no step running, those a step left unfinished first. */

@@ -71,12 +71,16 @@ class FakeScan implements ScanActivities {
   }
   /** Every walkUsers step as it started (the users it was given). */
   walkSteps: string[][] = [];
+  walkStepsInFlight = 0;
+  maxWalkStepsInFlight = 0;
   /** Users given to two steps running at once (must stay empty). */
   inTwoSteps: string[] = [];
   private usersInSteps = new Set<string>();
   /** One scanUserFolders call per user, `usersAtOnce` at a time: users needing more pages come back unfinished. */
   async walkUsers({ pass, userIds, usersAtOnce }: { pass: number; userIds: string[]; usersAtOnce: number }) {
     this.walkSteps.push(userIds);
+    this.walkStepsInFlight++;
+    this.maxWalkStepsInFlight = Math.max(this.maxWalkStepsInFlight, this.walkStepsInFlight);
     for (const u of userIds)
       if (this.usersInSteps.has(u)) this.inTwoSteps.push(u);
       else this.usersInSteps.add(u);
@@ -98,6 +102,7 @@ class FakeScan implements ScanActivities {
       await Promise.all(Array.from({ length: usersAtOnce }, slot));
     } finally {
       for (const u of userIds) this.usersInSteps.delete(u);
+      this.walkStepsInFlight--;
     }
     const p = this.passOf(pass);
     const usersDone = this.users.filter((u) => (p.walked[u] ?? 0) >= this.pagesPerUser).length;
@@ -288,6 +293,24 @@ describe('scanFiles on the time-skipping server', () => {
     const scheduled = history.events!.filter((e) => e.activityTaskScheduledEventAttributes).length;
     expect(scheduled).toBeLessThanOrEqual(10); // startScanPass, nextScanUsers x <= 3, walkUsers, finishScanPass
     await expectReplays(handle, '2026-12-walk-steps-scan-files');
+  });
+
+  it('many users at once: more walk steps in flight, each walking at most 8 users at once', async () => {
+    fake.users = Array.from({ length: 60 }, (_, i) => `u${i + 1}`);
+    let release: () => void = () => undefined;
+    fake.holdWalk = new Promise((r) => (release = r));
+    const handle = await start({ userConcurrency: 20 });
+    // 20 users at once: 3 steps of 7 users at once, 28 users each, all held until released.
+    await eventually(() => fake.maxWalkStepsInFlight, {
+      what: '3 walk steps in flight',
+      accept: (n) => n === 3,
+    });
+    expect(fake.walkSteps.map((users) => users.length)).toEqual([28, 28, 4]);
+    release();
+    const done = await until(handle, (p) => p.state === 'waiting');
+    expect(done).toMatchObject({ usersDone: 60, filesSeen: 1800 });
+    expect(fake.maxWalkStepsInFlight).toBe(3);
+    expect(fake.inTwoSteps).toEqual([]);
   });
 
   it('rescanNow starts the next pass without waiting for the interval', async () => {
