@@ -23,7 +23,6 @@ import { exchangeAuthorizationCode } from '../../box/box-connection';
 import { TokenCipher } from '../../box/token-cipher';
 import { TokenVault } from '../../box/token-vault';
 import { startBoxSim, type BoxSim } from '../../box-sim';
-import type { FileTruth } from '../../box-sim/ground-truth';
 import { BoxTokensRepository } from '../../store/box-tokens-repository';
 import { FindingsRepository } from '../../store/findings-repository';
 import { InventoryRepository } from '../../store/inventory-repository';
@@ -32,30 +31,10 @@ import type { ScanActivities, ScanCounts } from '../../workflows/scan-files-acti
 import { clickThroughConsent } from '../../box-sim/consent-client';
 import { createTestStore } from '../helpers/stores';
 import { simConfig } from './box/box-test-kit';
+import { expectedPolicies } from '../helpers/truth-findings';
 
 const CONTENT = 'GET /2.0/files/:id/content';
 const FILE_COLLABORATIONS = 'GET /2.0/files/:id/collaborations';
-
-/** The policies the ground truth says a file matches (see the mapping above). */
-function expectedPolicies(truth: FileTruth): string[] {
-  const planted = truth.planted ?? {};
-  const out: string[] = [];
-  if (planted.credit_card) out.push('pci-card-numbers');
-  if (planted.us_ssn) out.push('pii-us-ssn');
-  if (planted.iban) out.push('financial-iban');
-  if (planted.aws_access_key) out.push('credentials-secrets');
-  const sensitive = out.length > 0;
-  const level =
-    truth.sharedLinkAccess === 'open'
-      ? 'public'
-      : truth.collaborators.external.length > 0
-        ? 'external'
-        : 'other';
-  if (level === 'public') out.push('exposure-public-link');
-  if (level === 'external') out.push('exposure-external-users');
-  if (level !== 'other' && sensitive) out.push('sensitive-shared-externally');
-  return out.sort();
-}
 
 describe('scan activities against box-sim', () => {
   let sim: BoxSim;
