@@ -14,13 +14,14 @@
 import { cpus, loadavg } from 'node:os';
 import { BoxClient, BoxOAuth, OAuthConfig } from 'box-node-sdk';
 import { NetworkSession } from 'box-node-sdk/networking';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { boxBaseUrls } from '../box/box-connection';
 import type { Config } from '../config/config';
 import { inspectFile, loadPolicySet, needsContent, type CompiledPolicySet } from '../policies';
 import { ITEM_FIELDS } from '../activities/scan-box-reader';
+import { simConsentCode, writeBenchPolicies } from './lib/bench-setup';
 import { childCpuSeconds } from './lib/process-cpu';
 import { startSimProcess } from './lib/sim-process';
 import { printFigures, printTable } from './report';
@@ -36,13 +37,7 @@ export async function main(options: Record<string, string>): Promise<void> {
   const sim = await startSimProcess(files, users);
   const dir = mkdtempSync(join(tmpdir(), 'cb-bench-baseline-'));
   try {
-    const policyFile = join(dir, 'policies.yaml');
-    writeFileSync(
-      policyFile,
-      options.policies === 'exposure'
-        ? 'version: 1\ntemplates: [exposure-public-link, exposure-external-users]\n'
-        : 'version: 1\n',
-    );
+    const policyFile = writeBenchPolicies(dir, options.policies);
     const base = await runBaseline(sim, options.policies === 'exposure' ? policyFile : undefined);
     const scan = await measureScan({ ...options, files: String(files), users: String(users) }, sim);
     const f = scan.figures as Record<string, number>;
@@ -109,7 +104,7 @@ async function runBaseline(sim: SimProcess, policyFile: string | undefined) {
   const auth = new BoxOAuth({
     config: new OAuthConfig({ clientId: 'box-sim-client-id', clientSecret: 'box-sim-client-secret' }),
   });
-  await auth.getTokensAuthorizationCodeGrant(await consentCode(sim.baseUrl, admin.login), networkSession);
+  await auth.getTokensAuthorizationCodeGrant(await simConsentCode(sim.baseUrl, admin.login), networkSession);
   const client = new BoxClient({ auth, networkSession });
 
   const cpuRoots = { sim: sim.process.pid! };
@@ -216,25 +211,6 @@ async function collaborators(client: BoxClient, type: 'file' | 'folder', id: str
     marker = (raw.next_marker as string | undefined) || undefined;
     if (!marker) return out;
   }
-}
-
-async function consentCode(baseUrl: string, login: string): Promise<string> {
-  const form = new URLSearchParams({
-    client_id: 'box-sim-client-id',
-    redirect_uri: 'http://127.0.0.1:3000/oauth/box/callback',
-    response_type: 'code',
-    state: 'baseline',
-    login,
-    action: 'allow',
-  });
-  const res = await fetch(`${baseUrl}/api/oauth2/authorize`, {
-    method: 'POST',
-    body: form,
-    redirect: 'manual',
-  });
-  const code = new URL(res.headers.get('location') ?? 'http://x/').searchParams.get('code');
-  if (!code) throw new Error(`box-sim consent did not redirect with a code (${res.status})`);
-  return code;
 }
 
 function round(n: number, digits = 2): number {

@@ -10,9 +10,8 @@
  * CPU seconds of box-sim, the API and the dev server during the pass; then each count's files/s against
  * the first count's.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -22,6 +21,7 @@ import { clickThroughConsent } from '../test/helpers/box-consent';
 import { eventually } from '../test/helpers/eventually';
 import { createTestDatabase } from '../test/helpers/stores';
 import { createLocalEnv } from '../test/helpers/temporal-env';
+import { buildWorkflowBundle, writeBenchPolicies } from './lib/bench-setup';
 import { childCpuSeconds } from './lib/process-cpu';
 import { startProductProcess, type ProductProcess } from './lib/product-processes';
 import { freePort, startSimProcess } from './lib/sim-process';
@@ -43,21 +43,8 @@ export async function main(options: Record<string, string>): Promise<void> {
   const load = loadavg()[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'cb-bench-scale-'));
   const env = await createLocalEnv();
-  const bundle = join(dir, 'workflow-bundle.js');
-  execFileSync(
-    process.execPath,
-    [require.resolve('tsx/cli'), join(__dirname, '..', 'workers', 'workflow-bundle.ts'), bundle],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const policyFile = join(dir, 'policies.yaml');
-  writeFileSync(
-    policyFile,
-    options.policies === 'exposure'
-      ? 'version: 1\ntemplates: [exposure-public-link, exposure-external-users]\n'
-      : 'version: 1\n',
-  );
+  const bundle = buildWorkflowBundle(join(dir, 'workflow-bundle.js'));
+  const policyFile = writeBenchPolicies(dir, options.policies);
   const runs: Array<Record<string, number>> = [];
   try {
     for (const count of counts) runs.push({ workers: count, ...(await onePass(count)) });

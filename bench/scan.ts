@@ -10,7 +10,6 @@
  * `samples-every-ms`, a `prioritize` signal sent, and the time until its new sha1 is stored is measured.
  * box-sim's rate limit is off: this measures connect-box, not Box's quota.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -33,6 +32,7 @@ import { scanFiles, stackProbe } from '../workflows';
 import { prioritizeSignal, progressQuery, rescanNowSignal } from '../workflows/scan-files-messages';
 import { printFigures, printTable } from './report';
 import { startSimProcess } from './lib/sim-process';
+import { buildWorkflowBundle, simConsentCode } from './lib/bench-setup';
 import { childCpuSeconds } from './lib/process-cpu';
 
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
@@ -96,7 +96,7 @@ export async function measureScan(
       dataCenter: 'US1',
       connectorId,
       vault,
-      code: await consentCode(sim.baseUrl, admin.login),
+      code: await simConsentCode(sim.baseUrl, admin.login),
     });
     const policyFile = join(dir, 'policies.yaml');
     if (options.policies === 'exposure')
@@ -108,12 +108,7 @@ export async function measureScan(
     });
     // As a production worker: the workflow bundle built beforehand in another process (webpack's memory
     // is not the worker's), loaded from its file.
-    const bundlePath = join(dir, 'workflow-bundle.js');
-    execFileSync(
-      process.execPath,
-      [require.resolve('tsx/cli'), join(__dirname, '..', 'workers', 'workflow-bundle.ts'), bundlePath],
-      { stdio: 'ignore' },
-    );
+    const bundlePath = buildWorkflowBundle(join(dir, 'workflow-bundle.js'));
     workers.push(
       await Worker.create({
         connection: env.nativeConnection,
@@ -346,25 +341,6 @@ async function chainHistory(
 }
 
 /** An authorization code from box-sim's consent form, as a browser gets it. */
-async function consentCode(baseUrl: string, login: string): Promise<string> {
-  const form = new URLSearchParams({
-    client_id: 'box-sim-client-id',
-    redirect_uri: 'http://127.0.0.1:3000/oauth/box/callback',
-    response_type: 'code',
-    state: 'bench',
-    login,
-    action: 'allow',
-  });
-  const res = await fetch(`${baseUrl}/api/oauth2/authorize`, {
-    method: 'POST',
-    body: form,
-    redirect: 'manual',
-  });
-  const code = new URL(res.headers.get('location') ?? 'http://x/').searchParams.get('code');
-  if (!code) throw new Error(`box-sim consent did not redirect with a code (${res.status})`);
-  return code;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function round(n: number, digits = 2): number {
