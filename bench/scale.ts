@@ -10,7 +10,6 @@
  * CPU seconds of box-sim, the API and the dev server during the pass; then each count's files/s against
  * the first count's.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +22,7 @@ import { createTestDatabase } from '../test/helpers/stores';
 import { createLocalEnv } from '../test/helpers/temporal-env';
 import { buildWorkflowBundle, writeBenchPolicies } from './lib/bench-setup';
 import { childCpuSeconds } from './lib/process-cpu';
-import { startProductProcess, type ProductProcess } from './lib/product-processes';
+import { productSettings, startProductProcess, type ProductProcess } from './lib/product-processes';
 import { freePort, startSimProcess } from './lib/sim-process';
 import { printFigures, printTable } from './report';
 
@@ -87,25 +86,16 @@ export async function main(options: Record<string, string>): Promise<void> {
     // 3.5 times the CPU serving the same walk, whichever count came second.
     const sim = await startSimProcess(files, users);
     const apiPort = await freePort();
-    const queue = `bench-scale-${randomBytes(3).toString('hex')}`;
     const settings: Record<string, string> = {
-      DATABASE_URL: databaseUrl,
-      ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-      API_TOKEN: randomBytes(24).toString('hex'),
-      BOX_API_BASE_URL: sim.baseUrl,
-      BOX_UPLOAD_BASE_URL: `${sim.baseUrl}/upload`,
-      BOX_AUTHORIZE_URL: `${sim.baseUrl}/api/oauth2/authorize`,
-      PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}`,
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_TASK_QUEUE: queue,
-      TEMPORAL_SCAN_TASK_QUEUE: `${queue}-scan`,
-      TEMPORAL_PRIORITY_TASK_QUEUE: `${queue}-priority`,
-      API_HOST: '127.0.0.1',
-      API_PORT: String(apiPort),
-      WORKER_METRICS_PORT: '0',
+      ...productSettings({
+        databaseUrl,
+        simBaseUrl: sim.baseUrl,
+        temporalAddress: env.address,
+        apiPort,
+        queuePrefix: 'bench-scale',
+      }),
       WORKFLOW_BUNDLE: bundle,
       POLICY_FILE: policyFile,
-      API_RATE_LIMIT: '100000000',
     };
     const processes: ProductProcess[] = [];
     const store = await openStore(databaseUrl);

@@ -32,7 +32,7 @@
  * The full figures (100,000 files) take about 35-50 minutes on 2 quiet cores; `--files 2000 --samples 50`
  * proves the bench in a few minutes.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -55,7 +55,7 @@ import { createLocalEnv } from '../test/helpers/temporal-env';
 import { progressQuery } from '../workflows/scan-files-messages';
 import { childCpuSeconds } from './lib/process-cpu';
 import { printFigures, printTable } from './report';
-import { startProductProcess, type ProductProcess } from './lib/product-processes';
+import { productSettings, startProductProcess, type ProductProcess } from './lib/product-processes';
 import { freePort, startSimProcess } from './lib/sim-process';
 
 const PRIMARY_KEY = 'box-sim-primary-key';
@@ -136,25 +136,14 @@ export async function main(options: Record<string, string>): Promise<void> {
   const sim = await startSimProcess(files, users, [], { nice: simNice });
   const apiPort = await freePort();
   const env = await createLocalEnv();
-  const queue = `bench-webhooks-${randomBytes(3).toString('hex')}`;
   const settings: Record<string, string> = {
-    DATABASE_URL: options['database-url'] ?? `sqlite:${join(dir, 'store.sqlite')}`,
-    ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    API_TOKEN: randomBytes(24).toString('hex'),
-    BOX_API_BASE_URL: sim.baseUrl,
-    BOX_UPLOAD_BASE_URL: `${sim.baseUrl}/upload`,
-    BOX_AUTHORIZE_URL: `${sim.baseUrl}/api/oauth2/authorize`,
-    PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}`,
-    TEMPORAL_ADDRESS: env.address,
-    TEMPORAL_TASK_QUEUE: queue,
-    TEMPORAL_SCAN_TASK_QUEUE: `${queue}-scan`,
-    TEMPORAL_PRIORITY_TASK_QUEUE: `${queue}-priority`,
-    API_HOST: '127.0.0.1',
-    API_PORT: String(apiPort),
-    WORKER_METRICS_PORT: '0',
-    // The bench measures the receiver, not its per-client limit: box-sim and the burst all come from 127.0.0.1.
-    WEBHOOK_RATE_LIMIT: '100000000',
-    API_RATE_LIMIT: '100000000',
+    ...productSettings({
+      databaseUrl: options['database-url'] ?? `sqlite:${join(dir, 'store.sqlite')}`,
+      simBaseUrl: sim.baseUrl,
+      temporalAddress: env.address,
+      apiPort,
+      queuePrefix: 'bench-webhooks',
+    }),
     ...(signalIntervalMs !== undefined && { WEBHOOK_SIGNAL_INTERVAL_MS: String(signalIntervalMs) }),
   };
   const config = loadConfig({ ...settings, LOG_LEVEL: 'warn' });

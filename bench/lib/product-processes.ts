@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
@@ -82,5 +83,38 @@ export async function startProductProcess(
       await exited;
       clearTimeout(timer);
     },
+  };
+}
+
+/**
+ * The settings the API and worker processes of a bench share: the store, fresh keys and token, box-sim's
+ * URLs, the dev server, task queues named after `queuePrefix`, the API on loopback `apiPort`, any free
+ * metrics port, and no per-client rate limit (every request of a bench comes from 127.0.0.1).
+ */
+export function productSettings(at: {
+  databaseUrl: string;
+  simBaseUrl: string;
+  temporalAddress: string;
+  apiPort: number;
+  queuePrefix: string;
+}): Record<string, string> {
+  const queue = `${at.queuePrefix}-${randomBytes(3).toString('hex')}`;
+  return {
+    DATABASE_URL: at.databaseUrl,
+    ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    API_TOKEN: randomBytes(24).toString('hex'),
+    BOX_API_BASE_URL: at.simBaseUrl,
+    BOX_UPLOAD_BASE_URL: `${at.simBaseUrl}/upload`,
+    BOX_AUTHORIZE_URL: `${at.simBaseUrl}/api/oauth2/authorize`,
+    PUBLIC_BASE_URL: `http://127.0.0.1:${at.apiPort}`,
+    TEMPORAL_ADDRESS: at.temporalAddress,
+    TEMPORAL_TASK_QUEUE: queue,
+    TEMPORAL_SCAN_TASK_QUEUE: `${queue}-scan`,
+    TEMPORAL_PRIORITY_TASK_QUEUE: `${queue}-priority`,
+    API_HOST: '127.0.0.1',
+    API_PORT: String(at.apiPort),
+    WORKER_METRICS_PORT: '0',
+    WEBHOOK_RATE_LIMIT: '100000000',
+    API_RATE_LIMIT: '100000000',
   };
 }
