@@ -2,6 +2,8 @@ import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BoxClient } from 'box-node-sdk';
 import type { BoxClientPool } from '../box/box-client-pool';
+import { userBudgetKey } from '../box/box-connection';
+import { urgentBoxCalls } from '../box/user-rate-budget';
 import { boxFailure } from '../box/box-failure';
 import { describeBoxError } from '../box/box-errors';
 import type { Config } from '../config/config';
@@ -27,6 +29,8 @@ import { judgeFile, type FileToJudge, type FileVerdict } from './scan-file-judge
 import { withKeepalive } from './keepalive';
 import { countJudged, observeEventToResult, observePassCompleted } from './scan-metrics';
 import { mapAtOnce } from './at-once';
+import { mapAdaptively } from './adaptive-at-once';
+import { WalkConcurrency } from './walk-concurrency';
 import { actionsForOpenedFindings } from './governance-recording';
 import type { GovernanceStarter } from './governance-starter';
 
@@ -57,15 +61,21 @@ export interface ScanBudget {
   fileConcurrency: number;
   /** Files of a priority batch whose metadata (file, owner in scope, folders' collaborators) is fetched at once. */
   priorityFetchConcurrency: number;
+  /** How often a walk step adapts its users at once to their rate budgets (activities/walk-concurrency.ts). */
+  concurrencyTickMs: number;
 }
 
-/** 1,000 items a page, 20 pages or 30 s a call, 4 files at once; 8 priority files' metadata at once. */
+/**
+ * 1,000 items a page, 20 pages or 30 s a call, 4 files at once; 8 priority files' metadata at once; users
+ * at once adapted every second.
+ */
 export const DEFAULT_SCAN_BUDGET: ScanBudget = {
   pageSize: 1000,
   maxPages: 20,
   maxMs: 30_000,
   fileConcurrency: 4,
   priorityFetchConcurrency: 8,
+  concurrencyTickMs: 1000,
 };
 
 /** Pending folders of a user read from the store at once by a walk. */
@@ -87,6 +97,8 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
   const work = new ScanWorkRepository(db);
   const inventory = new InventoryRepository(db);
   const overflow = new PriorityOverflowRepository(db);
+  /** Users at once each connector's walk steps had reached in this process: the next step starts there. */
+  const learnedUsersAtOnce = new Map<string, number>();
   /** Runs a step's work heartbeating (every step runs under STEP_HEARTBEAT_TIMEOUT, the short ones too). */
   const keepalive = <T>(work: () => Promise<T>): Promise<T> =>
     withKeepalive(Context.current(), () => ({ keepalive: true }), work);
@@ -378,41 +390,61 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
           const done: string[] = [];
           const unfinished: string[] = [];
           const skipped: Array<{ userId: string; error: string }> = [];
-          // Each user walks as itself (Box's rate limits are per user); a user whose slot frees takes the next.
-          await mapAtOnce(
-            userIds,
-            usersAtOnce,
-            async (userId) => {
-              if (outOfTime()) return void unfinished.push(userId);
-              const user = await work.userOf(connectorId, pass, userId);
-              if (!user) return void skipped.push({ userId, error: `not part of scan pass ${pass}` });
-              if (user.done) return void done.push(userId);
-              let pages = 0;
-              try {
-                const finished = await walkUserPages(
-                  { connectorId, dataCenter, pass, userId, policySet: found.policySet, signal },
-                  (counts) => {
-                    addPage(total, counts);
-                    ctx.heartbeat({ ...total });
-                    return ++pages >= budget.maxPages || outOfTime();
-                  },
-                );
-                (finished ? done : unfinished).push(userId);
-              } catch (err) {
-                const failure = toActivityFailure(err, signal);
-                // A user Box will not let us walk (deleted meanwhile, say) must not stall the others: the next
-                // pass retries. A rejected token, a cancellation or a retryable failure ends the whole step.
-                if (
-                  failure instanceof ApplicationFailure &&
-                  failure.nonRetryable &&
-                  !(REAUTHORIZATION_FAILURES as readonly string[]).includes(failure.type ?? '')
-                )
-                  return void skipped.push({ userId, error: failure.message });
-                throw failure;
-              }
-            },
-            signal,
+          // Each user walks as itself (Box's rate limits are per user); a user whose slot frees takes the
+          // next. Under a rate budget, more users go at once while their budgets hold the walk back.
+          const rateBudget = deps.clients.rateBudget;
+          const concurrency = new WalkConcurrency({
+            floor: usersAtOnce,
+            ceiling: userIds.length,
+            start: learnedUsersAtOnce.get(connectorId),
+            pacePerMs: rateBudget.pacePerMs,
+            callsOf: (userId) => rateBudget.taken(userBudgetKey(connectorId, userId)),
+          });
+          const ticker = setInterval(
+            () => learnedUsersAtOnce.set(connectorId, concurrency.tick()),
+            budget.concurrencyTickMs,
           );
+          try {
+            await mapAdaptively(
+              userIds,
+              () => concurrency.limit,
+              async (userId) => {
+                if (outOfTime()) return void unfinished.push(userId);
+                const user = await work.userOf(connectorId, pass, userId);
+                if (!user) return void skipped.push({ userId, error: `not part of scan pass ${pass}` });
+                if (user.done) return void done.push(userId);
+                let pages = 0;
+                concurrency.started(userId);
+                try {
+                  const finished = await walkUserPages(
+                    { connectorId, dataCenter, pass, userId, policySet: found.policySet, signal },
+                    (counts) => {
+                      addPage(total, counts);
+                      ctx.heartbeat({ ...total });
+                      return ++pages >= budget.maxPages || outOfTime();
+                    },
+                  );
+                  (finished ? done : unfinished).push(userId);
+                } catch (err) {
+                  const failure = toActivityFailure(err, signal);
+                  // A user Box will not let us walk (deleted meanwhile, say) must not stall the others: the next
+                  // pass retries. A rejected token, a cancellation or a retryable failure ends the whole step.
+                  if (
+                    failure instanceof ApplicationFailure &&
+                    failure.nonRetryable &&
+                    !(REAUTHORIZATION_FAILURES as readonly string[]).includes(failure.type ?? '')
+                  )
+                    return void skipped.push({ userId, error: failure.message });
+                  throw failure;
+                } finally {
+                  concurrency.ended(userId);
+                }
+              },
+              { signal },
+            );
+          } finally {
+            clearInterval(ticker);
+          }
           return {
             ...countsOf(total),
             done,
@@ -463,100 +495,104 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
     async scanPriorityFiles({ connectorId, dataCenter, files }) {
       const ctx = Context.current();
       let done = 0;
-      return withKeepalive(
-        ctx,
-        () => ({ done }),
-        async () => {
-          const signal = ctx.cancellationSignal;
-          const latest = await passPolicySet(connectorId);
-          const last = new Map<string, FileEvent>();
-          for (const f of files) last.set(f.fileId, f);
-          if (!latest) {
-            // No pass has started: the first full pass will scan these files; keep nothing waiting on them.
-            await overflow.acknowledge(connectorId, [...last.keys()]);
-            return { scanned: 0, deleted: 0, findings: 0 };
-          }
-          const { row: passRow, policySet } = latest;
-          const admin = deps.clients.get(connectorId, dataCenter);
-          const known = await inventory.getMany(connectorId, [...last.keys()]);
-          // Each file's metadata (one to three Box calls) is fetched `priorityFetchConcurrency` files at a
-          // time; results keep the batch's order.
-          const fetched = await mapAtOnce(
-            [...last.values()],
-            budget.priorityFetchConcurrency,
-            async (activity): Promise<PriorityFetch> => {
-              const stored = known.get(activity.fileId);
-              try {
-                if (activity.kind === 'delete') return stored ? 'gone' : 'skip';
-                const ownerId = activity.ownerId ?? stored?.owner_id;
-                const client = ownerId ? admin.withAsUserHeader(ownerId) : admin;
+      // Its Box calls go before the walk's calls waiting on the same users' rate budgets.
+      return urgentBoxCalls.run(true, () =>
+        withKeepalive(
+          ctx,
+          () => ({ done }),
+          async () => {
+            const signal = ctx.cancellationSignal;
+            const latest = await passPolicySet(connectorId);
+            const last = new Map<string, FileEvent>();
+            for (const f of files) last.set(f.fileId, f);
+            if (!latest) {
+              // No pass has started: the first full pass will scan these files; keep nothing waiting on them.
+              await overflow.acknowledge(connectorId, [...last.keys()]);
+              return { scanned: 0, deleted: 0, findings: 0 };
+            }
+            const { row: passRow, policySet } = latest;
+            const admin = deps.clients.get(connectorId, dataCenter);
+            const known = await inventory.getMany(connectorId, [...last.keys()]);
+            // Each file's metadata (one to three Box calls) is fetched `priorityFetchConcurrency` files at a
+            // time; results keep the batch's order.
+            const fetched = await mapAtOnce(
+              [...last.values()],
+              budget.priorityFetchConcurrency,
+              async (activity): Promise<PriorityFetch> => {
+                const stored = known.get(activity.fileId);
                 try {
-                  const file = await getListedFile(client, activity.fileId, signal);
-                  const inScope = (await work.userOf(connectorId, passRow.pass, file.ownerId)) !== undefined;
-                  if (!inScope) return 'skip';
-                  const owned = file.ownerId === ownerId ? client : admin.withAsUserHeader(file.ownerId);
-                  const inherited = await inheritedCollaborators(owned, file, signal);
-                  return {
-                    file: { ...file, inheritedCollaborators: inherited },
-                    client: owned,
-                    refreshCollaborators: true,
-                  };
-                } catch (err) {
-                  // A file gone at Box (404) is a delete; anything else fails the batch as it should.
-                  if (
-                    signal.aborted ||
-                    err instanceof ApplicationFailure ||
-                    describeBoxError(err).kind !== 'NotFound'
-                  )
-                    throw toActivityFailure(err, signal, boxFailure);
-                  return stored ? 'gone' : 'skip';
+                  if (activity.kind === 'delete') return stored ? 'gone' : 'skip';
+                  const ownerId = activity.ownerId ?? stored?.owner_id;
+                  const client = ownerId ? admin.withAsUserHeader(ownerId) : admin;
+                  try {
+                    const file = await getListedFile(client, activity.fileId, signal);
+                    const inScope =
+                      (await work.userOf(connectorId, passRow.pass, file.ownerId)) !== undefined;
+                    if (!inScope) return 'skip';
+                    const owned = file.ownerId === ownerId ? client : admin.withAsUserHeader(file.ownerId);
+                    const inherited = await inheritedCollaborators(owned, file, signal);
+                    return {
+                      file: { ...file, inheritedCollaborators: inherited },
+                      client: owned,
+                      refreshCollaborators: true,
+                    };
+                  } catch (err) {
+                    // A file gone at Box (404) is a delete; anything else fails the batch as it should.
+                    if (
+                      signal.aborted ||
+                      err instanceof ApplicationFailure ||
+                      describeBoxError(err).kind !== 'NotFound'
+                    )
+                      throw toActivityFailure(err, signal, boxFailure);
+                    return stored ? 'gone' : 'skip';
+                  }
+                } finally {
+                  ctx.heartbeat({ done: ++done });
                 }
-              } finally {
-                ctx.heartbeat({ done: ++done });
-              }
-            },
-            signal,
-          );
-          const gone = [...last.keys()].filter((_, i) => fetched[i] === 'gone');
-          const toJudge = fetched.filter((f): f is PriorityFileToJudge => typeof f !== 'string');
-          const now = new Date().toISOString();
-          let counts: PageCounts;
-          try {
-            counts = await judgeAndStore(
-              connectorId,
-              toJudge,
-              false,
-              policySet,
-              passRow.pass,
-              now,
-              signal,
-              async (trx) => {
-                await new InventoryRepository(trx).markDeleted(connectorId, gone, now);
-                await new FindingsRepository(trx).closeForFiles(connectorId, gone, now);
-                await new PriorityOverflowRepository(trx).acknowledge(connectorId, [...last.keys()]);
-                // Counted with the work it counts: what the API shows is what was committed.
-                await new ScanWorkRepository(trx).addPriorityScanned(
-                  connectorId,
-                  passRow.pass,
-                  toJudge.length,
-                );
               },
+              signal,
             );
-          } catch (err) {
-            throw toActivityFailure(err, signal);
-          }
-          const stored = new Set([...toJudge.map((f) => f.file.id), ...gone]);
-          observeEventToResult(
-            [...last.values()].filter((e) => stored.has(e.fileId)),
-            Date.now(),
-          );
-          return {
-            scanned: toJudge.length,
-            deleted: gone.length,
-            findings: counts.findings,
-            priorityScanned: await work.priorityScanned(connectorId),
-          };
-        },
+            const gone = [...last.keys()].filter((_, i) => fetched[i] === 'gone');
+            const toJudge = fetched.filter((f): f is PriorityFileToJudge => typeof f !== 'string');
+            const now = new Date().toISOString();
+            let counts: PageCounts;
+            try {
+              counts = await judgeAndStore(
+                connectorId,
+                toJudge,
+                false,
+                policySet,
+                passRow.pass,
+                now,
+                signal,
+                async (trx) => {
+                  await new InventoryRepository(trx).markDeleted(connectorId, gone, now);
+                  await new FindingsRepository(trx).closeForFiles(connectorId, gone, now);
+                  await new PriorityOverflowRepository(trx).acknowledge(connectorId, [...last.keys()]);
+                  // Counted with the work it counts: what the API shows is what was committed.
+                  await new ScanWorkRepository(trx).addPriorityScanned(
+                    connectorId,
+                    passRow.pass,
+                    toJudge.length,
+                  );
+                },
+              );
+            } catch (err) {
+              throw toActivityFailure(err, signal);
+            }
+            const stored = new Set([...toJudge.map((f) => f.file.id), ...gone]);
+            observeEventToResult(
+              [...last.values()].filter((e) => stored.has(e.fileId)),
+              Date.now(),
+            );
+            return {
+              scanned: toJudge.length,
+              deleted: gone.length,
+              findings: counts.findings,
+              priorityScanned: await work.priorityScanned(connectorId),
+            };
+          },
+        ),
       );
     },
 

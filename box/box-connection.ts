@@ -15,8 +15,9 @@ import type { BoxApp, Config } from '../config/config';
 import type { DataCenter } from '../domain/data-centers';
 import { BoxAppNotConfiguredError } from './box-errors';
 import { ConnectorAuth, type ConnectorAuthOptions } from './connector-auth';
-import { countBoxRequest, logAndCountBoxRetry } from './box-retries';
-import { RetryAfterStrategy, type RetryAfterStrategyOptions } from './retry-strategy';
+import { actingUserOf, countBoxRequest, logAndCountBoxRetry } from './box-retries';
+import { RetryAfterStrategy, retryAfterHeaderMs, type RetryAfterStrategyOptions } from './retry-strategy';
+import { urgentBoxCalls, type UserRateBudget } from './user-rate-budget';
 import { requestTokens, revokeToken } from './token-endpoint';
 import type { TokenVault } from './token-vault';
 
@@ -44,6 +45,8 @@ export interface BoxConnectionOptions {
 export interface BoxClientOptions extends BoxConnectionOptions {
   retry?: RetryAfterStrategyOptions;
   requestTimeoutMs?: number;
+  /** Paces every API call per Box user (box/user-rate-budget.ts); unset: calls are not paced. */
+  rateBudget?: UserRateBudget;
   auth?: Partial<Omit<ConnectorAuthOptions, 'connectorId' | 'app' | 'vault' | 'tokenSession'>>;
 }
 
@@ -100,24 +103,54 @@ export function proxyConfigured(env: NodeJS.ProcessEnv): boolean {
  * re-applied to every derived session, because the SDK's `withAdditionalHeaders` (used by
  * `withAsUserHeader`) forgets it. Retries of 429s, 5xx and network errors are logged and counted
  * (box/box-retries.ts) unless `retry.onRetry` says otherwise; every answer is counted (`retry.onResponse`).
+ * With a `rateBudget`, each request first waits for its Box user's turn, and a 429 slows that user down.
  */
 export function createNetworkSession(
   config: Pick<Config, 'box'>,
-  options: { retry?: RetryAfterStrategyOptions; timeoutMs?: number; connectorId?: string } = {},
+  options: {
+    retry?: RetryAfterStrategyOptions;
+    timeoutMs?: number;
+    connectorId?: string;
+    rateBudget?: UserRateBudget;
+  } = {},
 ): NetworkSession {
   const timeoutConfig = { timeoutMs: options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS };
+  const pacing =
+    options.rateBudget?.enabled === true
+      ? { budget: options.rateBudget, connectorId: options.connectorId ?? '' }
+      : undefined;
+  const onResponse = options.retry?.onResponse ?? countBoxRequest;
   return new NetworkSession({
     baseUrls: boxBaseUrls(config),
     retryStrategy: new RetryAfterStrategy({
       onRetry: logAndCountBoxRetry(),
-      onResponse: countBoxRequest,
       ...(options.connectorId !== undefined && { connectorId: options.connectorId }),
       ...options.retry,
+      onResponse: pacing
+        ? (fetchOptions, response) => {
+            onResponse(fetchOptions, response);
+            if (response.status === 429)
+              pacing.budget.rateLimited(
+                budgetKey(pacing.connectorId, fetchOptions),
+                retryAfterHeaderMs(response.headers),
+              );
+          }
+        : onResponse,
     }),
-    networkClient: new ConnectorNetworkClient(new BoxNetworkClient({}), timeoutConfig),
+    networkClient: new ConnectorNetworkClient(new BoxNetworkClient({}), timeoutConfig, pacing),
     timeoutConfig,
     agent: keepAliveAgent(),
   });
+}
+
+/** The rate budget's key of a request: the connector and the Box user it acts as. */
+export function budgetKey(connectorId: string, options: Parameters<typeof actingUserOf>[0]): string {
+  return userBudgetKey(connectorId, actingUserOf(options));
+}
+
+/** The rate budget's key of a connector's Box user ('admin': the connector's own account). */
+export function userBudgetKey(connectorId: string, userId: string): string {
+  return `${connectorId}/${userId}`;
 }
 
 /**
@@ -148,6 +181,7 @@ export function createBoxClient(opts: BoxClientOptions): ConnectedBoxClient {
     retry: opts.retry,
     timeoutMs: opts.requestTimeoutMs,
     connectorId: opts.connectorId,
+    rateBudget: opts.rateBudget,
   });
   const client = new BoxClient({ auth: connectorAuth, networkSession });
   return Object.assign(client, { connectorAuth });
@@ -185,17 +219,25 @@ function tokenSession(config: Pick<Config, 'box'>, connectorId: string): Network
 }
 
 /**
- * Wraps the SDK's network client: restores the timeout on sessions that lost it, and gives each request
- * its own view of ConnectorAuth so a 401 knows which token version it had sent.
+ * Wraps the SDK's network client: waits for the Box user's turn in the rate budget, restores the timeout
+ * on sessions that lost it, and gives each request its own view of ConnectorAuth so a 401 knows which
+ * token version it had sent. (The SDK's retries of a request go on inside `inner`, after Box's
+ * `retry-after`.)
  */
 class ConnectorNetworkClient implements NetworkClient {
   constructor(
     private readonly inner: BoxNetworkClient,
     private readonly timeoutConfig: { timeoutMs: number },
+    private readonly pacing?: { budget: UserRateBudget; connectorId: string },
   ) {}
 
   async fetch(options: FetchOptionsInput): Promise<FetchResponse> {
     const session = options.networkSession;
+    if (this.pacing)
+      await this.pacing.budget.take(budgetKey(this.pacing.connectorId, options), {
+        urgent: urgentBoxCalls.getStore() === true,
+        ...(options.cancellationToken && { signal: options.cancellationToken as AbortSignal }),
+      });
     try {
       return await this.inner.fetch({
         ...options,

@@ -52,11 +52,7 @@ export function describeBoxRetry(
   const requestId = header(response.headers, 'box-request-id') ?? header(response.headers, 'request-id');
   return {
     connectorId,
-    // As-User travels in the session's additional headers (withAsUserHeader), not the request's own.
-    user:
-      header(fetchOptions.headers, 'as-user') ??
-      header(fetchOptions.networkSession?.additionalHeaders, 'as-user') ??
-      'admin',
+    user: actingUserOf(fetchOptions),
     method: (fetchOptions.method ?? 'GET').toUpperCase(),
     endpoint: endpointOf(fetchOptions.url),
     status: response.status,
@@ -64,6 +60,19 @@ export function describeBoxRetry(
     attempt,
     ...(requestId !== undefined && { requestId }),
   };
+}
+
+/** The Box user a request acts as (its As-User header), or 'admin' for the connector's own account. */
+export function actingUserOf(fetchOptions: {
+  headers?: { readonly [key: string]: string };
+  networkSession?: { additionalHeaders?: { readonly [key: string]: string } };
+}): string {
+  // As-User travels in the session's additional headers (withAsUserHeader), not the request's own.
+  return (
+    header(fetchOptions.headers, 'as-user') ??
+    header(fetchOptions.networkSession?.additionalHeaders, 'as-user') ??
+    'admin'
+  );
 }
 
 /**

@@ -68,6 +68,8 @@ export interface Config {
     apps: Partial<Record<DataCenter, BoxApp>>;
     webhookPrimaryKey: string;
     webhookSecondaryKey?: string;
+    /** Calls per minute each Box user's requests are paced to (0: none); unset: no pacing. */
+    userCallsPerMinute?: number;
   };
   boxSimPort: number;
   policies: { file?: string; internalDomains?: string[] };
@@ -290,6 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apps,
       webhookPrimaryKey: v('BOX_WEBHOOK_PRIMARY_KEY'),
       webhookSecondaryKey: v('BOX_WEBHOOK_SECONDARY_KEY'),
+      userCallsPerMinute: v('BOX_USER_CALLS_PER_MINUTE'),
     },
     boxSimPort: v('BOX_SIM_PORT'),
     policies: {

@@ -313,6 +313,11 @@ export const SETTINGS = {
     'box-sim-secondary-key',
     'Webhook signature secondary key',
   ),
+  BOX_USER_CALLS_PER_MINUTE: setting(
+    z.coerce.number().int().min(0).max(1_000_000),
+    '950',
+    "Box API calls per minute per user (Box allows about 1,000): each user's calls are paced to it after a burst of 50, so no minute exceeds 1,000 and the scan draws no 429; 0: no pacing",
+  ),
   BOX_SIM_PORT: setting(
     port,
     '8600',
