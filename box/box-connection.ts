@@ -236,7 +236,7 @@ class ConnectorNetworkClient implements NetworkClient {
     if (this.pacing)
       await this.pacing.budget.take(budgetKey(this.pacing.connectorId, options), {
         urgent: urgentBoxCalls.getStore() === true,
-        ...(options.cancellationToken && { signal: options.cancellationToken as AbortSignal }),
+        ...(options.cancellationToken && { signal: options.cancellationToken }),
       });
     try {
       return await this.inner.fetch({

@@ -95,7 +95,7 @@ export class UserRateBudget {
       bucket.taken++;
       return Promise.resolve();
     }
-    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+    if (options.signal?.aborted) return Promise.reject(abortError(options.signal));
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, signal: options.signal, since: now };
       const queue = options.urgent ? bucket.urgent : bucket.normal;
@@ -105,7 +105,7 @@ export class UserRateBudget {
           const i = queue.indexOf(waiter);
           if (i >= 0) queue.splice(i, 1);
           bucket.waitedMs += this.now() - waiter.since;
-          reject(options.signal!.reason);
+          reject(abortError(options.signal!));
         };
         options.signal.addEventListener('abort', waiter.onAbort, { once: true });
       }
@@ -221,4 +221,10 @@ export class UserRateBudget {
       if (idle && bucket.perMs >= this.perMs) this.buckets.delete(key);
     }
   }
+}
+
+/** The reason an aborted signal gives, as an Error (a cancelled activity's signal gives one already). */
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new Error(String(reason));
 }

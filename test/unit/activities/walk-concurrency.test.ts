@@ -127,9 +127,10 @@ describe('mapAdaptively', () => {
       mapAdaptively(
         [0, 1, 2, 3],
         () => 1,
-        async (i) => {
+        (i) => {
           started.push(i);
           if (i === 1) controller.abort(new Error('cancelled'));
+          return Promise.resolve();
         },
         { signal: controller.signal },
       ),
