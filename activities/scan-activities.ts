@@ -400,6 +400,8 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
             pacePerMs: rateBudget.pacePerMs,
             callsOf: (userId) => rateBudget.taken(userBudgetKey(connectorId, userId)),
           });
+          let walking = 0;
+          let mostUsersAtOnce = 0;
           const ticker = setInterval(
             () => learnedUsersAtOnce.set(connectorId, concurrency.tick()),
             budget.concurrencyTickMs,
@@ -415,6 +417,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
                 if (user.done) return void done.push(userId);
                 let pages = 0;
                 concurrency.started(userId);
+                mostUsersAtOnce = Math.max(mostUsersAtOnce, ++walking);
                 try {
                   const finished = await walkUserPages(
                     { connectorId, dataCenter, pass, userId, policySet: found.policySet, signal },
@@ -438,6 +441,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
                   throw failure;
                 } finally {
                   concurrency.ended(userId);
+                  walking--;
                 }
               },
               { signal },
@@ -451,6 +455,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
             unfinished,
             skipped,
             stored: await work.runningCounts(connectorId, pass),
+            mostUsersAtOnce,
           };
         },
       );

@@ -1,6 +1,6 @@
 /**
  * `npm run sim -- [--port 8600] [--seed 1] [--users 20] [--files 2000] [--events N] [--rate-limit 1000]
- * [--root-files 0] [--latency-ms 0] [--access-token-minutes 60] [--lenient] [--api-downloads-are-user-actions] [--log-level warn]`:
+ * [--rate-limit-burst 1000] [--root-files 0] [--latency-ms 0] [--access-token-minutes 60] [--lenient] [--api-downloads-are-user-actions] [--log-level warn]`:
  * runs box-sim alone and prints how to use it. Environment variables BOX_SIM_PORT, BOX_SIM_SEED,
  * BOX_SIM_USERS, BOX_SIM_FILES, BOX_SIM_CLIENT_ID and BOX_SIM_CLIENT_SECRET, BOX_SIM_WEBHOOK_PRIMARY_KEY,
  * BOX_SIM_WEBHOOK_SECONDARY_KEY and BOX_SIM_LOG_LEVEL work too.
@@ -46,6 +46,9 @@ async function main(): Promise<void> {
     ...(args.events ? { events: number(args.events, 'events')! } : {}),
     ...(args['root-files'] ? { rootFiles: number(args['root-files'], 'root-files')! } : {}),
     ...(args['rate-limit'] ? { rateLimitPerMinute: number(args['rate-limit'], 'rate-limit')! } : {}),
+    ...(args['rate-limit-burst']
+      ? { rateLimitBurst: number(args['rate-limit-burst'], 'rate-limit-burst')! }
+      : {}),
     ...(args['latency-ms'] ? { latencyMs: number(args['latency-ms'], 'latency-ms')! } : {}),
     ...(accessMinutes !== undefined ? { accessTokenLifetimeMs: accessMinutes * 60_000 } : {}),
     ...(env.BOX_SIM_CLIENT_ID ? { clientId: env.BOX_SIM_CLIENT_ID } : {}),

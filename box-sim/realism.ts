@@ -106,7 +106,11 @@ export interface SimStats {
   byEndpointAndUser: Record<string, Record<string, number>>;
   /** By HTTP status answered. */
   byStatus: Record<string, number>;
+  /** By acting user ID: when its first and its last request was answered (ms since the epoch). */
+  byUserSpan: Record<string, { first: number; last: number }>;
   rateLimited: number;
+  /** When each 429 was answered (ms since the epoch; the first 100,000 since the last reset). */
+  rateLimitedAt: number[];
   faultsInjected: number;
   /** The most /2.0 API requests in progress at once (added latency included) since the last reset. */
   mostAtOnce: number;
@@ -126,7 +130,9 @@ export class StatsCollector {
       byUser: {},
       byEndpointAndUser: {},
       byStatus: {},
+      byUserSpan: {},
       rateLimited: 0,
+      rateLimitedAt: [],
       faultsInjected: 0,
       mostAtOnce: 0,
       webhookDeliveries: 0,
@@ -143,7 +149,13 @@ export class StatsCollector {
     const perUser = (s.byEndpointAndUser[endpoint] ??= {});
     perUser[user] = (perUser[user] ?? 0) + 1;
     s.byStatus[String(status)] = (s.byStatus[String(status)] ?? 0) + 1;
-    if (status === 429) s.rateLimited++;
+    const now = Date.now();
+    const span = (s.byUserSpan[user] ??= { first: now, last: now });
+    span.last = now;
+    if (status === 429) {
+      s.rateLimited++;
+      if (s.rateLimitedAt.length < 100_000) s.rateLimitedAt.push(now);
+    }
   }
 
   /** A /2.0 API request began (`ended` once its response is finished): tracks the most in progress at once. */

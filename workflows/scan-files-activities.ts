@@ -82,6 +82,11 @@ export interface ScanActivities {
       unfinished: string[];
       skipped: Array<{ userId: string; error: string }>;
       stored: StoredPassCounts;
+      /**
+       * The most users the step walked at once: `usersAtOnce`, or more while their rate budgets held the
+       * walk back (absent in results recorded before 2026-12-04).
+       */
+      mostUsersAtOnce?: number;
     }
   >;
 

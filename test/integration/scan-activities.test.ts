@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createScanActivities, DEFAULT_SCAN_BUDGET, type ScanDeps } from '../../activities/scan-activities';
 import { BoxClientPool } from '../../box/box-client-pool';
+import { UserRateBudget } from '../../box/user-rate-budget';
 import { exchangeAuthorizationCode } from '../../box/box-connection';
 import { TokenCipher } from '../../box/token-cipher';
 import { TokenVault } from '../../box/token-vault';
@@ -466,5 +467,44 @@ describe('scan activities against box-sim', () => {
     await expect(
       run(tiny.walkUsers, { connectorId: id, dataCenter: 'US1', pass: 1, userIds: users, usersAtOnce: 0 }),
     ).rejects.toThrow('usersAtOnce must be a positive integer');
+  });
+  test("under Box's per-user rate limit a walk step paces each user, draws no 429, and walks more users at once", async () => {
+    const id = await authorize();
+    // Box-sim allows each user 3,000 calls a minute after a burst of 10; the connector paces to 2,700.
+    sim.control.setRateLimit(3000, 10);
+    const paced = createScanActivities({
+      config: { policies: {} },
+      store,
+      clients: new BoxClientPool({
+        config: simConfig(sim),
+        vault,
+        rateBudget: new UserRateBudget({ callsPerMinute: 2700, burst: 10 }),
+      }),
+      limits: { maxTextChars: 4_000_000 },
+      budget: { concurrencyTickMs: 250 },
+    });
+    try {
+      await run(paced.startScanPass, { connectorId: id, dataCenter: 'US1', scope: 'allUsers', pass: 1 });
+      const users = await run(paced.nextScanUsers, { connectorId: id, pass: 1, limit: 100, exclude: [] });
+      sim.resetStats();
+      const r = await run(paced.walkUsers, {
+        connectorId: id,
+        dataCenter: 'US1',
+        pass: 1,
+        userIds: users,
+        usersAtOnce: 1,
+      });
+      const stats = sim.stats();
+      expect(r.done.sort()).toEqual([...users].sort());
+      expect(stats.rateLimited).toBe(0);
+      // Each user made far more calls than its burst: the budget, not the burst, set the pace...
+      for (const u of users) expect(stats.byUser[u]).toBeGreaterThan(50);
+      // ...so the step walked more users at once than the one it was asked for.
+      expect(r.mostUsersAtOnce).toBeGreaterThan(1);
+      await run(paced.finishScanPass, { connectorId: id, pass: 1, counts: r });
+      expect(await openFindings(id)).toEqual(truthFindings());
+    } finally {
+      sim.control.setRateLimit(0);
+    }
   });
 });
