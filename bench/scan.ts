@@ -7,7 +7,7 @@
  * (rescanNow), and prints files/s of the full pass, Box API calls per file (box-sim's stats) of both,
  * history events per 1,000 files walked (every run of the continue-as-new chain), the worker's peak RSS, and
  * the priority-lane latency: during the full pass a file is edited through box-sim's control API every
- * `samples-every-ms`, a `prioritize` signal sent, and the time until its new sha1 is stored is measured.
+ * `samples-every-ms` (0: none), a `prioritize` signal sent, and the time until its new sha1 is stored is measured.
  * box-sim's rate limit is off: this measures connect-box, not Box's quota.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -36,14 +36,21 @@ import { buildWorkflowBundle, simConsentCode } from './lib/bench-setup';
 import { childCpuSeconds } from './lib/process-cpu';
 
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
-interface SimStats {
+/** What the benches read of box-sim's `GET /_sim/stats` (box-sim/realism.ts). */
+export interface SimStats {
   total: number;
   byEndpoint: Record<string, number>;
+  byUser: Record<string, number>;
+  byUserSpan: Record<string, { first: number; last: number }>;
+  rateLimited: number;
+  rateLimitedAt: number[];
 }
 
 const QUEUES = { main: 'bench-scan-main', scan: 'bench-scan-bulk', priority: 'bench-scan-priority' };
 const CONTENT = 'GET /2.0/files/:id/content';
 const FIRST_FILE_ID = 1_000_000_000_000; // box-sim's file ids: this + index
+
+let runtimeInstalled = false;
 
 /** Runs the benchmark. */
 export async function main(options: Record<string, string>): Promise<void> {
@@ -62,8 +69,15 @@ type Row = { figure: string; value: number | string };
 export async function measureScan(
   options: Record<string, string>,
   given?: SimProcess,
-): Promise<{ figures: Record<string, number | string>; rows: Row[] }> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+): Promise<{
+  figures: Record<string, number | string>;
+  rows: Row[];
+  /** box-sim's counters over the full pass, and when the pass started (ms since the epoch). */
+  fullPass: { stats: SimStats; startedAt: number };
+}> {
+  // Once per process: a bench may measure several scans (bench/rate-budget.ts).
+  if (!runtimeInstalled) Runtime.install({ logger: new DefaultLogger('WARN') });
+  runtimeInstalled = true;
   const files = Number(options.files ?? 10_000);
   const users = Number(options.users ?? Math.max(10, Math.round(files / 100)));
   const sampleEveryMs = Number(options['samples-every-ms'] ?? 1500);
@@ -104,7 +118,11 @@ export async function measureScan(
     const activities = createScanActivities({
       config: { policies: options.policies === 'exposure' ? { file: policyFile } : {} },
       store,
-      clients: new BoxClientPool({ config, vault }),
+      // `--pace N`: each Box user's calls paced to N a minute (BOX_USER_CALLS_PER_MINUTE); default none.
+      clients: new BoxClientPool({
+        config: { box: { ...config.box, userCallsPerMinute: Number(options.pace ?? 0) } },
+        vault,
+      }),
     });
     // As a production worker: the workflow bundle built beforehand in another process (webpack's memory
     // is not the worker's), loaded from its file.
@@ -139,6 +157,7 @@ export async function measureScan(
     const cpuRoots = { sim: sim.process.pid! };
     const cpuAtStart = { worker: process.cpuUsage(), others: childCpuSeconds(cpuRoots) };
     const started = performance.now();
+    const startedAt = Date.now();
     const handle = await env.client.workflow.start(scanFiles, {
       taskQueue: QUEUES.main,
       workflowId: workflowIds.scan(connectorId),
@@ -158,7 +177,7 @@ export async function measureScan(
     // Priority samples during the full pass: edit a random file, signal, time until its sha1 is stored.
     const latencies: number[] = [];
     const pending = new Map<string, { sha1: string; t0: number }>();
-    let sampling = true;
+    let sampling = sampleEveryMs > 0; // `--samples-every-ms 0`: no samples
     let k = 0;
     const sampler = (async () => {
       while (sampling) {
@@ -299,7 +318,7 @@ export async function measureScan(
       { figure: 'priority latency p95, ms', value: figures.priorityLatencyMsP95 },
       { figure: 'priority latency p99, ms', value: figures.priorityLatencyMsP99 },
     ];
-    return { figures, rows };
+    return { figures, rows, fullPass: { stats: fullStats, startedAt } };
   } finally {
     clearInterval(rssTimer);
     for (const w of workers) w.shutdown();

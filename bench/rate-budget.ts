@@ -1,0 +1,143 @@
+/**
+ * The scan under Box's per-user rate limit: `npm run bench -- rate-budget [--files 20000] [--users 20]
+ *   [--limit 1000] [--burst 100] [--paces 950,0] [--policies templates|exposure] [--user-concurrency 4]`.
+ *
+ * For each pace of `--paces` (BOX_USER_CALLS_PER_MINUTE; 0: calls not paced), a box-sim process of its own
+ * allowing each user `--limit` calls a minute (a token bucket of `--burst`), and the scan bench's full pass
+ * (bench/scan.ts) on it. Printed per pace, from box-sim's counters: files/s; for the users the budget could
+ * hold back (more calls than the connector's burst of 50 plus 100), calls per minute per user over the
+ * span of their calls (median and lowest) and that over `--limit` (the utilisation); the most users walked
+ * at once (their spans overlapping); the 429s in all and after the first minute (the warm-up).
+ */
+import { cpus, loadavg } from 'node:os';
+import { measureScan, type SimStats } from './scan';
+import { startSimProcess } from './lib/sim-process';
+import { printFigures, printTable } from './report';
+
+/** Users with at most this many calls never left the connector's burst for long: not measured. */
+const MEASURED_ABOVE_CALLS = 150;
+const WARM_UP_MS = 60_000;
+
+/** Runs the benchmark. */
+export async function main(options: Record<string, string>): Promise<void> {
+  const files = Number(options.files ?? 20_000);
+  const users = Number(options.users ?? 20);
+  const limit = Number(options.limit ?? 1000);
+  const burst = Number(options.burst ?? 100);
+  const paces = (options.paces ?? '950,0').split(',').map(Number);
+  if (paces.some((p) => !Number.isInteger(p) || p < 0))
+    throw new Error(
+      `--paces must be a comma-separated list of calls per minute (0: none), not '${options.paces}'`,
+    );
+  if (!(limit > 0) || !(burst > 0)) throw new Error('--limit and --burst must be positive');
+  const loadAtStart = loadavg()[0]!;
+  const runs: Array<Record<string, number>> = [];
+  for (const pace of paces) {
+    const sim = await startSimProcess(files, users, [
+      '--rate-limit',
+      String(limit),
+      '--rate-limit-burst',
+      String(burst),
+    ]);
+    try {
+      const { figures, fullPass } = await measureScan(
+        // No edits during the pass: a rescan as a file's owner would stretch that user's span.
+        {
+          ...options,
+          files: String(files),
+          users: String(users),
+          pace: String(pace),
+          'samples-every-ms': '0',
+        },
+        sim,
+      );
+      runs.push({
+        pace,
+        ...budgetFigures(fullPass.stats, fullPass.startedAt, limit),
+        filesPerSecond: Number(figures.filesPerSecond),
+        fullPassSeconds: Number(figures.fullPassSeconds),
+        workerCpuMsPerFile: Number(figures.workerCpuMsPerFile),
+      });
+    } finally {
+      sim.process.kill();
+    }
+  }
+  const label = (pace: number) => (pace === 0 ? 'not paced' : `paced to ${pace}/min`);
+  printTable(
+    runs.flatMap((r) => [
+      { run: label(r.pace!), figure: 'full pass, files/s', value: r.filesPerSecond! },
+      { run: label(r.pace!), figure: 'full pass, seconds', value: r.fullPassSeconds! },
+      { run: label(r.pace!), figure: 'worker CPU ms per file', value: r.workerCpuMsPerFile! },
+      {
+        run: label(r.pace!),
+        figure: `users measured (over ${MEASURED_ABOVE_CALLS} calls)`,
+        value: r.usersMeasured!,
+      },
+      { run: label(r.pace!), figure: 'calls/min per user, median', value: r.callsPerMinuteMedian! },
+      { run: label(r.pace!), figure: 'calls/min per user, lowest', value: r.callsPerMinuteLowest! },
+      { run: label(r.pace!), figure: `utilisation of ${limit}/min, median`, value: r.utilisationMedian! },
+      { run: label(r.pace!), figure: `utilisation of ${limit}/min, lowest`, value: r.utilisationLowest! },
+      { run: label(r.pace!), figure: 'most users walked at once', value: r.mostUsersAtOnce! },
+      { run: label(r.pace!), figure: '429 answers', value: r.rateLimited! },
+      { run: label(r.pace!), figure: '429 answers after the first minute', value: r.rateLimitedAfterWarmUp! },
+    ]),
+  );
+  const figures: Record<string, number | string> = {
+    files,
+    users,
+    limitPerMinute: limit,
+    burst,
+    loadAverageAtStart: round(loadAtStart),
+    cores: cpus().length,
+    node: process.version,
+  };
+  for (const r of runs)
+    for (const [key, value] of Object.entries(r))
+      if (key !== 'pace') figures[`${key}${r.pace === 0 ? 'NotPaced' : `Paced${r.pace}`}`] = value;
+  printFigures(figures);
+}
+
+/** The budget's figures of one full pass from box-sim's counters (its users, not `anonymous` downloads). */
+export function budgetFigures(stats: SimStats, startedAt: number, limit: number): Record<string, number> {
+  const measured = Object.entries(stats.byUser)
+    .filter(([user, calls]) => user !== 'anonymous' && calls > MEASURED_ABOVE_CALLS && stats.byUserSpan[user])
+    .map(([user, calls]) => {
+      const span = stats.byUserSpan[user]!;
+      return (calls / Math.max(1, span.last - span.first)) * 60_000;
+    })
+    .sort((a, b) => a - b);
+  const median = measured[Math.floor(measured.length / 2)] ?? NaN;
+  const lowest = measured[0] ?? NaN;
+  return {
+    usersMeasured: measured.length,
+    callsPerMinuteMedian: round(median),
+    callsPerMinuteLowest: round(lowest),
+    utilisationMedian: round(median / limit, 3),
+    utilisationLowest: round(lowest / limit, 3),
+    mostUsersAtOnce: mostOverlapping(
+      Object.entries(stats.byUserSpan)
+        .filter(([user]) => user !== 'anonymous' && (stats.byUser[user] ?? 0) > 1)
+        .map(([, span]) => span),
+    ),
+    rateLimited: stats.rateLimited,
+    rateLimitedAfterWarmUp: stats.rateLimitedAt.filter((t) => t >= startedAt + WARM_UP_MS).length,
+  };
+}
+
+/** The most spans that overlap at one instant. */
+function mostOverlapping(spans: Array<{ first: number; last: number }>): number {
+  const edges = spans.flatMap((s) => [
+    { at: s.first, step: 1 },
+    { at: s.last, step: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || b.step - a.step);
+  let now = 0;
+  let most = 0;
+  for (const e of edges) most = Math.max(most, (now += e.step));
+  return most;
+}
+
+function round(n: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
