@@ -28,6 +28,7 @@ import {
 import { judgeFile, type FileToJudge, type FileVerdict } from './scan-file-judge';
 import { withKeepalive } from './keepalive';
 import { countJudged, observeEventToResult, observePassCompleted } from './scan-metrics';
+import { walkUsersAtOnce } from '../telemetry/metrics';
 import { mapAtOnce } from './at-once';
 import { mapAdaptively } from './adaptive-at-once';
 import { WalkConcurrency } from './walk-concurrency';
@@ -418,6 +419,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
                 let pages = 0;
                 concurrency.started(userId);
                 mostUsersAtOnce = Math.max(mostUsersAtOnce, ++walking);
+                walkUsersAtOnce.inc();
                 try {
                   const finished = await walkUserPages(
                     { connectorId, dataCenter, pass, userId, policySet: found.policySet, signal },
@@ -442,6 +444,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
                 } finally {
                   concurrency.ended(userId);
                   walking--;
+                  walkUsersAtOnce.dec();
                 }
               },
               { signal },

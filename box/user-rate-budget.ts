@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { boxBudgetWaitSeconds } from '../telemetry/metrics';
 
 /** Box's limit: about 1,000 API requests per minute per user. */
 export const BOX_CALLS_PER_MINUTE_PER_USER = 1000;
@@ -16,6 +17,7 @@ export interface UserRateBudgetOptions {
 }
 
 interface Waiter {
+  urgent: boolean;
   resolve: () => void;
   reject: (reason: unknown) => void;
   signal?: AbortSignal;
@@ -97,14 +99,20 @@ export class UserRateBudget {
     }
     if (options.signal?.aborted) return Promise.reject(abortError(options.signal));
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal: options.signal, since: now };
+      const waiter: Waiter = {
+        urgent: options.urgent === true,
+        resolve,
+        reject,
+        signal: options.signal,
+        since: now,
+      };
       const queue = options.urgent ? bucket.urgent : bucket.normal;
       queue.push(waiter);
       if (options.signal) {
         waiter.onAbort = () => {
           const i = queue.indexOf(waiter);
           if (i >= 0) queue.splice(i, 1);
-          bucket.waitedMs += this.now() - waiter.since;
+          this.waited(bucket, waiter, this.now());
           reject(abortError(options.signal!));
         };
         options.signal.addEventListener('abort', waiter.onAbort, { once: true });
@@ -197,13 +205,18 @@ export class UserRateBudget {
         if (!waiter) break;
         bucket.tokens -= 1;
         bucket.taken++;
-        bucket.waitedMs += now - waiter.since;
+        this.waited(bucket, waiter, now);
         bucket.lastUsed = now;
         if (waiter.onAbort) waiter.signal!.removeEventListener('abort', waiter.onAbort);
         waiter.resolve();
       }
     }
     this.schedule(bucket);
+  }
+
+  private waited(bucket: Bucket, waiter: Waiter, now: number): void {
+    bucket.waitedMs += now - waiter.since;
+    boxBudgetWaitSeconds.inc({ lane: waiter.urgent ? 'urgent' : 'bulk' }, (now - waiter.since) / 1000);
   }
 
   private schedule(bucket: Bucket): void {

@@ -36,6 +36,21 @@ export const boxRetryWaitSeconds = new Counter({
   registers: [metricsRegistry],
 });
 
+/** Seconds Box calls waited for their user's turn in the rate budget (box/user-rate-budget.ts), by lane. */
+export const boxBudgetWaitSeconds = new Counter({
+  name: 'connect_box_box_budget_wait_seconds_total',
+  help: "Seconds Box API calls waited for their Box user's turn in the per-user rate budget (BOX_USER_CALLS_PER_MINUTE), by lane (urgent: rescans of edited files; bulk: the rest).",
+  labelNames: ['lane'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Users the walk steps of this worker process walk at once now (adapted to their rate budgets). */
+export const walkUsersAtOnce = new Gauge({
+  name: 'connect_box_walk_users_at_once',
+  help: 'Users the walk steps running in this worker process walk at once now: the configured share of SCAN_USER_CONCURRENCY, or more while their Box rate budgets hold the walk back.',
+  registers: [metricsRegistry],
+});
+
 /** Every answer Box gave (each attempt of a request, retries included), by endpoint and status. */
 export const boxRequests = new Counter({
   name: 'connect_box_box_requests_total',

@@ -2,6 +2,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createScanActivities } from '../../../activities/scan-activities';
 import { createWebhookActivities } from '../../../activities/webhook-activities';
 import type { BoxClientPool } from '../../../box/box-client-pool';
+import { UserRateBudget } from '../../../box/user-rate-budget';
 import { openStore, type Store } from '../../../store/database';
 
 const noop = () => undefined;
@@ -21,7 +22,10 @@ function slowBox() {
     webhooks: { getWebhooks: () => later({ entries: [] }), deleteWebhookById: () => later(undefined) },
     withAsUserHeader: () => client,
   };
-  return { get: () => client } as unknown as BoxClientPool;
+  return {
+    get: () => client,
+    rateBudget: new UserRateBudget({ callsPerMinute: 0 }),
+  } as unknown as BoxClientPool;
 }
 
 /** Runs `step` in an activity context with fake timers; returns its result and the gaps between beats. */
