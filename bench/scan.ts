@@ -88,7 +88,12 @@ export async function measureScan(
   const env = await createLocalEnv();
   const store = await openStore(`sqlite:${join(dir, 'store.sqlite')}`);
   let peakRss = 0;
-  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
+  const rssSamples: Array<{ at: number; rss: number }> = [];
+  const rssTimer = setInterval(() => {
+    const rss = process.memoryUsage().rss;
+    peakRss = Math.max(peakRss, rss);
+    rssSamples.push({ at: performance.now(), rss });
+  }, 250);
   const workers: Worker[] = [];
   let running: Array<Promise<void>> = [];
   try {
@@ -228,6 +233,14 @@ export async function measureScan(
 
     const firstPass = await waitForPass(handle, 1);
     const fullSeconds = (performance.now() - started) / 1000;
+    // The worker's peak RSS in each quarter of the full pass: flat, or growing with the files walked.
+    const quarterPeaksMb = [0, 1, 2, 3].map((q) => {
+      const from = started + (q * fullSeconds * 1000) / 4;
+      const to = started + ((q + 1) * fullSeconds * 1000) / 4;
+      const inQuarter = rssSamples.filter((x) => x.at >= from && x.at < to).map((x) => x.rss);
+      return Math.round(Math.max(0, ...inQuarter) / 2 ** 20);
+    });
+    rssSamples.length = 0;
     const workerCpu = process.cpuUsage(cpuAtStart.worker);
     const othersCpu = childCpuSeconds(cpuRoots);
     const cpuOf = (kind: string) => (othersCpu[kind] ?? 0) - (cpuAtStart.others[kind] ?? 0);
@@ -275,9 +288,11 @@ export async function measureScan(
       downloadsUnchangedPass: unchangedStats.byEndpoint[CONTENT] ?? 0,
       historyEvents: history.events,
       workflowRuns: history.runs,
+      historyEventsMostInOneRun: history.mostInOneRun,
       historyEventsPer1000Files: round((history.events / walked) * 1000),
       workerRssAtStartMb: round(rssAtStart / 2 ** 20),
       workerPeakRssMb: round(peakRss / 2 ** 20),
+      workerPeakRssMbByQuarterOfFullPass: quarterPeaksMb.join('/'),
       prioritySamples: sorted.length,
       priorityLatencyMsP50: round(pct(50)),
       priorityLatencyMsP95: round(pct(95)),
@@ -310,9 +325,14 @@ export async function measureScan(
       { figure: 'unchanged pass, downloads', value: figures.downloadsUnchangedPass },
       { figure: 'history events (all runs, both passes)', value: figures.historyEvents },
       { figure: 'workflow runs (continue-as-new chain)', value: figures.workflowRuns },
+      { figure: 'history events of the longest run', value: figures.historyEventsMostInOneRun },
       { figure: 'history events per 1,000 files walked', value: figures.historyEventsPer1000Files },
       { figure: 'worker RSS when the scan starts, MB', value: figures.workerRssAtStartMb },
       { figure: 'worker peak RSS, MB (this process)', value: figures.workerPeakRssMb },
+      {
+        figure: 'worker peak RSS by quarter of the full pass, MB',
+        value: figures.workerPeakRssMbByQuarterOfFullPass,
+      },
       { figure: 'priority samples during the full pass', value: figures.prioritySamples },
       { figure: 'priority latency p50, ms (signal to stored)', value: figures.priorityLatencyMsP50 },
       { figure: 'priority latency p95, ms', value: figures.priorityLatencyMsP95 },
@@ -344,19 +364,21 @@ async function waitForPass(handle: WorkflowHandle, pass: number) {
 /** History events over every run of the workflow's continue-as-new chain. */
 async function chainHistory(
   handle: WorkflowHandleWithFirstExecutionRunId,
-): Promise<{ events: number; runs: number }> {
+): Promise<{ events: number; runs: number; mostInOneRun: number }> {
   let runId: string | undefined = handle.firstExecutionRunId;
   let events = 0;
   let runs = 0;
+  let mostInOneRun = 0;
   while (runId) {
     const history: History = await handle.client.getHandle(handle.workflowId, runId).fetchHistory();
     const list = history.events ?? [];
     events += list.length;
+    mostInOneRun = Math.max(mostInOneRun, list.length);
     runs++;
     runId =
       list[list.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }
-  return { events, runs };
+  return { events, runs, mostInOneRun };
 }
 
 /** An authorization code from box-sim's consent form, as a browser gets it. */
