@@ -21,12 +21,25 @@ export interface ValueStarts {
 /** The kinds of start a detector asks for. */
 export type StartKind = keyof ValueStarts;
 
-interface ScannedStarts extends ValueStarts {
-  /** Per kind, the length of the run of ASCII digits at each start (0 at a capital). */
-  readonly digits: Readonly<Record<StartKind, readonly number[]>>;
+/**
+ * The scan of one text: every start, and the starts again by the length of their run of digits
+ * (0: a capital), each list ascending. Typed arrays: a table of numbers has a start every ten
+ * characters, and growing plain arrays for them cost as much as the walk itself.
+ */
+interface ScannedStarts {
+  /** Offsets of every start, ascending. */
+  readonly at: Int32Array;
+  /** The length of the run of ASCII digits at each of `at` (0 at a capital). */
+  readonly digits: Int32Array;
+  /** The starts sorted by the length of their digit run (lengths over MAX_BUCKETED last), then by offset. */
+  readonly byLength: Int32Array;
+  /** Where the starts of each length begin in `byLength`: length l is `[first[l], first[l + 1])`. */
+  readonly first: Int32Array;
 }
 
-const RUN = /[0-9A-Z]+/g;
+// Longer digit runs share the last list: no detector asks for them by length.
+const MAX_BUCKETED = 32;
+const LONGER = MAX_BUCKETED + 1;
 
 // The detectors of one inspection run one after another over the same text: the last scan is kept.
 let lastText: string | undefined;
@@ -34,46 +47,72 @@ let lastStarts: ScannedStarts | undefined;
 
 /** The offsets of `text` where a run of `[0-9A-Z]` begins that no ASCII letter or digit precedes. */
 export function valueStarts(text: string): ValueStarts {
-  return scan(text);
+  const { at, digits } = scan(text);
+  const starts: Record<StartKind, number[]> = { digit: [], upper: [], any: [] };
+  for (let i = 0; i < at.length; i++) {
+    starts.any.push(at[i]!);
+    starts[digits[i]! > 0 ? 'digit' : 'upper'].push(at[i]!);
+  }
+  return starts;
 }
 
+/**
+ * One walk over the character codes: a global regex for the runs made a match array and a string per
+ * run, which in a table of numbers cost more than all the detectors' regexes at those starts.
+ */
 function scan(text: string): ScannedStarts {
   if (lastStarts && lastText === text) {
     lastText = text; // the same characters in another string: compare by reference from now on
     return lastStarts;
   }
-  const digit: number[] = [];
-  const upper: number[] = [];
-  const any: number[] = [];
-  const digitDigits: number[] = [];
-  const upperDigits: number[] = [];
-  const anyDigits: number[] = [];
-  RUN.lastIndex = 0;
-  for (let m = RUN.exec(text); m; m = RUN.exec(text)) {
-    const at = m.index;
-    const before = at > 0 ? text.charCodeAt(at - 1) : 0;
-    if (before >= 97 && before <= 122) continue; // a lower-case letter: the run is inside a word
-    const run = m[0];
-    let digits = 0;
-    while (digits < run.length && run.charCodeAt(digits) <= 57) digits++;
-    any.push(at);
-    anyDigits.push(digits);
-    if (digits > 0) {
-      digit.push(at);
-      digitDigits.push(digits);
-    } else {
-      upper.push(at);
-      upperDigits.push(0);
+  const n = text.length;
+  const capacity = (n >> 1) + 1; // a start needs a character before it that is not in a run
+  const at = new Int32Array(capacity);
+  const digits = new Int32Array(capacity);
+  let count = 0;
+  let before = 0; // the code of the character before `start` (0 at the start of the text)
+  for (let start = 0; start < n;) {
+    const c = text.charCodeAt(start);
+    if (!isDigitCode(c) && !isCapitalCode(c)) {
+      before = c;
+      start++;
+      continue;
     }
+    let end = start;
+    while (end < n && isDigitCode(text.charCodeAt(end))) end++;
+    const runDigits = end - start;
+    while (end < n && (isDigitCode(text.charCodeAt(end)) || isCapitalCode(text.charCodeAt(end)))) end++;
+    if (before < 97 || before > 122) {
+      // not after a lower-case letter, inside a word
+      at[count] = start;
+      digits[count] = runDigits;
+      count++;
+    }
+    before = text.charCodeAt(end - 1);
+    start = end;
   }
   lastText = text;
-  lastStarts = {
-    digit,
-    upper,
-    any,
-    digits: { digit: digitDigits, upper: upperDigits, any: anyDigits },
-  };
+  lastStarts = byRunLength(at.subarray(0, count), digits.subarray(0, count));
   return lastStarts;
+}
+
+/** The starts, also sorted by the length of their digit run (a counting sort: offsets stay ascending). */
+function byRunLength(at: Int32Array, digits: Int32Array): ScannedStarts {
+  const first = new Int32Array(LONGER + 2);
+  for (const d of digits) first[Math.min(d, LONGER) + 1]!++;
+  for (let l = 1; l < first.length; l++) first[l]! += first[l - 1]!;
+  const next = first.slice();
+  const byLength = new Int32Array(at.length);
+  for (let i = 0; i < at.length; i++) byLength[next[Math.min(digits[i]!, LONGER)]!++] = at[i]!;
+  return { at, digits, byLength, first };
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isCapitalCode(c: number): boolean {
+  return c >= 65 && c <= 90;
 }
 
 /**
@@ -85,7 +124,8 @@ export type StartTest = (digits: number, text: string, at: number) => boolean;
 /**
  * The starts of one kind in `text` that pass `accept`, ascending. With `lengths`, only the digit
  * starts whose run of digits has one of those lengths are tried (capital starts all are): a table of
- * numbers has tens of thousands of starts, and each detector wants few lengths.
+ * numbers has tens of thousands of starts, and each detector wants few lengths, so those are read
+ * from the scan's lists by length instead of testing every start.
  */
 export function startsWhere(
   text: string,
@@ -94,19 +134,76 @@ export function startsWhere(
   lengths?: readonly number[],
 ): number[] {
   const scanned = scan(text);
-  const starts = scanned[kind];
-  const digits = scanned.digits[kind];
+  if (kind === 'upper') return passing(text, scanned, 0, accept);
+  // Lists of many lengths holding most starts are merged more slowly than every start is tested.
+  if (!lengths || !isBucketed(lengths) || countStarts(text, kind, lengths) > scanned.at.length / 4) {
+    return everyStartWhere(text, scanned, kind, accept, lengths);
+  }
+  const parts: number[][] = [];
+  if (kind === 'any') parts.push(passing(text, scanned, 0, accept));
+  for (const length of new Set(lengths)) parts.push(passing(text, scanned, length, accept));
+  return mergeAll(parts.filter((p) => p.length > 0));
+}
+
+/** How many starts of `kind` whose digit runs have one of `lengths` (all lengths without), before any test. */
+export function countStarts(text: string, kind: StartKind, lengths?: readonly number[]): number {
+  const { at, first } = scan(text);
+  const ofLength = (l: number) => first[l + 1]! - first[l]!;
+  if (kind === 'upper') return ofLength(0);
+  const capitals = kind === 'any' ? ofLength(0) : 0;
+  if (!lengths || !isBucketed(lengths)) return kind === 'any' ? at.length : at.length - ofLength(0);
+  return [...new Set(lengths)].reduce((sum, l) => sum + ofLength(l), capitals);
+}
+
+function isBucketed(lengths: readonly number[]): boolean {
+  return lengths.every((l) => Number.isInteger(l) && l >= 1 && l <= MAX_BUCKETED);
+}
+
+/** The starts whose digit run has `length` digits (0: capitals) that pass `accept`. */
+function passing(text: string, scanned: ScannedStarts, length: number, accept: StartTest): number[] {
+  const { byLength, first } = scanned;
+  const kept: number[] = [];
+  for (let i = first[length]!; i < first[length + 1]!; i++) {
+    if (accept(length, text, byLength[i]!)) kept.push(byLength[i]!);
+  }
+  return kept;
+}
+
+/** Ascending lists of distinct offsets merged into one, ascending. */
+function mergeAll(parts: readonly number[][]): number[] {
+  if (parts.length <= 2) return parts.length === 2 ? mergeStarts(parts[0]!, parts[1]!) : (parts[0] ?? []);
+  const all = new Int32Array(parts.reduce((sum, p) => sum + p.length, 0));
+  let filled = 0;
+  for (const part of parts) for (const at of part) all[filled++] = at;
+  all.sort();
+  const merged = new Array<number>(all.length);
+  for (let i = 0; i < all.length; i++) merged[i] = all[i]!;
+  return merged;
+}
+
+/** startsWhere by testing every start of the kind, for lengths not listed apart. */
+function everyStartWhere(
+  text: string,
+  scanned: ScannedStarts,
+  kind: StartKind,
+  accept: StartTest,
+  lengths?: readonly number[],
+): number[] {
+  const { at, digits } = scanned;
   const kept: number[] = [];
   if (!lengths) {
-    for (let i = 0; i < starts.length; i++) if (accept(digits[i]!, text, starts[i]!)) kept.push(starts[i]!);
+    for (let i = 0; i < at.length; i++) {
+      const n = digits[i]!;
+      if ((n > 0 || kind === 'any') && accept(n, text, at[i]!)) kept.push(at[i]!);
+    }
     return kept;
   }
   const wanted = new Uint8Array(Math.max(...lengths, 0) + 2);
-  for (const length of lengths) wanted[length] = 1;
-  wanted[0] = 1; // capitals
-  for (let i = 0; i < starts.length; i++) {
+  for (const length of lengths) if (length >= 0 && Number.isInteger(length)) wanted[length] = 1;
+  wanted[0] = kind === 'any' ? 1 : 0; // capitals
+  for (let i = 0; i < at.length; i++) {
     const n = digits[i]!;
-    if (n < wanted.length && wanted[n] === 1 && accept(n, text, starts[i]!)) kept.push(starts[i]!);
+    if (n < wanted.length && wanted[n] === 1 && accept(n, text, at[i]!)) kept.push(at[i]!);
   }
   return kept;
 }

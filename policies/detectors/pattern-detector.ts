@@ -1,6 +1,6 @@
 import type { ContextRule } from './context-words';
 import type { StartKind, StartTest } from './candidate-scan';
-import { matchesAt, startsWhere, stickyCopy, valueStarts } from './candidate-scan';
+import { countStarts, matchesAt, startsWhere, stickyCopy } from './candidate-scan';
 import { adjustForContext, hasHotword, looseOf } from './context-words';
 import type { Detection, Detector } from './detection';
 import type { DetectorId } from './detector-id';
@@ -51,7 +51,6 @@ const anyStart: StartTest = () => true;
 /** Where the sticky candidate is tried, or undefined for a global scan of the text. */
 function startsOf(text: string, spec: PatternDetectorSpec): readonly number[] | undefined {
   if (spec.startsAt) {
-    if (!spec.startTest && !spec.digitLengths) return valueStarts(text)[spec.startsAt];
     return startsWhere(text, spec.startsAt, spec.startTest ?? anyStart, spec.digitLengths);
   }
   return spec.anchors ? startsNearLiterals(text, spec.anchors) : spec.startsNear?.(text);
@@ -98,12 +97,18 @@ export function patternDetector(spec: PatternDetectorSpec): Detector {
     find(text) {
       const found: Detection[] = [];
       if (spec.mayContain && !spec.mayContain(text)) return found;
-      const starts = startsOf(text, spec);
+      // Candidates from the shared scan are counted before they are listed and tested (the count is
+      // at hand, the tests are not): a table of numbers without a hotword then lists none.
+      let starts = spec.startsAt ? undefined : startsOf(text, spec);
+      const candidates = spec.startsAt
+        ? countStarts(text, spec.startsAt, spec.digitLengths)
+        : (starts?.length ?? Infinity);
       // Many candidates: one look at the whole text first, for a hotword's letters anywhere.
-      if (letters && (starts?.length ?? Infinity) > text.length * CANDIDATES_PER_CHAR_FOR_A_PASS) {
+      if (letters && candidates > text.length * CANDIDATES_PER_CHAR_FOR_A_PASS) {
         const lower = lowerCased(text);
         if (lower !== undefined && !letters.test(lower)) return found;
       }
+      starts ??= startsOf(text, spec);
       const matches = starts && sticky ? matchesAt(text, sticky, starts) : text.matchAll(global);
       let proven = false;
       for (const m of matches) {
