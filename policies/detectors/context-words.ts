@@ -167,7 +167,22 @@ export function looseOf(words: RegExp): RegExp {
  * match. In a table of numbers this spares slicing and two regex tests per value.
  */
 function hasLetterNear(text: string, start: number, end: number): boolean {
+  if (!mayHoldContextWords(text)) return false;
   return hasLetterIn(text, Math.max(0, start - BEFORE), start) || hasLetterIn(text, end, end + AFTER);
+}
+
+let letteredText: string | undefined;
+let lettered = true;
+
+/**
+ * False when `text` has no character a window could need (see hasLetterNear): no value in it has a
+ * hotword or a negative word near. Found once per text: a table of numbers alone otherwise reads the
+ * 64 characters around each of its values, for each detector.
+ */
+export function mayHoldContextWords(text: string): boolean {
+  if (text !== letteredText) lettered = /[A-Za-z\u0080-\uffff]/.test(text);
+  letteredText = text; // by reference from now on, as lowerSlice
+  return lettered;
 }
 
 function hasLetterIn(text: string, from: number, to: number): boolean {

@@ -1,7 +1,7 @@
 import type { ContextRule } from './context-words';
 import type { StartKind, StartTest } from './candidate-scan';
 import { countStarts, matchesAt, startsWhere, stickyCopy } from './candidate-scan';
-import { adjustForContext, hasHotword, looseOf } from './context-words';
+import { adjustForContext, hasHotword, looseOf, mayHoldContextWords } from './context-words';
 import type { Detection, Detector } from './detection';
 import type { DetectorId } from './detector-id';
 import type { Likelihood } from './likelihood';
@@ -97,6 +97,7 @@ export function patternDetector(spec: PatternDetectorSpec): Detector {
     find(text) {
       const found: Detection[] = [];
       if (spec.mayContain && !spec.mayContain(text)) return found;
+      if (required && !mayHoldContextWords(text)) return found; // no hotword can be near a value
       // Candidates from the shared scan are counted before they are listed and tested (the count is
       // at hand, the tests are not): a table of numbers without a hotword then lists none.
       let starts = spec.startsAt ? undefined : startsOf(text, spec);
