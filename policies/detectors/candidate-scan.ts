@@ -154,19 +154,31 @@ export function startsWhere(
     return everyStartWhere(text, scanned, kind, accept, lengths);
   }
   const parts: number[][] = [];
-  if (kind === 'any') parts.push(passing(text, scanned, 0, accept));
-  for (const length of new Set(lengths)) parts.push(passing(text, scanned, length, accept));
-  return mergeAll(parts.filter((p) => p.length > 0));
+  const add = (part: number[]) => part.length > 0 && parts.push(part);
+  if (kind === 'any') add(passing(text, scanned, 0, accept));
+  for (let i = 0; i < lengths.length; i++) {
+    if (lengths.indexOf(lengths[i]!) === i) add(passing(text, scanned, lengths[i]!, accept)); // each length once
+  }
+  return mergeAll(parts);
 }
 
 /** How many starts of `kind` whose digit runs have one of `lengths` (all lengths without), before any test. */
 export function countStarts(text: string, kind: StartKind, lengths?: readonly number[]): number {
-  const { at, first } = scan(text);
-  const ofLength = (l: number) => first[l + 1]! - first[l]!;
-  if (kind === 'upper') return ofLength(0);
-  const capitals = kind === 'any' ? ofLength(0) : 0;
-  if (!lengths || !isBucketed(lengths)) return kind === 'any' ? at.length : at.length - ofLength(0);
-  return [...new Set(lengths)].reduce((sum, l) => sum + ofLength(l), capitals);
+  const scanned = scan(text);
+  const capitals = ofLength(scanned, 0);
+  if (kind === 'upper') return capitals;
+  if (!lengths || !isBucketed(lengths))
+    return kind === 'any' ? scanned.at.length : scanned.at.length - capitals;
+  let count = kind === 'any' ? capitals : 0;
+  for (let i = 0; i < lengths.length; i++) {
+    if (lengths.indexOf(lengths[i]!) === i) count += ofLength(scanned, lengths[i]!); // each length once
+  }
+  return count;
+}
+
+/** How many starts have a digit run of `length` (0: capitals). */
+function ofLength(scanned: ScannedStarts, length: number): number {
+  return scanned.first[length + 1]! - scanned.first[length]!;
 }
 
 function isBucketed(lengths: readonly number[]): boolean {
