@@ -32,7 +32,7 @@ export function adjustForContext(
   if (!windows) return stepLikelihood(base, 0);
   let steps = 0;
   if (hotwordIn(windows, rule.hotwords)) steps++;
-  if (rule.negativeWords && windowTester(rule.negativeWords).test(windows.negative)) steps--;
+  if (rule.negativeWords && negativeTester.of(rule.negativeWords).test(windows.negative)) steps--;
   return stepLikelihood(base, steps);
 }
 
@@ -56,13 +56,33 @@ interface ContextWindows {
 
 function hotwordIn(windows: ContextWindows, hotwords: RegExp): boolean {
   if (windows.lastHotwords !== hotwords) {
-    windows.lastHotwordFound = windowTester(hotwords).test(windows.hot);
+    windows.lastHotwordFound = hotTester.of(hotwords).test(windows.hot);
     windows.lastHotwords = hotwords;
   }
   return windows.lastHotwordFound === true;
 }
 
 const testers = new WeakMap<RegExp, RegExp>();
+
+/**
+ * The tester of the words last asked for, kept apart from the WeakMap: a detector asks for its own
+ * rule's words value after value, and a WeakMap look-up costs more than the test of a short window.
+ */
+class LastTester {
+  private words: RegExp | undefined;
+  private tester: RegExp | undefined;
+
+  of(words: RegExp): RegExp {
+    if (words !== this.words) {
+      this.tester = windowTester(words);
+      this.words = words;
+    }
+    return this.tester!;
+  }
+}
+
+const hotTester = new LastTester();
+const negativeTester = new LastTester();
 
 /**
  * `words` for testing a window, which is lower-cased: a word regex (wordsPattern) of lower-case ASCII
