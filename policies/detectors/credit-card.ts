@@ -55,26 +55,31 @@ export const creditCardDetector: Detector = {
   },
 };
 
-/** The digit starts that may open a card (mayOpenCard), ascending. */
+/**
+ * The digit starts that may open a card, ascending: at most 19 digits, and 13 unless a separator
+ * follows (the candidate's groups). Luhn first: a run no separator follows can only match whole, and
+ * is a card only if its digits pass, which nine runs in ten do not, so the regex and the rest are
+ * spared for them. The groups of one grouped number are each a start: the digits the next group can
+ * hold are those of this one less its own, not walked again.
+ */
 function candidateStarts(text: string): number[] {
   const { at, digits } = scannedRuns(text);
   const starts: number[] = [];
+  let nextGroup = -1; // where the group after the last grouped start walked begins
+  let nextGroupDigits = 0; // and the digits a candidate can hold from there
   for (let i = 0; i < at.length; i++) {
-    if (digits[i]! > 0 && mayOpenCard(digits[i]!, text, at[i]!)) starts.push(at[i]!);
+    const start = at[i]!;
+    const length = digits[i]!;
+    if (length === 0 || length > 19) continue;
+    const next = text.charCodeAt(start + length);
+    if (next === 32 || next === 45) {
+      const grouped = start === nextGroup ? nextGroupDigits : groupedDigits(text, start);
+      nextGroup = start + length + 1;
+      nextGroupDigits = grouped - length;
+      if (grouped >= 13) starts.push(start);
+    } else if (length >= 13 && passesLuhnAt(text, start, length)) starts.push(start);
   }
   return starts;
-}
-
-/**
- * At most 19 digits, and 13 unless a separator follows (the candidate's groups). Luhn first: a run
- * no separator follows can only match whole, and is a card only if its digits pass, which nine runs
- * in ten do not, so the regex and the rest are spared for them.
- */
-function mayOpenCard(digits: number, text: string, at: number): boolean {
-  if (digits > 19) return false;
-  const next = text.charCodeAt(at + digits);
-  if (next === 32 || next === 45) return groupedDigits(text, at) >= 13; // groups may follow
-  return digits >= 13 && passesLuhnAt(text, at, digits);
 }
 
 /** How many digits a candidate can hold from `at`: digits, each pair split by one space or dash at most. */
