@@ -35,6 +35,28 @@ interface ScannedStarts {
   readonly byLength: Int32Array;
   /** Where the starts of each length begin in `byLength`: length l is `[first[l], first[l + 1])`. */
   readonly first: Int32Array;
+  /** The capital starts sorted by their shape (shapeKey), then by offset. */
+  readonly byShape: Int32Array;
+  /** Where the capital starts of each shape key begin in `byShape`, as `first`. */
+  readonly firstShape: Int32Array;
+}
+
+/**
+ * What a capital start's run opens with: how many capitals, and whether a digit follows them in the
+ * run (`AB12` is 2 and true, `QQ 12` 2 and false). The capital-led candidates want few shapes (an
+ * IBAN two capitals then digits), and most capital starts in prose open a word (`The`: 1, false).
+ */
+export interface CapitalShape {
+  readonly capitals: number;
+  readonly digitAfter: boolean;
+}
+
+// Runs opening with more capitals share the last shape: no detector asks for them.
+const MAX_SHAPE_CAPITALS = 12;
+const SHAPE_KEYS = MAX_SHAPE_CAPITALS * 2;
+
+function shapeKey(capitals: number, digitAfter: boolean): number {
+  return (Math.min(capitals, MAX_SHAPE_CAPITALS) - 1) * 2 + (digitAfter ? 1 : 0);
 }
 
 // Longer digit runs share the last list: no detector asks for them by length.
@@ -69,6 +91,7 @@ function scan(text: string): ScannedStarts {
   const capacity = (n >> 1) + 1; // a start needs a character before it that is not in a run
   const at = new Int32Array(capacity);
   const digits = new Int32Array(capacity);
+  const shapes = new Int32Array(capacity); // shapeKey at a capital start
   let count = 0;
   let before = 0; // the code of the character before `start` (0 at the start of the text)
   for (let start = 0; start < n;) {
@@ -81,30 +104,47 @@ function scan(text: string): ScannedStarts {
     let end = start;
     while (end < n && isDigitCode(text.charCodeAt(end))) end++;
     const runDigits = end - start;
+    while (end < n && isCapitalCode(text.charCodeAt(end))) end++;
+    const capitals = runDigits === 0 ? end - start : 0;
+    const digitAfter = end < n && isDigitCode(text.charCodeAt(end));
     while (end < n && (isDigitCode(text.charCodeAt(end)) || isCapitalCode(text.charCodeAt(end)))) end++;
     if (before < 97 || before > 122) {
       // not after a lower-case letter, inside a word
       at[count] = start;
       digits[count] = runDigits;
+      if (capitals > 0) shapes[count] = shapeKey(capitals, digitAfter);
       count++;
     }
     before = text.charCodeAt(end - 1);
     start = end;
   }
   lastText = text;
-  lastStarts = byRunLength(at.subarray(0, count), digits.subarray(0, count));
+  const starts = at.subarray(0, count);
+  const runDigits = digits.subarray(0, count);
+  const [byLength, first] = countingSort(starts, (i) => Math.min(runDigits[i]!, LONGER), LONGER + 1);
+  const capitalStarts = starts.filter((_, i) => runDigits[i] === 0);
+  const capitalShapes = shapes.subarray(0, count).filter((_, i) => runDigits[i] === 0);
+  const [byShape, firstShape] = countingSort(capitalStarts, (i) => capitalShapes[i]!, SHAPE_KEYS);
+  lastStarts = { at: starts, digits: runDigits, byLength, first, byShape, firstShape };
   return lastStarts;
 }
 
-/** The starts, also sorted by the length of their digit run (a counting sort: offsets stay ascending). */
-function byRunLength(at: Int32Array, digits: Int32Array): ScannedStarts {
-  const first = new Int32Array(LONGER + 2);
-  for (const d of digits) first[Math.min(d, LONGER) + 1]!++;
-  for (let l = 1; l < first.length; l++) first[l]! += first[l - 1]!;
+/**
+ * `starts` sorted by `keyOf` their index (0 to keys - 1), offsets ascending within a key (a counting
+ * sort), and where each key's starts begin: key k is `[first[k], first[k + 1])`.
+ */
+function countingSort(
+  starts: Int32Array,
+  keyOf: (i: number) => number,
+  keys: number,
+): [sorted: Int32Array, first: Int32Array] {
+  const first = new Int32Array(keys + 1);
+  for (let i = 0; i < starts.length; i++) first[keyOf(i) + 1]!++;
+  for (let k = 1; k < first.length; k++) first[k]! += first[k - 1]!;
   const next = first.slice();
-  const byLength = new Int32Array(at.length);
-  for (let i = 0; i < at.length; i++) byLength[next[Math.min(digits[i]!, LONGER)]!++] = at[i]!;
-  return { at, digits, byLength, first };
+  const sorted = new Int32Array(starts.length);
+  for (let i = 0; i < starts.length; i++) sorted[next[keyOf(i)]!++] = starts[i]!;
+  return [sorted, first];
 }
 
 function isDigitCode(c: number): boolean {
@@ -137,39 +177,58 @@ export type StartTest = (digits: number, text: string, at: number) => boolean;
 
 /**
  * The starts of one kind in `text` that pass `accept`, ascending. With `lengths`, only the digit
- * starts whose run of digits has one of those lengths are tried (capital starts all are): a table of
- * numbers has tens of thousands of starts, and each detector wants few lengths, so those are read
- * from the scan's lists by length instead of testing every start.
+ * starts whose run of digits has one of those lengths are tried; with `shapes`, only the capital
+ * starts of those shapes (all capital starts are without): a table of numbers has tens of thousands
+ * of starts, and each detector wants few lengths and shapes, so those are read from the scan's lists
+ * by length and shape instead of testing every start. Both only spare tests: `accept` decides.
  */
 export function startsWhere(
   text: string,
   kind: StartKind,
   accept: StartTest,
   lengths?: readonly number[],
+  shapes?: readonly CapitalShape[],
 ): number[] {
   const scanned = scan(text);
-  if (kind === 'upper') return passing(text, scanned, 0, accept);
   // Lists of many lengths holding most starts are merged more slowly than every start is tested.
-  if (!lengths || !isBucketed(lengths) || countStarts(text, kind, lengths) > scanned.at.length / 4) {
-    return everyStartWhere(text, scanned, kind, accept, lengths);
-  }
+  const everyStart =
+    !lengths || !isBucketed(lengths) || countStarts(text, kind, lengths, shapes) > scanned.at.length / 4;
+  if (kind !== 'upper' && everyStart) return everyStartWhere(text, scanned, kind, accept, lengths);
   const parts: number[][] = [];
   const add = (part: number[]) => part.length > 0 && parts.push(part);
-  if (kind === 'any') add(passing(text, scanned, 0, accept));
+  if (kind !== 'digit') {
+    if (!shapes || !isShaped(shapes)) add(passing(text, scanned, 0, accept));
+    else for (const key of distinctKeys(shapes)) add(passingShape(text, scanned, key, accept));
+  }
+  if (kind === 'upper' || !lengths) return mergeAll(parts);
   for (let i = 0; i < lengths.length; i++) {
     if (lengths.indexOf(lengths[i]!) === i) add(passing(text, scanned, lengths[i]!, accept)); // each length once
   }
   return mergeAll(parts);
 }
 
-/** How many starts of `kind` whose digit runs have one of `lengths` (all lengths without), before any test. */
-export function countStarts(text: string, kind: StartKind, lengths?: readonly number[]): number {
+/**
+ * How many starts of `kind` whose digit runs have one of `lengths` and whose capitals one of `shapes`
+ * (all without), before any test.
+ */
+export function countStarts(
+  text: string,
+  kind: StartKind,
+  lengths?: readonly number[],
+  shapes?: readonly CapitalShape[],
+): number {
   const scanned = scan(text);
-  const capitals = ofLength(scanned, 0);
+  const allCapitals = ofLength(scanned, 0);
+  let capitals = allCapitals;
+  if (shapes && isShaped(shapes)) {
+    capitals = 0;
+    for (const key of distinctKeys(shapes))
+      capitals += scanned.firstShape[key + 1]! - scanned.firstShape[key]!;
+  }
   if (kind === 'upper') return capitals;
-  if (!lengths || !isBucketed(lengths))
-    return kind === 'any' ? scanned.at.length : scanned.at.length - capitals;
+  const digitStarts = scanned.at.length - allCapitals;
   let count = kind === 'any' ? capitals : 0;
+  if (!lengths || !isBucketed(lengths)) return count + digitStarts;
   for (let i = 0; i < lengths.length; i++) {
     if (lengths.indexOf(lengths[i]!) === i) count += ofLength(scanned, lengths[i]!); // each length once
   }
@@ -185,12 +244,32 @@ function isBucketed(lengths: readonly number[]): boolean {
   return lengths.every((l) => Number.isInteger(l) && l >= 1 && l <= MAX_BUCKETED);
 }
 
+function isShaped(shapes: readonly CapitalShape[]): boolean {
+  return shapes.every(
+    (s) => Number.isInteger(s.capitals) && s.capitals >= 1 && s.capitals < MAX_SHAPE_CAPITALS,
+  );
+}
+
+function distinctKeys(shapes: readonly CapitalShape[]): number[] {
+  return [...new Set(shapes.map((s) => shapeKey(s.capitals, s.digitAfter)))];
+}
+
 /** The starts whose digit run has `length` digits (0: capitals) that pass `accept`. */
 function passing(text: string, scanned: ScannedStarts, length: number, accept: StartTest): number[] {
   const { byLength, first } = scanned;
   const kept: number[] = [];
   for (let i = first[length]!; i < first[length + 1]!; i++) {
     if (accept(length, text, byLength[i]!)) kept.push(byLength[i]!);
+  }
+  return kept;
+}
+
+/** The capital starts of shape `key` that pass `accept`. */
+function passingShape(text: string, scanned: ScannedStarts, key: number, accept: StartTest): number[] {
+  const { byShape, firstShape } = scanned;
+  const kept: number[] = [];
+  for (let i = firstShape[key]!; i < firstShape[key + 1]!; i++) {
+    if (accept(0, text, byShape[i]!)) kept.push(byShape[i]!);
   }
   return kept;
 }

@@ -1,5 +1,5 @@
 import type { ContextRule } from './context-words';
-import type { StartKind, StartTest } from './candidate-scan';
+import type { CapitalShape, StartKind, StartTest } from './candidate-scan';
 import { countStarts, matchesAt, startsWhere, stickyCopy } from './candidate-scan';
 import { adjustForContext, hasHotword, looseOf, mayHoldContextWords } from './context-words';
 import type { Detection, Detector } from './detection';
@@ -44,6 +44,8 @@ export interface PatternDetectorSpec {
   readonly startTest?: StartTest;
   /** With `startsAt`: the only lengths of the run of digits a digit-led candidate opens with. */
   readonly digitLengths?: readonly number[];
+  /** With `startsAt`: the only shapes a capital-led candidate opens with (candidate-scan.ts). */
+  readonly capitalShapes?: readonly CapitalShape[];
 }
 
 const anyStart: StartTest = () => true;
@@ -51,7 +53,13 @@ const anyStart: StartTest = () => true;
 /** Where the sticky candidate is tried, or undefined for a global scan of the text. */
 function startsOf(text: string, spec: PatternDetectorSpec): readonly number[] | undefined {
   if (spec.startsAt) {
-    return startsWhere(text, spec.startsAt, spec.startTest ?? anyStart, spec.digitLengths);
+    return startsWhere(
+      text,
+      spec.startsAt,
+      spec.startTest ?? anyStart,
+      spec.digitLengths,
+      spec.capitalShapes,
+    );
   }
   return spec.anchors ? startsNearLiterals(text, spec.anchors) : spec.startsNear?.(text);
 }
@@ -102,7 +110,7 @@ export function patternDetector(spec: PatternDetectorSpec): Detector {
       // at hand, the tests are not): a table of numbers without a hotword then lists none.
       let starts = spec.startsAt ? undefined : startsOf(text, spec);
       const candidates = spec.startsAt
-        ? countStarts(text, spec.startsAt, spec.digitLengths)
+        ? countStarts(text, spec.startsAt, spec.digitLengths, spec.capitalShapes)
         : (starts?.length ?? Infinity);
       // Many candidates: one look at the whole text first, for a hotword's letters anywhere.
       if (letters && candidates > text.length * CANDIDATES_PER_CHAR_FOR_A_PASS) {

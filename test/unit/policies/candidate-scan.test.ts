@@ -143,6 +143,62 @@ describe('candidate scan', () => {
     }
   });
 
+  it('capital starts by the shape of their run, read from the lists by shape, equal a test of every start', () => {
+    let seed = 19;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const pieces = [
+      'A',
+      'GB',
+      'QQ',
+      'DEUTDE',
+      'NWBKGB2L',
+      'ABCDEFGHIJKLMN',
+      '12',
+      'x',
+      'Visa',
+      ' ',
+      '-',
+      '9',
+      'é',
+    ];
+    const shapeOf = (text: string, at: number) => {
+      let capitals = 0;
+      while (/[A-Z]/.test(text[at + capitals] ?? '')) capitals++;
+      return { capitals, digitAfter: /[0-9]/.test(text[at + capitals] ?? '') };
+    };
+    const shapeSets = [
+      [{ capitals: 2, digitAfter: true }],
+      [
+        { capitals: 1, digitAfter: true },
+        { capitals: 2, digitAfter: true },
+      ],
+      [6, 7, 8, 9, 10, 11].flatMap((capitals) => [
+        { capitals, digitAfter: true },
+        { capitals, digitAfter: false },
+      ]),
+    ];
+    for (let t = 0; t < 300; t++) {
+      let text = '';
+      for (let i = 0; i < 30; i++) text += pieces[next() % pieces.length];
+      const { upper, digit, any } = valueStarts(text);
+      for (const shapes of shapeSets) {
+        const fits = (at: number) =>
+          shapes.some(
+            (s) => s.capitals === shapeOf(text, at).capitals && s.digitAfter === shapeOf(text, at).digitAfter,
+          );
+        const capitals = upper.filter(fits);
+        expect([text, startsWhere(text, 'upper', () => true, undefined, shapes)]).toEqual([text, capitals]);
+        expect([text, countStarts(text, 'upper', undefined, shapes)]).toEqual([text, capitals.length]);
+        // With a test that agrees with the shapes, they only spare tests, whichever way the starts are read.
+        const agrees = (digits: number, _t: string, at: number) => (digits === 0 ? fits(at) : digits === 9);
+        const expected = any.filter((at) =>
+          digit.includes(at) ? /^\d{9}(?!\d)/.test(text.slice(at)) : fits(at),
+        );
+        expect([text, startsWhere(text, 'any', agrees, [9], shapes)]).toEqual([text, expected]);
+      }
+    }
+  });
+
   it('merges ascending offsets', () => {
     expect(mergeStarts([1, 4, 9], [2, 4, 10, 11])).toEqual([1, 2, 4, 4, 9, 10, 11]);
     expect(mergeStarts([], [3])).toEqual([3]);
