@@ -56,7 +56,11 @@ export const ibanDetector: Detector = {
   ids: ['iban'],
   find(text) {
     const found: Detection[] = [];
-    for (const m of matchesAt(text, STICKY_CANDIDATE, startsWhere(text, 'upper', opensIban, undefined, OPENING))) {
+    for (const m of matchesAt(
+      text,
+      STICKY_CANDIDATE,
+      startsWhere(text, 'upper', opensIban, undefined, OPENING),
+    )) {
       const length = countrySpecs[m[0].slice(0, 2)]?.chars;
       if (!length) continue;
       const raw = takeChars(m[0], length);
