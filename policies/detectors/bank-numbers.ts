@@ -73,6 +73,10 @@ export const swiftBicDetector = patternDetector({
   id: 'swift_bic',
   candidate: /(?<![\p{L}\p{N}])[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?(?![\p{L}\p{N}])/gu,
   startsAt: 'upper',
+  capitalShapes: [6, 7, 8, 9, 10, 11].flatMap((capitals) => [
+    { capitals, digitAfter: true },
+    { capitals, digitAfter: false },
+  ]),
   // Eight or eleven capitals and digits, no more (the candidate's two lengths), six capitals first.
   startTest: (_digits, text, at) => {
     const length = runLength(text, at);

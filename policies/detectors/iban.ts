@@ -23,6 +23,9 @@ const CANDIDATE = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){10,32}/g;
 // The same, tried only where a run of capitals begins (candidate-scan.ts).
 const STICKY_CANDIDATE = stickyCopy(CANDIDATE);
 
+// Only runs opening with two capitals then a digit are tested (candidate-scan.ts).
+const OPENING = [{ capitals: 2, digitAfter: true }];
+
 /** Two capitals then two digits: the country code and check digits a candidate opens with. */
 function opensIban(_digits: number, text: string, at: number): boolean {
   return isCapitalAt(text, at + 1) && isDigitAt(text, at + 2) && isDigitAt(text, at + 3);
@@ -53,7 +56,11 @@ export const ibanDetector: Detector = {
   ids: ['iban'],
   find(text) {
     const found: Detection[] = [];
-    for (const m of matchesAt(text, STICKY_CANDIDATE, startsWhere(text, 'upper', opensIban))) {
+    for (const m of matchesAt(
+      text,
+      STICKY_CANDIDATE,
+      startsWhere(text, 'upper', opensIban, undefined, OPENING),
+    )) {
       const length = countrySpecs[m[0].slice(0, 2)]?.chars;
       if (!length) continue;
       const raw = takeChars(m[0], length);

@@ -1,7 +1,7 @@
 import type { ContextRule } from './context-words';
-import type { StartKind, StartTest } from './candidate-scan';
-import { matchesAt, startsWhere, stickyCopy, valueStarts } from './candidate-scan';
-import { adjustForContext, hasHotword, looseOf } from './context-words';
+import type { CapitalShape, StartKind, StartTest } from './candidate-scan';
+import { countStarts, matchesAt, startsWhere, stickyCopy } from './candidate-scan';
+import { adjustForContext, hasHotword, looseOf, mayHoldContextWords } from './context-words';
 import type { Detection, Detector } from './detection';
 import type { DetectorId } from './detector-id';
 import type { Likelihood } from './likelihood';
@@ -44,6 +44,8 @@ export interface PatternDetectorSpec {
   readonly startTest?: StartTest;
   /** With `startsAt`: the only lengths of the run of digits a digit-led candidate opens with. */
   readonly digitLengths?: readonly number[];
+  /** With `startsAt`: the only shapes a capital-led candidate opens with (candidate-scan.ts). */
+  readonly capitalShapes?: readonly CapitalShape[];
 }
 
 const anyStart: StartTest = () => true;
@@ -51,8 +53,13 @@ const anyStart: StartTest = () => true;
 /** Where the sticky candidate is tried, or undefined for a global scan of the text. */
 function startsOf(text: string, spec: PatternDetectorSpec): readonly number[] | undefined {
   if (spec.startsAt) {
-    if (!spec.startTest && !spec.digitLengths) return valueStarts(text)[spec.startsAt];
-    return startsWhere(text, spec.startsAt, spec.startTest ?? anyStart, spec.digitLengths);
+    return startsWhere(
+      text,
+      spec.startsAt,
+      spec.startTest ?? anyStart,
+      spec.digitLengths,
+      spec.capitalShapes,
+    );
   }
   return spec.anchors ? startsNearLiterals(text, spec.anchors) : spec.startsNear?.(text);
 }
@@ -98,12 +105,19 @@ export function patternDetector(spec: PatternDetectorSpec): Detector {
     find(text) {
       const found: Detection[] = [];
       if (spec.mayContain && !spec.mayContain(text)) return found;
-      const starts = startsOf(text, spec);
+      if (required && !mayHoldContextWords(text)) return found; // no hotword can be near a value
+      // Candidates from the shared scan are counted before they are listed and tested (the count is
+      // at hand, the tests are not): a table of numbers without a hotword then lists none.
+      let starts = spec.startsAt ? undefined : startsOf(text, spec);
+      const candidates = spec.startsAt
+        ? countStarts(text, spec.startsAt, spec.digitLengths, spec.capitalShapes)
+        : (starts?.length ?? Infinity);
       // Many candidates: one look at the whole text first, for a hotword's letters anywhere.
-      if (letters && (starts?.length ?? Infinity) > text.length * CANDIDATES_PER_CHAR_FOR_A_PASS) {
+      if (letters && candidates > text.length * CANDIDATES_PER_CHAR_FOR_A_PASS) {
         const lower = lowerCased(text);
         if (lower !== undefined && !letters.test(lower)) return found;
       }
+      starts ??= startsOf(text, spec);
       const matches = starts && sticky ? matchesAt(text, sticky, starts) : text.matchAll(global);
       let proven = false;
       for (const m of matches) {

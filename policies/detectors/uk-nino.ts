@@ -16,6 +16,10 @@ export const ukNinoDetector = patternDetector({
   candidate: CANDIDATE,
   startsAt: 'upper',
   // Two capitals, then a digit or a space (the candidate's prefix).
+  capitalShapes: [
+    { capitals: 2, digitAfter: true },
+    { capitals: 2, digitAfter: false },
+  ],
   startTest: (_digits, text, at) =>
     isCapitalAt(text, at + 1) && (isDigitAt(text, at + 2) || text.charCodeAt(at + 2) === 32),
   isValid: (value) => {

@@ -50,6 +50,7 @@ export const usPassportDetector = patternDetector({
   startsAt: 'any',
   startTest: (digits, text, at) => digits === 9 || (digits === 0 && isDigitAt(text, at + 1)),
   digitLengths: [9],
+  capitalShapes: [{ capitals: 1, digitAfter: true }],
   isValid: (value) => !/^(\d)\1{8}$/.test(value),
   base: 'possible',
   requireHotword: true,
@@ -77,6 +78,10 @@ export const usDriversLicenseDetector = patternDetector({
       ? digits >= 7 && digits <= 12
       : isDigitAt(text, at + 1) || (isCapitalAt(text, at + 1) && isDigitAt(text, at + 2)),
   digitLengths: [7, 8, 9, 10, 11, 12],
+  capitalShapes: [
+    { capitals: 1, digitAfter: true },
+    { capitals: 2, digitAfter: true },
+  ],
   isValid: (value) => !/^(\d)\1+$/.test(value.replace(/\D/g, '')),
   base: 'possible',
   requireHotword: true,

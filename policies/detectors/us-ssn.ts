@@ -36,6 +36,7 @@ const CANDIDATE = new RegExp(String.raw`${VALUE_START}(\d{3})([- ]?)(\d{2})\2(\d
 
 /** Numbers SSA published or that circulated on wallet inserts and in ads: never real. */
 const KNOWN_FAKES = new Set(['078051120', '219099999', '123456789', '111111111', '987654320']);
+const FAKE_AREAS = new Set([...KNOWN_FAKES].map((digits) => digits.slice(0, 3)));
 
 /**
  * True when the digits cannot be an SSN, after Presidio's UsSsnRecognizer and SSA rules: area 000,
@@ -43,12 +44,13 @@ const KNOWN_FAKES = new Set(['078051120', '219099999', '123456789', '111111111',
  * well-known fakes.
  */
 export function isInvalidSsn(area: string, group: string, serial: string): boolean {
-  const digits = area + group + serial;
   if (area === '000' || area === '666' || area.startsWith('9')) return true;
   if (group === '00' || serial === '0000') return true;
-  if (/^(\d)\1{8}$/.test(digits)) return true;
-  if (digits.startsWith('98765432')) return true;
-  return KNOWN_FAKES.has(digits);
+  // The rest are whole numbers: only those opening with one of their areas are put together (the
+  // 987-65-432x range is in area 9xx, already out).
+  if (!FAKE_AREAS.has(area) && !(area[0] === area[1] && area[1] === area[2])) return false;
+  const digits = area + group + serial;
+  return /^(\d)\1{8}$/.test(digits) || KNOWN_FAKES.has(digits);
 }
 
 /** Nine digits, or three then the dash or space of a grouped number (the candidate's shapes). */
@@ -69,8 +71,10 @@ export const usSsnDetector: Detector = {
     const found: Detection[] = [];
     const starts = startsWhere(text, 'digit', opensSsn, [3, 9]);
     for (const m of matchesAt(text, CANDIDATE, starts)) {
-      const [raw, area, separator, group, serial] = m as unknown as [string, string, string, string, string];
-      if (isInvalidSsn(area, group, serial)) continue;
+      // By index: destructuring a match array goes through its iterator.
+      const raw = m[0];
+      const separator = m[2]!;
+      if (isInvalidSsn(m[1]!, m[3]!, m[4]!)) continue;
       const start = m.index;
       const base: Likelihood = separator === '' ? 'possible' : 'likely';
       const likelihood = adjustForContext(text, start, start + raw.length, base, context);

@@ -9,6 +9,7 @@ import { startsNearLiterals } from '../../../policies/detectors/literal-hits';
 import { maskSample } from '../../../policies/detectors/mask-sample';
 import { lintPlan, MAY_HOLD_SECRET } from '../../../policies/detectors/secretlint-detector';
 import { isTestCardNumber } from '../../../policies/detectors/test-card-numbers';
+import { isInvalidSsn } from '../../../policies/detectors/us-ssn';
 import { NEGATIVES, POSITIVES } from '../../fixtures/corpus/labelled-samples';
 
 const ALL = new Set(DETECTOR_IDS);
@@ -370,6 +371,37 @@ describe('speed shortcuts keep every finding', () => {
   it('Luhn is computed over the digits only', () => {
     expect(passesLuhn('4539 1488 0343 6467')).toBe(true);
     expect(passesLuhn('4539-1488-0343-6468')).toBe(false);
+    const reference = (raw: string) => {
+      const digits = raw.replace(/\D/g, '').split('').reverse().map(Number);
+      return digits.reduce((sum, d, i) => sum + (i % 2 ? (d * 2 > 9 ? d * 2 - 9 : d * 2) : d), 0) % 10 === 0;
+    };
+    let seed = 31;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    for (let t = 0; t < 2_000; t++) {
+      let raw = '';
+      for (let i = 0; i < 12 + (next() % 8); i++) raw += (next() % 7 === 0 ? ' ' : '') + String(next() % 10);
+      expect([raw, passesLuhn(raw)]).toEqual([raw, reference(raw)]);
+    }
+  });
+
+  it('invalid SSNs are the SSA rules and the known fakes, as when every number was put together', () => {
+    const fakes = new Set(['078051120', '219099999', '123456789', '111111111', '987654320']);
+    const invalid = (digits: string) =>
+      /^(?:000|666|9)/.test(digits) ||
+      digits.slice(3, 5) === '00' ||
+      digits.slice(5) === '0000' ||
+      /^(\d)\1{8}$/.test(digits) ||
+      digits.startsWith('98765432') ||
+      fakes.has(digits);
+    let seed = 29;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const samples = [...fakes, '222222222', '123456780', '078051121', '666123456', '587349021'];
+    for (let t = 0; t < 5_000; t++)
+      samples.push(String(next() % 1_000_000_000).padStart(9, String(next() % 10)));
+    for (const digits of samples) {
+      const verdict = isInvalidSsn(digits.slice(0, 3), digits.slice(3, 5), digits.slice(5));
+      expect([digits, verdict]).toEqual([digits, invalid(digits)]);
+    }
   });
 
   it('cached issuer and NANP verdicts give the same answer for the same prefix', async () => {
