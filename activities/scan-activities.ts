@@ -399,6 +399,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
             ceiling: userIds.length,
             start: learnedUsersAtOnce.get(connectorId),
             pacePerMs: rateBudget.pacePerMs,
+            burst: rateBudget.burstSize,
             callsOf: (userId) => rateBudget.taken(userBudgetKey(connectorId, userId)),
           });
           let walking = 0;

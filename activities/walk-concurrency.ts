@@ -8,6 +8,11 @@ export interface WalkConcurrencyOptions {
   start?: number;
   /** Calls per millisecond a user may make (its rate budget's pace); 0: nothing to adapt to. */
   pacePerMs: number;
+  /**
+   * Calls a user may make at once before the pace holds (its rate budget's burst): allowed on top of the
+   * pace in the first tick of its walk, so a user spending its burst does not look held back (default 0).
+   */
+  burst?: number;
   /** Calls the user has made so far, in all (the rate budget's count). */
   callsOf: (userId: string) => number;
   now?: () => number;
@@ -29,7 +34,7 @@ export const NOT_BUDGET_BOUND = 0.85;
 export class WalkConcurrency {
   private current: number;
   private readonly now: () => number;
-  private readonly running = new Map<string, { since: number; calls: number }>();
+  private readonly running = new Map<string, { since: number; calls: number; fresh: boolean }>();
   /** The users' mean share of their budget at the last tick (undefined before one). */
   lastUsage: number | undefined;
 
@@ -45,7 +50,7 @@ export class WalkConcurrency {
 
   /** A user's walk starts. */
   started(userId: string): void {
-    this.running.set(userId, { since: this.now(), calls: this.options.callsOf(userId) });
+    this.running.set(userId, { since: this.now(), calls: this.options.callsOf(userId), fresh: true });
   }
 
   /** A user's walk ends (done, out of time, or failed). */
@@ -61,8 +66,8 @@ export class WalkConcurrency {
     for (const [userId, at] of this.running) {
       const calls = this.options.callsOf(userId);
       used += calls - at.calls;
-      allowed += (now - at.since) * this.options.pacePerMs;
-      this.running.set(userId, { since: now, calls });
+      allowed += (now - at.since) * this.options.pacePerMs + (at.fresh ? (this.options.burst ?? 0) : 0);
+      this.running.set(userId, { since: now, calls, fresh: false });
     }
     if (allowed <= 0) return this.current;
     const usage = used / allowed;

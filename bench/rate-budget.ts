@@ -5,9 +5,11 @@
  * For each pace of `--paces` (BOX_USER_CALLS_PER_MINUTE; 0: calls not paced), a box-sim process of its own
  * allowing each user `--limit` calls a minute (a token bucket of `--burst`), and the scan bench's full pass
  * (bench/scan.ts) on it. Printed per pace, from box-sim's counters: files/s; for the users the budget could
- * hold back (more calls than the connector's burst of 50 plus 100), calls per minute per user over the
- * span of their calls (median and lowest) and that over `--limit` (the utilisation); the most users walked
- * at once (their spans overlapping); the 429s in all and after the first minute (the warm-up).
+ * hold back (more than 150 calls), calls per minute per user while it was walked (its active time: the
+ * gaps between its answers of at most 2 s; a longer gap is a pause, the user waiting for its next walk
+ * step), median and lowest, and that over `--limit` (the utilisation); the same over each user's whole
+ * span, first call to last; the most users walked at once (their spans overlapping); the 429s in all and
+ * after the first minute (the warm-up).
  */
 import { cpus, loadavg } from 'node:os';
 import { measureScan, type SimStats } from './scan';
@@ -73,10 +75,29 @@ export async function main(options: Record<string, string>): Promise<void> {
         figure: `users measured (over ${MEASURED_ABOVE_CALLS} calls)`,
         value: r.usersMeasured!,
       },
-      { run: label(r.pace!), figure: 'calls/min per user, median', value: r.callsPerMinuteMedian! },
-      { run: label(r.pace!), figure: 'calls/min per user, lowest', value: r.callsPerMinuteLowest! },
+      {
+        run: label(r.pace!),
+        figure: 'calls/min per user while walked, median',
+        value: r.callsPerMinuteMedian!,
+      },
+      {
+        run: label(r.pace!),
+        figure: 'calls/min per user while walked, lowest',
+        value: r.callsPerMinuteLowest!,
+      },
       { run: label(r.pace!), figure: `utilisation of ${limit}/min, median`, value: r.utilisationMedian! },
       { run: label(r.pace!), figure: `utilisation of ${limit}/min, lowest`, value: r.utilisationLowest! },
+      {
+        run: label(r.pace!),
+        figure: 'utilisation over first to last call, median',
+        value: r.utilisationOverWholeSpanMedian!,
+      },
+      {
+        run: label(r.pace!),
+        figure: 'utilisation over first to last call, lowest',
+        value: r.utilisationOverWholeSpanLowest!,
+      },
+      { run: label(r.pace!), figure: 'share of the span walked, median', value: r.activeShareOfSpanMedian! },
       { run: label(r.pace!), figure: 'most users walked at once', value: r.mostUsersAtOnce! },
       { run: label(r.pace!), figure: '429 answers', value: r.rateLimited! },
       { run: label(r.pace!), figure: '429 answers after the first minute', value: r.rateLimitedAfterWarmUp! },
@@ -99,21 +120,31 @@ export async function main(options: Record<string, string>): Promise<void> {
 
 /** The budget's figures of one full pass from box-sim's counters (its users, not `anonymous` downloads). */
 export function budgetFigures(stats: SimStats, startedAt: number, limit: number): Record<string, number> {
-  const measured = Object.entries(stats.byUser)
-    .filter(([user, calls]) => user !== 'anonymous' && calls > MEASURED_ABOVE_CALLS && stats.byUserSpan[user])
-    .map(([user, calls]) => {
-      const span = stats.byUserSpan[user]!;
-      return (calls / Math.max(1, span.last - span.first)) * 60_000;
-    })
-    .sort((a, b) => a - b);
-  const median = measured[Math.floor(measured.length / 2)] ?? NaN;
-  const lowest = measured[0] ?? NaN;
+  const users = Object.entries(stats.byUser).filter(
+    ([user, calls]) => user !== 'anonymous' && calls > MEASURED_ABOVE_CALLS && stats.byUserSpan[user],
+  );
+  const perMinute = (over: (span: SimStats['byUserSpan'][string]) => number) =>
+    users
+      .map(([user, calls]) => (calls / Math.max(1, over(stats.byUserSpan[user]!))) * 60_000)
+      .sort((a, b) => a - b);
+  const active = perMinute((span) => span.activeMs);
+  const whole = perMinute((span) => span.last - span.first);
+  const median = (xs: number[]) => xs[Math.floor(xs.length / 2)] ?? NaN;
+  const lowest = (xs: number[]) => xs[0] ?? NaN;
   return {
-    usersMeasured: measured.length,
-    callsPerMinuteMedian: round(median),
-    callsPerMinuteLowest: round(lowest),
-    utilisationMedian: round(median / limit, 3),
-    utilisationLowest: round(lowest / limit, 3),
+    usersMeasured: users.length,
+    callsPerMinuteMedian: round(median(active)),
+    callsPerMinuteLowest: round(lowest(active)),
+    utilisationMedian: round(median(active) / limit, 3),
+    utilisationLowest: round(lowest(active) / limit, 3),
+    utilisationOverWholeSpanMedian: round(median(whole) / limit, 3),
+    utilisationOverWholeSpanLowest: round(lowest(whole) / limit, 3),
+    activeShareOfSpanMedian: round(
+      median(
+        users.map(([user]) => stats.byUserSpan[user]!).map((s) => s.activeMs / Math.max(1, s.last - s.first)),
+      ),
+      3,
+    ),
     mostUsersAtOnce: mostOverlapping(
       Object.entries(stats.byUserSpan)
         .filter(([user]) => user !== 'anonymous' && (stats.byUser[user] ?? 0) > 1)

@@ -41,7 +41,7 @@ export interface SimStats {
   total: number;
   byEndpoint: Record<string, number>;
   byUser: Record<string, number>;
-  byUserSpan: Record<string, { first: number; last: number }>;
+  byUserSpan: Record<string, { first: number; last: number; activeMs: number }>;
   rateLimited: number;
   rateLimitedAt: number[];
 }

@@ -106,8 +106,11 @@ export interface SimStats {
   byEndpointAndUser: Record<string, Record<string, number>>;
   /** By HTTP status answered. */
   byStatus: Record<string, number>;
-  /** By acting user ID: when its first and its last request was answered (ms since the epoch). */
-  byUserSpan: Record<string, { first: number; last: number }>;
+  /**
+   * By acting user ID: when its first and its last request was answered (ms since the epoch), and for how
+   * long it was active: the sum of the gaps between its answers of at most 2 s (a longer gap is a pause).
+   */
+  byUserSpan: Record<string, { first: number; last: number; activeMs: number }>;
   rateLimited: number;
   /** When each 429 was answered (ms since the epoch; the first 100,000 since the last reset). */
   rateLimitedAt: number[];
@@ -150,7 +153,8 @@ export class StatsCollector {
     perUser[user] = (perUser[user] ?? 0) + 1;
     s.byStatus[String(status)] = (s.byStatus[String(status)] ?? 0) + 1;
     const now = Date.now();
-    const span = (s.byUserSpan[user] ??= { first: now, last: now });
+    const span = (s.byUserSpan[user] ??= { first: now, last: now, activeMs: 0 });
+    if (now - span.last <= 2000) span.activeMs += now - span.last;
     span.last = now;
     if (status === 429) {
       s.rateLimited++;

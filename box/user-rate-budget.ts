@@ -58,6 +58,11 @@ const IDLE_KEY_MS = 5 * 60_000;
  */
 export class UserRateBudget {
   private readonly buckets = new Map<string, Bucket>();
+  /**
+   * The waiters of each signal: one abort listener per signal (a walk step's calls share its activity's
+   * signal; a listener per waiting call would pass node's limit of 10 and warn).
+   */
+  private readonly watchers = new WeakMap<AbortSignal, Set<Waiter>>();
   private readonly perMs: number;
   private readonly burst: number;
   private readonly now: () => number;
@@ -115,7 +120,7 @@ export class UserRateBudget {
           this.waited(bucket, waiter, this.now());
           reject(abortError(options.signal!));
         };
-        options.signal.addEventListener('abort', waiter.onAbort, { once: true });
+        this.watch(options.signal).add(waiter);
       }
       this.schedule(bucket);
     });
@@ -146,6 +151,11 @@ export class UserRateBudget {
   /** Calls the key has been let through, in all (0 for a key not remembered). */
   taken(key: string): number {
     return this.buckets.get(key)?.taken ?? 0;
+  }
+
+  /** Calls a key may make at once after being idle. */
+  get burstSize(): number {
+    return this.burst;
   }
 
   /** Calls per millisecond the budget allows a key when Box has not slowed it down (0: no pacing). */
@@ -207,11 +217,29 @@ export class UserRateBudget {
         bucket.taken++;
         this.waited(bucket, waiter, now);
         bucket.lastUsed = now;
-        if (waiter.onAbort) waiter.signal!.removeEventListener('abort', waiter.onAbort);
+        if (waiter.signal) this.watchers.get(waiter.signal)?.delete(waiter);
         waiter.resolve();
       }
     }
     this.schedule(bucket);
+  }
+
+  private watch(signal: AbortSignal): Set<Waiter> {
+    let waiters = this.watchers.get(signal);
+    if (!waiters) {
+      const set = new Set<Waiter>();
+      waiters = set;
+      this.watchers.set(signal, set);
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const waiter of [...set]) waiter.onAbort?.();
+          set.clear();
+        },
+        { once: true },
+      );
+    }
+    return waiters;
   }
 
   private waited(bucket: Bucket, waiter: Waiter, now: number): void {

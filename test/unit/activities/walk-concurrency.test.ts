@@ -67,6 +67,25 @@ describe('WalkConcurrency', () => {
     expect(c.tick()).toBe(5);
   });
 
+  it("does not take a user's burst for being held back by its budget", () => {
+    const withBurst = new WalkConcurrency({
+      floor: 1,
+      ceiling: 10,
+      start: 4,
+      pacePerMs: 0.01,
+      burst: 50,
+      callsOf: (u) => calls.get(u) ?? 0,
+      now: () => now,
+    });
+    withBurst.started('a');
+    now += 1000;
+    calls.set('a', 50); // its burst, then nothing: not held back by the budget (without the burst: 5x)
+    expect(withBurst.tick()).toBe(3);
+    now += 1000;
+    calls.set('a', 50 + 10); // then its whole pace
+    expect(withBurst.tick()).toBe(4);
+  });
+
   it('adapts nothing without a rate budget, and never goes past the users it has', () => {
     const fixed = new WalkConcurrency({ floor: 3, ceiling: 8, pacePerMs: 0, callsOf: () => 1e9 });
     fixed.started('a');

@@ -84,6 +84,24 @@ describe('UserRateBudget', () => {
     await expect(budget.take('c/u1', { signal: dead.signal })).rejects.toThrow('gone already');
   });
 
+  it('adds one abort listener per signal, however many calls wait on it', async () => {
+    const budget = new UserRateBudget({ callsPerMinute: 600, burst: 1 });
+    const controller = new AbortController();
+    const added = jest.spyOn(controller.signal, 'addEventListener');
+    const waiting = Array.from({ length: 30 }, () =>
+      budget.take('c/u1', { signal: controller.signal }).then(
+        () => 'through',
+        () => 'aborted',
+      ),
+    );
+    await pass(1000);
+    controller.abort(new Error('step cancelled'));
+    const outcomes = await Promise.all(waiting);
+    expect(added).toHaveBeenCalledTimes(1);
+    expect(outcomes.filter((o) => o === 'through')).toHaveLength(11); // the burst, then one per 100 ms
+    expect(outcomes.filter((o) => o === 'aborted')).toHaveLength(19);
+  });
+
   it("after a 429 waits for Box's retry-after, goes a fifth slower, and recovers a tenth a minute", async () => {
     const budget = new UserRateBudget({ callsPerMinute: 600, burst: 1, recoverAfterMs: 60_000 });
     await budget.take('c/u1');
