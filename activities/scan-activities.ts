@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BoxClient } from 'box-node-sdk';
@@ -385,6 +386,9 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
         () => ({ ...total }),
         async () => {
           const signal = ctx.cancellationSignal;
+          // Each file being fetched listens to the step's signal: up to four per user walked at once, which
+          // passes node's warning threshold of 10 once more users go at once.
+          setMaxListeners(Math.max(10, userIds.length * budget.fileConcurrency * 4), signal);
           const found = await passPolicySetOrFail(connectorId, pass);
           const started = Date.now();
           const outOfTime = () => Date.now() - started >= budget.maxMs;

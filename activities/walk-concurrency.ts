@@ -19,17 +19,18 @@ export interface WalkConcurrencyOptions {
 }
 
 /** Users using at least this share of their budget are held back by it: walk more users at once. */
-export const BUDGET_BOUND = 0.95;
+export const BUDGET_BOUND = 0.97;
 /** Users using less than this share are held back by something else (CPU, Box's latency): walk fewer. */
-export const NOT_BUDGET_BOUND = 0.85;
+export const NOT_BUDGET_BOUND = 0.92;
 
 /**
  * How many users a walk step walks at once, adapted to Box's per-user rate budget. Box paces each user
  * (box/user-rate-budget.ts), so a connector walking few users at once waits on their budgets while its
  * CPU idles, and one walking too many leaves each user's budget half used while the pass takes as long.
  * Each `tick` compares the calls each running user made since the last tick with what its budget
- * allowed: when the users use at least 95 % of it, their budget is what holds the walk back, and a
- * quarter more users go at once; under 85 %, something else holds it back and one user fewer goes.
+ * allowed: when the users use at least 97 % of it, their budget is what holds the walk back, and a
+ * quarter more users go at once; under 92 %, something else holds it back and one user fewer goes, so
+ * that the users walked keep using at least about nine tenths of their budget.
  */
 export class WalkConcurrency {
   private current: number;

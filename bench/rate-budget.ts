@@ -129,8 +129,9 @@ export function budgetFigures(stats: SimStats, startedAt: number, limit: number)
       .sort((a, b) => a - b);
   const active = perMinute((span) => span.activeMs);
   const whole = perMinute((span) => span.last - span.first);
-  const median = (xs: number[]) => xs[Math.floor(xs.length / 2)] ?? NaN;
-  const lowest = (xs: number[]) => xs[0] ?? NaN;
+  const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+  const median = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)] ?? NaN;
+  const lowest = (xs: number[]) => sorted(xs)[0] ?? NaN;
   return {
     usersMeasured: users.length,
     callsPerMinuteMedian: round(median(active)),

@@ -36,7 +36,7 @@ describe('WalkConcurrency', () => {
     expect(c.lastUsage).toBe(1);
   });
 
-  it('walks one user fewer while they use under 85 % of it, down to the floor', () => {
+  it('walks one user fewer while they use under 92 % of it, down to the floor', () => {
     const c = make(2, 10, 5);
     expect(c.limit).toBe(5);
     c.started('a');
@@ -48,10 +48,10 @@ describe('WalkConcurrency', () => {
     expect(limits).toEqual([4, 3, 2, 2]);
   });
 
-  it('holds between 85 % and 95 %, and without running users', () => {
+  it('holds between 92 % and 97 %, and without running users', () => {
     const c = make(1, 10, 4);
     c.started('a');
-    second(['a'], 0.9);
+    second(['a'], 0.95);
     expect(c.tick()).toBe(4);
     c.ended('a');
     second([], 0);
