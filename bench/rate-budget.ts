@@ -65,43 +65,25 @@ export async function main(options: Record<string, string>): Promise<void> {
     }
   }
   const label = (pace: number) => (pace === 0 ? 'not paced' : `paced to ${pace}/min`);
+  // Each row: what it says, and the run's figure it shows.
+  const rows: Array<[string, string]> = [
+    ['full pass, files/s', 'filesPerSecond'],
+    ['full pass, seconds', 'fullPassSeconds'],
+    ['worker CPU ms per file', 'workerCpuMsPerFile'],
+    [`users measured (over ${MEASURED_ABOVE_CALLS} calls)`, 'usersMeasured'],
+    ['calls/min per user while walked, median', 'callsPerMinuteMedian'],
+    ['calls/min per user while walked, lowest', 'callsPerMinuteLowest'],
+    [`utilisation of ${limit}/min, median`, 'utilisationMedian'],
+    [`utilisation of ${limit}/min, lowest`, 'utilisationLowest'],
+    ['utilisation over first to last call, median', 'utilisationOverWholeSpanMedian'],
+    ['utilisation over first to last call, lowest', 'utilisationOverWholeSpanLowest'],
+    ['share of the span walked, median', 'activeShareOfSpanMedian'],
+    ['most users walked at once', 'mostUsersAtOnce'],
+    ['429 answers', 'rateLimited'],
+    ['429 answers after the first minute', 'rateLimitedAfterWarmUp'],
+  ];
   printTable(
-    runs.flatMap((r) => [
-      { run: label(r.pace!), figure: 'full pass, files/s', value: r.filesPerSecond! },
-      { run: label(r.pace!), figure: 'full pass, seconds', value: r.fullPassSeconds! },
-      { run: label(r.pace!), figure: 'worker CPU ms per file', value: r.workerCpuMsPerFile! },
-      {
-        run: label(r.pace!),
-        figure: `users measured (over ${MEASURED_ABOVE_CALLS} calls)`,
-        value: r.usersMeasured!,
-      },
-      {
-        run: label(r.pace!),
-        figure: 'calls/min per user while walked, median',
-        value: r.callsPerMinuteMedian!,
-      },
-      {
-        run: label(r.pace!),
-        figure: 'calls/min per user while walked, lowest',
-        value: r.callsPerMinuteLowest!,
-      },
-      { run: label(r.pace!), figure: `utilisation of ${limit}/min, median`, value: r.utilisationMedian! },
-      { run: label(r.pace!), figure: `utilisation of ${limit}/min, lowest`, value: r.utilisationLowest! },
-      {
-        run: label(r.pace!),
-        figure: 'utilisation over first to last call, median',
-        value: r.utilisationOverWholeSpanMedian!,
-      },
-      {
-        run: label(r.pace!),
-        figure: 'utilisation over first to last call, lowest',
-        value: r.utilisationOverWholeSpanLowest!,
-      },
-      { run: label(r.pace!), figure: 'share of the span walked, median', value: r.activeShareOfSpanMedian! },
-      { run: label(r.pace!), figure: 'most users walked at once', value: r.mostUsersAtOnce! },
-      { run: label(r.pace!), figure: '429 answers', value: r.rateLimited! },
-      { run: label(r.pace!), figure: '429 answers after the first minute', value: r.rateLimitedAfterWarmUp! },
-    ]),
+    runs.flatMap((r) => rows.map(([figure, key]) => ({ run: label(r.pace!), figure, value: r[key]! }))),
   );
   const figures: Record<string, number | string> = {
     files,
