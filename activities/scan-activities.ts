@@ -406,8 +406,6 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
             burst: rateBudget.burstSize,
             callsOf: (userId) => rateBudget.taken(userBudgetKey(connectorId, userId)),
           });
-          let walking = 0;
-          let mostUsersAtOnce = 0;
           const ticker = setInterval(
             () => learnedUsersAtOnce.set(connectorId, concurrency.tick()),
             budget.concurrencyTickMs,
@@ -423,7 +421,6 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
                 if (user.done) return void done.push(userId);
                 let pages = 0;
                 concurrency.started(userId);
-                mostUsersAtOnce = Math.max(mostUsersAtOnce, ++walking);
                 walkUsersAtOnce.inc();
                 try {
                   const finished = await walkUserPages(
@@ -448,7 +445,6 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
                   throw failure;
                 } finally {
                   concurrency.ended(userId);
-                  walking--;
                   walkUsersAtOnce.dec();
                 }
               },
@@ -463,7 +459,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
             unfinished,
             skipped,
             stored: await work.runningCounts(connectorId, pass),
-            mostUsersAtOnce,
+            mostUsersAtOnce: concurrency.mostAtOnce,
           };
         },
       );

@@ -38,6 +38,8 @@ export class WalkConcurrency {
   private readonly running = new Map<string, { since: number; calls: number; fresh: boolean }>();
   /** The users' mean share of their budget at the last tick (undefined before one). */
   lastUsage: number | undefined;
+  /** The most users walked at once so far. */
+  mostAtOnce = 0;
 
   constructor(private readonly options: WalkConcurrencyOptions) {
     this.now = options.now ?? Date.now;
@@ -52,6 +54,7 @@ export class WalkConcurrency {
   /** A user's walk starts. */
   started(userId: string): void {
     this.running.set(userId, { since: this.now(), calls: this.options.callsOf(userId), fresh: true });
+    this.mostAtOnce = Math.max(this.mostAtOnce, this.running.size);
   }
 
   /** A user's walk ends (done, out of time, or failed). */

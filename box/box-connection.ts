@@ -144,7 +144,7 @@ export function createNetworkSession(
 }
 
 /** The rate budget's key of a request: the connector and the Box user it acts as. */
-export function budgetKey(connectorId: string, options: Parameters<typeof actingUserOf>[0]): string {
+function budgetKey(connectorId: string, options: Parameters<typeof actingUserOf>[0]): string {
   return userBudgetKey(connectorId, actingUserOf(options));
 }
 

@@ -1,9 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { boxBudgetWaitSeconds } from '../telemetry/metrics';
 
-/** Box's limit: about 1,000 API requests per minute per user. */
-export const BOX_CALLS_PER_MINUTE_PER_USER = 1000;
-
 /** Tuning of UserRateBudget; tests pass their own clock. */
 export interface UserRateBudgetOptions {
   /** Calls per minute each key may make (0: no pacing at all). */
@@ -19,7 +16,6 @@ export interface UserRateBudgetOptions {
 interface Waiter {
   urgent: boolean;
   resolve: () => void;
-  reject: (reason: unknown) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
   since: number;
@@ -35,8 +31,6 @@ interface Bucket {
   urgent: Waiter[];
   normal: Waiter[];
   timer: NodeJS.Timeout | undefined;
-  /** Milliseconds callers of this key have spent waiting, in all. */
-  waitedMs: number;
   /** Calls let through, in all (adaptive concurrency reads it). */
   taken: number;
   lastUsed: number;
@@ -107,7 +101,6 @@ export class UserRateBudget {
       const waiter: Waiter = {
         urgent: options.urgent === true,
         resolve,
-        reject,
         signal: options.signal,
         since: now,
       };
@@ -117,7 +110,7 @@ export class UserRateBudget {
         waiter.onAbort = () => {
           const i = queue.indexOf(waiter);
           if (i >= 0) queue.splice(i, 1);
-          this.waited(bucket, waiter, this.now());
+          this.waited(waiter, this.now());
           reject(abortError(options.signal!));
         };
         this.watch(options.signal).add(waiter);
@@ -137,15 +130,6 @@ export class UserRateBudget {
     bucket.perMs = Math.max(this.perMs / 10, bucket.perMs * 0.8);
     bucket.penalizedAt = now;
     this.schedule(bucket);
-  }
-
-  /** Milliseconds the key's callers have waited for their turn, in all. */
-  waitedMs(key: string): number {
-    const bucket = this.buckets.get(key);
-    if (!bucket) return 0;
-    const now = this.now();
-    const pending = [...bucket.urgent, ...bucket.normal].reduce((sum, w) => sum + (now - w.since), 0);
-    return bucket.waitedMs + pending;
   }
 
   /** Calls the key has been let through, in all (0 for a key not remembered). */
@@ -185,7 +169,6 @@ export class UserRateBudget {
         urgent: [],
         normal: [],
         timer: undefined,
-        waitedMs: 0,
         taken: 0,
         lastUsed: now,
       };
@@ -215,7 +198,7 @@ export class UserRateBudget {
         if (!waiter) break;
         bucket.tokens -= 1;
         bucket.taken++;
-        this.waited(bucket, waiter, now);
+        this.waited(waiter, now);
         bucket.lastUsed = now;
         if (waiter.signal) this.watchers.get(waiter.signal)?.delete(waiter);
         waiter.resolve();
@@ -242,8 +225,7 @@ export class UserRateBudget {
     return waiters;
   }
 
-  private waited(bucket: Bucket, waiter: Waiter, now: number): void {
-    bucket.waitedMs += now - waiter.since;
+  private waited(waiter: Waiter, now: number): void {
     boxBudgetWaitSeconds.inc({ lane: waiter.urgent ? 'urgent' : 'bulk' }, (now - waiter.since) / 1000);
   }
 

@@ -34,6 +34,9 @@ describe('WalkConcurrency', () => {
     }
     expect(limits).toEqual([3, 4, 5, 6, 8, 10, 10, 10]);
     expect(c.lastUsage).toBe(1);
+    c.ended('a');
+    c.started('c');
+    expect(c.mostAtOnce).toBe(2);
   });
 
   it('walks one user fewer while they use under 92 % of it, down to the floor', () => {

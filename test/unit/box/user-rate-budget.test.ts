@@ -28,7 +28,6 @@ describe('UserRateBudget', () => {
     // After the burst, one call every 100 ms: the 15th at 1 s.
     expect(at.slice(5).map((t) => t - start)).toEqual([100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]);
     expect(budget.taken('c/u1')).toBe(15);
-    expect(budget.waitedMs('c/u1')).toBe(100 + 200 + 300 + 400 + 500 + 600 + 700 + 800 + 900 + 1000);
   });
 
   it('never lets more than burst + callsPerMinute through in any minute', async () => {
