@@ -49,8 +49,8 @@ export class DownloadUrls {
   /** A URL path for the file's current version. */
   issue(grant: DownloadGrant): string {
     const token = randomBytes(18).toString('base64url');
+    this.forgetExpired();
     this.grants.set(token, { ...grant, expiresAt: this.now() + this.lifetimeMs });
-    if (this.grants.size > 10_000) this.sweep();
     return `/d/1/${token}/download`;
   }
 
@@ -61,9 +61,17 @@ export class DownloadUrls {
     return grant;
   }
 
-  private sweep(): void {
+  /**
+   * Drops the expired grants. Every grant lives as long, so the Map (in insertion order) holds them by
+   * expiry: the expired ones are at its front, and this reads past them only (a download's cost no longer
+   * grows with the grants alive, which it did once 10,000 were).
+   */
+  private forgetExpired(): void {
     const now = this.now();
-    for (const [token, grant] of this.grants) if (grant.expiresAt <= now) this.grants.delete(token);
+    for (const [token, grant] of this.grants) {
+      if (grant.expiresAt > now) return;
+      this.grants.delete(token);
+    }
   }
 }
 
