@@ -39,7 +39,14 @@ function openSqlite(file: string): Store {
     // process loses nothing committed; a power cut may lose the last commits, which the walk, replaying
     // from the store's markers, does again.
     database.pragma('synchronous = NORMAL');
+    // A checkpoint every 10,000 pages (40 MB of WAL) instead of 1,000: the pages every commit of the walk
+    // rewrites (index roots, the pass and user rows) are copied to the database once per checkpoint, not
+    // ten times.
+    database.pragma('wal_autocheckpoint = 10000');
   }
+  // 32 MB of page cache instead of 2: the files table's five indexes of a 100,000-file enterprise stay in
+  // memory instead of being read back from the OS at every upsert (it fills only as pages are read).
+  database.pragma('cache_size = -32000');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });

@@ -1,4 +1,5 @@
 import { sql, type CompiledQuery, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import { compiledOnce } from './compiled-once';
 import { fileDomainsOf } from './migrations/014-console-data';
 import type { Database } from './schema';
 import type { FilesTable } from './scan-tables';
@@ -39,6 +40,49 @@ export const FILE_LIST_WINDOW = 5000;
 
 // 24 columns a row: 500 rows stay far below SQLite's 32,766 parameters.
 const UPSERT_CHUNK = 500;
+
+/** Every column of a file row, in the order an upsert binds them. */
+const FILE_COLUMNS = [
+  'connector_id',
+  'file_id',
+  'owner_id',
+  'owner_login',
+  'name',
+  'path',
+  'extension',
+  'size',
+  'sha1',
+  'access_level',
+  'shared_link_access',
+  'collaborators_json',
+  'direct_collaborators_json',
+  'has_collaborations',
+  'modified_at',
+  'last_seen_pass',
+  'walked_pass',
+  'last_scanned_at',
+  'scanned_sha1',
+  'scanned_sharing_hash',
+  'scanned_policy_version',
+  'inspection_status',
+  'inspection_reason',
+  'deleted_at',
+  'updated_at',
+] as const satisfies ReadonlyArray<keyof FileRow>;
+
+// Every column of FilesTable is in FILE_COLUMNS (a column added to the table and not here fails to compile).
+const everyColumnListed: [Exclude<keyof FileRow, (typeof FILE_COLUMNS)[number]>] extends [never]
+  ? true
+  : never = true;
+void everyColumnListed;
+
+/** The columns an upsert replaces in a stored row: all but its key. */
+const UPDATED_COLUMNS = FILE_COLUMNS.filter((c) => c !== 'connector_id' && c !== 'file_id');
+
+/** The row with its columns in FILE_COLUMNS order (a missing one null), so each shape of upsert compiles once. */
+function inColumnOrder(row: FileRow): FileRow {
+  return Object.fromEntries(FILE_COLUMNS.map((c) => [c, row[c] ?? null])) as FileRow;
+}
 const CURSOR_TAG = 'files';
 
 /** The file inventory: upserts keyed by (connector, file), reads for the scan and the API. */
@@ -76,37 +120,21 @@ export class InventoryRepository {
     for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
       const chunk = rows.slice(i, i + UPSERT_CHUNK);
       if (chunk.length === 0) continue;
-      await this.db
-        .insertInto('files')
-        .values(chunk)
-        .onConflict((oc) =>
-          oc.columns(['connector_id', 'file_id']).doUpdateSet((eb) => ({
-            owner_id: eb.ref('excluded.owner_id'),
-            owner_login: eb.ref('excluded.owner_login'),
-            name: eb.ref('excluded.name'),
-            path: eb.ref('excluded.path'),
-            extension: eb.ref('excluded.extension'),
-            size: eb.ref('excluded.size'),
-            sha1: eb.ref('excluded.sha1'),
-            access_level: eb.ref('excluded.access_level'),
-            shared_link_access: eb.ref('excluded.shared_link_access'),
-            collaborators_json: eb.ref('excluded.collaborators_json'),
-            direct_collaborators_json: eb.ref('excluded.direct_collaborators_json'),
-            has_collaborations: eb.ref('excluded.has_collaborations'),
-            modified_at: eb.ref('excluded.modified_at'),
-            last_seen_pass: eb.ref('excluded.last_seen_pass'),
-            walked_pass: eb.ref('excluded.walked_pass'),
-            last_scanned_at: eb.ref('excluded.last_scanned_at'),
-            scanned_sha1: eb.ref('excluded.scanned_sha1'),
-            scanned_sharing_hash: eb.ref('excluded.scanned_sharing_hash'),
-            scanned_policy_version: eb.ref('excluded.scanned_policy_version'),
-            inspection_status: eb.ref('excluded.inspection_status'),
-            inspection_reason: eb.ref('excluded.inspection_reason'),
-            deleted_at: eb.ref('excluded.deleted_at'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .execute();
+      const ordered = chunk.map(inColumnOrder);
+      await this.db.executeQuery(
+        compiledOnce(this.db, `files upsert ${ordered.length}`, ordered.flatMap(Object.values), () =>
+          this.db
+            .insertInto('files')
+            .values(ordered)
+            .onConflict((oc) =>
+              oc
+                .columns(['connector_id', 'file_id'])
+                .doUpdateSet((eb) =>
+                  Object.fromEntries(UPDATED_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)])),
+                ),
+            ),
+        ),
+      );
       await this.writeDomains(chunk);
     }
   }
