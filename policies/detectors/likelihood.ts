@@ -15,18 +15,25 @@ export function isLikelihood(value: unknown): value is Likelihood {
   return (LIKELIHOODS as readonly unknown[]).includes(value);
 }
 
-// Each likelihood's place on the scale (called for every candidate and detection).
-const RANK: Readonly<Record<Likelihood, number>> = { possible: 0, likely: 1, very_likely: 2 };
+/**
+ * Each likelihood's place on the scale (NaN for anything else), called for every candidate and
+ * detection: comparisons with the three constants cost less than a keyed look-up in a table.
+ */
+function rankOf(likelihood: Likelihood): number {
+  if (likelihood === 'possible') return 0;
+  if (likelihood === 'likely') return 1;
+  return likelihood === 'very_likely' ? 2 : NaN;
+}
 
 /** True when `likelihood` reaches `min`. */
 export function reaches(likelihood: Likelihood, min: Likelihood): boolean {
-  return RANK[likelihood] >= RANK[min];
+  return rankOf(likelihood) >= rankOf(min);
 }
 
 /** One step up or down, clamped to the scale; `undefined` when stepping below `possible`. */
 export function stepLikelihood(likelihood: Likelihood, steps: number): Likelihood | undefined {
   if (steps === 0) return likelihood;
-  const i = RANK[likelihood] + steps;
+  const i = rankOf(likelihood) + steps;
   if (i < 0) return undefined;
   return LIKELIHOODS[Math.min(i, LIKELIHOODS.length - 1)];
 }

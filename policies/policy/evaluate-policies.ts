@@ -66,12 +66,14 @@ function countForPolicy(
   detections: ReadonlyMap<DetectorName, readonly Detection[]>,
 ): Map<DetectorName, Detection[]> {
   const counted = new Map<DetectorName, Detection[]>();
+  const excludes = policy.excludePatterns;
   for (const condition of policy.content?.detectors ?? []) {
-    const found = (detections.get(condition.detector) ?? []).filter(
-      (d) =>
-        reaches(d.likelihood, condition.minLikelihood) &&
-        !policy.excludePatterns.some((p) => p.test(d.value)),
-    );
+    const found: Detection[] = [];
+    for (const d of detections.get(condition.detector) ?? []) {
+      if (!reaches(d.likelihood, condition.minLikelihood)) continue;
+      if (excludes.length > 0 && excludes.some((p) => p.test(d.value))) continue;
+      found.push(d);
+    }
     counted.set(condition.detector, found);
   }
   return counted;

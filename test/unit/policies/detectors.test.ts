@@ -5,6 +5,7 @@ import { DETECTOR_IDS } from '../../../policies/detectors/detector-id';
 import { passesLuhn } from '../../../policies/detectors/credit-card';
 import { collapseWhitespace } from '../../../policies/detectors/collapse-whitespace';
 import { isValidIban } from '../../../policies/detectors/iban';
+import { LIKELIHOODS, reaches, stepLikelihood } from '../../../policies/detectors/likelihood';
 import { startsNearLiterals } from '../../../policies/detectors/literal-hits';
 import { maskSample } from '../../../policies/detectors/mask-sample';
 import { lintPlan, MAY_HOLD_SECRET } from '../../../policies/detectors/secretlint-detector';
@@ -75,6 +76,23 @@ describe('context words', () => {
       new Set(['credit_card'] as const),
     );
     expect(order?.likelihood).toBe('possible');
+  });
+});
+
+describe('likelihood scale', () => {
+  it('a likelihood reaches itself and those below it', () => {
+    const table = LIKELIHOODS.map((l) => LIKELIHOODS.map((min) => reaches(l, min)));
+    expect(table).toEqual([
+      [true, false, false],
+      [true, true, false],
+      [true, true, true],
+    ]);
+  });
+
+  it('a step up stops at very_likely, a step below possible drops the match', () => {
+    expect(LIKELIHOODS.map((l) => stepLikelihood(l, 1))).toEqual(['likely', 'very_likely', 'very_likely']);
+    expect(LIKELIHOODS.map((l) => stepLikelihood(l, -1))).toEqual([undefined, 'possible', 'likely']);
+    expect(LIKELIHOODS.map((l) => stepLikelihood(l, 0))).toEqual([...LIKELIHOODS]);
   });
 });
 
