@@ -22,7 +22,7 @@ export function compiledOnce<DB>(
 ): CompiledQuery {
   const dialect = db.getExecutor().adapter.constructor.name;
   let shapes = shapesByDialect.get(dialect);
-  if (!shapes) shapesByDialect.set(dialect, (shapes = new Map()));
+  if (!shapes) shapesByDialect.set(dialect, (shapes = new Map<string, string>()));
   const sql = shapes.get(shape);
   if (sql !== undefined) return CompiledQuery.raw(sql, [...parameters]);
   const compiled = build().compile();
