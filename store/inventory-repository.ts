@@ -38,8 +38,9 @@ export interface FileQuery {
  */
 export const FILE_LIST_WINDOW = 5000;
 
-// 24 columns a row: 500 rows stay far below SQLite's 32,766 parameters.
+// 25 columns a row: 500 rows stay far below SQLite's 32,766 parameters.
 const UPSERT_CHUNK = 500;
+const CURSOR_TAG = 'files';
 
 /** Every column of a file row, in the order an upsert binds them. */
 const FILE_COLUMNS = [
@@ -83,7 +84,6 @@ const UPDATED_COLUMNS = FILE_COLUMNS.filter((c) => c !== 'connector_id' && c !==
 function inColumnOrder(row: FileRow): FileRow {
   return Object.fromEntries(FILE_COLUMNS.map((c) => [c, row[c] ?? null])) as FileRow;
 }
-const CURSOR_TAG = 'files';
 
 /** The file inventory: upserts keyed by (connector, file), reads for the scan and the API. */
 export class InventoryRepository {
